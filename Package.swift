@@ -1,0 +1,79 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "finality",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "finality", targets: ["finality"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // C libraries from Debian, through system-library targets.
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib",
+            pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CNcursesw", path: "Sources/CNcursesw",
+            pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+
+        // BLS12-381 G1 arithmetic on fixed-width limbs: point checks, Montgomery form.
+        .target(name: "BLS12381"),
+
+        // The file-format module: bytes in, bytes out. No terminal, no disk policy.
+        .target(name: "FinalityFormat", dependencies: ["BLS12381", "CZlib"]),
+
+        // The recovery engine: LIB sources, plans and diffs, interlocks, atomic apply,
+        // backups, audit records.
+        .target(
+            name: "FinalityEngine",
+            dependencies: [
+                "FinalityFormat",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
+
+        // The pure interface core: state, update, render into a cell grid. Knows no curses.
+        .target(name: "FinalityInterface", dependencies: ["FinalityFormat", "FinalityEngine"]),
+
+        // The one ncurses adapter: copies the grid to the screen, turns bytes into keys.
+        .target(name: "FinalityCurses", dependencies: ["FinalityInterface", "CNcursesw"]),
+
+        // The thin executable.
+        .executableTarget(
+            name: "finality",
+            dependencies: [
+                "FinalityFormat", "FinalityEngine", "FinalityInterface", "FinalityCurses",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Benchmark (prints figures; not a test) and the fixture generator.
+        .executableTarget(
+            name: "finality-bench",
+            dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381"]),
+        .executableTarget(
+            name: "finality-fixtures",
+            dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381"]),
+
+        .testTarget(
+            name: "BLS12381Tests",
+            dependencies: ["BLS12381", .product(name: "BigInt", package: "BigInt")]),
+        .testTarget(
+            name: "FinalityFormatTests",
+            dependencies: [
+                "FinalityFormat", "BLS12381",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
+        .testTarget(name: "FinalityEngineTests", dependencies: ["FinalityEngine", "FinalityFormat"]),
+        .testTarget(name: "FinalityInterfaceTests", dependencies: ["FinalityInterface"]),
+        .testTarget(name: "FinalityCursesTests", dependencies: ["FinalityCurses", "FinalityInterface"]),
+        .testTarget(name: "FinalityCLITests", dependencies: ["FinalityFormat", "FinalityEngine"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

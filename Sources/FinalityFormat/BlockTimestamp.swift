@@ -1,0 +1,119 @@
+import Foundation
+
+/// A block timestamp: u32 slot of half-seconds since 2000-01-01T00:00:00Z.
+public struct BlockTimestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var slot: UInt32
+
+    /// 2000-01-01T00:00:00Z in Unix milliseconds.
+    public static let epochUnixMilliseconds: Int64 = 946_684_800_000
+    public static let millisecondsPerSlot: Int64 = 500
+    public static let zero = BlockTimestamp(slot: 0)
+
+    public init(slot: UInt32) { self.slot = slot }
+
+    /// The slot holding this instant (rounded down to the half-second); nil outside u32.
+    public init?(unixMilliseconds ms: Int64) {
+        let delta = ms - Self.epochUnixMilliseconds
+        guard delta >= 0 else { return nil }
+        let slot = delta / Self.millisecondsPerSlot
+        guard slot <= Int64(UInt32.max) else { return nil }
+        self.slot = UInt32(slot)
+    }
+
+    public init?(date: Date) {
+        self.init(unixMilliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
+    }
+
+    public var unixMilliseconds: Int64 { Int64(slot) * Self.millisecondsPerSlot + Self.epochUnixMilliseconds }
+    public var date: Date { Date(timeIntervalSince1970: Double(unixMilliseconds) / 1000) }
+
+    /// ISO-8601 UTC with milliseconds, e.g. `2024-05-01T12:00:00.500Z`.
+    public var iso8601: String {
+        let ms = unixMilliseconds
+        let seconds = ms / 1000
+        let millis = Int(ms % 1000)
+        let c = CivilTime(unixSeconds: seconds)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year, c.month, c.day, c.hour, c.minute, c.second,
+            millis)
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.mmm][Z]` (nodeos prints the time without a zone: it is UTC).
+    /// Times must fall on a slot boundary (a multiple of 500 ms) unless `roundDown` is set.
+    public init?(iso8601 text: String, roundDown: Bool = false) {
+        guard let ms = CivilTime.parseUnixMilliseconds(text) else { return nil }
+        if !roundDown && (ms - Self.epochUnixMilliseconds) % Self.millisecondsPerSlot != 0 { return nil }
+        self.init(unixMilliseconds: ms)
+    }
+
+    public var description: String { "\(iso8601) (slot \(slot))" }
+
+    public static func < (a: BlockTimestamp, b: BlockTimestamp) -> Bool { a.slot < b.slot }
+}
+
+/// Proleptic Gregorian calendar in UTC, without Foundation's locale machinery.
+struct CivilTime {
+    var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
+
+    init(unixSeconds: Int64) {
+        let days = Int(floorDiv(unixSeconds, 86_400))
+        let secs = Int(unixSeconds - Int64(days) * 86_400)
+        (hour, minute, second) = (secs / 3600, secs % 3600 / 60, secs % 60)
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        day = doy - (153 * mp + 2) / 5 + 1
+        month = mp < 10 ? mp + 3 : mp - 9
+        year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    }
+
+    static func daysFromCivil(_ y: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y - 1 : y
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func parseUnixMilliseconds(_ text: String) -> Int64? {
+        var s = Array(text.utf8)
+        if s.last == UInt8(ascii: "Z") { s.removeLast() }
+        func num(_ r: Range<Int>) -> Int? {
+            guard r.upperBound <= s.count else { return nil }
+            var v = 0
+            for c in s[r] {
+                guard c >= 48 && c <= 57 else { return nil }
+                v = v * 10 + Int(c - 48)
+            }
+            return v
+        }
+        guard s.count >= 19, s[4] == 45, s[7] == 45, s[10] == 84 || s[10] == 32, s[13] == 58, s[16] == 58,
+            let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10),
+            let h = num(11..<13), let mi = num(14..<16), let se = num(17..<19)
+        else { return nil }
+        var millis = 0
+        if s.count > 19 {
+            guard s[19] == 46, s.count > 20, s.count <= 26, let frac = num(20..<s.count) else { return nil }
+            let digits = s.count - 20
+            var f = frac
+            for _ in digits..<3 { f *= 10 }
+            for _ in 3..<max(3, digits) { f /= 10 }
+            millis = f
+        }
+        guard (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, se < 60 else { return nil }
+        let monthDays = [31, (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard d <= monthDays[mo - 1] else { return nil }
+        let days = Int64(daysFromCivil(y, mo, d))
+        return (days * 86_400 + Int64(h * 3600 + mi * 60 + se)) * 1000 + Int64(millis)
+    }
+}
+
+@inline(__always) func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}

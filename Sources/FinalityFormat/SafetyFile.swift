@@ -1,0 +1,220 @@
+/// One model for the three released generations of the finalizer safety file.
+///
+/// Savanna (`safety.dat`, versions 0 and 1) stores per key a `last_vote` and a `lock`
+/// block reference; HotStuff (`safety_db.dat`) stores `_vheight` {bheight, pcounter}
+/// and `_b_lock` (a proposal id). Early Spring code named them the same way:
+/// `last_vote; // v_height under hotstuff`, `lock; // b_lock under hotstuff`.
+
+public enum SafetyFormat: Hashable, Sendable, CustomStringConvertible {
+    /// Savanna `safety.dat` version 1: u32 `other_branch_latest_time`, CRC-32 at the end.
+    case savannaV1
+    /// Savanna `safety.dat` version 0: bool `votes_forked_since_latest_strong_vote`, no CRC.
+    case savannaV0
+    /// HotStuff `safety_db.dat`: varint count, 144-byte Jacobian keys, `_vheight`, `_b_lock`.
+    case hotStuff
+
+    public static let savannaMagic: UInt64 = 0x5AFE_1111_5AFE_1111
+    public static let hotStuffMagic: UInt64 = 0x0123_4567_89AB_CDEF
+
+    public var magic: UInt64 { self == .hotStuff ? Self.hotStuffMagic : Self.savannaMagic }
+
+    /// Bytes per entry on disk.
+    public var entrySize: Int {
+        switch self {
+        case .savannaV1: 237
+        case .savannaV0: 234
+        case .hotStuff: 181
+        }
+    }
+
+    public var isSavanna: Bool { self != .hotStuff }
+
+    /// Stable machine name, used in `--json`.
+    public var name: String {
+        switch self {
+        case .savannaV1: "savanna-v1"
+        case .savannaV0: "savanna-v0"
+        case .hotStuff: "hotstuff"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .savannaV1: "Savanna safety.dat version 1"
+        case .savannaV0: "Savanna safety.dat version 0"
+        case .hotStuff: "HotStuff safety_db.dat"
+        }
+    }
+}
+
+/// Savanna `block_ref`: a block id, its timestamp, and a finality digest.
+public struct BlockRef: Hashable, Sendable {
+    public var blockID: Bytes32
+    public var timestamp: BlockTimestamp
+    public var finalityDigest: Bytes32
+
+    public static let empty = BlockRef(blockID: .zero, timestamp: .zero, finalityDigest: .zero)
+
+    public init(blockID: Bytes32, timestamp: BlockTimestamp, finalityDigest: Bytes32 = .zero) {
+        self.blockID = blockID
+        self.timestamp = timestamp
+        self.finalityDigest = finalityDigest
+    }
+
+    /// All zero: nodeos's default (never voted / no lock).
+    public var isEmpty: Bool { blockID.isZero && timestamp.slot == 0 && finalityDigest.isZero }
+    public var blockNumber: UInt32 { blockID.blockNumber }
+}
+
+/// HotStuff `_vheight`: block height and phase counter (0..3).
+public struct VHeight: Hashable, Sendable, Comparable {
+    public var bheight: UInt32
+    public var pcounter: UInt8
+
+    public init(bheight: UInt32, pcounter: UInt8) {
+        self.bheight = bheight
+        self.pcounter = pcounter
+    }
+
+    public static func < (a: VHeight, b: VHeight) -> Bool { (a.bheight, a.pcounter) < (b.bheight, b.pcounter) }
+}
+
+/// Savanna per-key state (versions 0 and 1).
+public struct SavannaSafety: Hashable, Sendable {
+    public var lastVote: BlockRef
+    public var lock: BlockRef
+    /// Version 1: `other_branch_latest_time` (slot; 0 = none).
+    /// Version 0 stored a bool instead; see `votesForkedSinceLatestStrongVote`.
+    public var otherBranchLatestTime: BlockTimestamp
+    /// Version 0 only: `votes_forked_since_latest_strong_vote`. nil for version 1.
+    public var votesForkedSinceLatestStrongVote: Bool?
+
+    public init(
+        lastVote: BlockRef, lock: BlockRef, otherBranchLatestTime: BlockTimestamp = .zero,
+        votesForkedSinceLatestStrongVote: Bool? = nil
+    ) {
+        self.lastVote = lastVote
+        self.lock = lock
+        self.otherBranchLatestTime = otherBranchLatestTime
+        self.votesForkedSinceLatestStrongVote = votesForkedSinceLatestStrongVote
+    }
+}
+
+/// HotStuff per-key state.
+public struct HotStuffSafety: Hashable, Sendable {
+    public var vheight: VHeight
+    /// A proposal id, not a block id: sha256(sha256(block_id ‖ u8 phase) ‖ final_on_qc).
+    public var bLock: Bytes32
+
+    public init(vheight: VHeight, bLock: Bytes32) {
+        self.vheight = vheight
+        self.bLock = bLock
+    }
+}
+
+/// One entry: a key and its safety state.
+public struct SafetyEntry: Hashable, Sendable {
+    public var key: BLSPublicKey
+    public var state: State
+    /// HotStuff only: the key's 144 bytes as found on disk (Jacobian, Montgomery form,
+    /// any Z), so an untouched entry is written back byte-identical.
+    public var hotStuffKeyBytes: [UInt8]?
+
+    public enum State: Hashable, Sendable {
+        case savanna(SavannaSafety)
+        case hotStuff(HotStuffSafety)
+    }
+
+    public init(key: BLSPublicKey, state: State, hotStuffKeyBytes: [UInt8]? = nil) {
+        self.key = key
+        self.state = state
+        self.hotStuffKeyBytes = hotStuffKeyBytes
+    }
+
+    public var savanna: SavannaSafety? {
+        if case .savanna(let s) = state { return s }
+        return nil
+    }
+
+    public var hotStuff: HotStuffSafety? {
+        if case .hotStuff(let h) = state { return h }
+        return nil
+    }
+
+    // MARK: both vocabularies
+
+    /// Height of the last vote: `last_vote` block number, or `_vheight.bheight`.
+    /// nil when the key never voted (all-zero last vote / zero `_vheight`).
+    public var lastVoteHeight: UInt32? {
+        switch state {
+        case .savanna(let s): s.lastVote.isEmpty ? nil : s.lastVote.blockNumber
+        case .hotStuff(let h): h.vheight.bheight == 0 && h.vheight.pcounter == 0 ? nil : h.vheight.bheight
+        }
+    }
+
+    /// Time of the last vote (Savanna only).
+    public var lastVoteTime: BlockTimestamp? {
+        guard let s = savanna, !s.lastVote.isEmpty else { return nil }
+        return s.lastVote.timestamp
+    }
+
+    /// Height of the lock (Savanna only: `_b_lock` is a proposal id, not a block).
+    public var lockHeight: UInt32? {
+        guard let s = savanna, !s.lock.isEmpty else { return nil }
+        return s.lock.blockNumber
+    }
+
+    public var lockTime: BlockTimestamp? {
+        guard let s = savanna, !s.lock.isEmpty else { return nil }
+        return s.lock.timestamp
+    }
+
+    /// No lock: an all-zero `lock` or `_b_lock`. Such a key cannot vote.
+    public var hasNoLock: Bool {
+        switch state {
+        case .savanna(let s): s.lock.isEmpty
+        case .hotStuff(let h): h.bLock.isZero
+        }
+    }
+
+    public var neverVoted: Bool { lastVoteHeight == nil }
+}
+
+/// A decoded safety file.
+public struct SafetyFile: Hashable, Sendable {
+    public var format: SafetyFormat
+    public var entries: [SafetyEntry]
+    /// Bytes after the end of the file proper (after the CRC for version 1). nodeos
+    /// ignores them; they are kept so that a rewrite changes nothing outside the plan.
+    public var trailingBytes: [UInt8]
+
+    public init(format: SafetyFormat, entries: [SafetyEntry], trailingBytes: [UInt8] = []) {
+        self.format = format
+        self.entries = entries
+        self.trailingBytes = trailingBytes
+    }
+
+    /// Index of the entry nodeos would use for a key: the first one (duplicates lose).
+    public func index(of key: BLSPublicKey) -> Int? {
+        entries.firstIndex { $0.key == key }
+    }
+
+    /// Size on disk of the file proper (without trailing bytes).
+    public var encodedSize: Int {
+        switch format {
+        case .savannaV1: 24 + 237 * entries.count + 4
+        case .savannaV0: 24 + 234 * entries.count
+        case .hotStuff: 8 + varintSize(UInt64(entries.count)) + 181 * entries.count
+        }
+    }
+}
+
+func varintSize(_ v: UInt64) -> Int {
+    var n = 1
+    var v = v >> 7
+    while v != 0 {
+        n += 1
+        v >>= 7
+    }
+    return n
+}

@@ -1,0 +1,2 @@
+// The pure interface core: see issue 4.
+public enum InterfacePlaceholder {}
