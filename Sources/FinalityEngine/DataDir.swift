@@ -1,0 +1,120 @@
+import Foundation
+import FinalityFormat
+import Crypto
+
+/// Where things are: PATH is a safety file or a nodeos data dir.
+public struct Location: Hashable, Sendable {
+    /// The safety file itself.
+    public var file: String
+    /// The data dir (holding `finalizers/`, `blocks/`, `state/`), when it is known.
+    public var dataDir: String?
+
+    public init(file: String, dataDir: String?) {
+        self.file = file
+        self.dataDir = dataDir
+    }
+
+    public var blocksDir: String? { dataDir.map { $0 + "/blocks" } }
+    public var stateDir: String? { dataDir.map { $0 + "/state" } }
+
+    /// A data dir: `finalizers/safety.dat` inside (or `safety_db.dat` for HotStuff nodes,
+    /// which wrote it relative to their working directory). A file: itself; its data dir
+    /// is found when it sits in `<data-dir>/finalizers/`.
+    public static func resolve(_ path: String) throws(EngineError) -> Location {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw .io(path: path, operation: "open", reason: "no such file or directory")
+        }
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        if isDir.boolValue {
+            for candidate in ["finalizers/safety.dat", "safety_db.dat", "safety.dat"] {
+                let p = absolute + "/" + candidate
+                if FileManager.default.fileExists(atPath: p) {
+                    return Location(file: p, dataDir: candidate.hasPrefix("finalizers/") || hasNodeLayout(absolute) ? absolute : nil)
+                }
+            }
+            throw .usage(
+                "\(path) is a directory without a safety file: looked for finalizers/safety.dat, safety_db.dat and safety.dat")
+        }
+        let parent = (absolute as NSString).deletingLastPathComponent
+        if (parent as NSString).lastPathComponent == "finalizers" {
+            return Location(file: absolute, dataDir: (parent as NSString).deletingLastPathComponent)
+        }
+        return Location(file: absolute, dataDir: hasNodeLayout(parent) ? parent : nil)
+    }
+
+    static func hasNodeLayout(_ dir: String) -> Bool {
+        let fm = FileManager.default
+        return fm.fileExists(atPath: dir + "/state") || fm.fileExists(atPath: dir + "/blocks")
+    }
+}
+
+/// A file read from disk, with the hash every plan is bound to.
+public struct LoadedFile: Sendable {
+    public var location: Location
+    public var bytes: [UInt8]
+    public var sha256: Bytes32
+
+    public init(location: Location, bytes: [UInt8]) {
+        self.location = location
+        self.bytes = bytes
+        self.sha256 = Bytes32(Array(SHA256.hash(data: bytes)))
+    }
+
+    public static func read(_ location: Location) throws(EngineError) -> LoadedFile {
+        LoadedFile(location: location, bytes: try FileBytes.read(location.file))
+    }
+}
+
+public enum FileBytes {
+    /// The whole file, read with plain POSIX calls (errors keep their errno text).
+    public static func read(_ path: String) throws(EngineError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(path: path, operation: "open", reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .io(path: path, operation: "stat", reason: String(cString: strerror(errno))) }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw .io(path: path, operation: "read", reason: "is a directory") }
+        var out = [UInt8]()
+        out.reserveCapacity(Int(st.st_size))
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: path, operation: "read", reason: String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            out.append(contentsOf: buffer[0..<n])
+        }
+        return out
+    }
+}
+
+/// Every failure the engine reports, each with its exit status.
+public enum EngineError: Error, Sendable, CustomStringConvertible, Equatable {
+    case usage(String)
+    case io(path: String, operation: String, reason: String)
+    case invalid(path: String, finding: Finding)
+    case refused(String)
+    case nodeRunning(String)
+
+    public var status: ExitStatus {
+        switch self {
+        case .usage: .usage
+        case .io: .io
+        case .invalid, .refused: .invalidOrRefused
+        case .nodeRunning: .nodeRunning
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .usage(let m): m
+        case .io(let path, let op, let reason): "\(path): cannot \(op): \(reason)"
+        case .invalid(let path, let f): "\(path): \(f)"
+        case .refused(let m): "refused: \(m)"
+        case .nodeRunning(let m): "a node is running: \(m)"
+        }
+    }
+}

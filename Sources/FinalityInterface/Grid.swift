@@ -1,0 +1,130 @@
+/// The pure interface renders into this grid of cells; the ncurses adapter only copies
+/// it to the terminal. Tests read it directly.
+
+/// What a cell means; the adapter maps each to attributes (bold, reverse, colour when
+/// allowed), so the screen still reads in monochrome.
+public enum Style: UInt8, Hashable, Sendable, CaseIterable {
+    case normal
+    case title
+    case header
+    case selected
+    case dim
+    case good
+    case warning
+    case danger
+    case keyHint
+    case input
+    case changed
+    case border
+}
+
+public struct Cell: Hashable, Sendable {
+    /// One character (a grapheme of display width 1; wide characters are not used).
+    public var character: Character
+    public var style: Style
+
+    public init(_ character: Character = " ", _ style: Style = .normal) {
+        self.character = character
+        self.style = style
+    }
+
+    public static let blank = Cell()
+}
+
+public struct Size: Hashable, Sendable {
+    public var columns: Int
+    public var rows: Int
+    public init(columns: Int, rows: Int) {
+        self.columns = columns
+        self.rows = rows
+    }
+    public static let minimum = Size(columns: 80, rows: 24)
+}
+
+public struct Grid: Hashable, Sendable {
+    public let size: Size
+    public private(set) var cells: [Cell]
+    /// Where the terminal cursor should sit (text input), if visible.
+    public var cursor: (row: Int, column: Int)? {
+        get { cursorRow.map { ($0, cursorColumn) } }
+        set {
+            cursorRow = newValue?.row
+            cursorColumn = newValue?.column ?? 0
+        }
+    }
+    private var cursorRow: Int?
+    private var cursorColumn = 0
+
+    public init(_ size: Size) {
+        self.size = size
+        cells = Array(repeating: .blank, count: max(0, size.columns * size.rows))
+    }
+
+    public subscript(row: Int, column: Int) -> Cell {
+        get { cells[row * size.columns + column] }
+        set {
+            guard row >= 0, row < size.rows, column >= 0, column < size.columns else { return }
+            cells[row * size.columns + column] = newValue
+        }
+    }
+
+    /// Writes text from (row, column), clipped at the right edge; returns the column after it.
+    @discardableResult
+    public mutating func put(_ text: String, row: Int, column: Int, style: Style = .normal, width: Int? = nil) -> Int {
+        guard row >= 0, row < size.rows else { return column }
+        let limit = min(size.columns, width.map { column + $0 } ?? size.columns)
+        var c = column
+        for ch in text {
+            if c >= limit { break }
+            if c >= 0 { self[row, c] = Cell(ch, style) }
+            c += 1
+        }
+        return c
+    }
+
+    /// Fills a row segment with a style (e.g. the selected row's bar).
+    public mutating func fill(row: Int, from: Int = 0, to: Int? = nil, style: Style, character: Character = " ") {
+        guard row >= 0, row < size.rows else { return }
+        for c in max(0, from)..<min(size.columns, to ?? size.columns) { self[row, c] = Cell(character, style) }
+    }
+
+    /// The text of one row (trailing spaces kept).
+    public func text(row: Int) -> String {
+        String(cells[row * size.columns..<(row + 1) * size.columns].map(\.character))
+    }
+
+    /// The whole screen as text, one line per row, trailing spaces trimmed.
+    public var text: String {
+        (0..<size.rows).map { r in
+            var line = text(row: r)
+            while line.last == " " { line.removeLast() }
+            return line
+        }.joined(separator: "\n")
+    }
+
+    public static func == (a: Grid, b: Grid) -> Bool {
+        a.size == b.size && a.cells == b.cells && a.cursorRow == b.cursorRow && a.cursorColumn == b.cursorColumn
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(size)
+        h.combine(cells)
+    }
+}
+
+/// A key, as the adapter decodes it from the terminal's bytes.
+public enum Key: Hashable, Sendable {
+    case character(Character)
+    case control(Character)  // ^A … ^Z as the letter
+    case enter, escape, backspace, tab, backTab
+    case up, down, left, right, pageUp, pageDown, home, end, delete
+    case function(Int)
+}
+
+/// Everything the pure core reacts to: keys, resizes, and the results of side effects.
+public enum TerminalEvent: Hashable, Sendable {
+    case key(Key)
+    case resize(Size)
+    /// SIGHUP/SIGTERM: the terminal is gone or we are told to stop.
+    case hangup
+}

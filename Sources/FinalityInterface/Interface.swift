@@ -1,2 +1,0 @@
-// The pure interface core: see issue 4.
-public enum InterfacePlaceholder {}
