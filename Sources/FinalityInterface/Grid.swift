@@ -128,3 +128,14 @@ public enum TerminalEvent: Hashable, Sendable {
     /// SIGHUP/SIGTERM: the terminal is gone or we are told to stop.
     case hangup
 }
+
+/// A terminal as the pure core sees it. The ncurses adapter is one implementation;
+/// tests use an in-memory one.
+public protocol TerminalDevice: AnyObject {
+    /// The current size in cells.
+    var size: Size { get }
+    /// Shows a frame (the device sends only what changed).
+    func draw(_ grid: Grid)
+    /// The next key, resize or hangup; nil when `timeoutMilliseconds` passes first.
+    func nextEvent(timeoutMilliseconds: Int) -> TerminalEvent?
+}
