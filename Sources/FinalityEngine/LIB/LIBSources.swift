@@ -1,0 +1,30 @@
+import FinalityFormat
+
+// STUB (the LIB helper replaces the bodies): one entry point per LIB source.
+public enum LIBSources {
+    /// LIB = the last block of `<dir>/blocks.log`.
+    public static func fromBlocksDir(_ dir: String) throws(EngineError) -> LIBReading {
+        throw .usage("--blocks-dir is not implemented yet")
+    }
+
+    /// LIB from a node's `POST /v1/chain/get_info`.
+    public static func fromAPI(_ url: String, timeoutSeconds: Double) throws(EngineError) -> LIBReading {
+        throw .usage("--api is not implemented yet")
+    }
+
+    /// LIB typed by hand: an id with a time or a slot.
+    public static func typed(id: String?, time: String?, slot: UInt32?) throws(EngineError) -> LIBReading {
+        guard let id else { throw .usage("--lib-time and --lib-slot need --lib-id") }
+        guard let blockID = Bytes32(hex: id) else { throw .usage("--lib-id must be 64 hex digits, found \(id.count) characters") }
+        let timestamp: BlockTimestamp
+        switch (time, slot) {
+        case (let t?, nil):
+            guard let ts = BlockTimestamp(iso8601: t) else { throw .usage("--lib-time: not a block time: \(t)") }
+            timestamp = ts
+        case (nil, let s?): timestamp = BlockTimestamp(slot: s)
+        case (nil, nil): throw .usage("--lib-id needs --lib-time or --lib-slot")
+        case (_?, _?): throw .usage("give --lib-time or --lib-slot, not both")
+        }
+        return LIBReading(lib: LIB(blockID: blockID, timestamp: timestamp), source: .typed)
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import FinalityEngine
+import FinalityFormat
+
+/// The LIB source options shared by `lib` and `reset`. Several sources may be given at
+/// once; they are all read and shown side by side, never merged.
+struct LIBOptions: ParsableArguments {
+    @Option(name: .customLong("blocks-dir"), help: "A nodeos blocks directory: LIB is the last block of blocks.log.")
+    var blocksDirs: [String] = []
+
+    @Option(name: .customLong("api"), help: "A node's HTTP API base URL (POST /v1/chain/get_info).")
+    var apiURLs: [String] = []
+
+    @Option(name: .customLong("lib-id"), help: "LIB block id typed by hand (64 hex digits); needs --lib-time or --lib-slot.")
+    var libID: String?
+
+    @Option(name: .customLong("lib-time"), help: "LIB block time, ISO-8601 UTC (YYYY-MM-DDTHH:MM:SS.mmm).")
+    var libTime: String?
+
+    @Option(name: .customLong("lib-slot"), help: "LIB block timestamp slot (half-seconds since 2000-01-01).")
+    var libSlot: UInt32?
+
+    @Option(name: .customLong("api-timeout"), help: "Seconds to wait for the node API.")
+    var apiTimeout: Double = 5
+
+    var isEmpty: Bool { blocksDirs.isEmpty && apiURLs.isEmpty && libID == nil && libTime == nil && libSlot == nil }
+
+    /// Reads every source given, in the order: blocks dirs, APIs, typed.
+    func readings() throws(EngineError) -> [LIBReading] {
+        var out = [LIBReading]()
+        for dir in blocksDirs { out.append(try LIBSources.fromBlocksDir(dir)) }
+        for url in apiURLs { out.append(try LIBSources.fromAPI(url, timeoutSeconds: apiTimeout)) }
+        if libID != nil || libTime != nil || libSlot != nil {
+            out.append(try LIBSources.typed(id: libID, time: libTime, slot: libSlot))
+        }
+        return out
+    }
+}
