@@ -138,4 +138,10 @@ public protocol TerminalDevice: AnyObject {
     func draw(_ grid: Grid)
     /// The next key, resize or hangup; nil when `timeoutMilliseconds` passes first.
     func nextEvent(timeoutMilliseconds: Int) -> TerminalEvent?
+    /// Repaints everything on the next draw (^L after line noise).
+    func forceRedraw()
+}
+
+extension TerminalDevice {
+    public func forceRedraw() {}
 }

@@ -1,0 +1,39 @@
+import FinalityEngine
+import FinalityFormat
+
+/// Side effects the pure core asks for. An effect runner performs them outside the core
+/// (reading files, asking LIB sources, applying a plan) and answers with a `Message`.
+public enum Effect: Equatable, Sendable {
+    /// Read and verify the safety file; run the read-only interlocks.
+    case loadFile(Location)
+    /// Ask each LIB source; each answer is kept separately (never merged).
+    case readLIB([LIBRequest])
+    /// Build the plan for the wizard's review step (writes nothing).
+    case computePlan(PlanRequest)
+    /// Apply a plan shown at step 3, after step 4's typed confirmation.
+    case apply(planID: Int, request: PlanRequest)
+    /// Backups and audit records of the file.
+    case loadHistory(Location)
+    /// Field-by-field diff of two files (the current one against a backup or another copy).
+    case compareFiles(old: String, new: String)
+    /// Write the plain-text case report (text made by the core).
+    case writeReport(path: String, text: String)
+}
+
+/// Everything `update` reacts to: terminal events and the answers to effects.
+public enum Message: Sendable {
+    case terminal(TerminalEvent)
+    case fileLoaded(Result<FileSnapshot, EngineError>)
+    case libRead([LIBAnswer])
+    case planComputed(Result<PlanPreview, EngineError>)
+    case applied(Result<ApplyOutcome, EngineError>)
+    case historyLoaded(Result<HistoryListing, EngineError>)
+    case compared(Result<DiffView, EngineError>)
+    case reportWritten(Result<String, EngineError>)
+}
+
+/// Performs effects at the edge. The engine-backed runner is `EngineEffects`; tests use
+/// canned answers.
+public protocol EffectRunner: AnyObject {
+    func perform(_ effect: Effect) -> Message
+}

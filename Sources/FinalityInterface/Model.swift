@@ -1,0 +1,271 @@
+import FinalityEngine
+import FinalityFormat
+
+/// The whole interface state (the Elm "model"): plain values, no curses, no file handles.
+/// `update` changes it in answer to a `Message`; `render` draws it into a `Grid`.
+public struct AppState: Sendable {
+    public var size: Size
+    public var screen: Screen = .entries
+    /// The screen Help returns to.
+    public var screenBeforeHelp: Screen = .entries
+    public var file: FileSnapshot?
+    /// The load failed (no decoded file to show): the message, shown on the Entries screen.
+    public var loadError: String?
+    public var location: Location
+    /// `--read-only` from the command line.
+    public var readOnlyRequested: Bool
+
+    public var entries = EntriesView()
+    public var lib = LIBView()
+    public var diff: DiffView?
+    public var history = HistoryView()
+    public var help = HelpView()
+    public var wizard: WizardState?
+    /// A one-line text prompt (search, a path, a typed LIB) drawn on the status bar.
+    public var prompt: Prompt?
+    /// The last thing that happened, on the status bar until the next key.
+    public var status: StatusMessage?
+    public var quitting = false
+    /// Effects are running (the screen says "working…").
+    public var busy: String?
+
+    public init(location: Location, readOnly: Bool, size: Size) {
+        self.location = location
+        self.readOnlyRequested = readOnly
+        self.size = size
+        lib.apiURL = "http://127.0.0.1:8888"
+    }
+
+    /// Why nothing may be written, or nil when mutations are allowed.
+    public var readOnlyReason: String? {
+        if readOnlyRequested { return "--read-only" }
+        guard let file else { return "no file loaded" }
+        if let node = file.nodeRunning { return "a node is running (\(node))" }
+        if !file.writable { return "the file is not writable by this user" }
+        return nil
+    }
+
+    public var isReadOnly: Bool { readOnlyReason != nil }
+}
+
+public enum Screen: String, Hashable, Sendable, CaseIterable {
+    case entries, lib, diff, history, help, wizard
+
+    /// Stable titles support staff can name on the phone.
+    public var title: String {
+        switch self {
+        case .entries: "Entries"
+        case .lib: "LIB"
+        case .diff: "Diff"
+        case .history: "History"
+        case .help: "Help"
+        case .wizard: "Wizard"
+        }
+    }
+}
+
+/// A file as loaded by the effect runner: bytes' hash, the verdict, the decoded entries,
+/// and what the interlocks said about writing it.
+public struct FileSnapshot: Sendable {
+    public var path: String
+    public var byteCount: Int
+    public var sha256: Bytes32
+    public var verification: Verification
+    public var writable: Bool
+    /// Set when a node holds the data dir (the check that found it).
+    public var nodeRunning: String?
+
+    public init(path: String, byteCount: Int, sha256: Bytes32, verification: Verification, writable: Bool, nodeRunning: String? = nil) {
+        self.path = path
+        self.byteCount = byteCount
+        self.sha256 = sha256
+        self.verification = verification
+        self.writable = writable
+        self.nodeRunning = nodeRunning
+    }
+
+    public var safetyFile: SafetyFile? { verification.file }
+    public var entries: [SafetyEntry] { verification.file?.entries ?? [] }
+}
+
+public enum SortColumn: String, Sendable, CaseIterable {
+    case fileOrder = "file order"
+    case key = "key"
+    case lastVote = "last vote"
+    case lock = "lock"
+}
+
+public struct EntriesView: Sendable {
+    /// Index into the visible (filtered, sorted) rows.
+    public var selected = 0
+    public var scroll = 0
+    public var filter = ""
+    public var sort: SortColumn = .fileOrder
+    public init() {}
+}
+
+/// A LIB source the operator can ask, and what it answered.
+public enum LIBRequest: Hashable, Sendable {
+    case blocksDir(String)
+    case api(String)
+    case typed(id: String, timeOrSlot: String)
+
+    public var label: String {
+        switch self {
+        case .blocksDir: "blocks.log"
+        case .api: "node API"
+        case .typed: "typed"
+        }
+    }
+
+    public var origin: String {
+        switch self {
+        case .blocksDir(let d): d + "/blocks.log"
+        case .api(let u): u + "/v1/chain/get_info"
+        case .typed(let id, let t): "--lib-id \(id.prefix(16))… \(t)"
+        }
+    }
+}
+
+public struct LIBAnswer: Equatable, Sendable {
+    public var request: LIBRequest
+    public var result: Result<LIBReading, EngineError>
+    public init(request: LIBRequest, result: Result<LIBReading, EngineError>) {
+        self.request = request
+        self.result = result
+    }
+    public var reading: LIBReading? { try? result.get() }
+}
+
+public struct LIBView: Sendable {
+    public var answers: [LIBAnswer] = []
+    public var selected = 0
+    public var apiURL = ""
+    /// Sources have been asked at least once.
+    public var asked = false
+    public init() {}
+
+    public var readings: [LIBReading] { answers.compactMap(\.reading) }
+
+    /// The LIB flags are measured against: the first source that answered.
+    public var reference: LIBReading? { readings.first }
+
+    /// Distinct LIB values across sources that answered: more than one is a disagreement.
+    public var disagreement: Bool { Set(readings.map(\.lib)).count > 1 }
+}
+
+/// One line of a diff: a field before and after.
+public struct DiffRow: Hashable, Sendable {
+    /// The entry the field belongs to ("PUB_BLS_…"), or "file" for header fields.
+    public var section: String
+    public var field: String
+    public var before: String
+    public var after: String
+    public init(section: String, field: String, before: String, after: String) {
+        self.section = section
+        self.field = field
+        self.before = before
+        self.after = after
+    }
+    public var changed: Bool { before != after }
+}
+
+public struct DiffView: Sendable {
+    public var title: String
+    public var leftName: String
+    public var rightName: String
+    public var rows: [DiffRow]
+    public var notes: [String]
+    public var scroll = 0
+    /// Show unchanged rows too.
+    public var showAll = false
+    public init(title: String, leftName: String, rightName: String, rows: [DiffRow], notes: [String] = []) {
+        self.title = title
+        self.leftName = leftName
+        self.rightName = rightName
+        self.rows = rows
+        self.notes = notes
+    }
+}
+
+public struct BackupInfo: Hashable, Sendable {
+    public var path: String
+    public var modified: String
+    public var byteCount: Int
+    public var sha256: String
+    public init(path: String, modified: String, byteCount: Int, sha256: String) {
+        self.path = path
+        self.modified = modified
+        self.byteCount = byteCount
+        self.sha256 = sha256
+    }
+    public var name: String { path.split(separator: "/").last.map(String.init) ?? path }
+}
+
+public struct AuditRecordInfo: Hashable, Sendable {
+    public var time: String
+    public var who: String
+    public var action: String
+    public var key: String
+    public var summary: String
+    public init(time: String, who: String, action: String, key: String, summary: String) {
+        self.time = time
+        self.who = who
+        self.action = action
+        self.key = key
+        self.summary = summary
+    }
+}
+
+public struct HistoryListing: Hashable, Sendable {
+    public var backups: [BackupInfo]
+    public var records: [AuditRecordInfo]
+    public var auditPath: String?
+    public init(backups: [BackupInfo], records: [AuditRecordInfo], auditPath: String? = nil) {
+        self.backups = backups
+        self.records = records
+        self.auditPath = auditPath
+    }
+}
+
+public struct HistoryView: Sendable {
+    public var listing: HistoryListing?
+    public var error: String?
+    /// Index into backups (the selectable part).
+    public var selected = 0
+    public init() {}
+}
+
+public struct HelpView: Sendable {
+    public var scroll = 0
+    public init() {}
+}
+
+public enum PromptPurpose: Hashable, Sendable {
+    case search
+    case compareWith
+    case reportPath
+    case apiURL
+    case typedLIB
+}
+
+public struct Prompt: Hashable, Sendable {
+    public var purpose: PromptPurpose
+    public var label: String
+    public var text: String
+    public init(purpose: PromptPurpose, label: String, text: String = "") {
+        self.purpose = purpose
+        self.label = label
+        self.text = text
+    }
+}
+
+public struct StatusMessage: Hashable, Sendable {
+    public enum Kind: Sendable { case info, good, warning, error }
+    public var kind: Kind
+    public var text: String
+    public init(_ kind: Kind, _ text: String) {
+        self.kind = kind
+        self.text = text
+    }
+}

@@ -1,0 +1,133 @@
+import FinalityEngine
+import FinalityFormat
+
+/// A rectangle of the grid a screen draws its body into.
+public struct Rect: Hashable, Sendable {
+    public var row: Int
+    public var column: Int
+    public var rows: Int
+    public var columns: Int
+    public init(row: Int, column: Int, rows: Int, columns: Int) {
+        self.row = row
+        self.column = column
+        self.rows = rows
+        self.columns = columns
+    }
+    public var bottom: Int { row + rows }
+}
+
+/// Line-drawing characters. The core always draws these; the curses adapter swaps them
+/// for `+ - |` when the locale is not UTF-8.
+public enum Line {
+    public static let horizontal: Character = "─"
+    public static let vertical: Character = "│"
+    public static let ok: Character = "✔"
+    public static let fail: Character = "✘"
+    public static let arrow: Character = "→"
+    public static let pointer: Character = "▸"
+}
+
+extension Grid {
+    /// A horizontal rule with an optional title: `─ Title ────────`.
+    mutating func rule(row: Int, title: String? = nil, style: Style = .border) {
+        fill(row: row, style: style, character: Line.horizontal)
+        if let title { put(" \(title) ", row: row, column: 1, style: .header) }
+    }
+
+    /// Lines of (text, style) from a row, clipped to `rows`.
+    mutating func lines(_ lines: [(String, Style)], in rect: Rect, indent: Int = 0) {
+        for (i, line) in lines.prefix(max(0, rect.rows)).enumerated() {
+            put(line.0, row: rect.row + i, column: rect.column + indent, style: line.1, width: rect.columns - indent)
+        }
+    }
+}
+
+public enum Render {
+    /// The frame: title bar, the screen's body, status bar, key bar; or "terminal too small".
+    public static func render(_ state: AppState) -> Grid {
+        var g = Grid(state.size)
+        let size = state.size
+        guard size.columns >= Size.minimum.columns, size.rows >= Size.minimum.rows else {
+            tooSmall(&g, size)
+            return g
+        }
+        titleBar(&g, state)
+        let body = Rect(row: 1, column: 0, rows: size.rows - 3, columns: size.columns)
+        switch state.screen {
+        case .entries: EntriesScreen.draw(&g, state, body)
+        case .lib: LIBScreen.draw(&g, state, body)
+        case .diff: DiffScreen.draw(&g, state, body)
+        case .history: HistoryScreen.draw(&g, state, body)
+        case .help: HelpScreen.draw(&g, state, body)
+        case .wizard: WizardScreen.draw(&g, state, body)
+        }
+        statusBar(&g, state)
+        keyBar(&g, state)
+        return g
+    }
+
+    static func tooSmall(_ g: inout Grid, _ size: Size) {
+        let lines = [
+            "terminal too small",
+            "\(size.columns)x\(size.rows), needs 80x24",
+            "q quits",
+        ]
+        let top = max(0, size.rows / 2 - 1)
+        for (i, l) in lines.enumerated() {
+            g.put(l, row: top + i, column: max(0, (size.columns - l.count) / 2), style: i == 0 ? .warning : .normal)
+        }
+    }
+
+    static func titleBar(_ g: inout Grid, _ state: AppState) {
+        g.fill(row: 0, style: .title)
+        var title = " finality  \(state.screen.title)"
+        if state.screen == .wizard, let w = state.wizard {
+            title += ": \(w.action.title), step \(w.step.rawValue) of 5"
+        }
+        g.put(title, row: 0, column: 0, style: .title)
+        let right = (state.isReadOnly ? "READ-ONLY  " : "") + "? help "
+        g.put(right, row: 0, column: g.size.columns - right.count, style: .title)
+    }
+
+    static func statusBar(_ g: inout Grid, _ state: AppState) {
+        let row = g.size.rows - 2
+        g.fill(row: row, style: .normal)
+        var col = 0
+        if let reason = state.readOnlyReason {
+            col = g.put(" READ-ONLY: \(reason) ", row: row, column: 0, style: .warning)
+            col += 1
+        }
+        if let p = state.prompt {
+            col = g.put(p.label, row: row, column: col, style: .header)
+            let end = g.put(p.text, row: row, column: col, style: .input)
+            g.cursor = (row, min(end, g.size.columns - 1))
+            return
+        }
+        if let busy = state.busy {
+            g.put(busy + "…", row: row, column: col, style: .dim)
+        } else if let s = state.status {
+            let style: Style =
+                switch s.kind {
+                case .info: .normal
+                case .good: .good
+                case .warning: .warning
+                case .error: .danger
+                }
+            g.put(s.text, row: row, column: col, style: style)
+        }
+    }
+
+    /// The key bar, from the binding table: key in reverse, label after it (as htop).
+    static func keyBar(_ g: inout Grid, _ state: AppState) {
+        let row = g.size.rows - 1
+        g.fill(row: row, style: .normal)
+        var col = 0
+        for item in Bindings.bar(on: state.screen, readOnly: state.isReadOnly) {
+            let width = item.key.count + item.label.count + 1
+            if col + width > g.size.columns { break }
+            col = g.put(item.key, row: row, column: col, style: .keyHint)
+            col = g.put(item.label, row: row, column: col, style: .normal)
+            col += 1
+        }
+    }
+}

@@ -1,0 +1,62 @@
+/// Diff: field by field, before and after; changed fields marked `*` and shown on two
+/// lines (`- before`, `+ after`) so 64-digit ids fit in 80 columns.
+enum DiffScreen {
+    static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
+        guard let diff = state.diff ?? pendingPlanDiff(state) else {
+            g.put("Nothing to compare yet.", row: body.row, column: 0)
+            g.put("c: compare the file with another file (a backup, another node's copy).", row: body.row + 1, column: 0, style: .dim)
+            g.put("A pending reset, delete or restore shows here from the wizard's review step.", row: body.row + 2, column: 0, style: .dim)
+            return
+        }
+        var row = body.row
+        g.put(diff.title, row: row, column: 0, style: .header)
+        row += 1
+        g.put("- before: " + diff.leftName, row: row, column: 0, style: .dim)
+        row += 1
+        g.put("+ after:  " + diff.rightName, row: row, column: 0, style: .dim)
+        row += 1
+        let changed = diff.rows.filter(\.changed).count
+        g.put("\(changed) field\(changed == 1 ? "" : "s") changed" + (diff.showAll ? ", all fields shown" : ", unchanged fields hidden (a: show all)"), row: row, column: 0, style: changed == 0 ? .good : .warning)
+        row += 1
+        for n in diff.notes {
+            for line in Format.wrap(n, width: body.columns) {
+                g.put(line, row: row, column: 0, style: .warning)
+                row += 1
+            }
+        }
+        let lines = diffLines(diff.rows, showAll: diff.showAll, width: body.columns)
+        let rows = body.bottom - row
+        let top = max(0, min(diff.scroll, lines.count - rows))
+        g.lines(Array(lines.dropFirst(top)), in: Rect(row: row, column: 0, rows: rows, columns: body.columns))
+        if lines.count > rows {
+            let more = " \(top + 1)-\(min(lines.count, top + rows)) of \(lines.count) "
+            g.put(more, row: body.bottom - 1, column: body.columns - more.count, style: .dim)
+        }
+    }
+
+    static func pendingPlanDiff(_ state: AppState) -> DiffView? {
+        guard let w = state.wizard, let plan = w.plan else { return nil }
+        return DiffView(title: "Pending \(w.action.rawValue) (not written)", leftName: plan.request.path, rightName: "the plan", rows: plan.rows, notes: plan.warnings)
+    }
+
+    /// The diff as styled lines, grouped by section.
+    static func diffLines(_ rows: [DiffRow], showAll: Bool, width: Int) -> [(String, Style)] {
+        var out = [(String, Style)]()
+        var section: String?
+        for r in rows where showAll || r.changed {
+            if r.section != section {
+                section = r.section
+                out.append((r.section, .header))
+            }
+            if r.changed {
+                out.append(("* " + r.field, .changed))
+                for line in Format.wrap(r.before, width: width - 4) { out.append(("  - " + line, .danger)) }
+                for line in Format.wrap(r.after, width: width - 4) { out.append(("  + " + line, .good)) }
+            } else {
+                out.append(("  " + Format.fit(r.field, 26) + " " + r.before, .dim))
+            }
+        }
+        if out.isEmpty { out.append(("(no differences)", .good)) }
+        return out
+    }
+}

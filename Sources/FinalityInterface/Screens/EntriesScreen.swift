@@ -1,0 +1,179 @@
+import FinalityEngine
+import FinalityFormat
+
+/// Entries: the file, nodeos's verdict, one row per entry, and the selected entry in full.
+enum EntriesScreen {
+    static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
+        let w = body.columns
+        var row = body.row
+        g.put("File    ", row: row, column: 0, style: .dim)
+        g.put(state.location.file, row: row, column: 8)
+        row += 1
+        guard let file = state.file else {
+            if let error = state.loadError {
+                for line in Format.wrap("cannot read the file: " + error, width: w).prefix(3) {
+                    g.put(line, row: row, column: 0, style: .danger)
+                    row += 1
+                }
+            }
+            return
+        }
+        let v = file.verification
+        var info = v.file.map { "\($0.format) · \(Format.count($0.entries.count)) entr\($0.entries.count == 1 ? "y" : "ies")" } ?? "layout not readable"
+        info += " · \(Format.count(file.byteCount)) bytes · sha256 \(file.sha256.hex.prefix(12))…"
+        g.put("Format  ", row: row, column: 0, style: .dim)
+        g.put(info, row: row, column: 8)
+        row += 1
+        // The verdict, in nodeos's terms; the reason is never clipped away (two lines).
+        var verdict = (v.nodeosLoads ? "\(Line.ok) " : "\(Line.fail) ") + v.verdictLine
+        if !v.warnings.isEmpty { verdict += " (\(v.warnings.count) warning\(v.warnings.count == 1 ? "" : "s"))" }
+        for line in Format.wrap(verdict, width: w).prefix(2) {
+            g.fill(row: row, style: v.nodeosLoads ? .good : .danger)
+            g.put(line, row: row, column: 0, style: v.nodeosLoads ? .good : .danger)
+            row += 1
+        }
+        g.put("LIB     ", row: row, column: 0, style: .dim)
+        g.put(libLine(state), row: row, column: 8, style: state.lib.disagreement ? .warning : .normal)
+        row += 1
+
+        guard let safety = v.file else { return }
+        let hotStuff = safety.format == .hotStuff
+        let cols = Columns(width: w)
+        g.fill(row: row, style: .header)
+        g.put(cols.header(hotStuff: hotStuff), row: row, column: 0, style: .header)
+        row += 1
+
+        let visible = Core.visibleEntries(state)
+        let detail = detailLines(state, width: w)
+        let available = body.bottom - row
+        let detailRows = min(detail.count + 1, max(0, available - 3))
+        let listRows = available - detailRows
+        var top = state.entries.scroll
+        if state.entries.selected < top { top = state.entries.selected }
+        if state.entries.selected >= top + listRows { top = state.entries.selected - listRows + 1 }
+        top = max(0, min(top, max(0, visible.count - listRows)))
+        if visible.isEmpty {
+            g.put(state.entries.filter.isEmpty ? "(no entries)" : "(no key contains \"\(state.entries.filter)\")", row: row, column: 2, style: .dim)
+        }
+        let lib = state.lib.reference?.lib
+        for (i, index) in visible.enumerated().dropFirst(top).prefix(listRows) {
+            let r = row + i - top
+            let entry = safety.entries[index]
+            let flags = EntryFacts.flags(entry, index: index, lib: lib, findings: v.errors + v.warnings)
+            let selected = i == state.entries.selected
+            let text = cols.row(index: index, entry: entry, flags: flags)
+            if selected { g.fill(row: r, style: .selected) }
+            g.put(text, row: r, column: 0, style: selected ? .selected : .normal)
+            if !selected, let worst = flags.first(where: { $0.style == .danger }) ?? flags.first(where: { $0.style == .warning }) {
+                g.put(cols.flagsText(flags), row: r, column: cols.flagsColumn, style: worst.style)
+            }
+        }
+        if visible.count > listRows {
+            let more = " \(top + 1)-\(min(visible.count, top + listRows)) of \(visible.count) "
+            g.put(more, row: row + listRows - 1, column: w - more.count, style: .dim)
+        }
+        // Detail pane.
+        let paneTop = row + listRows
+        guard detailRows > 0 else { return }
+        let title = Core.selectedEntryIndex(state).map { "Entry #\($0) of \(safety.entries.count)" } ?? "No entry"
+        g.rule(row: paneTop, title: title)
+        g.lines(detail, in: Rect(row: paneTop + 1, column: 0, rows: detailRows - 1, columns: w))
+    }
+
+    static func libLine(_ state: AppState) -> String {
+        if state.lib.disagreement {
+            return "sources DISAGREE: " + state.lib.answers.compactMap { a in a.reading.map { "\(a.request.label) #\(Format.number($0.lib.number))" } }.joined(separator: ", ") + " (l: LIB screen)"
+        }
+        guard let r = state.lib.reference else {
+            return state.lib.asked ? "unknown: no source answered (l: LIB screen)" : "not read yet (l: LIB screen)"
+        }
+        return "#\(Format.number(r.lib.number)) at \(Format.time(r.lib.timestamp)) from \(state.lib.answers.first { $0.reading == r }?.request.label ?? r.source.kind)"
+    }
+
+    /// Every field of the selected entry, in nodeos's names, with full key and hex ids.
+    static func detailLines(_ state: AppState, width: Int) -> [(String, Style)] {
+        guard let file = state.file, let index = Core.selectedEntryIndex(state), index < file.entries.count else { return [] }
+        let entry = file.entries[index]
+        var out: [(String, Style)] = Format.wrap(entry.key.text, width: width).map { ($0, .normal) }
+        switch entry.state {
+        case .savanna(let s):
+            for (name, ref) in [("last_vote", s.lastVote), ("lock", s.lock)] {
+                out.append((Format.fit(name, 11) + Format.blockRef(ref), .normal))
+                out.append(("  block_id " + ref.blockID.hex, .dim))
+                out.append(("  digest   " + ref.finalityDigest.hex, .dim))
+            }
+            if let forked = s.votesForkedSinceLatestStrongVote {
+                out.append(("votes_forked_since_latest_strong_vote " + (forked ? "true" : "false"), .normal))
+            } else {
+                out.append(("other_branch_latest_time " + Format.slotTime(s.otherBranchLatestTime), .normal))
+            }
+        case .hotStuff(let h):
+            out.append(("_vheight   bheight \(Format.number(h.vheight.bheight)), pcounter \(h.vheight.pcounter)", .normal))
+            out.append(("_b_lock    " + h.bLock.hex + (h.bLock.isZero ? " (none)" : ""), .normal))
+            out.append(("  a proposal id, not a block id", .dim))
+        }
+        let flags = EntryFacts.flags(entry, index: index, lib: state.lib.reference?.lib, findings: file.verification.errors + file.verification.warnings)
+        if flags.isEmpty {
+            out.append(("flags: none", .dim))
+        }
+        for f in flags {
+            out.append(("flag: " + f.long, f.style == .normal ? .normal : f.style))
+        }
+        return out
+    }
+
+    /// Column layout: narrow at 80 columns, wider times and keys from 120.
+    struct Columns {
+        let keyWidth: Int
+        let heightWidth: Int
+        let timeWide: Bool
+        let refWidth: Int
+        let flagsColumn: Int
+        let width: Int
+
+        init(width: Int) {
+            self.width = width
+            timeWide = width >= 120
+            keyWidth = width >= 120 ? 26 : 16
+            heightWidth = width >= 120 ? 11 : 9
+            refWidth = heightWidth + 1 + (timeWide ? 21 : 11)
+            flagsColumn = 4 + keyWidth + 1 + refWidth + 2 + refWidth + 2
+        }
+
+        func header(hotStuff: Bool) -> String {
+            "   #" + " " + Format.fit("Key", keyWidth) + " " + Format.fit(hotStuff ? "_vheight (height/phase)" : "Last vote (height, time)", refWidth) + "  "
+                + Format.fit(hotStuff ? "_b_lock (proposal id)" : "Lock (height, time)", refWidth) + "  Flags"
+        }
+
+        func ref(height: UInt32?, time: BlockTimestamp?) -> String {
+            guard let height else { return Format.fit("-", refWidth) }
+            let t = time.map { timeWide ? Format.time($0) : Format.shortTime($0) } ?? ""
+            return Format.fitRight(heightText(height), heightWidth) + " " + Format.fit(t, refWidth - heightWidth - 1)
+        }
+
+        func row(index: Int, entry: SafetyEntry, flags: [EntryFlag]) -> String {
+            let key = Format.fit(entry.key.shortText(keyWidth), keyWidth)
+            let vote: String
+            let lock: String
+            switch entry.state {
+            case .savanna:
+                vote = ref(height: entry.lastVoteHeight, time: entry.lastVoteTime)
+                lock = ref(height: entry.lockHeight, time: entry.lockTime)
+            case .hotStuff(let h):
+                vote = Format.fit(Format.fitRight(heightText(h.vheight.bheight), heightWidth) + "/\(h.vheight.pcounter)", refWidth)
+                lock = Format.fit(h.bLock.isZero ? "-" : Format.shortHex(h.bLock, refWidth - 1), refWidth)
+            }
+            return Format.fitRight("\(index)", 4) + " " + key + " " + vote + "  " + lock + "  " + flagsText(flags)
+        }
+
+        /// With commas when they fit; a number is never clipped.
+        func heightText(_ h: UInt32) -> String {
+            let n = Format.number(h)
+            return n.count <= heightWidth ? n : String(h)
+        }
+
+        func flagsText(_ flags: [EntryFlag]) -> String {
+            flags.map(\.short).joined(separator: ",")
+        }
+    }
+}

@@ -1,0 +1,31 @@
+/// Help: generated from the binding table, so it cannot disagree with the keys.
+enum HelpScreen {
+    static func lines(_ state: AppState) -> [(String, Style)] {
+        var out: [(String, Style)] = [
+            ("Keys by screen. ESC goes back and never quits; unbound keys do nothing.", .dim)
+        ]
+        if let reason = state.readOnlyReason {
+            out.append(("READ-ONLY (\(reason)): reset, delete and restore are not available.", .warning))
+        }
+        for context in Context.allCases where context != .help {
+            let rows = Bindings.table.filter { $0.context == context && !(state.isReadOnly && $0.mutates) }
+            guard !rows.isEmpty else { continue }
+            out.append(("", .normal))
+            out.append((context.title, .header))
+            for b in rows {
+                out.append(("  " + Format.fit(b.allKeyNames, 18) + " " + b.help, .normal))
+            }
+        }
+        out.append(("", .normal))
+        out.append(("Wizard steps: 1 choose entry and action, 2 choose LIB source (reset),", .normal))
+        out.append(("3 review the diff and warnings, 4 typed confirmation, 5 result.", .normal))
+        out.append(("Nothing is written before step 4 is confirmed.", .normal))
+        return out
+    }
+
+    static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
+        let all = lines(state)
+        let top = max(0, min(state.help.scroll, all.count - body.rows))
+        g.lines(Array(all.dropFirst(top)), in: body)
+    }
+}

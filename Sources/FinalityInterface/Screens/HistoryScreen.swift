@@ -1,0 +1,37 @@
+/// History: the backups of this file (restore and compare from here) and its audit records.
+enum HistoryScreen {
+    static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
+        var row = body.row
+        if let e = state.history.error {
+            g.put("cannot read the history: " + e, row: row, column: 0, style: .danger)
+            return
+        }
+        guard let l = state.history.listing else {
+            g.put("reading…", row: row, column: 0, style: .dim)
+            return
+        }
+        let backupRows = max(3, (body.rows - 4) / 2)
+        g.rule(row: row, title: "Backups (\(l.backups.count))")
+        row += 1
+        g.fill(row: row, style: .header)
+        g.put("  " + Format.fit("Backup", 40) + " " + Format.fit("Modified (UTC)", 20) + " " + Format.fitRight("Bytes", 7) + "  sha256", row: row, column: 0, style: .header)
+        row += 1
+        if l.backups.isEmpty { g.put("  (no backups yet: one is made before every change)", row: row, column: 0, style: .dim) }
+        let top = max(0, state.history.selected - backupRows + 1)
+        for (i, b) in l.backups.enumerated().dropFirst(top).prefix(backupRows) {
+            let r = row + i - top
+            let selected = i == state.history.selected
+            let text = (selected ? "\(Line.pointer) " : "  ") + Format.fit(b.name, 40) + " " + Format.fit(b.modified, 20) + " " + Format.fitRight(Format.number(b.byteCount), 7) + "  " + b.sha256.prefix(12) + "…"
+            if selected { g.fill(row: r, style: .selected) }
+            g.put(text, row: r, column: 0, style: selected ? .selected : .normal)
+        }
+        row += backupRows
+        g.rule(row: row, title: "Audit records (\(l.records.count))" + (l.auditPath.map { ": \($0)" } ?? ""))
+        row += 1
+        if l.records.isEmpty { g.put("  (no changes recorded)", row: row, column: 0, style: .dim) }
+        for rec in l.records.suffix(body.bottom - row) {
+            g.put("  " + Format.fit(rec.time, 20) + " " + Format.fit(rec.who, 12) + " " + Format.fit(rec.action, 8) + " " + Format.fit(rec.key, 18) + " " + rec.summary, row: row, column: 0)
+            row += 1
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import FinalityEngine
+import FinalityFormat
+
+/// LIB: every source side by side with its provenance; disagreement is shown, never merged.
+enum LIBScreen {
+    static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
+        var row = body.row
+        let w = body.columns
+        g.put("Each source is asked on its own; a reset uses the one you choose.", row: row, column: 0, style: .dim)
+        row += 1
+        row = banner(&g, state.lib, row: row, width: w)
+        row += 1
+        row = table(&g, state.lib.answers, selected: state.lib.selected, row: row, width: w, rows: max(3, body.bottom - row - 9))
+        guard state.lib.selected < state.lib.answers.count else { return }
+        row += 1
+        g.rule(row: row, title: "Source: \(state.lib.answers[state.lib.selected].request.label)")
+        row += 1
+        g.lines(details(state.lib.answers[state.lib.selected], width: w), in: Rect(row: row, column: 0, rows: body.bottom - row, columns: w))
+    }
+
+    /// One line saying whether the sources agree. Returns the next row.
+    static func banner(_ g: inout Grid, _ lib: LIBView, row: Int, width: Int) -> Int {
+        let text: String
+        let style: Style
+        let readings = lib.answers.compactMap { a in a.reading.map { (a.request.label, $0) } }
+        if readings.isEmpty {
+            text = lib.asked ? "No source answered: type a LIB (t) or set the node API (a)" : "Sources not asked yet (u)"
+            style = .warning
+        } else if lib.disagreement {
+            text = "Sources DISAGREE: " + readings.map { "\($0.0) #\(Format.number($0.1.lib.number))" }.joined(separator: ", ") + ". Check before you reset."
+            style = .danger
+        } else {
+            text = readings.count == 1 ? "One source answered: LIB #\(Format.number(readings[0].1.lib.number))" : "All \(readings.count) sources agree: LIB #\(Format.number(readings[0].1.lib.number))"
+            style = .good
+        }
+        var r = row
+        for line in Format.wrap(text, width: width).prefix(2) {
+            g.fill(row: r, style: style)
+            g.put(line, row: r, column: 0, style: style)
+            r += 1
+        }
+        return r
+    }
+
+    /// The sources as a selectable table. Returns the row after it.
+    static func table(_ g: inout Grid, _ answers: [LIBAnswer], selected: Int, row: Int, width: Int, rows: Int) -> Int {
+        var r = row
+        g.fill(row: r, style: .header)
+        g.put("  " + Format.fit("Source", 12) + Format.fitRight("Block", 13) + "  " + Format.fit("Time (UTC)", 22) + "Block id", row: r, column: 0, style: .header)
+        r += 1
+        if answers.isEmpty {
+            g.put("  (none)", row: r, column: 0, style: .dim)
+            return r + 1
+        }
+        for (i, a) in answers.enumerated().prefix(rows) {
+            let isSelected = i == selected
+            var text = (isSelected ? "\(Line.pointer) " : "  ") + Format.fit(a.request.label, 12)
+            var style: Style = isSelected ? .selected : .normal
+            switch a.result {
+            case .success(let reading):
+                text += Format.fitRight("#" + Format.number(reading.lib.number), 13) + "  " + Format.fit(Format.time(reading.lib.timestamp), 22) + reading.lib.blockID.hex
+            case .failure(let e):
+                text += "  error: " + e.description
+                if !isSelected { style = .danger }
+            }
+            if isSelected { g.fill(row: r, style: .selected) }
+            g.put(text, row: r, column: 0, style: style)
+            r += 1
+        }
+        return r
+    }
+
+    static func details(_ a: LIBAnswer, width: Int) -> [(String, Style)] {
+        var out: [(String, Style)] = [("from      " + a.request.origin, .normal)]
+        switch a.result {
+        case .success(let r):
+            out.append(("block     #\(Format.number(r.lib.number))", .normal))
+            out.append(("id        " + r.lib.blockID.hex, .normal))
+            out.append(("time      " + Format.slotTime(r.lib.timestamp), .normal))
+            if let chain = r.chainID { out.append(("chain id  " + chain.hex, .normal)) }
+            for d in r.details { out.append(("          " + d, .dim)) }
+        case .failure(let e):
+            for line in Format.wrap("error     " + e.description, width: width) { out.append((line, .danger)) }
+        }
+        return out
+    }
+}

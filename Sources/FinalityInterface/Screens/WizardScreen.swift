@@ -1,0 +1,197 @@
+import FinalityFormat
+
+/// The wizard: five numbered steps; nothing is written before step 4 is confirmed.
+enum WizardScreen {
+    static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
+        guard let w = state.wizard else { return }
+        var row = body.row
+        stepsBar(&g, w, row: row)
+        row += 1
+        g.put("Step \(w.step.rawValue) of 5: \(w.step.title)", row: row, column: 0, style: .header)
+        let note = w.step == .result ? "Enter or ESC: back to Entries" : "Nothing written yet. ESC goes back a step."
+        g.put(note, row: row, column: body.columns - note.count, style: .dim)
+        row += 2
+        let rect = Rect(row: row, column: 0, rows: body.bottom - row, columns: body.columns)
+        switch w.step {
+        case .chooseEntry: chooseEntry(&g, state, w, rect)
+        case .chooseLIB: chooseLIB(&g, state, w, rect)
+        case .review: review(&g, state, w, rect)
+        case .confirm: confirm(&g, state, w, rect)
+        case .result: result(&g, w, rect)
+        }
+    }
+
+    static func stepsBar(_ g: inout Grid, _ w: WizardState, row: Int) {
+        var col = 0
+        for step in WizardStep.allCases {
+            let skipped = step == .chooseLIB && !w.needsLIB
+            let label = " \(step.rawValue) " + (skipped ? "(no LIB)" : short(step)) + " "
+            let style: Style = step == w.step ? .selected : (step < w.step ? .normal : .dim)
+            col = g.put(label, row: row, column: col, style: style)
+            if step != .result { col = g.put(String(Line.pointer), row: row, column: col, style: .dim) }
+        }
+    }
+
+    static func short(_ s: WizardStep) -> String {
+        switch s {
+        case .chooseEntry: "Entry & action"
+        case .chooseLIB: "LIB source"
+        case .review: "Review"
+        case .confirm: "Confirm"
+        case .result: "Result"
+        }
+    }
+
+    static func chooseEntry(_ g: inout Grid, _ state: AppState, _ w: WizardState, _ rect: Rect) {
+        var row = rect.row
+        if w.action == .restore {
+            g.put("Restore the file from this backup (j/k to choose another):", row: row, column: 0)
+            row += 2
+            let backups = state.history.listing?.backups ?? []
+            for (i, b) in backups.enumerated().prefix(rect.bottom - row - 3) {
+                let selected = b == w.backup
+                if selected { g.fill(row: row, style: .selected) }
+                g.put((selected ? "\(Line.pointer) " : "  ") + b.name + "  " + b.modified + "  sha256 " + b.sha256.prefix(12) + "…", row: row, column: 0, style: selected ? .selected : .normal)
+                row += 1
+                _ = i
+            }
+            row += 1
+            g.put("Enter: review what the restore changes.", row: row, column: 0, style: .dim)
+            return
+        }
+        g.put("Action:", row: row, column: 0)
+        var col = 8
+        for a in [WizardAction.reset, .delete] {
+            let selected = a == w.action
+            col = g.put(" \(a.rawValue.prefix(1)) \(a.title) ", row: row, column: col, style: selected ? .selected : .normal)
+            col += 1
+        }
+        row += 1
+        let explain = w.action == .reset
+            ? "Reset: the last vote becomes empty and the lock moves to a LIB you choose (step 2)."
+            : "Delete: the entry is removed; nodeos recreates it at its next start with an empty last vote and its own LIB as lock."
+        for line in Format.wrap(explain, width: rect.columns) {
+            g.put(line, row: row, column: 0, style: .dim)
+            row += 1
+        }
+        row += 1
+        g.put("Entry (j/k to choose another):", row: row, column: 0)
+        row += 1
+        guard let file = state.file else { return }
+        let visible = Core.visibleEntries(state)
+        let rows = max(1, rect.bottom - row - 2)
+        let top = max(0, state.entries.selected - rows + 1)
+        for (i, index) in visible.enumerated().dropFirst(top).prefix(rows) {
+            let e = file.entries[index]
+            let selected = i == state.entries.selected
+            let vote = e.lastVoteHeight.map { "last vote #\(Format.number($0))" } ?? "never voted"
+            let lock = e.lockHeight.map { "lock #\(Format.number($0))" } ?? (e.hasNoLock ? "no lock" : "lock \(e.hotStuff.map { Format.shortHex($0.bLock) } ?? "")")
+            if selected { g.fill(row: row, style: .selected) }
+            g.put((selected ? "\(Line.pointer) " : "  ") + Format.fitRight("#\(index)", 4) + " " + e.key.shortText(28) + "  " + vote + ", " + lock, row: row, column: 0, style: selected ? .selected : .normal)
+            row += 1
+        }
+        g.put("Enter: " + (w.action == .reset ? "choose the LIB source." : "review the change."), row: rect.bottom - 1, column: 0, style: .dim)
+    }
+
+    static func chooseLIB(_ g: inout Grid, _ state: AppState, _ w: WizardState, _ rect: Rect) {
+        var row = rect.row
+        g.put("The lock of \(w.keyText.map { String($0.prefix(28)) + "…" } ?? "?") will move to the LIB of the source you choose.", row: row, column: 0)
+        row += 1
+        row = LIBScreen.banner(&g, state.lib, row: row, width: rect.columns)
+        row += 1
+        row = LIBScreen.table(&g, state.lib.answers, selected: w.libSelected, row: row, width: rect.columns, rows: max(2, rect.bottom - row - 6))
+        row += 1
+        if w.libSelected < state.lib.answers.count {
+            g.lines(LIBScreen.details(state.lib.answers[w.libSelected], width: rect.columns), in: Rect(row: row, column: 0, rows: rect.bottom - row - 1, columns: rect.columns))
+        }
+        g.put("Enter: use this source.  t: type a LIB.  u: ask the sources again.", row: rect.bottom - 1, column: 0, style: .dim)
+    }
+
+    static func review(_ g: inout Grid, _ state: AppState, _ w: WizardState, _ rect: Rect) {
+        var lines = [(String, Style)]()
+        if let e = w.planError {
+            lines.append(("\(Line.fail) cannot plan this change: \(e)", .danger))
+        } else if let plan = w.plan {
+            if let refusal = plan.refusal {
+                lines.append(("\(Line.fail) refused: \(refusal)", .danger))
+            }
+            for c in plan.checks {
+                lines.append(("\(c.passed ? Line.ok : Line.fail) \(c.name): \(c.detail)", c.passed ? .good : .danger))
+            }
+            for warning in plan.warnings {
+                for (i, line) in Format.wrap(warning, width: rect.columns - 2).enumerated() {
+                    lines.append(((i == 0 ? "! " : "  ") + line, .warning))
+                }
+            }
+            lines.append(("", .normal))
+            lines += DiffScreen.diffLines(plan.rows, showAll: false, width: rect.columns)
+        } else {
+            lines.append(("computing the plan…", .dim))
+        }
+        let rows = rect.rows - 1
+        let top = max(0, min(w.reviewScroll, lines.count - rows))
+        g.lines(Array(lines.dropFirst(top)), in: Rect(row: rect.row, column: 0, rows: rows, columns: rect.columns))
+        let hint = w.plan.map { $0.refusal == nil ? "Enter: go to the typed confirmation.  j/k: scroll." : "This change cannot be made. ESC: back." } ?? ""
+        g.put(hint, row: rect.bottom - 1, column: 0, style: .dim)
+        if lines.count > rows {
+            let more = " \(top + 1)-\(min(lines.count, top + rows)) of \(lines.count) "
+            g.put(more, row: rect.bottom - 1, column: rect.columns - more.count, style: .dim)
+        }
+    }
+
+    static func confirm(_ g: inout Grid, _ state: AppState, _ w: WizardState, _ rect: Rect) {
+        var row = rect.row
+        let what: String
+        switch w.action {
+        case .reset, .delete: what = "\(w.action.title) the entry of this key in \(state.location.file):"
+        case .restore: what = "Restore \(state.location.file) from this backup:"
+        }
+        for line in Format.wrap(what, width: rect.columns) {
+            g.put(line, row: row, column: 0)
+            row += 1
+        }
+        let subject = w.action == .restore ? (w.backup.map { "\($0.path)  sha256 \($0.sha256)" } ?? "") : (w.keyText ?? "")
+        for line in Format.wrap(subject, width: rect.columns - 2) {
+            g.put("  " + line, row: row, column: 0, style: .header)
+            row += 1
+        }
+        row += 1
+        g.put("A backup is written first, then the file is replaced atomically and an audit record", row: row, column: 0, style: .dim)
+        g.put("is appended. To go on, \(w.confirmationHint):", row: row + 1, column: 0, style: .dim)
+        row += 3
+        let start = g.put("> ", row: row, column: 0, style: .header)
+        g.fill(row: row, from: start, to: start + max(10, w.expectedConfirmation.count + 2), style: .input)
+        let end = g.put(w.typed, row: row, column: start, style: .input)
+        g.cursor = (row, end)
+        row += 2
+        if let e = w.confirmError {
+            g.put(e, row: row, column: 0, style: .danger)
+        }
+        g.put("Enter: write.  ESC: back to the review (nothing written).", row: rect.bottom - 1, column: 0, style: .dim)
+    }
+
+    static func result(_ g: inout Grid, _ w: WizardState, _ rect: Rect) {
+        var lines = [(String, Style)]()
+        switch w.outcome {
+        case .success(let o)?:
+            lines.append(("\(Line.ok) Done: the file was written, read back and checked against the plan.", .good))
+            lines.append(("", .normal))
+            lines.append(("Backup        " + o.backupPath, .normal))
+            lines.append(("Audit record  " + o.auditRecord, .normal))
+            lines.append(("New sha256    " + o.newSHA256, .normal))
+            lines.append(("", .normal))
+            lines.append(("Next steps:", .header))
+            for (i, s) in o.nextSteps.enumerated() {
+                for (j, line) in Format.wrap(s, width: rect.columns - 5).enumerated() {
+                    lines.append(((j == 0 ? "  \(i + 1). " : "     ") + line, .normal))
+                }
+            }
+        case .failure(let e)?:
+            lines.append(("\(Line.fail) The change was not made.", .danger))
+            for line in Format.wrap(e.description, width: rect.columns) { lines.append((line, .danger)) }
+        case nil:
+            lines.append(("applying…", .dim))
+        }
+        g.lines(lines, in: rect)
+    }
+}
