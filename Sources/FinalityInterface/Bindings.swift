@@ -146,9 +146,19 @@ public enum Bindings {
         active(on: screen, readOnly: readOnly).first { $0.keys.contains(key) }?.action
     }
 
-    /// The key bar: the screen's own labelled bindings first, then the global ones.
-    public static func bar(on screen: Screen, readOnly: Bool) -> [(key: String, label: String)] {
-        let all = active(on: screen, readOnly: readOnly).compactMap { b in b.bar.map { (b.keyName, $0) } }
+    /// The key bar: the screen's own labelled bindings first, then the global ones. In the
+    /// wizard, only what the current step answers to.
+    public static func bar(on screen: Screen, readOnly: Bool, step: WizardStep? = nil) -> [(key: String, label: String)] {
+        let all = active(on: screen, readOnly: readOnly)
+            .filter { b in
+                guard let step else { return true }
+                switch b.action {
+                case .reset, .delete: return step == .chooseEntry
+                case .typeLIB, .rereadLIB: return step == .chooseLIB
+                default: return true
+                }
+            }
+            .compactMap { b in b.bar.map { (b.keyName, $0) } }
         return all.map { (key: $0.0, label: $0.1) }
     }
 }

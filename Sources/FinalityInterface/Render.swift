@@ -122,7 +122,7 @@ public enum Render {
         let row = g.size.rows - 1
         g.fill(row: row, style: .normal)
         var col = 0
-        for item in Bindings.bar(on: state.screen, readOnly: state.isReadOnly) {
+        for item in Bindings.bar(on: state.screen, readOnly: state.isReadOnly, step: state.screen == .wizard ? state.wizard?.step : nil) {
             let width = item.key.count + item.label.count + 1
             if col + width > g.size.columns { break }
             col = g.put(item.key, row: row, column: col, style: .keyHint)

@@ -25,7 +25,7 @@ enum DiffScreen {
             }
         }
         let lines = diffLines(diff.rows, showAll: diff.showAll, width: body.columns)
-        let rows = body.bottom - row
+        let rows = body.bottom - row - 1
         let top = max(0, min(diff.scroll, lines.count - rows))
         g.lines(Array(lines.dropFirst(top)), in: Rect(row: row, column: 0, rows: rows, columns: body.columns))
         if lines.count > rows {

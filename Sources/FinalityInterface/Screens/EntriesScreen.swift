@@ -68,15 +68,15 @@ enum EntriesScreen {
                 g.put(cols.flagsText(flags), row: r, column: cols.flagsColumn, style: worst.style)
             }
         }
-        if visible.count > listRows {
-            let more = " \(top + 1)-\(min(visible.count, top + listRows)) of \(visible.count) "
-            g.put(more, row: row + listRows - 1, column: w - more.count, style: .dim)
-        }
-        // Detail pane.
+        // Detail pane; its rule also says which rows of the list are shown.
         let paneTop = row + listRows
         guard detailRows > 0 else { return }
         let title = Core.selectedEntryIndex(state).map { "Entry #\($0) of \(safety.entries.count)" } ?? "No entry"
         g.rule(row: paneTop, title: title)
+        if visible.count > listRows {
+            let more = " rows \(top + 1)-\(min(visible.count, top + listRows)) of \(visible.count) "
+            g.put(more, row: paneTop, column: w - more.count - 1, style: .dim)
+        }
         g.lines(detail, in: Rect(row: paneTop + 1, column: 0, rows: detailRows - 1, columns: w))
     }
 
@@ -95,30 +95,36 @@ enum EntriesScreen {
         guard let file = state.file, let index = Core.selectedEntryIndex(state), index < file.entries.count else { return [] }
         let entry = file.entries[index]
         var out: [(String, Style)] = Format.wrap(entry.key.text, width: width).map { ($0, .normal) }
+        var ids = [(String, Style)]()
         switch entry.state {
         case .savanna(let s):
-            for (name, ref) in [("last_vote", s.lastVote), ("lock", s.lock)] {
-                out.append((Format.fit(name, 11) + Format.blockRef(ref), .normal))
-                out.append(("  block_id " + ref.blockID.hex, .dim))
-                out.append(("  digest   " + ref.finalityDigest.hex, .dim))
-            }
+            out.append((Format.fit("last_vote", 11) + Format.blockRef(s.lastVote), .normal))
+            out.append((Format.fit("lock", 11) + Format.blockRef(s.lock), .normal))
             if let forked = s.votesForkedSinceLatestStrongVote {
                 out.append(("votes_forked_since_latest_strong_vote " + (forked ? "true" : "false"), .normal))
             } else {
                 out.append(("other_branch_latest_time " + Format.slotTime(s.otherBranchLatestTime), .normal))
             }
+            ids = [
+                ("vote id      " + s.lastVote.blockID.hex, .dim), ("vote digest  " + s.lastVote.finalityDigest.hex, .dim),
+                ("lock id      " + s.lock.blockID.hex, .dim), ("lock digest  " + s.lock.finalityDigest.hex, .dim),
+            ]
         case .hotStuff(let h):
             out.append(("_vheight   bheight \(Format.number(h.vheight.bheight)), pcounter \(h.vheight.pcounter)", .normal))
             out.append(("_b_lock    " + h.bLock.hex + (h.bLock.isZero ? " (none)" : ""), .normal))
-            out.append(("  a proposal id, not a block id", .dim))
+            out.append(("           a proposal id, not a block id", .dim))
         }
+        // Flags before the ids: on a small screen they are what must stay visible.
         let flags = EntryFacts.flags(entry, index: index, lib: state.lib.reference?.lib, findings: file.verification.errors + file.verification.warnings)
         if flags.isEmpty {
             out.append(("flags: none", .dim))
         }
         for f in flags {
-            out.append(("flag: " + f.long, f.style == .normal ? .normal : f.style))
+            for (i, line) in Format.wrap("flag: " + f.long, width: width).enumerated() {
+                out.append(((i == 0 ? "" : "      ") + line, f.style))
+            }
         }
+        out += ids
         return out
     }
 
@@ -137,12 +143,12 @@ enum EntriesScreen {
             keyWidth = width >= 120 ? 26 : 16
             heightWidth = width >= 120 ? 11 : 9
             refWidth = heightWidth + 1 + (timeWide ? 21 : 11)
-            flagsColumn = 4 + keyWidth + 1 + refWidth + 2 + refWidth + 2
+            flagsColumn = 4 + 1 + keyWidth + 1 + refWidth + 2 + refWidth + 2
         }
 
         func header(hotStuff: Bool) -> String {
-            "   #" + " " + Format.fit("Key", keyWidth) + " " + Format.fit(hotStuff ? "_vheight (height/phase)" : "Last vote (height, time)", refWidth) + "  "
-                + Format.fit(hotStuff ? "_b_lock (proposal id)" : "Lock (height, time)", refWidth) + "  Flags"
+            "   #" + " " + Format.fit("Key", keyWidth) + " " + Format.fit(hotStuff ? "_vheight" : "Last vote", refWidth) + "  "
+                + Format.fit(hotStuff ? "_b_lock (proposal id)" : "Lock", refWidth) + "  Flags"
         }
 
         func ref(height: UInt32?, time: BlockTimestamp?) -> String {

@@ -29,9 +29,11 @@ enum HistoryScreen {
         g.rule(row: row, title: "Audit records (\(l.records.count))" + (l.auditPath.map { ": \($0)" } ?? ""))
         row += 1
         if l.records.isEmpty { g.put("  (no changes recorded)", row: row, column: 0, style: .dim) }
-        for rec in l.records.suffix(body.bottom - row) {
-            g.put("  " + Format.fit(rec.time, 20) + " " + Format.fit(rec.who, 12) + " " + Format.fit(rec.action, 8) + " " + Format.fit(rec.key, 18) + " " + rec.summary, row: row, column: 0)
-            row += 1
+        // Newest last; two lines each so the summary is never cut at 80 columns.
+        for rec in l.records.suffix((body.bottom - row) / 2) {
+            g.put("  " + Format.fit(rec.time, 20) + " " + Format.fit(rec.action, 8) + " " + Format.fit(rec.key, 20) + " " + rec.who, row: row, column: 0)
+            g.put("      " + rec.summary, row: row + 1, column: 0, style: .dim)
+            row += 2
         }
     }
 }

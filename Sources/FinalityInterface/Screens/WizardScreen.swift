@@ -95,7 +95,7 @@ enum WizardScreen {
 
     static func chooseLIB(_ g: inout Grid, _ state: AppState, _ w: WizardState, _ rect: Rect) {
         var row = rect.row
-        g.put("The lock of \(w.keyText.map { String($0.prefix(28)) + "…" } ?? "?") will move to the LIB of the source you choose.", row: row, column: 0)
+        g.put("Reset \(w.keyText.map { String($0.prefix(24)) + "…" } ?? "?"): its lock moves to the LIB chosen here.", row: row, column: 0)
         row += 1
         row = LIBScreen.banner(&g, state.lib, row: row, width: rect.columns)
         row += 1
@@ -156,9 +156,12 @@ enum WizardScreen {
             row += 1
         }
         row += 1
-        g.put("A backup is written first, then the file is replaced atomically and an audit record", row: row, column: 0, style: .dim)
-        g.put("is appended. To go on, \(w.confirmationHint):", row: row + 1, column: 0, style: .dim)
-        row += 3
+        let explain = "A backup is written first, then the file is replaced atomically and an audit record is appended. To go on, \(w.confirmationHint):"
+        for line in Format.wrap(explain, width: rect.columns) {
+            g.put(line, row: row, column: 0, style: .dim)
+            row += 1
+        }
+        row += 1
         let start = g.put("> ", row: row, column: 0, style: .header)
         g.fill(row: row, from: start, to: start + max(10, w.expectedConfirmation.count + 2), style: .input)
         let end = g.put(w.typed, row: row, column: start, style: .input)
@@ -176,9 +179,11 @@ enum WizardScreen {
         case .success(let o)?:
             lines.append(("\(Line.ok) Done: the file was written, read back and checked against the plan.", .good))
             lines.append(("", .normal))
-            lines.append(("Backup        " + o.backupPath, .normal))
-            lines.append(("Audit record  " + o.auditRecord, .normal))
-            lines.append(("New sha256    " + o.newSHA256, .normal))
+            for (label, value) in [("Backup", o.backupPath), ("Audit record", o.auditRecord), ("New sha256", o.newSHA256)] {
+                for (i, line) in Format.wrap(value, width: rect.columns - 14).enumerated() {
+                    lines.append(((i == 0 ? Format.fit(label, 14) : String(repeating: " ", count: 14)) + line, .normal))
+                }
+            }
             lines.append(("", .normal))
             lines.append(("Next steps:", .header))
             for (i, s) in o.nextSteps.enumerated() {

@@ -1,0 +1,44 @@
+import FinalityEngine
+import FinalityInterface
+import Glibc
+
+/// Terminal types that cannot run a full-screen interface.
+let unusableTERMs: Set<String> = ["", "dumb", "unknown"]
+
+/// The full-screen interface on the process's terminal: the one entry point the
+/// executable calls (`finality PATH`, `finality demo`). Returns the exit status:
+/// 0 after `q`; 2 without a usable terminal (message on stderr); 128+signal after
+/// SIGINT/SIGTERM/SIGHUP (nothing written: a hangup abandons the wizard).
+public func runInterface(location: Location, readOnly: Bool) -> Int32 {
+    guard isatty(0) == 1, isatty(1) == 1 else {
+        printError("the full-screen interface needs a terminal on stdin and stdout; for scripts use finality list, show or verify")
+        return ExitStatus.usage.rawValue
+    }
+    let term = getenv("TERM").map { String(cString: $0) } ?? ""
+    guard !unusableTERMs.contains(term) else {
+        printError("TERM=\(term.isEmpty ? "(unset)" : term) cannot run the full-screen interface; set TERM (e.g. xterm-256color or vt100) or use finality list, show or verify")
+        return ExitStatus.usage.rawValue
+    }
+    setlocale(LC_ALL, "")
+    // Exported LINES/COLUMNS pin the size and stop resizes from working.
+    unsetenv("LINES")
+    unsetenv("COLUMNS")
+    let terminal: CursesTerminal
+    do {
+        terminal = try CursesTerminal()
+    } catch {
+        printError(error.description)
+        return ExitStatus.usage.rawValue
+    }
+    defer { terminal.close() }
+    let program = Program(
+        state: AppState(location: location, readOnly: readOnly, size: terminal.size), device: terminal, runner: EngineEffects())
+    program.run()
+    terminal.close()
+    return terminal.signal.map { 128 + $0 } ?? ExitStatus.success.rawValue
+}
+
+func printError(_ message: String) {
+    let line = Array(("finality: " + message + "\n").utf8)
+    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}

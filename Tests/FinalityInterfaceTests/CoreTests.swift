@@ -1,0 +1,260 @@
+import FinalityEngine
+import FinalityFormat
+import FinalityInterface
+import Testing
+
+/// The operator's stories, told to the pure core: keys in, state and effects out.
+@Suite struct CoreTests {
+    @Test func escapeNeverQuits() {
+        var s = Fixtures.state()
+        for screen in ["l", "v", "h", "?"] {
+            press(&s, c(Character(screen)))
+            press(&s, .escape, .escape, .escape)
+            #expect(!s.quitting)
+            #expect(s.screen == .entries)
+        }
+        press(&s, c("r"), .escape, .escape)
+        #expect(!s.quitting)
+    }
+
+    @Test func qQuitsAndUnboundKeysDoNothing() {
+        var s = Fixtures.state()
+        let before = Render.render(s)
+        #expect(press(&s, c("Z"), c("9"), .function(12), .left).isEmpty)
+        #expect(Render.render(s) == before)
+        press(&s, c("q"))
+        #expect(s.quitting)
+    }
+
+    @Test func movementKeysHaveLetterAndControlForms() {
+        var s = Fixtures.state()
+        press(&s, c("j"))
+        #expect(s.entries.selected == 1)
+        press(&s, .control("n"), .down)
+        #expect(s.entries.selected == 3)
+        press(&s, .control("p"))
+        #expect(s.entries.selected == 2)
+        press(&s, c("g"))
+        #expect(s.entries.selected == 0)
+        press(&s, c("G"))
+        #expect(s.entries.selected == 3)
+        press(&s, c("j"))
+        #expect(s.entries.selected == 3)
+    }
+
+    @Test func searchFiltersByKeyTextAndEscapeClearsIt() {
+        var s = Fixtures.state()
+        press(&s, c("/"))
+        type(&s, String(Fixtures.key(3).text.dropFirst(8).prefix(24)))
+        #expect(Core.visibleEntries(s) == [2])
+        press(&s, .enter)
+        #expect(s.prompt == nil)
+        #expect(s.entries.filter.count == 24)
+        press(&s, .escape)
+        #expect(Core.visibleEntries(s) == [0, 1, 2, 3])
+    }
+
+    @Test func sortCyclesThroughColumns() {
+        var s = Fixtures.state()
+        press(&s, c("s"))
+        #expect(s.entries.sort == .key)
+        press(&s, c("s"))
+        #expect(s.entries.sort == .lastVote)
+        #expect(Core.visibleEntries(s) == [2, 3, 1, 0])
+        press(&s, c("s"), c("s"))
+        #expect(s.entries.sort == .fileOrder)
+    }
+
+    @Test func readOnlyRemovesEveryMutationKey() {
+        for s0 in [Fixtures.state(readOnly: true), Fixtures.state(nodeRunning: "nodeos pid 1")] {
+            var s = s0
+            #expect(s.isReadOnly)
+            #expect(press(&s, c("r"), c("d")).isEmpty)
+            #expect(s.wizard == nil)
+            for screen in Screen.allCases {
+                let bar = Bindings.bar(on: screen, readOnly: true).map(\.label)
+                #expect(!bar.contains("Reset") && !bar.contains("Delete") && !bar.contains("Restore"))
+                #expect(Bindings.active(on: screen, readOnly: true).allSatisfy { !$0.mutates })
+            }
+            let status = Render.render(s).text(row: 22)
+            #expect(status.contains("READ-ONLY"))
+        }
+    }
+
+    @Test func unwritableFileIsReadOnly() {
+        var s = AppState(location: Fixtures.location, readOnly: false, size: .minimum)
+        _ = Core.update(&s, .fileLoaded(.success(Fixtures.snapshot(Fixtures.savannaFile(), writable: false))))
+        #expect(s.readOnlyReason == "the file is not writable by this user")
+    }
+
+    @Test func helpIsGeneratedFromTheBindingTable() {
+        var s = Fixtures.state(size: Size(columns: 120, rows: 80))
+        press(&s, c("?"))
+        let text = Render.render(s).text
+        for b in Bindings.table {
+            #expect(text.contains(b.help), "help lacks \(b.help)")
+        }
+        press(&s, c("?"))
+        #expect(s.screen == .entries)
+    }
+
+    @Test func everyBarKeyIsTheKeyThatDoesIt() {
+        for screen in Screen.allCases {
+            for b in Bindings.active(on: screen, readOnly: false) where b.bar != nil {
+                #expect(Bindings.action(for: b.keys[0], on: screen, readOnly: false) == b.action, "\(screen) \(b.keyName)")
+            }
+        }
+    }
+
+    /// The five steps in order; nothing is applied before the typed confirmation.
+    @Test func resetWizardWritesOnlyAfterTypedConfirmation() {
+        var s = Fixtures.state()
+        press(&s, c("j"), c("r"))
+        #expect(s.wizard?.step == .chooseEntry)
+        var effects = press(&s, .enter)
+        #expect(s.wizard?.step == .chooseLIB)
+        #expect(effects.isEmpty)  // LIB already read
+        effects = press(&s, .enter)
+        #expect(s.wizard?.step == .review)
+        guard case .computePlan(let request)? = effects.first else {
+            Issue.record("no plan requested: \(effects)")
+            return
+        }
+        #expect(request.keyText == Fixtures.key(2).text)
+        #expect(request.lib == Fixtures.lib)
+        #expect(request.fileSHA256 == s.file?.sha256)
+        _ = Core.update(&s, .planComputed(.success(Fixtures.resetPlan(s))))
+        press(&s, .enter)
+        #expect(s.wizard?.step == .confirm)
+        // "y" is not a confirmation; a wrong part of the key is not either.
+        effects = press(&s, c("y"), .enter)
+        #expect(effects.isEmpty)
+        #expect(s.wizard?.confirmError != nil)
+        effects = type(&s, String(Fixtures.key(1).text.dropFirst(8).prefix(8))) + press(&s, .enter)
+        #expect(effects.isEmpty)
+        let expected = s.wizard!.expectedConfirmation
+        #expect(expected == String(Fixtures.key(2).text.dropFirst(8).prefix(8)))
+        effects = type(&s, expected) + press(&s, .enter)
+        #expect(effects == [.apply(planID: 7, request: Fixtures.resetPlan(s).request)])
+    }
+
+    @Test func escapeGoesBackOneStepAtATime() {
+        var s = Fixtures.state()
+        press(&s, c("r"), .enter, .enter)
+        _ = Core.update(&s, .planComputed(.success(Fixtures.resetPlan(s))))
+        press(&s, .enter)
+        #expect(s.wizard?.step == .confirm)
+        press(&s, .escape)
+        #expect(s.wizard?.step == .review)
+        press(&s, .escape)
+        #expect(s.wizard?.step == .chooseLIB)
+        press(&s, .escape)
+        #expect(s.wizard?.step == .chooseEntry)
+        press(&s, .escape)
+        #expect(s.wizard == nil)
+        #expect(s.screen == .entries)
+        #expect(!s.quitting)
+    }
+
+    @Test func deleteSkipsTheLIBStep() {
+        var s = Fixtures.state()
+        press(&s, c("d"))
+        let effects = press(&s, .enter)
+        #expect(s.wizard?.step == .review)
+        guard case .computePlan(let r)? = effects.first else {
+            Issue.record("no plan requested")
+            return
+        }
+        #expect(r.action == .delete)
+        #expect(r.lib == nil)
+        press(&s, .escape)
+        #expect(s.wizard?.step == .chooseEntry)
+    }
+
+    @Test func hangupDuringTheWizardWritesNothing() {
+        var s = Fixtures.state()
+        press(&s, c("r"), .enter, .enter)
+        _ = Core.update(&s, .planComputed(.success(Fixtures.resetPlan(s))))
+        press(&s, .enter)
+        type(&s, s.wizard!.expectedConfirmation)
+        let effects = Core.update(&s, .terminal(.hangup))
+        #expect(effects.isEmpty)
+        #expect(s.quitting)
+    }
+
+    @Test func aRefusedPlanCannotReachConfirmation() {
+        var s = Fixtures.state()
+        press(&s, c("r"), .enter, .enter)
+        var plan = Fixtures.resetPlan(s)
+        plan.refusal = "a node is running"
+        _ = Core.update(&s, .planComputed(.success(plan)))
+        press(&s, .enter)
+        #expect(s.wizard?.step == .review)
+    }
+
+    @Test func appliedChangeRereadsTheFile() {
+        var s = Fixtures.state()
+        press(&s, c("r"), .enter, .enter)
+        let outcome = ApplyOutcome(backupPath: "/b", auditRecord: "/a", newSHA256: "00", nextSteps: [])
+        let effects = Core.update(&s, .applied(.success(outcome)))
+        #expect(s.wizard?.step == .result)
+        #expect(effects == [.loadFile(Fixtures.location), .loadHistory(Fixtures.location)])
+        press(&s, .enter)
+        #expect(s.wizard == nil)
+    }
+
+    @Test func resizeFollowsTheTerminal() {
+        var s = Fixtures.state()
+        _ = Core.update(&s, .terminal(.resize(Size(columns: 132, rows: 50))))
+        #expect(Render.render(s).size == Size(columns: 132, rows: 50))
+        _ = Core.update(&s, .terminal(.resize(Size(columns: 70, rows: 20))))
+        #expect(Render.render(s).text.contains("terminal too small"))
+    }
+
+    @Test func lockBehindLIBIsFlagged() {
+        let file = Fixtures.savannaFile()
+        let flags = EntryFacts.flags(file.entries[1], index: 1, lib: Fixtures.lib.lib, findings: [])
+        #expect(flags.map(\.long).contains("lock behind LIB by 20 blocks (lock 5,190, LIB 5,210)"))
+        let inactive = EntryFacts.flags(file.entries[3], index: 3, lib: Fixtures.lib.lib, findings: [])
+        #expect(inactive.contains { $0.short == "inactive" })
+    }
+
+    @Test func sourcesThatDisagreeAreShownNotMerged() {
+        let s = Fixtures.state(apiAnswer: .success(Fixtures.apiLIB))
+        #expect(s.lib.disagreement)
+        #expect(s.lib.answers.count == 2)
+        #expect(Render.render(s).text.contains("sources DISAGREE"))
+    }
+
+    @Test func reportNamesFileVerdictLIBAndEveryEntry() {
+        let s = Fixtures.state()
+        let text = Report.text(s)
+        #expect(text.contains("Verdict: nodeos will load this file"))
+        #expect(text.contains("blocks.log: block 5210"))
+        for e in Fixtures.savannaFile().entries { #expect(text.contains(e.key.text)) }
+        #expect(text.contains("flag: lock behind LIB by 20 blocks"))
+        var p = s
+        press(&p, c("w"))
+        #expect(p.prompt?.purpose == .reportPath)
+        let effects = press(&p, .enter)
+        guard case .writeReport(let path, let body)? = effects.first else {
+            Issue.record("no report written")
+            return
+        }
+        #expect(path.hasPrefix("/srv/node/data/finalizers/finality-report-"))
+        #expect(body == text)
+    }
+
+    @Test func diffMarksChangedFieldsAndBackwardMoves() {
+        let before = Fixtures.savannaFile()
+        var after = before
+        after.entries[0].state = .savanna(SavannaSafety(lastVote: .empty, lock: Fixtures.ref(5_190)))
+        let rows = FileDiff.rows(old: before, new: after)
+        #expect(rows.filter(\.changed).map(\.field) == [
+            "last_vote.block_id", "last_vote.timestamp", "last_vote.finality_digest", "lock.block_id", "lock.timestamp", "lock.finality_digest",
+        ])
+        #expect(FileDiff.backwardMoves(old: before, new: after) == [
+            "the lock of \(before.entries[0].key.shortText(24)) moves back from block 5,210 to 5,190 (20 blocks): a conflicting vote becomes possible"
+        ])
+    }
+}

@@ -1,0 +1,128 @@
+import FinalityEngine
+import FinalityFormat
+import FinalityInterface
+
+/// Documented inputs for every screen test. Keys are fixed bytes (not curve points: the
+/// tests read files with key checks off, so they do not depend on BLS arithmetic).
+enum Fixtures {
+    /// 2026-11-21T12:00:00Z, the LIB's time.
+    static let libSlot: UInt32 = 1_697_155_200
+    static let libNumber: UInt32 = 5_210
+
+    /// A block id whose first 4 bytes are the number (big-endian), the rest a pattern.
+    static func blockID(_ number: UInt32, salt: UInt8 = 0xA0) -> Bytes32 {
+        var b = [UInt8(number >> 24), UInt8((number >> 16) & 0xFF), UInt8((number >> 8) & 0xFF), UInt8(number & 0xFF)]
+        for i in 0..<28 { b.append(salt &+ UInt8(i) &* 7) }
+        return Bytes32(b)
+    }
+
+    static func digest(_ seed: UInt8) -> Bytes32 { Bytes32((0..<32).map { seed &+ UInt8($0) &* 3 }) }
+
+    static func key(_ seed: UInt8) -> BLSPublicKey {
+        BLSPublicKey(bytes: (0..<96).map { seed &* 31 &+ UInt8($0) &* 5 })
+    }
+
+    /// Block `number`, produced `behind` slots before LIB time (one slot per block).
+    static func ref(_ number: UInt32, salt: UInt8 = 0xA0) -> BlockRef {
+        BlockRef(
+            blockID: blockID(number, salt: salt),
+            timestamp: BlockTimestamp(slot: libSlot &+ number &- libNumber), finalityDigest: digest(UInt8(number & 0xFF)))
+    }
+
+    static let lib = LIBReading(
+        lib: LIB(blockID: blockID(libNumber), timestamp: BlockTimestamp(slot: libSlot)),
+        source: .blocksLog(path: "/srv/node/data/blocks/blocks.log"),
+        details: ["last block of blocks.log (version 3)", "log ends at offset 0x51D2A0"])
+
+    static let apiLIB = LIBReading(
+        lib: LIB(blockID: blockID(5_190), timestamp: BlockTimestamp(slot: libSlot - 20)),
+        source: .api(url: "http://127.0.0.1:8888"), details: ["HTTP 200"])
+
+    /// Four keys, four stories:
+    /// 0 healthy: voted on 5,212, locked on 5,210 (= LIB);
+    /// 1 lock behind LIB: voted 5,200, locked 5,190;
+    /// 2 never voted, no lock (a key added by hand);
+    /// 3 inactive: last vote and lock 30 minutes (3,600 blocks) before LIB.
+    static func savannaFile(format: SafetyFormat = .savannaV1) -> SafetyFile {
+        let v0 = format == .savannaV0
+        func s(_ vote: BlockRef, _ lock: BlockRef) -> SafetyEntry.State {
+            .savanna(SavannaSafety(lastVote: vote, lock: lock, votesForkedSinceLatestStrongVote: v0 ? false : nil))
+        }
+        return SafetyFile(
+            format: format,
+            entries: [
+                SafetyEntry(key: key(1), state: s(ref(5_212), ref(5_210))),
+                SafetyEntry(key: key(2), state: s(ref(5_200), ref(5_190))),
+                SafetyEntry(key: key(3), state: s(.empty, .empty)),
+                SafetyEntry(key: key(4), state: s(ref(5_210 - 3_600 + 2), ref(5_210 - 3_600))),
+            ])
+    }
+
+    static func hotStuffFile() -> SafetyFile {
+        func e(_ seed: UInt8, _ h: UInt32, _ p: UInt8, _ lock: Bytes32) -> SafetyEntry {
+            SafetyEntry(
+                key: key(seed), state: .hotStuff(HotStuffSafety(vheight: VHeight(bheight: h, pcounter: p), bLock: lock)),
+                hotStuffKeyBytes: (0..<144).map { seed &* 17 &+ UInt8($0) })
+        }
+        return SafetyFile(format: .hotStuff, entries: [e(1, 5_212, 2, digest(9)), e(2, 5_100, 1, digest(11)), e(3, 0, 0, .zero)])
+    }
+
+    static let location = Location(file: "/srv/node/data/finalizers/safety.dat", dataDir: "/srv/node/data")
+
+    static func snapshot(_ file: SafetyFile, path: String = location.file, writable: Bool = true, nodeRunning: String? = nil, corruptCRC: Bool = false) -> FileSnapshot {
+        var bytes = SafetyFileWriter.encode(file)
+        if corruptCRC { bytes[bytes.count - 1] ^= 0xFF }
+        let loaded = LoadedFile(location: location, bytes: bytes)
+        return FileSnapshot(
+            path: path, byteCount: bytes.count, sha256: loaded.sha256,
+            verification: SafetyFileReader.verify(bytes, options: .init(checkKeys: false)), writable: writable, nodeRunning: nodeRunning)
+    }
+
+    /// The state after the file and LIB were read.
+    static func state(
+        size: Size = .minimum, file: SafetyFile = savannaFile(), readOnly: Bool = false, corruptCRC: Bool = false, nodeRunning: String? = nil,
+        apiAnswer: Result<LIBReading, EngineError> = .failure(.io(path: "http://127.0.0.1:8888", operation: "connect", reason: "Connection refused"))
+    ) -> AppState {
+        var s = AppState(location: location, readOnly: readOnly, size: size)
+        _ = Core.start(&s)
+        _ = Core.update(&s, .fileLoaded(.success(snapshot(file, nodeRunning: nodeRunning, corruptCRC: corruptCRC))))
+        _ = Core.update(
+            &s,
+            .libRead([
+                LIBAnswer(request: .blocksDir("/srv/node/data/blocks"), result: .success(lib)),
+                LIBAnswer(request: .api("http://127.0.0.1:8888"), result: apiAnswer),
+            ]))
+        return s
+    }
+
+    static let backups = HistoryListing(
+        backups: [
+            BackupInfo(
+                path: "/srv/node/data/finalizers/backups/safety.dat.2026-11-21T11-58-02Z.bak", modified: "2026-11-21 11:58:02",
+                byteCount: 976, sha256: "5f1e0a9c3b2d4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7"),
+            BackupInfo(
+                path: "/srv/node/data/finalizers/backups/safety.dat.2026-11-20T09-15-40Z.bak", modified: "2026-11-20 09:15:40",
+                byteCount: 976, sha256: "a0b1c2d3e4f5061728394a5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c7d8e9f"),
+        ],
+        records: [
+            AuditRecordInfo(time: "2026-11-20 09:15:41", who: "alice (ssh 10.0.0.5)", action: "reset", key: "PUB_BLS_0102…", summary: "lock 5,001 → LIB 5,020 (blocks.log)"),
+            AuditRecordInfo(time: "2026-11-21 11:58:03", who: "bob (console)", action: "delete", key: "PUB_BLS_0a0b…", summary: "entry removed"),
+        ],
+        auditPath: "/srv/node/data/finalizers/safety.dat.audit.log")
+
+    /// The plan the engine would show for resetting entry 1 to LIB 5,210.
+    static func resetPlan(_ state: AppState) -> PlanPreview {
+        let before = savannaFile()
+        var after = before
+        after.entries[1].state = .savanna(SavannaSafety(lastVote: .empty, lock: BlockRef(blockID: lib.lib.blockID, timestamp: lib.lib.timestamp)))
+        let request = PlanRequest(
+            action: .reset, path: location.file, fileSHA256: state.file!.sha256, keyText: before.entries[1].key.text, lib: lib)
+        return PlanPreview(
+            id: 7, request: request, rows: FileDiff.rows(old: before, new: after),
+            warnings: ["the last vote of \(before.entries[1].key.shortText(24)) becomes empty (was block 5,200)"],
+            checks: [
+                InterlockCheck(name: "no node running", passed: true, detail: "state/shared_memory.bin is not locked; no nodeos process"),
+                InterlockCheck(name: "file unchanged since read", passed: true, detail: "sha256 matches"),
+            ])
+    }
+}

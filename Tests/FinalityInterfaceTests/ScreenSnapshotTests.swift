@@ -1,0 +1,158 @@
+import FinalityEngine
+import FinalityFormat
+import FinalityInterface
+import Testing
+
+/// Every screen, rendered at 80x24 and 120x40, against its stored dump.
+@Suite struct ScreenSnapshotTests {
+    static let sizes = [Size(columns: 80, rows: 24), Size(columns: 120, rows: 40)]
+
+    /// Named scenes: how support staff would reach each screen.
+    static let scenes: [(String, @Sendable (Size) -> AppState)] = [
+        ("entries", { size in Fixtures.state(size: size) }),
+        ("entries-second-selected", { size in
+            var s = Fixtures.state(size: size)
+            press(&s, c("j"))
+            return s
+        }),
+        ("entries-refused", { size in Fixtures.state(size: size, corruptCRC: true) }),
+        ("entries-read-only-search", { size in
+            var s = Fixtures.state(size: size, readOnly: true)
+            press(&s, c("/"))
+            type(&s, Fixtures.key(2).text.dropFirst(8).prefix(4).description)
+            return s
+        }),
+        ("entries-node-running", { size in Fixtures.state(size: size, nodeRunning: "nodeos pid 4242 holds state/shared_memory.bin") }),
+        ("entries-sorted-by-lock", { size in
+            var s = Fixtures.state(size: size)
+            press(&s, c("s"), c("s"), c("s"))
+            return s
+        }),
+        ("entries-hotstuff", { size in Fixtures.state(size: size, file: Fixtures.hotStuffFile()) }),
+        ("entries-v0", { size in Fixtures.state(size: size, file: Fixtures.savannaFile(format: .savannaV0)) }),
+        ("lib", { size in
+            var s = Fixtures.state(size: size)
+            press(&s, c("l"))
+            return s
+        }),
+        ("lib-disagree", { size in
+            var s = Fixtures.state(size: size, apiAnswer: .success(Fixtures.apiLIB))
+            press(&s, c("l"), c("j"))
+            return s
+        }),
+        ("diff-empty", { size in
+            var s = Fixtures.state(size: size)
+            press(&s, c("v"))
+            return s
+        }),
+        ("diff-backup", { size in
+            var s = Fixtures.state(size: size)
+            var old = Fixtures.savannaFile()
+            old.entries[1].state = .savanna(SavannaSafety(lastVote: Fixtures.ref(5_230), lock: Fixtures.ref(5_228)))
+            old.entries.remove(at: 2)
+            let view = DiffView(
+                title: "Comparison", leftName: Fixtures.backups.backups[0].path, rightName: Fixtures.location.file,
+                rows: FileDiff.rows(old: old, new: Fixtures.savannaFile()),
+                notes: FileDiff.backwardMoves(old: old, new: Fixtures.savannaFile()))
+            _ = Core.update(&s, .compared(.success(view)))
+            return s
+        }),
+        ("history", { size in
+            var s = Fixtures.state(size: size)
+            press(&s, c("h"))
+            _ = Core.update(&s, .historyLoaded(.success(Fixtures.backups)))
+            return s
+        }),
+        ("help", { size in
+            var s = Fixtures.state(size: size)
+            press(&s, c("?"))
+            return s
+        }),
+        ("help-read-only", { size in
+            var s = Fixtures.state(size: size, readOnly: true)
+            press(&s, c("?"))
+            return s
+        }),
+        ("wizard-reset-1-entry", { size in
+            var s = Fixtures.state(size: size)
+            press(&s, c("j"), c("r"))
+            return s
+        }),
+        ("wizard-reset-2-lib", { size in
+            var s = Fixtures.state(size: size)
+            press(&s, c("j"), c("r"), .enter)
+            return s
+        }),
+        ("wizard-reset-3-review", { size in
+            var s = Fixtures.state(size: size)
+            press(&s, c("j"), c("r"), .enter, .enter)
+            _ = Core.update(&s, .planComputed(.success(Fixtures.resetPlan(s))))
+            return s
+        }),
+        ("wizard-reset-4-confirm", { size in
+            var s = Fixtures.state(size: size)
+            press(&s, c("j"), c("r"), .enter, .enter)
+            _ = Core.update(&s, .planComputed(.success(Fixtures.resetPlan(s))))
+            press(&s, .enter)
+            type(&s, "abc")
+            return s
+        }),
+        ("wizard-reset-5-result", { size in
+            var s = Fixtures.state(size: size)
+            press(&s, c("j"), c("r"), .enter, .enter)
+            _ = Core.update(&s, .planComputed(.success(Fixtures.resetPlan(s))))
+            press(&s, .enter)
+            type(&s, s.wizard!.expectedConfirmation)
+            press(&s, .enter)
+            _ = Core.update(
+                &s,
+                .applied(
+                    .success(
+                        ApplyOutcome(
+                            backupPath: "/srv/node/data/finalizers/backups/safety.dat.2026-11-21T12-00-05Z.bak",
+                            auditRecord: "/srv/node/data/finalizers/safety.dat.audit.log, record 3",
+                            newSHA256: "9d2c4b1a0f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4",
+                            nextSteps: [
+                                "Start nodeos; this key votes again from the LIB on.",
+                                "Watch the finalizer's votes (get_finalizer_info) for a few minutes.",
+                                "Keep the backup until the network's LIB has moved past block 5,210.",
+                            ]))))
+            return s
+        }),
+        ("wizard-delete-3-review", { size in
+            var s = Fixtures.state(size: size)
+            press(&s, c("d"))
+            press(&s, .enter)
+            return s
+        }),
+        ("wizard-restore-1", { size in
+            var s = Fixtures.state(size: size)
+            press(&s, c("h"))
+            _ = Core.update(&s, .historyLoaded(.success(Fixtures.backups)))
+            press(&s, c("r"))
+            return s
+        }),
+        ("prompt-report", { size in
+            var s = Fixtures.state(size: size)
+            press(&s, c("w"))
+            return s
+        }),
+    ]
+
+    static let cases: [(String, Size)] = scenes.flatMap { scene in sizes.map { (scene.0, $0) } }
+
+    @Test("screen snapshot", arguments: cases.indices)
+    func screen(_ i: Int) {
+        let (name, size) = Self.cases[i]
+        let state = Self.scenes.first { $0.0 == name }!.1(size)
+        Snapshot.check(Render.render(state), "\(name)-\(size.columns)x\(size.rows)")
+    }
+
+    @Test func terminalTooSmall() {
+        let state = Fixtures.state(size: Size(columns: 79, rows: 24))
+        let grid = Render.render(state)
+        #expect(grid.text.contains("terminal too small"))
+        Snapshot.check(grid, "too-small-79x24")
+        Snapshot.check(Render.render(Fixtures.state(size: Size(columns: 100, rows: 20))), "too-small-100x20")
+    }
+}
