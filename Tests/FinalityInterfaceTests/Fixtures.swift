@@ -19,7 +19,7 @@ enum Fixtures {
     static func digest(_ seed: UInt8) -> Bytes32 { Bytes32((0..<32).map { seed &+ UInt8($0) &* 3 }) }
 
     static func key(_ seed: UInt8) -> BLSPublicKey {
-        BLSPublicKey(bytes: (0..<96).map { seed &* 31 &+ UInt8($0) &* 5 })
+        BLSPublicKey(bytes: (0..<96).map { UInt8(truncatingIfNeeded: Int(seed) * 131 + $0 * $0 * Int(seed) + $0 * 5) })
     }
 
     /// Block `number`, produced `behind` slots before LIB time (one slot per block).
