@@ -269,3 +269,20 @@ public final class CursesTerminal: TerminalDevice {
 extension String {
     fileprivate func replacingUTF8Dash() -> String { filter { $0 != "-" } }
 }
+
+extension CursesTerminal {
+    /// What ncurses holds for a row (read back with mvwinnwstr): for headless tests and
+    /// for checking a frame without a human.
+    public func screenText(row: Int) -> String {
+        let width = Int(finality_maxx(finality_stdscr()))
+        var buffer = [wchar_t](repeating: 0, count: width + 1)
+        let n = buffer.withUnsafeMutableBufferPointer { mvwinnwstr(finality_stdscr(), Int32(row), 0, $0.baseAddress, Int32(width)) }
+        guard n > 0 else { return "" }
+        return String(String.UnicodeScalarView(buffer.prefix(Int(n)).compactMap { Unicode.Scalar(UInt32(bitPattern: $0)) }))
+    }
+
+    /// Changes the terminal's size as a SIGWINCH would (ncurses queues KEY_RESIZE).
+    public func simulateResize(columns: Int, rows: Int) {
+        resizeterm(Int32(rows), Int32(columns))
+    }
+}
