@@ -40,7 +40,8 @@ struct Fp: Equatable, Sendable {
     @inline(__always)
     var isZero: Bool { (l0 | l1 | l2 | l3 | l4 | l5) == 0 }
 
-    /// Subtracts p when the value (known to be below 2p) is not below p.
+    /// Subtracts p when the value (known to be below 2p) is not below p. Branch-free: the
+    /// outcome is a coin toss on random data, which a branch predictor cannot learn.
     @inline(__always)
     init(reducingOnce t0: UInt64, _ t1: UInt64, _ t2: UInt64, _ t3: UInt64, _ t4: UInt64, _ t5: UInt64) {
         var borrow: UInt64 = 0
@@ -50,11 +51,10 @@ struct Fp: Equatable, Sendable {
         let d3 = sbb(t3, Fp.p3, &borrow)
         let d4 = sbb(t4, Fp.p4, &borrow)
         let d5 = sbb(t5, Fp.p5, &borrow)
-        if borrow == 0 {
-            self.init(d0, d1, d2, d3, d4, d5)
-        } else {
-            self.init(t0, t1, t2, t3, t4, t5)
-        }
+        let keep = 0 &- borrow  // all ones when t < p
+        self.init(
+            (t0 & keep) | (d0 & ~keep), (t1 & keep) | (d1 & ~keep), (t2 & keep) | (d2 & ~keep),
+            (t3 & keep) | (d3 & ~keep), (t4 & keep) | (d4 & ~keep), (t5 & keep) | (d5 & ~keep))
     }
 
     /// Whether limbs (in whatever form) are a canonical field value, i.e. below p.
@@ -86,22 +86,19 @@ struct Fp: Equatable, Sendable {
     @inline(__always)
     static func - (a: Fp, b: Fp) -> Fp {
         var borrow: UInt64 = 0
-        var d0 = sbb(a.l0, b.l0, &borrow)
-        var d1 = sbb(a.l1, b.l1, &borrow)
-        var d2 = sbb(a.l2, b.l2, &borrow)
-        var d3 = sbb(a.l3, b.l3, &borrow)
-        var d4 = sbb(a.l4, b.l4, &borrow)
-        var d5 = sbb(a.l5, b.l5, &borrow)
-        if borrow != 0 {
-            var carry: UInt64 = 0
-            d0 = adc(d0, Fp.p0, &carry)
-            d1 = adc(d1, Fp.p1, &carry)
-            d2 = adc(d2, Fp.p2, &carry)
-            d3 = adc(d3, Fp.p3, &carry)
-            d4 = adc(d4, Fp.p4, &carry)
-            d5 = adc(d5, Fp.p5, &carry)
-        }
-        return Fp(d0, d1, d2, d3, d4, d5)
+        let d0 = sbb(a.l0, b.l0, &borrow)
+        let d1 = sbb(a.l1, b.l1, &borrow)
+        let d2 = sbb(a.l2, b.l2, &borrow)
+        let d3 = sbb(a.l3, b.l3, &borrow)
+        let d4 = sbb(a.l4, b.l4, &borrow)
+        let d5 = sbb(a.l5, b.l5, &borrow)
+        // Add p back when the subtraction wrapped (branch-free, as above).
+        let mask = 0 &- borrow
+        var carry: UInt64 = 0
+        return Fp(
+            adc(d0, Fp.p0 & mask, &carry), adc(d1, Fp.p1 & mask, &carry),
+            adc(d2, Fp.p2 & mask, &carry), adc(d3, Fp.p3 & mask, &carry),
+            adc(d4, Fp.p4 & mask, &carry), adc(d5, Fp.p5 & mask, &carry))
     }
 
     @inline(__always)
@@ -289,12 +286,17 @@ struct Fp: Equatable, Sendable {
     }
 }
 
+/// A flag as 0 or 1. Written this way (not `b ? 1 : 0`) because the optimizer then
+/// recognizes the carry chains below as add-with-carry instead of emitting branches.
+@inline(__always)
+func bit(_ b: Bool) -> UInt64 { UInt64(unsafeBitCast(b, to: UInt8.self)) }
+
 /// a + b + carry; carry becomes the carry out (0 or 1).
 @inline(__always)
 func adc(_ a: UInt64, _ b: UInt64, _ carry: inout UInt64) -> UInt64 {
     let (s1, o1) = a.addingReportingOverflow(b)
     let (s2, o2) = s1.addingReportingOverflow(carry)
-    carry = (o1 ? 1 : 0) | (o2 ? 1 : 0)
+    carry = bit(o1) | bit(o2)
     return s2
 }
 
@@ -303,7 +305,7 @@ func adc(_ a: UInt64, _ b: UInt64, _ carry: inout UInt64) -> UInt64 {
 func sbb(_ a: UInt64, _ b: UInt64, _ borrow: inout UInt64) -> UInt64 {
     let (d1, o1) = a.subtractingReportingOverflow(b)
     let (d2, o2) = d1.subtractingReportingOverflow(borrow)
-    borrow = (o1 ? 1 : 0) | (o2 ? 1 : 0)
+    borrow = bit(o1) | bit(o2)
     return d2
 }
 
@@ -314,6 +316,6 @@ func mac(_ t: UInt64, _ a: UInt64, _ b: UInt64, _ carry: inout UInt64) -> UInt64
     let (hi, lo) = a.multipliedFullWidth(by: b)
     let (s1, o1) = lo.addingReportingOverflow(t)
     let (s2, o2) = s1.addingReportingOverflow(carry)
-    carry = hi &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
+    carry = hi &+ bit(o1) &+ bit(o2)
     return s2
 }
