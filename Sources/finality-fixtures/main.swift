@@ -113,7 +113,7 @@ add("trailing-bytes.dat", v1Bytes + Array("left over".utf8), "warning trailing-b
 add("duplicate-key.dat", SafetyFileWriter.encode(SafetyFile(format: .savannaV1, entries: v1Entries + [savanna(2, lastVote: 400_000_300, lock: 400_000_299)])), "warning duplicate-key: entry 5 repeats 2·G1 of entry 1; nodeos uses entry 1")
 add("no-lock.dat", SafetyFileWriter.encode(SafetyFile(format: .savannaV1, entries: [savanna(1, lastVote: 400_000_210, lock: 400_000_208), savanna(2, lastVote: nil, lock: nil)])), "warning no-lock: entry 1 has an all-zero lock and never voted (the key cannot vote)")
 add("last-vote-older-than-lock.dat", SafetyFileWriter.encode(SafetyFile(format: .savannaV1, entries: [savanna(1, lastVote: 400_000_100, lock: 400_000_208)])), "warning last-vote-older-than-lock: entry 0 voted on block 400,000,100, locked on 400,000,208")
-add("future-timestamp.dat", SafetyFileWriter.encode(SafetyFile(format: .savannaV1, entries: [savanna(1, lastVote: 3_000_000_000, lock: 2_999_999_990)])), "warning future-timestamp: entry 0's last vote and lock are in the year 2067")
+add("future-timestamp.dat", SafetyFileWriter.encode(SafetyFile(format: .savannaV1, entries: [savanna(1, lastVote: 2_400_000_000, lock: 2_399_999_990)])), "warning future-timestamp: entry 0's last vote and lock are in the year 2058")
 add("key-at-infinity.dat", SafetyFileWriter.encode(SafetyFile(format: .savannaV1, entries: [savanna(1, lastVote: 400_000_210, lock: 400_000_208), SafetyEntry(key: BLSPublicKey(bytes: [UInt8](repeating: 0, count: 96)), state: v1Entries[1].state)])), "warning key-at-infinity: entry 1's key is x = y = 0 (nodeos accepts it; no finalizer has it)")
 
 // Development-era layouts: same magic (or nearly), refused with what they look like.
