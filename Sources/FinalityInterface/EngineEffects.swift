@@ -93,9 +93,9 @@ public final class EngineEffects: EffectRunner {
         nextPlanID += 1
         plans[id] = request
         return PlanPreview(
-            id: id, request: request, rows: FileDiff.rows(old: before, new: after),
-            warnings: FileDiff.backwardMoves(old: before, new: after) + notes,
-            checks: [InterlockCheck(name: "file unchanged since read", passed: true, detail: "sha256 \(loaded.sha256.hex.prefix(16))…")],
+            id: id, request: request, rows: Comparison.rows(old: before, new: after),
+            warnings: Comparison.backwardMoves(old: before, new: after) + notes,
+            checks: [CheckRow(name: "file unchanged since read", passed: true, detail: "sha256 \(loaded.sha256.hex.prefix(16))…")],
             refusal: nil)
     }
 
@@ -106,14 +106,14 @@ public final class EngineEffects: EffectRunner {
     func history(_ location: Location) throws(EngineError) -> HistoryListing {
         let dir = (location.file as NSString).deletingLastPathComponent + "/backups"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        var backups = [BackupInfo]()
+        var backups = [BackupRow]()
         for name in names.sorted() {
             let path = dir + "/" + name
             guard let bytes = try? FileBytes.read(path) else { continue }
             let loaded = LoadedFile(location: Location(file: path, dataDir: nil), bytes: bytes)
             let attrs = try? FileManager.default.attributesOfItem(atPath: path)
             let modified = (attrs?[.modificationDate] as? Date).map { BlockTimestamp(date: $0).map(Format.time) ?? "" } ?? ""
-            backups.append(BackupInfo(path: path, modified: modified, byteCount: bytes.count, sha256: loaded.sha256.hex))
+            backups.append(BackupRow(path: path, modified: modified, byteCount: bytes.count, sha256: loaded.sha256.hex))
         }
         return HistoryListing(backups: backups, records: [], auditPath: nil)
     }
@@ -123,10 +123,10 @@ public final class EngineEffects: EffectRunner {
         let b = try FileBytes.read(new)
         let va = SafetyFileReader.verify(a)
         let vb = SafetyFileReader.verify(b)
-        var notes = FileDiff.backwardMoves(old: va.file, new: vb.file)
+        var notes = Comparison.backwardMoves(old: va.file, new: vb.file)
         if !va.nodeosLoads { notes.append("before: \(va.verdictLine)") }
         if !vb.nodeosLoads { notes.append("after: \(vb.verdictLine)") }
-        return DiffView(title: "Comparison", leftName: old, rightName: new, rows: FileDiff.rows(old: va.file, new: vb.file), notes: notes)
+        return DiffView(title: "Comparison", leftName: old, rightName: new, rows: Comparison.rows(old: va.file, new: vb.file), notes: notes)
     }
 
     func decode(_ bytes: [UInt8], path: String) throws(EngineError) -> SafetyFile {

@@ -188,7 +188,7 @@ public struct DiffView: Sendable {
     }
 }
 
-public struct BackupInfo: Hashable, Sendable {
+public struct BackupRow: Hashable, Sendable {
     public var path: String
     public var modified: String
     public var byteCount: Int
@@ -218,10 +218,10 @@ public struct AuditRecordInfo: Hashable, Sendable {
 }
 
 public struct HistoryListing: Hashable, Sendable {
-    public var backups: [BackupInfo]
+    public var backups: [BackupRow]
     public var records: [AuditRecordInfo]
     public var auditPath: String?
-    public init(backups: [BackupInfo], records: [AuditRecordInfo], auditPath: String? = nil) {
+    public init(backups: [BackupRow], records: [AuditRecordInfo], auditPath: String? = nil) {
         self.backups = backups
         self.records = records
         self.auditPath = auditPath

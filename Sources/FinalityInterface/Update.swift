@@ -434,7 +434,7 @@ public enum Core {
     /// The wizard's entry: the Entries selection (step 1 moves it).
     static func wizardEntry(_ state: AppState) -> SafetyEntry? { selectedEntry(state) }
 
-    static func selectedBackup(_ state: AppState) -> BackupInfo? {
+    static func selectedBackup(_ state: AppState) -> BackupRow? {
         guard let l = state.history.listing, state.history.selected < l.backups.count else { return nil }
         return l.backups[state.history.selected]
     }

@@ -55,7 +55,7 @@ public struct PlanRequest: Hashable, Sendable {
 }
 
 /// One safety check before a write, shown with its result.
-public struct InterlockCheck: Hashable, Sendable {
+public struct CheckRow: Hashable, Sendable {
     public var name: String
     public var passed: Bool
     public var detail: String
@@ -74,11 +74,11 @@ public struct PlanPreview: Hashable, Sendable {
     public var rows: [DiffRow]
     /// "the lock moves back from block 5,210 to 5,190: a conflicting vote becomes possible"
     public var warnings: [String]
-    public var checks: [InterlockCheck]
+    public var checks: [CheckRow]
     /// Set when a check refuses the plan: step 4 cannot be reached.
     public var refusal: String?
 
-    public init(id: Int, request: PlanRequest, rows: [DiffRow], warnings: [String], checks: [InterlockCheck], refusal: String? = nil) {
+    public init(id: Int, request: PlanRequest, rows: [DiffRow], warnings: [String], checks: [CheckRow], refusal: String? = nil) {
         self.id = id
         self.request = request
         self.rows = rows
@@ -107,7 +107,7 @@ public struct WizardState: Sendable {
     public var step: WizardStep = .chooseEntry
     /// Step 1: the entry (reset, delete) or backup (restore) chosen.
     public var keyText: String?
-    public var backup: BackupInfo?
+    public var backup: BackupRow?
     /// Step 2: index into the LIB answers.
     public var libSelected = 0
     /// Step 3.
@@ -120,7 +120,7 @@ public struct WizardState: Sendable {
     /// Step 5.
     public var outcome: Result<ApplyOutcome, EngineError>?
 
-    public init(action: WizardAction, keyText: String? = nil, backup: BackupInfo? = nil) {
+    public init(action: WizardAction, keyText: String? = nil, backup: BackupRow? = nil) {
         self.action = action
         self.keyText = keyText
         self.backup = backup

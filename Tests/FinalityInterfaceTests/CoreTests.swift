@@ -249,11 +249,11 @@ import Testing
         let before = Fixtures.savannaFile()
         var after = before
         after.entries[0].state = .savanna(SavannaSafety(lastVote: .empty, lock: Fixtures.ref(5_190)))
-        let rows = FileDiff.rows(old: before, new: after)
+        let rows = Comparison.rows(old: before, new: after)
         #expect(rows.filter(\.changed).map(\.field) == [
             "last_vote.block_id", "last_vote.timestamp", "last_vote.finality_digest", "lock.block_id", "lock.timestamp", "lock.finality_digest",
         ])
-        #expect(FileDiff.backwardMoves(old: before, new: after) == [
+        #expect(Comparison.backwardMoves(old: before, new: after) == [
             "the lock of \(before.entries[0].key.shortText(24)) moves back from block 5,210 to 5,190 (20 blocks): a conflicting vote becomes possible"
         ])
     }

@@ -97,10 +97,10 @@ enum Fixtures {
 
     static let backups = HistoryListing(
         backups: [
-            BackupInfo(
+            BackupRow(
                 path: "/srv/node/data/finalizers/backups/safety.dat.2026-11-21T11-58-02Z.bak", modified: "2026-11-21 11:58:02",
                 byteCount: 976, sha256: "5f1e0a9c3b2d4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7"),
-            BackupInfo(
+            BackupRow(
                 path: "/srv/node/data/finalizers/backups/safety.dat.2026-11-20T09-15-40Z.bak", modified: "2026-11-20 09:15:40",
                 byteCount: 976, sha256: "a0b1c2d3e4f5061728394a5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c7d8e9f"),
         ],
@@ -118,11 +118,11 @@ enum Fixtures {
         let request = PlanRequest(
             action: .reset, path: location.file, fileSHA256: state.file!.sha256, keyText: before.entries[1].key.text, lib: lib)
         return PlanPreview(
-            id: 7, request: request, rows: FileDiff.rows(old: before, new: after),
+            id: 7, request: request, rows: Comparison.rows(old: before, new: after),
             warnings: ["the last vote of \(before.entries[1].key.shortText(24)) becomes empty (was block 5,200)"],
             checks: [
-                InterlockCheck(name: "no node running", passed: true, detail: "state/shared_memory.bin is not locked; no nodeos process"),
-                InterlockCheck(name: "file unchanged since read", passed: true, detail: "sha256 matches"),
+                CheckRow(name: "no node running", passed: true, detail: "state/shared_memory.bin is not locked; no nodeos process"),
+                CheckRow(name: "file unchanged since read", passed: true, detail: "sha256 matches"),
             ])
     }
 }

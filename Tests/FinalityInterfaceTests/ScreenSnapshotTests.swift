@@ -52,8 +52,8 @@ import Testing
             old.entries.remove(at: 2)
             let view = DiffView(
                 title: "Comparison", leftName: Fixtures.backups.backups[0].path, rightName: Fixtures.location.file,
-                rows: FileDiff.rows(old: old, new: Fixtures.savannaFile()),
-                notes: FileDiff.backwardMoves(old: old, new: Fixtures.savannaFile()))
+                rows: Comparison.rows(old: old, new: Fixtures.savannaFile()),
+                notes: Comparison.backwardMoves(old: old, new: Fixtures.savannaFile()))
             _ = Core.update(&s, .compared(.success(view)))
             return s
         }),

@@ -3,7 +3,7 @@ import FinalityFormat
 /// Field-by-field comparison of two decoded files, entries matched by key; and the
 /// backwards moves an operator must see (a lock or last vote going back makes a
 /// conflicting vote possible).
-public enum FileDiff {
+public enum Comparison {
     public static func rows(old: SafetyFile?, new: SafetyFile?) -> [DiffRow] {
         var out = [DiffRow]()
         out.append(DiffRow(section: "file", field: "format", before: old.map { "\($0.format)" } ?? "(absent)", after: new.map { "\($0.format)" } ?? "(absent)"))
