@@ -41,6 +41,12 @@ public enum Core {
                 }
             }
             state.lib.selected = min(state.lib.selected, max(0, state.lib.answers.count - 1))
+            // A LIB typed at step 2 is the one the operator means: select it.
+            if state.wizard?.step == .chooseLIB, answers.count == 1, case .typed = answers[0].request,
+                let i = state.lib.answers.firstIndex(where: { $0.request.label == "typed" })
+            {
+                state.wizard?.libSelected = i
+            }
         case .planComputed(let result):
             state.busy = nil
             guard state.wizard != nil else { break }
