@@ -96,7 +96,7 @@ public enum Bindings {
         Binding([c("l"), .function(3)], .showLIB, .global, bar: "LIB", "LIB screen (every source, side by side)"),
         Binding([c("v"), .function(4)], .showDiff, .global, bar: "Diff", "Diff screen (the pending plan or a comparison)"),
         Binding([c("h"), .function(5)], .showHistory, .global, bar: "History", "History screen (backups and audit records)"),
-        Binding([c("w")], .writeReport, .global, "Write the plain-text case report to a file"),
+        Binding([c("w")], .writeReport, .global, bar: "Report", "Write the plain-text case report to a file"),
 
         Binding([c("/")], .search, .entries, bar: "Search", "Filter entries by key text"),
         Binding([c("s")], .sort, .entries, bar: "Sort", "Sort by the next column (file order, key, last vote, lock)"),
@@ -114,6 +114,7 @@ public enum Bindings {
         Binding([c("r")], .restore, .history, bar: "Restore", "Restore the selected backup (wizard)", mutates: true),
 
         Binding([.enter], .confirm, .wizard, bar: "Next", "Go on to the next step"),
+        Binding([c("v")], .showDiff, .wizard, "Step 3: the plan on the Diff screen (ESC returns here)"),
         Binding([c("r")], .reset, .wizard, bar: "Reset", "Step 1: choose reset", mutates: true),
         Binding([c("d")], .delete, .wizard, bar: "Delete", "Step 1: choose delete", mutates: true),
         Binding([c("t")], .typeLIB, .wizard, "Step 2: type a LIB"),
@@ -125,7 +126,7 @@ public enum Bindings {
         let ctx = context(of: screen)
         let own = table.filter { $0.context == ctx && (!readOnly || !$0.mutates) }
         // The wizard is modal: no jumping to other screens half-way through a change.
-        let modal: Set<Action> = [.showEntries, .showLIB, .showDiff, .showHistory, .writeReport]
+        let modal: Set<Action> = [.showEntries, .showLIB, .showHistory, .writeReport]
         let global = table.filter { $0.context == .global && !(screen == .wizard && modal.contains($0.action)) }
         return own + global
     }

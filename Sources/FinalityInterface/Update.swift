@@ -156,6 +156,10 @@ public enum Core {
                 return [.readLIB(defaultLIBRequests(state))]
             }
         case .showDiff:
+            if state.screen == .wizard {
+                guard let plan = DiffScreen.pendingPlanDiff(state) else { return [] }
+                state.diff = plan
+            }
             state.screen = .diff
         case .showHistory:
             state.screen = .history
@@ -249,7 +253,10 @@ public enum Core {
                 state.entries.filter = ""
                 clampEntries(&state)
             }
-        case .lib, .diff, .history:
+        case .diff:
+            // Back to the wizard that showed its plan here, if one is under way.
+            state.screen = state.wizard != nil && state.wizard?.step != .result ? .wizard : .entries
+        case .lib, .history:
             state.screen = .entries
         }
     }

@@ -98,6 +98,27 @@ struct RealBinaryTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/finalizers/backups"))
     }
 
+    /// ncurses sends only what changed: moving the selection by one row rewrites that row,
+    /// the previous one and the detail pane, not the screen (80x24 = 1,920 cells).
+    @Test func movingTheSelectionSendsOnlyTheChange() throws {
+        let t = Tmux()
+        let dir = try dataDir(t)
+        try t.start(t.finality(dir))
+        #expect(try t.waitFor("Entry #0 of 5").ok)
+        let log = t.directory + "/bytes"
+        try t.tmux(["pipe-pane", "-o", "cat > \(log)"])
+        usleep(200_000)
+        try t.send("j")
+        #expect(try t.waitFor("Entry #1 of 5").ok)
+        usleep(300_000)
+        try t.tmux(["pipe-pane"])
+        let bytes = (try? Data(contentsOf: URL(fileURLWithPath: log)).count) ?? -1
+        print("bytes sent for one row down at 80x24 (selection + detail pane): \(bytes)")
+        #expect(bytes > 0 && bytes < 1_200, "sent \(bytes) bytes")
+        try t.send("q")
+        #expect(t.exitStatus() == 0)
+    }
+
     @Test func refusesWithoutATerminal() throws {
         let t = Tmux()
         let dir = try dataDir(t)

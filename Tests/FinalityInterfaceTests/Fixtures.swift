@@ -1,9 +1,10 @@
+import BLS12381
 import FinalityEngine
 import FinalityFormat
 import FinalityInterface
 
-/// Documented inputs for every screen test. Keys are fixed bytes (not curve points: the
-/// tests read files with key checks off, so they do not depend on BLS arithmetic).
+/// Documented inputs for every screen test. Keys are real BLS12-381 points k·G1 (k = the
+/// seed), so HotStuff keys convert and nodeos's key checks pass.
 enum Fixtures {
     /// 2026-11-21T12:00:00Z, the LIB's time.
     static let libSlot: UInt32 = 1_697_155_200
@@ -19,7 +20,7 @@ enum Fixtures {
     static func digest(_ seed: UInt8) -> Bytes32 { Bytes32((0..<32).map { seed &+ UInt8($0) &* 3 }) }
 
     static func key(_ seed: UInt8) -> BLSPublicKey {
-        BLSPublicKey(bytes: (0..<96).map { UInt8(truncatingIfNeeded: Int(seed) * 131 + $0 * $0 * Int(seed) + $0 * 5) })
+        BLSPublicKey(bytes: G1.generatorMultipleAffineLE(UInt64(seed)))
     }
 
     /// Block `number`, produced `behind` slots before LIB time (one slot per block).
@@ -61,8 +62,7 @@ enum Fixtures {
     static func hotStuffFile() -> SafetyFile {
         func e(_ seed: UInt8, _ h: UInt32, _ p: UInt8, _ lock: Bytes32) -> SafetyEntry {
             SafetyEntry(
-                key: key(seed), state: .hotStuff(HotStuffSafety(vheight: VHeight(bheight: h, pcounter: p), bLock: lock)),
-                hotStuffKeyBytes: (0..<144).map { seed &* 17 &+ UInt8($0) })
+                key: key(seed), state: .hotStuff(HotStuffSafety(vheight: VHeight(bheight: h, pcounter: p), bLock: lock)))
         }
         return SafetyFile(format: .hotStuff, entries: [e(1, 5_212, 2, digest(9)), e(2, 5_100, 1, digest(11)), e(3, 0, 0, .zero)])
     }
@@ -75,7 +75,7 @@ enum Fixtures {
         let loaded = LoadedFile(location: location, bytes: bytes)
         return FileSnapshot(
             path: path, byteCount: bytes.count, sha256: loaded.sha256,
-            verification: SafetyFileReader.verify(bytes, options: .init(checkKeys: false)), writable: writable, nodeRunning: nodeRunning)
+            verification: SafetyFileReader.verify(bytes), writable: writable, nodeRunning: nodeRunning)
     }
 
     /// The state after the file and LIB were read.

@@ -131,7 +131,7 @@ enum WizardScreen {
         let rows = rect.rows - 1
         let top = max(0, min(w.reviewScroll, lines.count - rows))
         g.lines(Array(lines.dropFirst(top)), in: Rect(row: rect.row, column: 0, rows: rows, columns: rect.columns))
-        let hint = w.plan.map { $0.refusal == nil ? "Enter: go to the typed confirmation.  j/k: scroll." : "This change cannot be made. ESC: back." } ?? ""
+        let hint = w.plan.map { $0.refusal == nil ? "Enter: go to the typed confirmation.  j/k: scroll.  v: Diff screen." : "This change cannot be made. ESC: back." } ?? ""
         g.put(hint, row: rect.bottom - 1, column: 0, style: .dim)
         if lines.count > rows {
             let more = " \(top + 1)-\(min(lines.count, top + rows)) of \(lines.count) "
