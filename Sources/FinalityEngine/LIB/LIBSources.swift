@@ -1,10 +1,11 @@
 import FinalityFormat
 
-// STUB (the LIB helper replaces the bodies): one entry point per LIB source.
+/// One entry point per LIB source. Each returns a reading with its provenance; none
+/// merges anything: comparing readings is `LIBComparison`'s job.
 public enum LIBSources {
-    /// LIB = the last block of `<dir>/blocks.log`.
+    /// LIB = the last block of `<dir>/blocks.log` (a data dir holding `blocks/` works too).
     public static func fromBlocksDir(_ dir: String) throws(EngineError) -> LIBReading {
-        throw .usage("--blocks-dir is not implemented yet")
+        do { return try BlocksDirectory.read(dir).reading } catch { throw error.engineError }
     }
 
     /// LIB from a node's `POST /v1/chain/get_info`.
