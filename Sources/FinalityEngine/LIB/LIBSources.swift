@@ -10,7 +10,13 @@ public enum LIBSources {
 
     /// LIB from a node's `POST /v1/chain/get_info`.
     public static func fromAPI(_ url: String, timeoutSeconds: Double) throws(EngineError) -> LIBReading {
-        throw .usage("--api is not implemented yet")
+        try NodeAPI.lib(url, timeoutSeconds: timeoutSeconds).1
+    }
+
+    /// The network's last tracked vote of each key, from a Spring node's
+    /// `POST /v1/chain/get_finalizer_info`.
+    public static func finalizerInfo(_ url: String, timeoutSeconds: Double) throws(EngineError) -> FinalizerInfo {
+        try NodeAPI.finalizerInfo(url, timeoutSeconds: timeoutSeconds)
     }
 
     /// LIB typed by hand: an id with a time or a slot.
