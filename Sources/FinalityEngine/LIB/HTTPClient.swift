@@ -15,6 +15,12 @@ public enum HTTPClient {
         /// The base path, without a trailing slash ("" for the root).
         public var basePath: String
 
+        public init(host: String, port: UInt16, basePath: String) {
+            self.host = host
+            self.port = port
+            self.basePath = basePath
+        }
+
         /// `http://host[:port][/path]`; `[v6]` literals allowed.
         public static func parse(_ text: String) throws(HTTPFailure) -> Endpoint {
             let lower = text.lowercased()

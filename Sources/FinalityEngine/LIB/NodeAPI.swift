@@ -160,7 +160,7 @@ public enum NodeAPI {
 
         func u32(_ key: String) throws(NodeAPIError) -> UInt32 {
             guard let v = object[key] else { throw fail(key, "missing") }
-            if let n = v as? NSNumber, !(v is Bool), let u = UInt32(exactly: n.doubleValue), n.doubleValue == n.doubleValue.rounded() {
+            if let n = v as? NSNumber, !isJSONBool(v), let u = UInt32(exactly: n.doubleValue) {
                 return u
             }
             if let s = v as? String, let u = UInt32(s) { return u }
@@ -171,14 +171,14 @@ public enum NodeAPI {
 
         func u64(_ key: String) throws(NodeAPIError) -> UInt64? {
             guard has(key), let v = object[key] else { return nil }
-            if let n = v as? NSNumber, let u = UInt64(exactly: n.doubleValue) { return u }
+            if let n = v as? NSNumber, !isJSONBool(v), let u = UInt64(exactly: n.doubleValue) { return u }
             if let s = v as? String, let u = UInt64(s) { return u }
             throw fail(key, "expected an unsigned number, found \(v)")
         }
 
         func bool(_ key: String) throws(NodeAPIError) -> Bool {
             guard let v = object[key] else { throw fail(key, "missing") }
-            if let b = v as? Bool { return b }
+            if isJSONBool(v), let b = v as? Bool { return b }
             throw fail(key, "expected true or false, found \(v)")
         }
 
@@ -199,6 +199,13 @@ public enum NodeAPI {
             }
             return (t, s)
         }
+    }
+
+    /// JSONSerialization gives numbers and booleans as NSNumber, and `is Bool` holds for
+    /// both on Linux: only the boolean's type encoding tells them apart.
+    static func isJSONBool(_ v: Any) -> Bool {
+        if let n = v as? NSNumber { return String(cString: n.objCType) == "c" }
+        return v is Bool
     }
 
     static func isNodeTime(_ s: String) -> Bool {
