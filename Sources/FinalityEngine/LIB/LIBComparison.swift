@@ -193,15 +193,7 @@ public struct LIBChoice: Hashable, Sendable {
         return out
     }
 
-    public var json: LIBJSON {
-        .object([
-            ("chosen", LIBJSON.reading(chosen)),
-            ("reason", .string(reason)),
-            ("verdict", .string(verdict.rawValue)),
-            ("comparison", .array(comparison.map { .string($0) })),
-            ("alternatives", .array(alternatives.map(LIBJSON.reading))),
-        ])
-    }
+    public var json: JSON { JSONModel.libChoice(self) }
 }
 
 extension String {

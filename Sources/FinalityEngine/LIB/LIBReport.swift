@@ -94,19 +94,19 @@ public struct LIBReport: Sendable {
         return out
     }
 
-    public var json: LIBJSON {
+    public var json: JSON {
         .object([
             ("verdict", .string(readings.isEmpty ? "none" : comparison.verdict.rawValue)),
-            ("exit_status", .int(Int64(status.rawValue))),
-            ("sources", .array(readings.map(LIBJSON.reading))),
+            ("exit_status", .uint(UInt64(status.rawValue))),
+            ("sources", .array(readings.map(JSONModel.libReading))),
             ("errors", .array(failures.map { f in
                 .object([
                     ("request", .string(f.request.option)),
-                    ("exit_status", .int(Int64(f.error.status.rawValue))),
+                    ("exit_status", .uint(UInt64(f.error.status.rawValue))),
                     ("message", .string(f.error.description)),
                 ])
             })),
-            ("comparison", LIBJSON.comparison(comparison)),
+            ("comparison", JSONModel.libComparison(comparison)),
         ])
     }
 }
