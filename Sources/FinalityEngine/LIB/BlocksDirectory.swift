@@ -186,7 +186,8 @@ public enum BlocksDirectory {
                     "the newest retained range ends at block \(newest.lastBlock) but blocks.log starts at \(p.firstBlockNumber)")
             }
         }
-        details.append("read \(bytesRead) bytes of a \(log.fileSize)-byte log (constant: preamble, trailer, last two entries, index tail)")
+        details.append(
+            "read \(log.bytesRead) bytes of the \(log.fileSize)-byte log in \(log.readCalls) reads (preamble, trailer, last two entries: the same whatever the log's size)")
         return LIBReading(
             lib: log.lib, source: .blocksLog(path: logPath), chainID: p.chainID, details: details, warnings: warnings)
     }

@@ -190,9 +190,9 @@ public struct BlocksLogSummary: Sendable {
 
 public enum BlocksLog {
     /// How much of the file is read at first for the preamble, and for an entry's header.
-    /// Enough for any genesis state and any ordinary header; more is read only if a
-    /// header really is longer.
-    static let preambleWindow = 4096
+    /// Enough for a K1/R1 genesis state (126 bytes with the totem) and any ordinary header;
+    /// more is read only if a WebAuthn key or a header really is longer.
+    static let preambleWindow = 256
     static let entryWindow = 8192
     /// No block header is near this big; past it the log is not what it claims to be.
     static let maxHeaderRead = 64 << 20

@@ -135,6 +135,8 @@ struct BlocksLogTests {
         ChainPublicKey.k1([0x02] + [UInt8](repeating: 7, count: 32)),
         ChainPublicKey.r1([0x03] + [UInt8](repeating: 9, count: 32)),
         ChainPublicKey.webAuthn(key: [0x02] + [UInt8](repeating: 5, count: 32), userPresence: 1, relyingPartyID: "keys.example.com"),
+        // Longer than the first preamble read: read again, bounded.
+        ChainPublicKey.webAuthn(key: [0x03] + [UInt8](repeating: 6, count: 32), userPresence: 2, relyingPartyID: String(repeating: "rp.", count: 200)),
     ])
     func genesisKeys(key: ChainPublicKey) throws {
         let dir = TempDir()
