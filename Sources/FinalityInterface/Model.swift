@@ -150,8 +150,11 @@ public struct LIBView: Sendable {
     /// The LIB flags are measured against: the first source that answered.
     public var reference: LIBReading? { readings.first }
 
-    /// Distinct LIB values across sources that answered: more than one is a disagreement.
-    public var disagreement: Bool { Set(readings.map(\.lib)).count > 1 }
+    /// The engine's comparison of the readings (never merged: pairs that differ, and how).
+    public var comparison: LIBComparison { LIBComparison(readings) }
+
+    /// Sources that answered name different blocks, times or chains.
+    public var disagreement: Bool { comparison.verdict == .disagree }
 }
 
 /// One line of a diff: a field before and after.

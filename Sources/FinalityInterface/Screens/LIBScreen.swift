@@ -27,14 +27,15 @@ enum LIBScreen {
             text = lib.asked ? "No source answered: type a LIB (t) or set the node API (a)" : "Sources not asked yet (u)"
             style = .warning
         } else if lib.disagreement {
-            text = "Sources DISAGREE: " + readings.map { "\($0.0) #\(Format.number($0.1.lib.number))" }.joined(separator: ", ") + ". Check before you reset."
+            text = "Sources DISAGREE: " + readings.map { "\($0.0) #\(Format.number($0.1.lib.number))" }.joined(separator: ", ") + ". "
+                + lib.comparison.summary.joined(separator: ". ")
             style = .danger
         } else {
             text = readings.count == 1 ? "One source answered: LIB #\(Format.number(readings[0].1.lib.number))" : "All \(readings.count) sources agree: LIB #\(Format.number(readings[0].1.lib.number))"
             style = .good
         }
         var r = row
-        for line in Format.wrap(text, width: width).prefix(2) {
+        for line in Format.wrap(text, width: width).prefix(lib.disagreement ? 4 : 2) {
             g.fill(row: r, style: style)
             g.put(line, row: r, column: 0, style: style)
             r += 1
