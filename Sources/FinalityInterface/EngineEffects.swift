@@ -56,7 +56,7 @@ public final class EngineEffects: EffectRunner {
     }
 
     func plan(_ request: PlanRequest) throws(EngineError) -> PlanPreview {
-        let location = try Location.resolve(request.path)
+        let location = request.location
         let loaded = try LoadedFile.read(location)
         guard loaded.sha256 == request.fileSHA256 else {
             throw .refused("\(request.path) changed since it was read; press e and start again")
@@ -95,7 +95,7 @@ public final class EngineEffects: EffectRunner {
         return PlanPreview(
             id: id, request: request, rows: Comparison.rows(old: before, new: after),
             warnings: Comparison.backwardMoves(old: before, new: after) + notes,
-            checks: [CheckRow(name: "file unchanged since read", passed: true, detail: "sha256 \(loaded.sha256.hex.prefix(16))…")],
+            checks: [CheckRow(name: "file unchanged since read", outcome: .clear, detail: "sha256 \(loaded.sha256.hex.prefix(16))…")],
             refusal: nil)
     }
 

@@ -32,14 +32,14 @@ public enum EntryFacts {
             if let lock = entry.lockHeight, lock < libNumber {
                 out.append(
                     EntryFlag(
-                        short: "lock-\(Format.count(libNumber - lock))",
+                        short: "lock-\(Format.compact(libNumber - lock))",
                         long: "lock behind LIB by \(Format.count(libNumber - lock)) blocks (lock \(Format.number(lock)), LIB \(Format.number(libNumber)))",
                         style: .warning))
             }
             if let vote = entry.lastVoteHeight, vote > libNumber {
                 out.append(
                     EntryFlag(
-                        short: "vote+\(Format.count(vote - libNumber))",
+                        short: "vote+\(Format.compact(vote - libNumber))",
                         long: "last vote newer than LIB by \(Format.count(vote - libNumber)) blocks",
                         style: .normal))
             }
@@ -55,13 +55,13 @@ public enum EntryFacts {
             if h.vheight.bheight != 0, h.vheight.bheight < libNumber {
                 out.append(
                     EntryFlag(
-                        short: "vh-\(Format.count(libNumber - h.vheight.bheight))",
+                        short: "vh-\(Format.compact(libNumber - h.vheight.bheight))",
                         long: "_vheight behind LIB by \(Format.count(libNumber - h.vheight.bheight)) blocks",
                         style: .warning))
             } else if h.vheight.bheight > libNumber {
                 out.append(
                     EntryFlag(
-                        short: "vote+\(Format.count(h.vheight.bheight - libNumber))",
+                        short: "vote+\(Format.compact(h.vheight.bheight - libNumber))",
                         long: "_vheight newer than LIB by \(Format.count(h.vheight.bheight - libNumber)) blocks",
                         style: .normal))
             }
@@ -84,6 +84,14 @@ public enum Format {
     }
 
     public static func count<T: BinaryInteger>(_ n: T) -> String { number(n) }
+
+    /// `950`, `9,999`, `12k`, `1.0M`: for the narrow flags column.
+    public static func compact<T: BinaryInteger>(_ n: T) -> String {
+        let v = Int64(n)
+        if v < 10_000 { return number(v) }
+        if v < 1_000_000 { return "\(v / 1000)k" }
+        return "\(v / 1_000_000).\((v % 1_000_000) / 100_000)M"
+    }
 
     /// `2026-11-21 13:05:46.5` (UTC), compact for tables.
     public static func time(_ t: BlockTimestamp) -> String {

@@ -287,17 +287,27 @@ public enum Core {
                 w.step = .review
                 w.plan = nil
                 state.busy = "computing the plan"
-                effects.append(.computePlan(PlanRequest(action: w.action, path: file.path, fileSHA256: file.sha256, keyText: w.keyText, backupPath: w.backup?.path)))
+                effects.append(
+                    .computePlan(
+                        PlanRequest(
+                            action: w.action, location: state.location, fileSHA256: file.sha256, keyText: w.keyText,
+                            libReadings: state.lib.readings, libChosen: state.lib.readings.isEmpty ? nil : 0, backupPath: w.backup?.path)))
             }
         case .chooseLIB:
-            guard w.libSelected < state.lib.answers.count, let reading = state.lib.answers[w.libSelected].reading else {
+            guard w.libSelected < state.lib.answers.count, state.lib.answers[w.libSelected].reading != nil else {
                 state.status = StatusMessage(.warning, "choose a LIB source that answered (t: type one)")
                 return []
             }
+            // The index among the readings (sources that answered), as the engine counts.
+            let chosen = state.lib.answers[..<w.libSelected].filter { $0.reading != nil }.count
             w.step = .review
             w.plan = nil
             state.busy = "computing the plan"
-            effects.append(.computePlan(PlanRequest(action: w.action, path: file.path, fileSHA256: file.sha256, keyText: w.keyText, lib: reading)))
+            effects.append(
+                .computePlan(
+                    PlanRequest(
+                        action: w.action, location: state.location, fileSHA256: file.sha256, keyText: w.keyText,
+                        libReadings: state.lib.readings, libChosen: chosen)))
         case .review:
             guard let plan = w.plan, plan.refusal == nil else { return [] }
             w.step = .confirm

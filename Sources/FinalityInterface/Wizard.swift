@@ -35,33 +35,55 @@ public enum WizardStep: Int, Hashable, Sendable, CaseIterable, Comparable {
 /// refuses if the file changed since it was shown.
 public struct PlanRequest: Hashable, Sendable {
     public var action: WizardAction
-    public var path: String
+    public var location: Location
     public var fileSHA256: Bytes32
     /// Full `PUB_BLS_…` text (reset, delete).
     public var keyText: String?
-    /// The LIB to reset to (reset).
-    public var lib: LIBReading?
+    /// Every LIB reading the operator saw, and the one chosen (reset): the engine records
+    /// the alternatives beside the choice.
+    public var libReadings: [LIBReading]
+    public var libChosen: Int?
     /// The backup to restore from (restore).
     public var backupPath: String?
 
-    public init(action: WizardAction, path: String, fileSHA256: Bytes32, keyText: String? = nil, lib: LIBReading? = nil, backupPath: String? = nil) {
+    public init(
+        action: WizardAction, location: Location, fileSHA256: Bytes32, keyText: String? = nil, libReadings: [LIBReading] = [],
+        libChosen: Int? = nil, backupPath: String? = nil
+    ) {
         self.action = action
-        self.path = path
+        self.location = location
         self.fileSHA256 = fileSHA256
         self.keyText = keyText
-        self.lib = lib
+        self.libReadings = libReadings
+        self.libChosen = libChosen
         self.backupPath = backupPath
+    }
+
+    public var path: String { location.file }
+
+    /// The chosen LIB reading.
+    public var lib: LIBReading? {
+        guard let libChosen, libReadings.indices.contains(libChosen) else { return nil }
+        return libReadings[libChosen]
     }
 }
 
 /// One safety check before a write, shown with its result.
 public struct CheckRow: Hashable, Sendable {
+    public enum Outcome: Hashable, Sendable {
+        case clear
+        /// A node is running, another process holds the file: nothing may be written.
+        case blocking
+        /// Could not be checked (no data dir known): said, not blocking.
+        case notChecked
+    }
+
     public var name: String
-    public var passed: Bool
+    public var outcome: Outcome
     public var detail: String
-    public init(name: String, passed: Bool, detail: String) {
+    public init(name: String, outcome: Outcome, detail: String) {
         self.name = name
-        self.passed = passed
+        self.outcome = outcome
         self.detail = detail
     }
 }
@@ -74,15 +96,20 @@ public struct PlanPreview: Hashable, Sendable {
     public var rows: [DiffRow]
     /// "the lock moves back from block 5,210 to 5,190: a conflicting vote becomes possible"
     public var warnings: [String]
+    /// What the change means, in nodeos's terms (e.g. "nodeos recreates the entry…").
+    public var notes: [String]
     public var checks: [CheckRow]
     /// Set when a check refuses the plan: step 4 cannot be reached.
     public var refusal: String?
 
-    public init(id: Int, request: PlanRequest, rows: [DiffRow], warnings: [String], checks: [CheckRow], refusal: String? = nil) {
+    public init(
+        id: Int, request: PlanRequest, rows: [DiffRow], warnings: [String], notes: [String] = [], checks: [CheckRow], refusal: String? = nil
+    ) {
         self.id = id
         self.request = request
         self.rows = rows
         self.warnings = warnings
+        self.notes = notes
         self.checks = checks
         self.refusal = refusal
     }
@@ -94,11 +121,14 @@ public struct ApplyOutcome: Hashable, Sendable {
     public var auditRecord: String
     public var newSHA256: String
     public var nextSteps: [String]
-    public init(backupPath: String, auditRecord: String, newSHA256: String, nextSteps: [String]) {
+    /// The interlocks as they ran while applying.
+    public var checks: [CheckRow]
+    public init(backupPath: String, auditRecord: String, newSHA256: String, nextSteps: [String], checks: [CheckRow] = []) {
         self.backupPath = backupPath
         self.auditRecord = auditRecord
         self.newSHA256 = newSHA256
         self.nextSteps = nextSteps
+        self.checks = checks
     }
 }
 
@@ -130,22 +160,22 @@ public struct WizardState: Sendable {
     public var needsLIB: Bool { action == .reset }
 
     /// The typed confirmation: part of what is being changed, never just "y".
-    /// Reset/delete: the 8 characters after `PUB_BLS_`; restore: the first 8 hex digits of
-    /// the backup's sha256.
+    /// Reset/delete: the 8 characters after `PUB_BLS_`; restore: the first 12 hex digits of
+    /// the backup's sha256 (as `finality restore` asks).
     public var expectedConfirmation: String {
         switch action {
         case .reset, .delete:
             guard let keyText else { return "" }
             return String(keyText.dropFirst(KeyText.prefix.count).prefix(8))
         case .restore:
-            return String((backup?.sha256 ?? "").prefix(8))
+            return String((backup?.sha256 ?? "").prefix(12))
         }
     }
 
     public var confirmationHint: String {
         switch action {
         case .reset, .delete: "type the 8 characters after PUB_BLS_ of the key"
-        case .restore: "type the first 8 hex digits of the backup's sha256"
+        case .restore: "type the first 12 hex digits of the backup's sha256"
         }
     }
 }

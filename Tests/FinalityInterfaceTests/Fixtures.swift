@@ -116,13 +116,14 @@ enum Fixtures {
         var after = before
         after.entries[1].state = .savanna(SavannaSafety(lastVote: .empty, lock: BlockRef(blockID: lib.lib.blockID, timestamp: lib.lib.timestamp)))
         let request = PlanRequest(
-            action: .reset, path: location.file, fileSHA256: state.file!.sha256, keyText: before.entries[1].key.text, lib: lib)
+            action: .reset, location: location, fileSHA256: state.file!.sha256, keyText: before.entries[1].key.text,
+            libReadings: state.lib.readings, libChosen: 0)
         return PlanPreview(
             id: 7, request: request, rows: Comparison.rows(old: before, new: after),
             warnings: ["the last vote of \(before.entries[1].key.shortText(24)) becomes empty (was block 5,200)"],
             checks: [
-                CheckRow(name: "no node running", passed: true, detail: "state/shared_memory.bin is not locked; no nodeos process"),
-                CheckRow(name: "file unchanged since read", passed: true, detail: "sha256 matches"),
+                CheckRow(name: "lock on /srv/node/data/state/shared_memory.bin", outcome: .clear, detail: "not locked: no nodeos holds this data dir's state"),
+                CheckRow(name: "processes using the file or data dir", outcome: .clear, detail: "no nodeos process"),
             ])
     }
 }

@@ -35,7 +35,7 @@ enum LIBScreen {
             style = .good
         }
         var r = row
-        for line in Format.wrap(text, width: width).prefix(lib.disagreement ? 4 : 2) {
+        for line in Format.wrap(text, width: width).prefix(lib.disagreement ? 6 : 2) {
             g.fill(row: r, style: style)
             g.put(line, row: r, column: 0, style: style)
             r += 1
@@ -79,7 +79,9 @@ enum LIBScreen {
             out.append(("id        " + r.lib.blockID.hex, .normal))
             out.append(("time      " + Format.slotTime(r.lib.timestamp), .normal))
             if let chain = r.chainID { out.append(("chain id  " + chain.hex, .normal)) }
-            for d in r.details { out.append(("          " + d, .dim)) }
+            for d in r.details {
+                for line in Format.wrap(d, width: width - 10) { out.append(("          " + line, .dim)) }
+            }
         case .failure(let e):
             for line in Format.wrap("error     " + e.description, width: width) { out.append((line, .danger)) }
         }

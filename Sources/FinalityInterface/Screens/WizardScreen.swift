@@ -115,12 +115,15 @@ enum WizardScreen {
             if let refusal = plan.refusal {
                 lines.append(("\(Line.fail) refused: \(refusal)", .danger))
             }
-            for c in plan.checks {
-                lines.append(("\(c.passed ? Line.ok : Line.fail) \(c.name): \(c.detail)", c.passed ? .good : .danger))
-            }
+            lines += checkLines(plan.checks, width: rect.columns)
             for warning in plan.warnings {
                 for (i, line) in Format.wrap(warning, width: rect.columns - 2).enumerated() {
                     lines.append(((i == 0 ? "! " : "  ") + line, .warning))
+                }
+            }
+            for note in plan.notes {
+                for (i, line) in Format.wrap(note, width: rect.columns - 2).enumerated() {
+                    lines.append(((i == 0 ? "- " : "  ") + line, .dim))
                 }
             }
             lines.append(("", .normal))
@@ -137,6 +140,23 @@ enum WizardScreen {
             let more = " \(top + 1)-\(min(lines.count, top + rows)) of \(lines.count) "
             g.put(more, row: rect.bottom - 1, column: rect.columns - more.count, style: .dim)
         }
+    }
+
+    /// Each interlock with its result: ✔ clear, ✘ blocking, ? not checked.
+    static func checkLines(_ checks: [CheckRow], width: Int) -> [(String, Style)] {
+        var out = [(String, Style)]()
+        for c in checks {
+            let (mark, style): (String, Style) =
+                switch c.outcome {
+                case .clear: (String(Line.ok), .good)
+                case .blocking: (String(Line.fail), .danger)
+                case .notChecked: ("?", .warning)
+                }
+            for (i, line) in Format.wrap("\(c.name): \(c.detail)", width: width - 2).enumerated() {
+                out.append(((i == 0 ? mark + " " : "  ") + line, style))
+            }
+        }
+        return out
     }
 
     static func confirm(_ g: inout Grid, _ state: AppState, _ w: WizardState, _ rect: Rect) {
@@ -183,6 +203,11 @@ enum WizardScreen {
                 for (i, line) in Format.wrap(value, width: rect.columns - 14).enumerated() {
                     lines.append(((i == 0 ? Format.fit(label, 14) : String(repeating: " ", count: 14)) + line, .normal))
                 }
+            }
+            if !o.checks.isEmpty {
+                lines.append(("", .normal))
+                lines.append(("Interlocks while applying:", .header))
+                lines += checkLines(o.checks, width: rect.columns)
             }
             lines.append(("", .normal))
             lines.append(("Next steps:", .header))
