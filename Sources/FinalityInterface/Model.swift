@@ -250,6 +250,7 @@ public enum PromptPurpose: Hashable, Sendable {
     case reportPath
     case apiURL
     case typedLIB
+    case libReason
 }
 
 public struct Prompt: Hashable, Sendable {

@@ -240,6 +240,7 @@ public enum Core {
                 w.step = .chooseEntry
             case .review:
                 w.step = w.needsLIB ? .chooseLIB : .chooseEntry
+                w.libReason = nil
                 w.plan = nil
                 w.planError = nil
             case .confirm:
@@ -298,6 +299,11 @@ public enum Core {
                 state.status = StatusMessage(.warning, "choose a LIB source that answered (t: type one)")
                 return []
             }
+            // Sources that disagree are never picked silently: the operator says why.
+            if state.lib.disagreement, (w.libReason ?? "").isEmpty {
+                state.prompt = Prompt(purpose: .libReason, label: "Sources disagree. Why this one? ")
+                return []
+            }
             // The index among the readings (sources that answered), as the engine counts.
             let chosen = state.lib.answers[..<w.libSelected].filter { $0.reading != nil }.count
             w.step = .review
@@ -307,7 +313,7 @@ public enum Core {
                 .computePlan(
                     PlanRequest(
                         action: w.action, location: state.location, fileSHA256: file.sha256, keyText: w.keyText,
-                        libReadings: state.lib.readings, libChosen: chosen)))
+                        libReadings: state.lib.readings, libChosen: chosen, libReason: w.libReason)))
         case .review:
             guard let plan = w.plan, plan.refusal == nil else { return [] }
             w.step = .confirm
@@ -405,6 +411,13 @@ public enum Core {
             guard !text.isEmpty else { return [] }
             state.busy = "asking \(text)"
             return [.readLIB([.api(text)])]
+        case .libReason:
+            guard !text.isEmpty, state.wizard?.step == .chooseLIB else {
+                state.status = StatusMessage(.warning, "a reason is needed to choose between sources that disagree")
+                return []
+            }
+            state.wizard?.libReason = text
+            return wizardNext(&state)
         case .typedLIB:
             let parts = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
             guard parts.count == 2 else {
@@ -500,6 +513,7 @@ public enum Core {
                 }
             case .chooseLIB:
                 w.libSelected = clamp(add(w.libSelected, delta), state.lib.answers.count)
+                w.libReason = nil
             case .review:
                 w.reviewScroll = max(0, min(add(w.reviewScroll, delta), 10_000))
             case .confirm, .result:

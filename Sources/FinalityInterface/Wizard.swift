@@ -43,13 +43,17 @@ public struct PlanRequest: Hashable, Sendable {
     /// the alternatives beside the choice.
     public var libReadings: [LIBReading]
     public var libChosen: Int?
+    /// Why this source, when the sources disagree (the engine refuses a silent pick; the
+    /// audit record keeps the reason).
+    public var libReason: String?
     /// The backup to restore from (restore).
     public var backupPath: String?
 
     public init(
         action: WizardAction, location: Location, fileSHA256: Bytes32, keyText: String? = nil, libReadings: [LIBReading] = [],
-        libChosen: Int? = nil, backupPath: String? = nil
+        libChosen: Int? = nil, libReason: String? = nil, backupPath: String? = nil
     ) {
+        self.libReason = libReason
         self.action = action
         self.location = location
         self.fileSHA256 = fileSHA256
@@ -138,8 +142,9 @@ public struct WizardState: Sendable {
     /// Step 1: the entry (reset, delete) or backup (restore) chosen.
     public var keyText: String?
     public var backup: BackupRow?
-    /// Step 2: index into the LIB answers.
+    /// Step 2: index into the LIB answers, and the reason for the choice when sources disagree.
     public var libSelected = 0
+    public var libReason: String?
     /// Step 3.
     public var plan: PlanPreview?
     public var planError: String?

@@ -138,6 +138,25 @@ import Testing
         #expect(effects == [.apply(planID: 7, request: Fixtures.resetPlan(s).request)])
     }
 
+    @Test func choosingBetweenDisagreeingSourcesNeedsAReason() {
+        var s = Fixtures.state(apiAnswer: .success(Fixtures.apiLIB))
+        press(&s, c("r"), .enter, c("j"))
+        #expect(press(&s, .enter).isEmpty)
+        #expect(s.prompt?.purpose == .libReason)
+        #expect(press(&s, .enter).isEmpty)  // an empty reason is refused
+        #expect(s.wizard?.step == .chooseLIB)
+        press(&s, .enter)
+        type(&s, "blocks.log is stale; the API node is synced")
+        let effects = press(&s, .enter)
+        guard case .computePlan(let r)? = effects.first else {
+            Issue.record("no plan requested: \(effects)")
+            return
+        }
+        #expect(r.lib == Fixtures.apiLIB)
+        #expect(r.libChosen == 1)
+        #expect(r.libReason == "blocks.log is stale; the API node is synced")
+    }
+
     @Test func escapeGoesBackOneStepAtATime() {
         var s = Fixtures.state()
         press(&s, c("r"), .enter, .enter)
