@@ -196,11 +196,14 @@ public struct BackupRow: Hashable, Sendable {
     public var modified: String
     public var byteCount: Int
     public var sha256: String
-    public init(path: String, modified: String, byteCount: Int, sha256: String) {
+    /// What nodeos would make of it, and whether it equals the current file.
+    public var note: String
+    public init(path: String, modified: String, byteCount: Int, sha256: String, note: String = "") {
         self.path = path
         self.modified = modified
         self.byteCount = byteCount
         self.sha256 = sha256
+        self.note = note
     }
     public var name: String { path.split(separator: "/").last.map(String.init) ?? path }
 }
@@ -224,10 +227,13 @@ public struct HistoryListing: Hashable, Sendable {
     public var backups: [BackupRow]
     public var records: [AuditRecordInfo]
     public var auditPath: String?
-    public init(backups: [BackupRow], records: [AuditRecordInfo], auditPath: String? = nil) {
+    /// A broken audit chain, a file changed outside finality: said first.
+    public var problems: [String]
+    public init(backups: [BackupRow], records: [AuditRecordInfo], auditPath: String? = nil, problems: [String] = []) {
         self.backups = backups
         self.records = records
         self.auditPath = auditPath
+        self.problems = problems
     }
 }
 

@@ -1,5 +1,10 @@
 /// History: the backups of this file (restore and compare from here) and its audit records.
 enum HistoryScreen {
+    static func selectedBackup(_ state: AppState) -> BackupRow? {
+        guard let l = state.history.listing, state.history.selected < l.backups.count else { return nil }
+        return l.backups[state.history.selected]
+    }
+
     static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
         var row = body.row
         if let e = state.history.error {
@@ -10,7 +15,13 @@ enum HistoryScreen {
             g.put("reading…", row: row, column: 0, style: .dim)
             return
         }
-        let backupRows = max(3, (body.rows - 4) / 2)
+        for p in l.problems {
+            for line in Format.wrap(p, width: body.columns) {
+                g.put(line, row: row, column: 0, style: .danger)
+                row += 1
+            }
+        }
+        let backupRows = max(3, (body.bottom - row - 4) / 2)
         g.rule(row: row, title: "Backups (\(l.backups.count))")
         row += 1
         g.fill(row: row, style: .header)
@@ -26,6 +37,10 @@ enum HistoryScreen {
             g.put(text, row: r, column: 0, style: selected ? .selected : .normal)
         }
         row += backupRows
+        if let b = selectedBackup(state) , !b.note.isEmpty {
+            g.put("  " + b.note, row: row, column: 0, style: .dim, width: body.columns)
+            row += 1
+        }
         g.rule(row: row, title: "Audit records (\(l.records.count))" + (l.auditPath.map { ": \($0)" } ?? ""))
         row += 1
         if l.records.isEmpty { g.put("  (no changes recorded)", row: row, column: 0, style: .dim) }
