@@ -20,6 +20,16 @@ func check(_ bytes: [UInt8]) {
         return
     }
     for e in file.entries { rendered += e.key.text }
+    // Whatever the reader returns (even with a bad CRC or key), the writer must write it
+    // without trapping, and the result must read back to the same entries.
+    let rewritten = SafetyFileWriter.encode(file)
+    let reread = SafetyFileReader.verify(rewritten, options: options)
+    require(reread.file?.entries == file.entries, "rewritten file reads back with other entries")
+    if file.format == .savannaV0 {
+        let converted = SafetyFileReader.verify(SafetyFileWriter.encode(file.convertedToSavannaV1()), options: options)
+        require(converted.file?.format == .savannaV1, "v0 converted to v1 does not read as v1")
+        require(converted.file?.entries.count == file.entries.count, "v0 → v1 conversion changed the entry count")
+    }
     if v.errors.isEmpty && !knownIssue(file, bytes) {
         let again = SafetyFileWriter.encode(file)
         require(again == bytes, "round trip: \(bytes.count) bytes read, \(again.count) written, first difference at byte \(firstDifference(again, bytes))")
