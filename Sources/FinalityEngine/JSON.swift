@@ -63,6 +63,13 @@ public indirect enum JSON: Sendable, Equatable {
     }
 
     public static func quote(_ s: String, into out: inout String) {
+        // Hex, key text and times need no escaping: append them whole.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
+            out += "\""
+            out += s
+            out += "\""
+            return
+        }
         out += "\""
         for u in s.unicodeScalars {
             switch u {
