@@ -23,7 +23,7 @@ struct Show: ParsableCommand {
             let file = try inspection.file()
             let index = try KeyMatch.find(key, in: file)
             let entry = file.entries[index]
-            let duplicateOf = Inspection.duplicates(file)
+            let duplicateOf = inspection.duplicateOf
             let findings = (inspection.verification.errors + inspection.verification.warnings).filter { $0.entry == index }
             var out = Output()
             if json {
