@@ -129,7 +129,7 @@ public enum Planner {
             after.state = .savanna(n)
             notes.append(
                 inputs.finalityDigest == nil
-                    ? "lock.finality_digest: zero (none supplied; nodeos never reads it when voting, and writes the right one at its next vote)"
+                    ? "lock.finality_digest: zero (none supplied; nodeos's voting rules do not read it)"
                     : "lock.finality_digest: \(digest.hex), supplied with --finality-digest")
             if !s.lastVote.isEmpty {
                 let vote = s.lastVote.blockNumber
@@ -175,7 +175,9 @@ public enum Planner {
         let afterBytes = SafetyFileWriter.encode(file)
         let old = try decode(bytes, path: path)
         let diff = FileDiff.compare(old: old, new: file)
-        warnings += diff.warnings
+        // The LIB-relative warning above already says how far the last vote moves back.
+        let saidAlready = warnings.contains { $0.kind == .voteNewerThanLIB }
+        warnings += diff.warnings.filter { !(saidAlready && $0.kind == .lastVoteMovesBack) }
         return Plan(
             action: .reset, path: path, format: file.format, beforeBytes: bytes, beforeSHA256: Digest.sha256(bytes),
             afterBytes: afterBytes, afterSHA256: Digest.sha256(afterBytes), key: before.key, entryIndex: index,
@@ -256,5 +258,12 @@ public enum Planner {
             beforeSHA256: Digest.sha256(bytes), afterBytes: backup, afterSHA256: Digest.sha256(backup), key: nil,
             entryIndex: nil, entryBefore: nil, entryAfter: nil, diff: diff, warnings: diff.warnings, notes: notes,
             lib: nil, proposal: nil, restoreSource: backupPath)
+    }
+}
+
+extension Planner {
+    /// Either side of `finality diff`: a file nodeos loads (else the finding, exit 1).
+    public static func decodeForDiff(_ bytes: [UInt8], path: String) throws(EngineError) -> SafetyFile {
+        try decode(bytes, path: path)
     }
 }
