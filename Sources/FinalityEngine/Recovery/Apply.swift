@@ -62,6 +62,20 @@ public enum Apply {
         var checks = Interlocks.run(location, procRoot: options.procRoot).checks
         try InterlockReport(checks: checks).enforce()
 
+        // The rename below swaps the inode, so a lock on the file alone would let a second
+        // finality that opens the new file run while we finish (audit record included).
+        // The directory does not move: a flock on it serializes finality processes.
+        let directoryLock: FileDescriptor
+        do {
+            directoryLock = try Sys.open((path as NSString).deletingLastPathComponent, .readOnly, [.directory, .closeOnExec])
+        } catch {
+            throw openError(error, path: (path as NSString).deletingLastPathComponent, what: "open the directory")
+        }
+        defer { try? directoryLock.close() }
+        guard flock(directoryLock.rawValue, LOCK_EX | LOCK_NB) == 0 else {
+            throw .refused("another finality is applying a change in \((path as NSString).deletingLastPathComponent): try again when it is done")
+        }
+
         // Our own exclusive lock, an open-file-description lock: unlike a classic POSIX
         // lock, it is not dropped when this process closes another descriptor of the file.
         let fd: FileDescriptor
@@ -82,7 +96,7 @@ public enum Apply {
             throw .io(path: path, operation: "lock", reason: "\(e)")
         }
         checks.append(InterlockCheck(
-            name: "own-lock", checked: "our exclusive lock on \(path)", found: "taken (open-file-description write lock, held until the end)",
+            name: "own-lock", checked: "our exclusive lock on \(path)", found: "taken (open-file-description write lock on the file, flock on its directory; held until the end)",
             outcome: .clear))
         Failpoint.hit(.afterLock)
 

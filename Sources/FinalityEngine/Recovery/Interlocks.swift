@@ -148,6 +148,7 @@ public enum Interlocks {
         var nodes = [(Int32, String)]()
         var holders = [(Int32, String)]()
         var otherNodes = [(Int32, String)]()
+        var others = [(Int32, String)]()
         var unreadable = 0
         for name in names {
             guard let pid = Int32(name), pid != me else { continue }
@@ -191,6 +192,10 @@ public enum Interlocks {
                     otherNodes.append((pid, "nodeos pid \(pid)" + (argDataDir.map { " uses --data-dir \($0)" } ?? " (cwd \(cwd ?? "?"))")))
                 }
                 if !reasons.isEmpty { nodes.append((pid, "nodeos pid \(pid) " + reasons.joined(separator: ", "))) }
+            } else if holdsFile && (comm == "finality" || exe == "finality") {
+                // Another finality reading the file, or applying a change: our own lock and
+                // the plan's hash settle that, so it is noted, not a reason to refuse.
+                others.append((pid, "finality pid \(pid) has the file open"))
             } else if holdsFile {
                 holders.append((pid, "pid \(pid) (\(comm)) has \(file) open"))
             }
@@ -208,6 +213,7 @@ public enum Interlocks {
         }
         var found = "no nodeos uses this file or data dir, and no other process has the file open"
         if !otherNodes.isEmpty { found += "; elsewhere: " + otherNodes.map(\.1).joined(separator: "; ") }
+        if !others.isEmpty { found += "; " + others.map(\.1).joined(separator: "; ") }
         if unreadable > 0 { found += "; \(unreadable) nodeos process(es) whose open files could not be read" }
         return InterlockCheck(name: "processes", checked: checked, found: found, outcome: .clear)
     }

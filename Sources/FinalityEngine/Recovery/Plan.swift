@@ -11,6 +11,12 @@ public struct LIBChoice: Hashable, Sendable {
     public var lib: LIB { reading.lib }
     public var sourcesAgree: Bool { Set(readings.map(\.lib)).count <= 1 }
 
+    public init(readings: [LIBReading], chosen: Int) {
+        precondition(readings.indices.contains(chosen), "the chosen LIB must be one of the readings")
+        self.readings = readings
+        self.chosen = chosen
+    }
+
     /// Picks the LIB. Sources that disagree are never merged: the operator must choose
     /// one (`choice`, 0-based) after seeing them all.
     public static func choose(_ readings: [LIBReading], choice: Int?) throws(EngineError) -> LIBChoice {

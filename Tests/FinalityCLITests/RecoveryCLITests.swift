@@ -1,0 +1,180 @@
+import Foundation
+import FinalityEngine
+import FinalityFormat
+import Testing
+
+@Suite("finality reset, delete, restore, diff, history, report (the real binary)", .serialized, .enabled(if: RecoveryCLI.binary != nil))
+struct RecoveryCLITests {
+    let key1 = RecoveryFixture.key(1).text
+
+    @Test("--dry-run prints the interlocks and the plan, changes nothing, and gives the hash to bind to")
+    func dryRun() throws {
+        let (dir, path) = try RecoveryFixture.dataDir()
+        let old = RecoveryFixture.read(path)
+        let r = RecoveryCLI.run(["reset", dir, "--key", String(key1.suffix(20)), "--dry-run"] + RecoveryFixture.libArgs)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Interlocks:"))
+        #expect(r.stdout.contains("[ok] lock on \(dir)/state/shared_memory.bin"))
+        #expect(r.stdout.contains("the lock moves back from block 5,210 to 5,190 (20 blocks, 20s): a conflicting vote becomes possible"))
+        #expect(r.stdout.contains("lock.block_id (_b_lock)"))
+        #expect(r.stdout.contains("--expect-sha256"))
+        #expect(RecoveryFixture.read(path) == old)
+        #expect(RecoveryFixture.backups(path).isEmpty)
+    }
+
+    @Test("without a terminal and without --yes, a reset is refused (exit 1) and nothing changes")
+    func noTerminal() throws {
+        let (dir, path) = try RecoveryFixture.dataDir()
+        let old = RecoveryFixture.read(path)
+        let r = RecoveryCLI.run(["reset", dir, "--key", key1] + RecoveryFixture.libArgs)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("no terminal"))
+        #expect(RecoveryFixture.read(path) == old)
+    }
+
+    @Test("reset --yes applies: prints backup and audit record; the file equals the engine's plan")
+    func resetApplies() throws {
+        let (dir, path) = try RecoveryFixture.dataDir()
+        let old = RecoveryFixture.read(path)
+        let plan = try Planner.reset(
+            bytes: old, path: path, key: key1, inputs: ResetInputs(lib: LIBChoice(readings: [RecoveryFixture.lib], chosen: 0)))
+        let r = RecoveryCLI.run(["reset", path, "--key", key1, "--yes", "--expect-sha256", plan.beforeSHA256.hex] + RecoveryFixture.libArgs)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(RecoveryFixture.read(path) == plan.afterBytes)
+        let backups = RecoveryFixture.backups(path)
+        #expect(backups.count == 1)
+        #expect(r.stdout.contains("Backup:       \(backups[0])"))
+        #expect(r.stdout.contains("Audit record: \(path).audit.jsonl"))
+        #expect(RecoveryFixture.read(backups[0]) == old)
+    }
+
+    @Test("--json gives the plan, interlocks and the audit record as one JSON document")
+    func json() throws {
+        let (dir, path) = try RecoveryFixture.dataDir()
+        let r = RecoveryCLI.run(["delete", dir, "--key", key1, "--yes", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(JSONNode.parse(r.stdout))
+        #expect(doc["applied"] == .bool(true))
+        #expect(doc["plan"]?["action"]?.stringValue == "delete")
+        #expect(doc["plan"]?["key"]?.stringValue == key1)
+        #expect(doc["interlocks"]?.arrayValue?.count == 4)
+        #expect(doc["audit_record"]?["sha256_after"]?.stringValue == doc["plan"]?["sha256_after"]?.stringValue)
+        #expect(doc["backup"]?.stringValue == RecoveryFixture.backups(path).first)
+    }
+
+    @Test("exit codes: unknown or ambiguous key 2, bad hex 2, no LIB 2, invalid file 1, changed since plan 1")
+    func exitCodes() throws {
+        let (dir, path) = try RecoveryFixture.dataDir()
+        var r = RecoveryCLI.run(["reset", dir, "--key", "nothing-like-this", "--yes"] + RecoveryFixture.libArgs)
+        #expect(r.status == 2)
+        r = RecoveryCLI.run(["delete", dir, "--key", "PUB_BLS_", "--yes"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("matches 3 keys"))
+        r = RecoveryCLI.run(["reset", dir, "--key", key1, "--yes", "--finality-digest", "xyz"] + RecoveryFixture.libArgs)
+        #expect(r.status == 2)
+        r = RecoveryCLI.run(["reset", dir, "--key", key1, "--yes"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("needs the LIB"))
+        r = RecoveryCLI.run(["reset", dir, "--key", key1, "--yes", "--expect-sha256", String(repeating: "0", count: 64)] + RecoveryFixture.libArgs)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("changed since the plan"))
+        var bytes = RecoveryFixture.read(path)
+        bytes[bytes.count - 1] ^= 1
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        r = RecoveryCLI.run(["reset", dir, "--key", key1, "--yes"] + RecoveryFixture.libArgs)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("crc"))
+        #expect(RecoveryFixture.read(path) == bytes)
+    }
+
+    @Test("a node holding the state lock: exit 4, nothing written", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") || ProcessInfo.processInfo.environment["PATH"]?.contains("pyenv") == true))
+    func nodeRunning() throws {
+        let (dir, path) = try RecoveryFixture.dataDir()
+        let shm = dir + "/state/shared_memory.bin"
+        FileManager.default.createFile(atPath: shm, contents: Data(count: 64))
+        let ready = dir + "/locked"
+        let script = "import fcntl,sys,time\nf=open(sys.argv[1],'r+')\nfcntl.lockf(f,fcntl.LOCK_EX|fcntl.LOCK_NB)\nopen(sys.argv[2],'w').close()\ntime.sleep(120)"
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["python3", "-c", script, shm, ready]
+        try holder.run()
+        defer { kill(holder.processIdentifier, SIGKILL); holder.waitUntilExit() }
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: ready) { usleep(10_000) }
+        let old = RecoveryFixture.read(path)
+        let r = RecoveryCLI.run(["reset", dir, "--key", key1, "--yes"] + RecoveryFixture.libArgs)
+        #expect(r.status == 4, "\(r.stderr)")
+        #expect(r.stdout.contains("NODE RUNNING"))
+        #expect(r.stderr.contains("a node is running"))
+        #expect(RecoveryFixture.read(path) == old)
+        #expect(RecoveryFixture.backups(path).isEmpty)
+    }
+
+    @Test("restore brings a backup back, flagging what moves backwards; history lists both changes")
+    func restoreAndHistory() throws {
+        let (dir, path) = try RecoveryFixture.dataDir()
+        let old = RecoveryFixture.read(path)
+        #expect(RecoveryCLI.run(["reset", dir, "--key", key1, "--yes"] + RecoveryFixture.libArgs).status == 0)
+        let backup = try #require(RecoveryFixture.backups(path).first)
+        // After a reset of key 2 too, the backup holds key 2's old lock (block 90): going
+        // back to it moves that lock back.
+        let reset2 = RecoveryCLI.run(["reset", dir, "--key", RecoveryFixture.key(2).text, "--yes", "--json"] + RecoveryFixture.libArgs)
+        #expect(reset2.status == 0)
+        let dry = RecoveryCLI.run(["restore", dir, "--from", backup, "--dry-run"])
+        #expect(dry.status == 0)
+        #expect(dry.stdout.contains("the lock moves back from block 5,190 to 90"))
+        let r = RecoveryCLI.run(["restore", dir, "--from", backup, "--yes"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(RecoveryFixture.read(path) == old)
+        let h = RecoveryCLI.run(["history", dir])
+        #expect(h.status == 0)
+        #expect(h.stdout.contains("3 records"))
+        #expect(h.stdout.contains("chain intact"))
+        #expect(h.stdout.contains("restore from \(backup)"))
+    }
+
+    @Test("history finds an edited audit record: exit 1 with the line number")
+    func historyBroken() throws {
+        let (dir, path) = try RecoveryFixture.dataDir()
+        #expect(RecoveryCLI.run(["reset", dir, "--key", key1, "--yes"] + RecoveryFixture.libArgs).status == 0)
+        #expect(RecoveryCLI.run(["delete", dir, "--key", RecoveryFixture.key(3).text, "--yes"]).status == 0)
+        let log = path + ".audit.jsonl"
+        var text = try String(contentsOfFile: log, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"user\":\"", with: "\"user\":\"someone-else-", options: [], range: text.range(of: "\"user\":\""))
+        try Data(text.utf8).write(to: URL(fileURLWithPath: log))
+        let h = RecoveryCLI.run(["history", dir])
+        #expect(h.status == 1)
+        #expect(h.stderr.contains("chain broken at line 2"))
+        #expect(h.stdout.contains("CHAIN BROKEN at line 2"))
+    }
+
+    @Test("diff compares two files by key, in text and JSON")
+    func diff() throws {
+        let (_, a) = try RecoveryFixture.dataDir()
+        var f = RecoveryFixture.file()
+        f.entries.reverse()
+        f.entries[0] = SafetyEntry(key: RecoveryFixture.key(3), state: .savanna(SavannaSafety(lastVote: RecoveryFixture.ref(7), lock: RecoveryFixture.ref(6))))
+        let (_, b) = try RecoveryFixture.dataDir(f)
+        let t = RecoveryCLI.run(["diff", a, b])
+        #expect(t.status == 0)
+        #expect(t.stdout.contains("changed"))
+        #expect(t.stdout.contains("the order of entries changed"))
+        let j = RecoveryCLI.run(["diff", b, a, "--json"])
+        let doc = try #require(JSONNode.parse(j.stdout))
+        #expect(doc["diff"]?["changed_entries"]?.numberValue == 1)
+        #expect(doc["diff"]?["warnings"]?.arrayValue?.isEmpty == false)
+    }
+
+    @Test("report is plain text with hashes, verdict, entries, LIB and interlocks")
+    func report() throws {
+        let (dir, path) = try RecoveryFixture.dataDir()
+        let r = RecoveryCLI.run(["report", dir] + RecoveryFixture.libArgs)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("SHA-256"))
+        #expect(r.stdout.contains("Verdict: nodeos will load this file"))
+        #expect(r.stdout.contains(key1))
+        #expect(r.stdout.contains("typed by the operator"))
+        #expect(r.stdout.contains("Interlocks:"))
+        #expect(r.stdout.contains(path))
+        #expect(!r.stdout.contains("SSH_"))
+    }
+}
