@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+@testable import FinalityFormat
+
+/// The two upstream files are real bytes written by nodeos's own serializer. They are
+/// read from ../shared/upstream (never copied into the project).
+enum Upstream {
+    static let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared/upstream")
+
+    static func bytes(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: directory.appendingPathComponent(name)))
+    }
+
+    static let keyTexts = [
+        "PUB_BLS_QMg8-wBVg6J1NJ1EivX4vwwOcL4GRX9RG5ebcfqNeza4kS_jjIbP4mKZ9upC3soRzyGeljRPKB8d-r_cVTnMg2QcXfXwmgSUAFoC4XGJfh2LS3IgBAyUvfwDmaLN4ioUrSb0aQ",
+        "PUB_BLS_kkwuxSldAgJdE4VuDujHqJpvrqZrRHpFY-8oBaeyRg2FcmrSXcA05sxQDxfGr3cC_ubimD-pgXEvRnYOnMJg0yZlmE0WGXm_Fs3d9A9ObOcQsNOGvyYNp7fftOqeYnwOV2auSQ",
+        "PUB_BLS_s4BZuXDpNWivBOI5kcxVrc1ePNrJ_QO8fX-7XN7mv7Sc5roSJAxvfVWDJ2hciN0Avxe3zMIlU1K23xnfrhpITWMptNGISk27vzHgvAN0luMOvm00cC4E0pCjzu9n-5IMKurYKg",
+    ]
+}
+
+@Suite("Upstream files written by nodeos")
+struct UpstreamTests {
+    @Test("safety_v1.dat decodes, nodeos would load it, and encodes to the same bytes")
+    func v1RoundTrip() throws {
+        let bytes = try Upstream.bytes("safety_v1.dat")
+        #expect(bytes.count == 739)
+        let v = SafetyFileReader.verify(bytes)
+        #expect(v.errors.isEmpty, "\(v.errors)")
+        let file = try #require(v.file)
+        #expect(file.format == .savannaV1)
+        #expect(file.entries.count == 3)
+        #expect(v.storedCRC == 0x00A2_A67B)
+        #expect(v.computedCRC == 0x00A2_A67B)
+        #expect(SafetyFileWriter.encode(file) == bytes)
+    }
+
+    @Test("safety_v0.dat decodes and encodes to the same bytes")
+    func v0RoundTrip() throws {
+        let bytes = try Upstream.bytes("safety_v0.dat")
+        #expect(bytes.count == 726)
+        let file = try SafetyFileReader.decode(bytes)
+        #expect(file.format == .savannaV0)
+        #expect(file.entries.count == 3)
+        #expect(SafetyFileWriter.encode(file) == bytes)
+    }
+
+    @Test("converting the upstream v0 file to v1 gives the upstream v1 file, byte for byte")
+    func v0ConvertsToV1() throws {
+        let v0 = try SafetyFileReader.decode(Upstream.bytes("safety_v0.dat"))
+        let v1 = try Upstream.bytes("safety_v1.dat")
+        #expect(SafetyFileWriter.encode(v0.convertedToSavannaV1()) == v1)
+    }
+}
