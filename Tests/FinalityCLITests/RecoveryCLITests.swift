@@ -53,7 +53,7 @@ struct RecoveryCLITests {
         let (dir, path) = try RecoveryFixture.dataDir()
         let r = RecoveryCLI.run(["delete", dir, "--key", key1, "--yes", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
-        let doc = try #require(JSONNode.parse(r.stdout))
+        let doc = try #require(JSON.parse(r.stdout))
         #expect(doc["applied"] == .bool(true))
         #expect(doc["plan"]?["action"]?.stringValue == "delete")
         #expect(doc["plan"]?["key"]?.stringValue == key1)
@@ -159,8 +159,8 @@ struct RecoveryCLITests {
         #expect(t.stdout.contains("changed"))
         #expect(t.stdout.contains("the order of entries changed"))
         let j = RecoveryCLI.run(["diff", b, a, "--json"])
-        let doc = try #require(JSONNode.parse(j.stdout))
-        #expect(doc["diff"]?["changed_entries"]?.numberValue == 1)
+        let doc = try #require(JSON.parse(j.stdout))
+        #expect(doc["diff"]?["changed_entries"]?.intValue == 1)
         #expect(doc["diff"]?["warnings"]?.arrayValue?.isEmpty == false)
     }
 

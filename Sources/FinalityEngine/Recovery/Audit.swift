@@ -49,28 +49,28 @@ public enum AuditLog {
         return f.string(from: d)
     }
 
-    static func entryJSON(_ e: SafetyEntry?, format: SafetyFormat) -> JSONNode {
+    /// An entry as `list --json` shows it (both vocabularies, flags).
+    static func entryJSON(_ e: SafetyEntry?, index: Int?) -> JSON {
         guard let e else { return .null }
-        return .object(EntryFields.of(e, format: format).map { ($0.name, $0.value.json) })
+        return JSONModel.entry(e, index: index ?? 0)
     }
 
-    public static func libJSON(_ r: LIBReading) -> JSONNode {
+    public static func libJSON(_ r: LIBReading) -> JSON {
         .object([
-            ("id", .string(r.lib.blockID.hex)),
-            ("block_num", .number(Int64(r.lib.number))),
-            ("time", .object([("iso", .string(r.lib.timestamp.iso8601)), ("slot", .number(Int64(r.lib.timestamp.slot)))])),
+            ("block_num", .uint(UInt64(r.lib.number))),
+            ("block_id", .string(r.lib.blockID.hex)),
+            ("timestamp", JSONModel.time(r.lib.timestamp)),
             ("source", .string(r.source.kind)),
             ("source_detail", .string(r.source.description)),
         ])
     }
 
     /// The record for an applied plan, without the chain field (added by `append`).
-    public static func record(plan: Plan, backup: String, context: AuditContext) -> [(String, JSONNode)] {
-        let oldFormat = plan.diff.oldFormat
-        var fields: [(String, JSONNode)] = [
+    public static func record(plan: Plan, backup: String, context: AuditContext) -> [(String, JSON)] {
+        var fields: [(String, JSON)] = [
             ("time", .string(iso(context.time))),
             ("user", .string(context.user)),
-            ("uid", .number(Int64(context.uid))),
+            ("uid", .int(Int64(context.uid))),
             ("sudo_user", context.sudoUser.map { .string($0) } ?? .null),
             ("ssh", context.ssh.map { .string($0) } ?? .null),
             ("host", .string(context.host)),
@@ -78,9 +78,9 @@ public enum AuditLog {
             ("file", .string(plan.path)),
             ("format", .string(plan.format.name)),
             ("key", plan.key.map { .string($0.text) } ?? .null),
-            ("entry_index", plan.entryIndex.map { .number(Int64($0)) } ?? .null),
-            ("before", entryJSON(plan.entryBefore, format: oldFormat)),
-            ("after", entryJSON(plan.entryAfter, format: plan.format)),
+            ("entry_index", plan.entryIndex.map { .int(Int64($0)) } ?? .null),
+            ("before", entryJSON(plan.entryBefore, index: plan.entryIndex)),
+            ("after", entryJSON(plan.entryAfter, index: plan.entryIndex)),
         ]
         if plan.action == .restore {
             fields.append(("changed_keys", .array(plan.diff.entries.filter { $0.kind != .unchanged }.map {
@@ -90,10 +90,10 @@ public enum AuditLog {
         fields += [
             ("lib", plan.lib.map { libJSON($0.reading) } ?? .null),
             ("lib_readings", .array((plan.lib?.readings ?? []).map(libJSON))),
-            ("lib_choice", plan.lib.map { .number(Int64($0.chosen + 1)) } ?? .null),
+            ("lib_choice", plan.lib.map { .int(Int64($0.chosen + 1)) } ?? .null),
             ("b_lock_inputs", plan.proposal.map { p in
                 .object([
-                    ("block_id", .string(p.blockID.hex)), ("phase_counter", .number(Int64(p.phaseCounter))),
+                    ("block_id", .string(p.blockID.hex)), ("phase_counter", .int(Int64(p.phaseCounter))),
                     ("final_on_qc", .string(p.finalOnQC.hex)), ("proposal_id", .string(p.id.hex)),
                 ])
             } ?? .null),
@@ -110,7 +110,7 @@ public enum AuditLog {
     static func sha256Hex(_ bytes: some Sequence<UInt8>) -> String { Hex.encode(SHA256.hash(data: Array(bytes))) }
 
     /// Appends a record, chained to the last line, and fsyncs. Returns the line written.
-    public static func append(_ fields: [(String, JSONNode)], to path: String) throws(EngineError) -> String {
+    public static func append(_ fields: [(String, JSON)], to path: String) throws(EngineError) -> String {
         let fd: FileDescriptor
         do {
             fd = try FileDescriptor.open(
@@ -126,7 +126,7 @@ public enum AuditLog {
         if let last = existing.last, last != 0x0A { prefix = "\n" }  // a torn line stays visible as broken
         let lines = existing.split(separator: 0x0A, omittingEmptySubsequences: true)
         let prev = lines.last.map { sha256Hex($0) } ?? ""
-        let line = JSONNode.object(fields + [("prev_sha256", .string(prev))]).text
+        let line = JSON.object(fields + [("prev_sha256", .string(prev))]).serialized()
         do {
             _ = try fd.writeAll(Array((prefix + line + "\n").utf8))
             guard fsync(fd.rawValue) == 0 else { throw Errno(rawValue: errno) }
@@ -151,7 +151,7 @@ public enum AuditLog {
     /// One record as read back.
     public struct Entry: Sendable {
         public var line: Int
-        public var record: JSONNode
+        public var record: JSON
     }
 
     public struct Verification: Sendable {
@@ -176,7 +176,7 @@ public enum AuditLog {
                 if i == lines.count - 1 { break }
                 return Verification(entries: entries, brokenLine: number, problem: "empty line")
             }
-            guard let node = JSONNode.parse(String(decoding: raw, as: UTF8.self)), case .object = node else {
+            guard let node = JSON.parse(String(decoding: raw, as: UTF8.self)), case .object = node else {
                 return Verification(entries: entries, brokenLine: number, problem: "not a JSON record (torn or edited)")
             }
             let expected = prevLine.map { sha256Hex($0) } ?? ""

@@ -20,12 +20,12 @@ public enum FieldValue: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var json: JSONNode {
+    public var json: JSON {
         switch self {
-        case .blockID(let id): .object([("id", .string(id.hex)), ("block_num", .number(Int64(id.blockNumber)))])
+        case .blockID(let id): .object([("block_num", .uint(UInt64(id.blockNumber))), ("block_id", .string(id.hex))])
         case .digest(let d): .string(d.hex)
-        case .time(let t): .object([("iso", .string(t.iso8601)), ("slot", .number(Int64(t.slot)))])
-        case .number(let n): .number(Int64(n))
+        case .time(let t): JSONModel.time(t)
+        case .number(let n): .uint(n)
         case .bool(let b): .bool(b)
         }
     }

@@ -91,21 +91,21 @@ public struct FileHistory: Sendable {
         return out
     }
 
-    public var json: JSONNode {
+    public var json: JSON {
         .object([
             ("file", .string(file)),
             ("sha256", currentSHA256.map { .string($0.hex) } ?? .null),
             ("backups", .array(backups.map { b in
                 .object([
-                    ("path", .string(b.path)), ("size", .number(Int64(b.size))), ("sha256", .string(b.sha256.hex)),
+                    ("path", .string(b.path)), ("size", .int(Int64(b.size))), ("sha256", .string(b.sha256.hex)),
                     ("format", b.format.map { .string($0.name) } ?? .null), ("verdict", .string(b.verdict)),
                     ("is_current", .bool(b.isCurrent)),
                 ])
             })),
             ("audit_log", .string(auditPath)),
-            ("audit_records", .array(audit.entries.map { .object([("line", .number(Int64($0.line))), ("record", $0.record)]) })),
+            ("audit_records", .array(audit.entries.map { .object([("line", .int(Int64($0.line))), ("record", $0.record)]) })),
             ("chain_intact", .bool(audit.intact)),
-            ("chain_broken_line", audit.brokenLine.map { .number(Int64($0)) } ?? .null),
+            ("chain_broken_line", audit.brokenLine.map { .int(Int64($0)) } ?? .null),
             ("chain_problem", audit.problem.map { .string($0) } ?? .null),
             ("current_matches_last_record", currentMatchesLastRecord.map { .bool($0) } ?? .null),
         ])

@@ -2,7 +2,7 @@ import FinalityFormat
 
 /// How plans, diffs and interlock results read, as text for people and as stable JSON.
 extension FieldChange {
-    public var json: JSONNode {
+    public var json: JSON {
         .object([
             ("name", .string(name)), ("alias", .string(alias)),
             ("before", before?.json ?? .null), ("after", after?.json ?? .null), ("changed", .bool(changed)),
@@ -11,11 +11,11 @@ extension FieldChange {
 }
 
 extension EntryDiff {
-    public var json: JSONNode {
+    public var json: JSON {
         .object([
             ("key", .string(key.text)), ("change", .string(kind.rawValue)),
-            ("old_index", oldIndex.map { .number(Int64($0)) } ?? .null),
-            ("new_index", newIndex.map { .number(Int64($0)) } ?? .null),
+            ("old_index", oldIndex.map { .int(Int64($0)) } ?? .null),
+            ("new_index", newIndex.map { .int(Int64($0)) } ?? .null),
             ("fields", .array(fields.map(\.json))),
         ])
     }
@@ -45,16 +45,16 @@ extension EntryDiff {
 }
 
 extension PlanWarning {
-    public var json: JSONNode { .object([("kind", .string(kind.rawValue)), ("message", .string(message))]) }
+    public var json: JSON { .object([("kind", .string(kind.rawValue)), ("message", .string(message))]) }
 }
 
 extension FileDiff {
-    public var json: JSONNode {
+    public var json: JSON {
         .object([
             ("old_format", .string(oldFormat.name)), ("new_format", .string(newFormat.name)),
-            ("identical", .bool(isIdentical)), ("changed_entries", .number(Int64(changedCount))),
+            ("identical", .bool(isIdentical)), ("changed_entries", .int(Int64(changedCount))),
             ("order_changed", .bool(orderChanged)),
-            ("trailing_bytes", .object([("old", .number(Int64(oldTrailingBytes))), ("new", .number(Int64(newTrailingBytes)))])),
+            ("trailing_bytes", .object([("old", .int(Int64(oldTrailingBytes))), ("new", .int(Int64(newTrailingBytes)))])),
             ("entries", .array(entries.map(\.json))),
             ("warnings", .array(warnings.map(\.json))),
         ])
@@ -78,36 +78,36 @@ extension FileDiff {
 }
 
 extension InterlockCheck {
-    public var json: JSONNode {
+    public var json: JSON {
         .object([
             ("name", .string(name)), ("checked", .string(checked)), ("found", .string(found)),
-            ("outcome", .string(outcome.rawValue)), ("pids", .array(pids.map { .number(Int64($0)) })),
+            ("outcome", .string(outcome.rawValue)), ("pids", .array(pids.map { .int(Int64($0)) })),
         ])
     }
 }
 
 extension InterlockReport {
-    public var json: JSONNode { .array(checks.map(\.json)) }
+    public var json: JSON { .array(checks.map(\.json)) }
     public var lines: [String] { checks.map { "  " + $0.description } }
 }
 
 extension Plan {
-    public var json: JSONNode {
-        let keyNode: JSONNode = key.map { .string($0.text) } ?? .null
-        let indexNode: JSONNode = entryIndex.map { .number(Int64($0)) } ?? .null
-        let libNode: JSONNode = lib.map { AuditLog.libJSON($0.reading) } ?? .null
-        let readings: [JSONNode] = (lib?.readings ?? []).map(AuditLog.libJSON)
-        let choice: JSONNode = lib.map { .number(Int64($0.chosen + 1)) } ?? .null
-        var inputs: JSONNode = .null
+    public var json: JSON {
+        let keyNode: JSON = key.map { .string($0.text) } ?? .null
+        let indexNode: JSON = entryIndex.map { .int(Int64($0)) } ?? .null
+        let libNode: JSON = lib.map { AuditLog.libJSON($0.reading) } ?? .null
+        let readings: [JSON] = (lib?.readings ?? []).map(AuditLog.libJSON)
+        let choice: JSON = lib.map { .int(Int64($0.chosen + 1)) } ?? .null
+        var inputs: JSON = .null
         if let p = proposal {
             inputs = .object([
-                ("block_id", .string(p.blockID.hex)), ("phase_counter", .number(Int64(p.phaseCounter))),
+                ("block_id", .string(p.blockID.hex)), ("phase_counter", .int(Int64(p.phaseCounter))),
                 ("final_on_qc", .string(p.finalOnQC.hex)), ("inner_sha256", .string(p.inner.hex)),
                 ("proposal_id", .string(p.id.hex)),
             ])
         }
-        let source: JSONNode = restoreSource.map { .string($0) } ?? .null
-        var pairs: [(String, JSONNode)] = [
+        let source: JSON = restoreSource.map { .string($0) } ?? .null
+        var pairs: [(String, JSON)] = [
             ("action", .string(action.rawValue)),
             ("file", .string(path)),
             ("format", .string(format.name)),

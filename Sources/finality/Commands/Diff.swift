@@ -29,13 +29,13 @@ struct Diff: ParsableCommand {
             let diff = FileDiff.compare(old: fa, new: fb)
             var out = Output()
             if json {
-                let node = JSONNode.object([
-                    ("old", .object([("file", .string(a.location.file)), ("sha256", .string(a.sha256.hex)), ("entries", .number(Int64(fa.entries.count)))])),
-                    ("new", .object([("file", .string(b.location.file)), ("sha256", .string(b.sha256.hex)), ("entries", .number(Int64(fb.entries.count)))])),
+                let node = JSON.object([
+                    ("old", .object([("file", .string(a.location.file)), ("sha256", .string(a.sha256.hex)), ("entries", .int(Int64(fa.entries.count)))])),
+                    ("new", .object([("file", .string(b.location.file)), ("sha256", .string(b.sha256.hex)), ("entries", .int(Int64(fb.entries.count)))])),
                     ("byte_identical", .bool(a.bytes == b.bytes)),
                     ("diff", diff.json),
                 ])
-                out.line(node.pretty)
+                out.line(node.serialized(pretty: true))
             } else {
                 out.line("old: \(a.location.file) (SHA-256 \(a.sha256.hex), \(fa.entries.count) entries)")
                 out.line("new: \(b.location.file) (SHA-256 \(b.sha256.hex), \(fb.entries.count) entries)")

@@ -24,7 +24,7 @@ struct History: ParsableCommand {
             let h = try FileHistory.read(file: location.file)
             var out = Output()
             if json {
-                out.line(h.json.pretty)
+                out.line(h.json.serialized(pretty: true))
             } else {
                 for l in h.lines { out.line(l) }
             }

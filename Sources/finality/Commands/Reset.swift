@@ -97,14 +97,14 @@ enum Mutation {
             out.flush()
         }
         func emitJSON(applied: ApplyResult?, interlocks: InterlockReport, dryRun: Bool) {
-            var pairs: [(String, JSONNode)] = [
+            var pairs: [(String, JSON)] = [
                 ("dry_run", .bool(dryRun)), ("applied", .bool(applied != nil)), ("interlocks", interlocks.json),
                 ("plan", plan.json),
             ]
             pairs.append(("backup", applied.map { .string($0.backupPath) } ?? .null))
             pairs.append(("audit_log", applied.map { .string($0.auditPath) } ?? .null))
-            pairs.append(("audit_record", applied.flatMap { JSONNode.parse($0.auditLine) } ?? .null))
-            out.line(JSONNode.object(pairs).pretty)
+            pairs.append(("audit_record", applied.flatMap { JSON.parse($0.auditLine) } ?? .null))
+            out.line(JSON.object(pairs).serialized(pretty: true))
             out.flush()
         }
         if options.dryRun {
@@ -162,12 +162,5 @@ enum Mutation {
         FileHandle.standardError.write(Data(prompt.utf8))
         let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces)
         guard accept(answer) else { throw .refused("not confirmed: nothing written") }
-    }
-}
-
-/// `run` of Failure.swift, reachable under a name no command shadows.
-enum FinalityCLI {
-    static func run(_ body: () throws(EngineError) -> ExitStatus) throws {
-        try finality.run(body)
     }
 }

@@ -59,15 +59,15 @@ struct ApplyTests {
         #expect(Fixture.read(result.backupPath) == old)
         #expect(mode(result.backupPath) == 0o600)
         #expect(result.interlocks.checks.map(\.name) == ["state-lock", "processes", "own-lock", "file-unchanged"])
-        let record = try #require(JSONNode.parse(result.auditLine))
+        let record = try #require(JSON.parse(result.auditLine))
         #expect(record["action"]?.stringValue == "reset")
         #expect(record["key"]?.stringValue == Fixture.key(1).text)
         #expect(record["sha256_before"]?.stringValue == plan.beforeSHA256.hex)
         #expect(record["sha256_after"]?.stringValue == plan.afterSHA256.hex)
         #expect(record["ssh"]?.stringValue == "10.0.0.1 5555 10.0.0.2 22")
         #expect(record["lib"]?["source"]?.stringValue == "typed")
-        #expect(record["before"]?["lock.block_id"]?["block_num"]?.numberValue == 5210)
-        #expect(record["after"]?["lock.block_id"]?["block_num"]?.numberValue == 5190)
+        #expect(record["before"]?["lock"]?["block_num"]?.intValue == 5210)
+        #expect(record["after"]?["lock"]?["block_num"]?.intValue == 5190)
         #expect(record["backup"]?.stringValue == result.backupPath)
         #expect(record["prev_sha256"]?.stringValue == "")
         // A second change chains to the first record.
@@ -75,7 +75,7 @@ struct ApplyTests {
         let audit = try AuditLog.verify(result.auditPath)
         #expect(audit.intact)
         #expect(audit.entries.count == 2)
-        #expect(JSONNode.parse(second.auditLine)?["prev_sha256"]?.stringValue == AuditLog.sha256Hex(Array(result.auditLine.utf8)))
+        #expect(JSON.parse(second.auditLine)?["prev_sha256"]?.stringValue == AuditLog.sha256Hex(Array(result.auditLine.utf8)))
         let history = try FileHistory.read(file: path)
         #expect(history.backups.count == 2)
         #expect(history.currentMatchesLastRecord == true)
@@ -209,7 +209,7 @@ struct ApplyTests {
 struct AuditTests {
     func log(records: Int) throws -> String {
         let path = FileManager.default.temporaryDirectory.path + "/audit-\(UUID().uuidString).jsonl"
-        for i in 0..<records { _ = try AuditLog.append([("n", .number(Int64(i)))], to: path) }
+        for i in 0..<records { _ = try AuditLog.append([("n", .int(Int64(i)))], to: path) }
         return path
     }
 
@@ -253,7 +253,7 @@ struct AuditTests {
         close(fd)
         #expect(try AuditLog.verify(p3).brokenLine == 3)
         // A record appended after a torn line starts a new line; the torn one stays visible.
-        _ = try AuditLog.append([("n", .number(9))], to: p3)
+        _ = try AuditLog.append([("n", .int(9))], to: p3)
         #expect(try AuditLog.verify(p3).brokenLine == 3)
     }
 }

@@ -1,31 +1,6 @@
-/// A JSON value with ordered object keys, so `--json` output and audit records are
-/// stable byte for byte (the audit chain hashes lines as written).
-public indirect enum JSONNode: Hashable, Sendable {
-    case null
-    case bool(Bool)
-    case number(Int64)
-    case string(String)
-    case array([JSONNode])
-    case object([(String, JSONNode)])
-
-    public static func == (a: JSONNode, b: JSONNode) -> Bool { a.text == b.text }
-    public func hash(into h: inout Hasher) { h.combine(text) }
-
-    /// Compact, one line.
-    public var text: String {
-        var out = ""
-        write(into: &out, indent: nil, level: 0)
-        return out
-    }
-
-    /// Two-space indentation, for people.
-    public var pretty: String {
-        var out = ""
-        write(into: &out, indent: "  ", level: 0)
-        return out
-    }
-
-    public subscript(key: String) -> JSONNode? {
+/// Reading JSON back (the audit log): the engine's `JSON` writes, this parses.
+extension JSON {
+    public subscript(key: String) -> JSON? {
         if case .object(let pairs) = self { return pairs.first { $0.0 == key }?.1 }
         return nil
     }
@@ -35,72 +10,23 @@ public indirect enum JSONNode: Hashable, Sendable {
         return nil
     }
 
-    public var numberValue: Int64? {
-        if case .number(let n) = self { return n }
-        return nil
+    public var intValue: Int64? {
+        switch self {
+        case .int(let n): n
+        case .uint(let n): Int64(exactly: n)
+        default: nil
+        }
     }
 
-    public var arrayValue: [JSONNode]? {
+    public var arrayValue: [JSON]? {
         if case .array(let a) = self { return a }
         return nil
     }
-
-    private func write(into out: inout String, indent: String?, level: Int) {
-        func newline(_ l: Int) {
-            if let indent { out += "\n" + String(repeating: indent, count: l) }
-        }
-        switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += String(n)
-        case .string(let s): Self.quote(s, into: &out)
-        case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
-            for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
-                newline(level + 1)
-                item.write(into: &out, indent: indent, level: level + 1)
-            }
-            newline(level)
-            out += "]"
-        case .object(let pairs):
-            if pairs.isEmpty { out += "{}"; return }
-            out += "{"
-            for (i, (k, v)) in pairs.enumerated() {
-                if i > 0 { out += "," }
-                newline(level + 1)
-                Self.quote(k, into: &out)
-                out += indent == nil ? ":" : ": "
-                v.write(into: &out, indent: indent, level: level + 1)
-            }
-            newline(level)
-            out += "}"
-        }
-    }
-
-    static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20:
-                let h = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        out += "\""
-    }
 }
 
-extension JSONNode {
+extension JSON {
     /// Parses the JSON this module writes (and ordinary JSON): for reading audit logs back.
-    public static func parse(_ text: String) -> JSONNode? {
+    public static func parse(_ text: String) -> JSON? {
         var p = Parser(Array(text.utf8))
         guard let v = p.value() else { return nil }
         p.skipSpace()
@@ -123,7 +49,7 @@ extension JSONNode {
             return true
         }
 
-        mutating func value() -> JSONNode? {
+        mutating func value() -> JSON? {
             skipSpace()
             guard i < s.count else { return nil }
             switch s[i] {
@@ -133,7 +59,7 @@ extension JSONNode {
             case UInt8(ascii: "\""): return string().map { .string($0) }
             case UInt8(ascii: "["):
                 i += 1
-                var items = [JSONNode]()
+                var items = [JSON]()
                 skipSpace()
                 if i < s.count, s[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
                 while true {
@@ -147,7 +73,7 @@ extension JSONNode {
                 }
             case UInt8(ascii: "{"):
                 i += 1
-                var pairs = [(String, JSONNode)]()
+                var pairs = [(String, JSON)]()
                 skipSpace()
                 if i < s.count, s[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
                 while true {
@@ -169,7 +95,7 @@ extension JSONNode {
                 if s[i] == UInt8(ascii: "-") { i += 1 }
                 while i < s.count, s[i] >= 48, s[i] <= 57 { i += 1 }
                 guard i > start, let n = Int64(String(decoding: s[start..<i], as: UTF8.self)) else { return nil }
-                return .number(n)
+                return .int(n)
             }
         }
 
