@@ -32,6 +32,40 @@ struct RecoveryCLITests {
         #expect(RecoveryFixture.read(path) == old)
     }
 
+    /// Runs the binary on a pseudo-terminal (util-linux `script`), typing `input`.
+    func onTerminal(_ args: [String], typing input: String) -> RecoveryCLI.Result {
+        let quoted = ([RecoveryCLI.binary!] + args).map { "'" + $0 + "'" }.joined(separator: " ")
+        let inputFile = FileManager.default.temporaryDirectory.path + "/typed-\(UUID().uuidString)"
+        FileManager.default.createFile(atPath: inputFile, contents: Data((input + "\n").utf8))
+        defer { unlink(inputFile) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        p.arguments = ["-qec", quoted, "/dev/null"]
+        p.standardInput = FileHandle(forReadingAtPath: inputFile)
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try? p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return RecoveryCLI.Result(status: p.terminationStatus, signal: nil, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+    }
+
+    @Test("on a terminal, a typed part of the key confirms; \"y\" does not", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func typedConfirmation() throws {
+        let (dir, path) = try RecoveryFixture.dataDir()
+        let old = RecoveryFixture.read(path)
+        let no = onTerminal(["reset", dir, "--key", key1] + RecoveryFixture.libArgs, typing: "y")
+        #expect(no.status == 1, "\(no.stdout)")
+        #expect(no.stdout.contains("Type part of the key"))
+        #expect(no.stdout.contains("not confirmed"))
+        #expect(RecoveryFixture.read(path) == old)
+        let yes = onTerminal(["reset", dir, "--key", key1] + RecoveryFixture.libArgs, typing: String(key1.dropFirst(20).prefix(8)))
+        #expect(yes.status == 0, "\(yes.stdout)")
+        #expect(RecoveryFixture.read(path) != old)
+        #expect(RecoveryFixture.backups(path).count == 1)
+    }
+
     @Test("reset --yes applies: prints backup and audit record; the file equals the engine's plan")
     func resetApplies() throws {
         let (dir, path) = try RecoveryFixture.dataDir()
@@ -105,6 +139,30 @@ struct RecoveryCLITests {
         #expect(r.status == 4, "\(r.stderr)")
         #expect(r.stdout.contains("NODE RUNNING"))
         #expect(r.stderr.contains("a node is running"))
+        #expect(RecoveryFixture.read(path) == old)
+        #expect(RecoveryFixture.backups(path).isEmpty)
+    }
+
+    @Test("an immutable file (chattr +i stops root too): exit 3, a clear message, nothing changed", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/chattr")))
+    func immutableFile() throws {
+        let (dir, path) = try RecoveryFixture.dataDir()
+        let old = RecoveryFixture.read(path)
+        func chattr(_ flag: String) -> Int32 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
+            p.arguments = [flag, path]
+            p.standardError = FileHandle.nullDevice
+            try? p.run()
+            p.waitUntilExit()
+            return p.terminationStatus
+        }
+        guard chattr("+i") == 0 else { return }  // a file system without the attribute
+        defer { _ = chattr("-i") }
+        let r = RecoveryCLI.run(["reset", dir, "--key", key1, "--yes"] + RecoveryFixture.libArgs)
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stderr.contains("\(path): cannot open for writing: Operation not permitted (an immutable or append-only attribute?"))
+        #expect(r.stderr.contains("nothing changed"))
+        _ = chattr("-i")
         #expect(RecoveryFixture.read(path) == old)
         #expect(RecoveryFixture.backups(path).isEmpty)
     }

@@ -39,7 +39,7 @@ public enum Failpoint: String, CaseIterable, Sendable {
     public static func hit(_ point: Failpoint) {
         guard let want = getenv("FINALITY_FAILPOINT"), String(cString: want) == point.rawValue else { return }
         if let mark = getenv("FINALITY_FAILPOINT_MARK") {
-            FileManager.default.createFile(atPath: String(cString: mark), contents: Data(point.rawValue.utf8))
+            _ = FileManager.default.createFile(atPath: String(cString: mark), contents: Data(point.rawValue.utf8))
         }
         let action = getenv("FINALITY_FAILPOINT_ACTION").map { String(cString: $0) } ?? "kill"
         if action == "block" {
