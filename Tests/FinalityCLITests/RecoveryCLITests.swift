@@ -167,6 +167,49 @@ struct RecoveryCLITests {
         #expect(RecoveryFixture.backups(path).isEmpty)
     }
 
+    @Test("a HotStuff safety_db.dat: reset writes _vheight {LIB, 2} and the proposal id of LIB; --final-on-qc and --b-lock change it", .enabled(if: RecoveryFixture.blsIsReal))
+    func hotStuff() throws {
+        let dir = FileManager.default.temporaryDirectory.path + "/finality-hotstuff-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/safety_db.dat"
+        let original = SafetyFileWriter.encode(RecoveryFixture.hotStuffFile())
+        try Data(original).write(to: URL(fileURLWithPath: path))
+        let key2 = RecoveryFixture.key(2).text
+        let dry = RecoveryCLI.run(["reset", dir, "--key", key2, "--dry-run"] + RecoveryFixture.libArgs)
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.contains("_vheight.bheight (last_vote (height))"))
+        #expect(dry.stdout.contains("inner sha256   8e33e3e88af90e9e9d6cfeb8b86ede2de7ef38cf3be9769645ed39d7dd02dd66"))
+        #expect(dry.stdout.contains("_vheight (last vote) moves back from 5,230/phase 3 to 5,190/phase 2 (40 blocks"))
+        #expect(dry.stdout.contains("[not checked] lock on <data-dir>/state/shared_memory.bin"))
+
+        let r = RecoveryCLI.run(["reset", path, "--key", key2, "--yes"] + RecoveryFixture.libArgs)
+        #expect(r.status == 0, "\(r.stderr)")
+        var file = try SafetyFileReader.decode(RecoveryFixture.read(path))
+        #expect(file.format == .hotStuff)
+        #expect(file.entries[1].hotStuff?.vheight == VHeight(bheight: 5190, pcounter: 2))
+        #expect(file.entries[1].hotStuff?.bLock.hex == "09ef7e0e61dbae6ed1b652df76c94f6ce784b522f3432caed2fa44391cb7a662")
+        #expect(RecoveryFixture.read(path)[9..<190] == original[9..<190])
+
+        let q = RecoveryCLI.run(["reset", path, "--key", key2, "--yes", "--final-on-qc", String(repeating: "77", count: 32)] + RecoveryFixture.libArgs)
+        #expect(q.status == 0, "\(q.stderr)")
+        file = try SafetyFileReader.decode(RecoveryFixture.read(path))
+        #expect(file.entries[1].hotStuff?.bLock.hex == "e5718559af3464c28e4195d0cc11e5b127c72c4e2e65b811c92473583aa322e9")
+
+        let b = RecoveryCLI.run(["reset", path, "--key", key2, "--yes", "--b-lock", String(repeating: "42", count: 32)] + RecoveryFixture.libArgs)
+        #expect(b.status == 0, "\(b.stderr)")
+        file = try SafetyFileReader.decode(RecoveryFixture.read(path))
+        #expect(file.entries[1].hotStuff?.bLock.hex == String(repeating: "42", count: 32))
+        #expect(RecoveryCLI.run(["reset", path, "--key", key2, "--yes", "--finality-digest", String(repeating: "00", count: 32)] + RecoveryFixture.libArgs).status == 2)
+
+        let d = RecoveryCLI.run(["delete", path, "--key", RecoveryFixture.key(1).text, "--yes"])
+        #expect(d.status == 0, "\(d.stderr)")
+        file = try SafetyFileReader.decode(RecoveryFixture.read(path))
+        #expect(file.entries.map(\.key) == [RecoveryFixture.key(2)])
+        let h = RecoveryCLI.run(["history", path])
+        #expect(h.stdout.contains("4 records"))
+        #expect(h.stdout.contains("chain intact"))
+    }
+
     @Test("restore brings a backup back, flagging what moves backwards; history lists both changes")
     func restoreAndHistory() throws {
         let (dir, path) = try RecoveryFixture.dataDir()

@@ -33,6 +33,18 @@ enum RecoveryFixture {
         ])
     }
 
+    /// HotStuff: keys 1 and 2 at _vheight {5,230, 3}, _b_lock = 32 bytes of the key number.
+    static func hotStuffFile() -> SafetyFile {
+        SafetyFile(format: .hotStuff, entries: [UInt64(1), 2].map { k in
+            let affine = key(k).bytes
+            let jacobian = affine.withUnsafeBytes { G1.jacobianMontgomeryLE(fromAffineLE: $0) }
+            return SafetyEntry(
+                key: key(k),
+                state: .hotStuff(HotStuffSafety(vheight: VHeight(bheight: 5230, pcounter: 3), bLock: Bytes32([UInt8](repeating: UInt8(k), count: 32)))),
+                hotStuffKeyBytes: jacobian)
+        })
+    }
+
     /// LIB 5,190 at slot 10,380, typed.
     static let libID = id(5190, fill: 0xCD).hex
     static let libArgs = ["--lib-id", libID, "--lib-slot", "10380"]

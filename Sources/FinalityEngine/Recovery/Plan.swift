@@ -107,7 +107,8 @@ public enum Planner {
     public static func reset(
         bytes: [UInt8], path: String, key query: String, inputs: ResetInputs
     ) throws(EngineError) -> Plan {
-        var file = try decode(bytes, path: path)
+        let original = try decode(bytes, path: path)
+        var file = original
         let index = try KeyMatch.find(query, in: file)
         let before = file.entries[index]
         let lib = inputs.lib.lib
@@ -179,8 +180,7 @@ public enum Planner {
         }
         file.entries[index] = after
         let afterBytes = SafetyFileWriter.encode(file)
-        let old = try decode(bytes, path: path)
-        let diff = FileDiff.compare(old: old, new: file)
+        let diff = FileDiff.compare(old: original, new: file)
         // The LIB-relative warning above already says how far the last vote moves back.
         let saidAlready = warnings.contains { $0.kind == .voteNewerThanLIB }
         warnings += diff.warnings.filter { !(saidAlready && $0.kind == .lastVoteMovesBack) }
