@@ -48,6 +48,10 @@ struct RecoveryFaultTests {
             let audit = try AuditLog.verify(AuditLog.path(for: path))
             #expect(audit.intact)
             #expect(audit.entries.count == (point == .afterAudit ? 1 : 0))
+            if point.backupExists && point != .afterAudit {
+                // history points at the backup whose change never got its record.
+                #expect(try FileHistory.read(file: path).unrecordedBackups.count == 1)
+            }
             // Running the same command again finishes the job (or finds nothing left to do).
             if !point.fileIsNew || trial % 3 != 2 {
                 let again = RecoveryCLI.run(args)

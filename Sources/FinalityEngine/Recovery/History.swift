@@ -23,6 +23,13 @@ public struct FileHistory: Sendable {
     public var auditPath: String
     public var audit: AuditLog.Verification
 
+    /// Backups that no audit record names: a change stopped between its backup and its
+    /// record (killed, power cut), or a backup made by hand.
+    public var unrecordedBackups: [BackupInfo] {
+        let named = Set(audit.entries.compactMap { $0.record["backup"]?.stringValue })
+        return backups.filter { !named.contains($0.path) }
+    }
+
     /// The backups of `file`: `backups/<name>.*.bak`, oldest first (names carry the time).
     public static func backups(of file: String, current: Bytes32?) -> [BackupInfo] {
         let dir = RecoveryPaths.backupDirectory(for: file)
@@ -68,6 +75,9 @@ public struct FileHistory: Sendable {
             out.append("  \(i + 1). \(b.path)")
             out.append("     \(b.size) bytes, \(what), SHA-256 \(b.sha256.hex)\(b.isCurrent ? " (= current file)" : "")")
             out.append("     \(b.verdict)")
+            if unrecordedBackups.contains(where: { $0.path == b.path }) {
+                out.append("     no audit record names this backup: a change stopped before its record (interrupted?), or a copy made by hand")
+            }
         }
         out.append("")
         out.append("Audit log \(auditPath): \(audit.entries.count) record\(audit.entries.count == 1 ? "" : "s")")
@@ -100,6 +110,7 @@ public struct FileHistory: Sendable {
                     ("path", .string(b.path)), ("size", .int(Int64(b.size))), ("sha256", .string(b.sha256.hex)),
                     ("format", b.format.map { .string($0.name) } ?? .null), ("verdict", .string(b.verdict)),
                     ("is_current", .bool(b.isCurrent)),
+                    ("in_audit_log", .bool(!unrecordedBackups.contains { $0.path == b.path })),
                 ])
             })),
             ("audit_log", .string(auditPath)),
