@@ -6,8 +6,8 @@ struct Delete: ParsableCommand {
         commandName: "delete",
         abstract: "Delete one entry: nodeos recreates it at its next start as {empty last vote, lock = its own LIB}.",
         discussion: """
-            The file keeps its format version; every other entry keeps its bytes and order. A LIB
-            source is optional: with one, the plan says by how much the lock moves back.
+            The file keeps its format version; every other entry keeps its bytes and order. A LIB source is optional: with one, the plan says by how much the lock moves back.
+
             Exit codes: 0 done, 1 invalid file or refused, 2 usage, 3 I/O, 4 a node is running.
             """)
 

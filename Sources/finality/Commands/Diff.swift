@@ -7,8 +7,9 @@ struct Diff: ParsableCommand {
         commandName: "diff",
         abstract: "Compare two safety files key by key (a file and its backup, or two nodes' copies).",
         discussion: """
-            Entries are paired by key, not by position. Values that move backwards from OLD to NEW
-            are flagged. Exit codes: 0 compared (identical or not), 1 a file is invalid, 2 usage, 3 I/O.
+            Entries are paired by key, not by position. Values that move backwards from OLD to NEW are flagged.
+
+            Exit codes: 0 compared (identical or not), 1 a file is invalid, 2 usage, 3 I/O.
             """)
 
     @Argument(help: "The old file (or data dir).")

@@ -7,9 +7,9 @@ struct History: ParsableCommand {
         commandName: "history",
         abstract: "The backups and the audit log of a safety file; checks the audit chain.",
         discussion: """
-            Each audit record carries the SHA-256 of the line before it: an edited, removed or
-            inserted line breaks the chain. Exit codes: 0 intact, 1 the chain is broken (the line
-            number is printed), 2 usage, 3 I/O.
+            Each audit record carries the SHA-256 of the line before it: an edited, removed or inserted line breaks the chain.
+
+            Exit codes: 0 intact, 1 the chain is broken (the line number is printed), 2 usage, 3 I/O.
             """)
 
     @Argument(help: "The safety file, or a nodeos data dir.")

@@ -8,9 +8,7 @@ struct Report: ParsableCommand {
         commandName: "report",
         abstract: "A plain-text case report for a support ticket: file, hashes, verdict, entries, LIB, interlocks, history.",
         discussion: """
-            Holds nothing secret: the safety file stores public keys only, and the report leaves
-            out the environment and SSH addresses. Exit code 0 when written (whatever the verdict),
-            2 usage, 3 I/O.
+            Holds nothing secret: the safety file stores public keys only, and the report leaves out the environment and SSH addresses. Exit code 0 when written (whatever the verdict), 2 usage, 3 I/O.
             """)
 
     @Argument(help: "The safety file, or a nodeos data dir.")

@@ -8,12 +8,12 @@ struct Reset: ParsableCommand {
         commandName: "reset",
         abstract: "Reset one entry to LIB (trades safety for liveness).",
         discussion: """
-            Savanna: last_vote := empty, lock := {LIB id, LIB time, finality_digest (zero unless
-            --finality-digest)}, other_branch_latest_time := 0. HotStuff: _vheight := {LIB height, 2},
-            _b_lock := sha256(sha256(LIB id ‖ u8 2) ‖ final_on_qc), or --b-lock.
-            Prints the interlock results and the plan; --dry-run stops there. Exit codes: 0 done,
-            1 invalid file or refused (file changed since the plan, no terminal without --yes),
-            2 usage, 3 I/O, 4 a node is running on this file.
+            Savanna: last_vote := empty, lock := {LIB id, LIB time, finality_digest (zero unless --finality-digest)}, other_branch_latest_time := 0.
+            HotStuff: _vheight := {LIB height, 2}, _b_lock := sha256(sha256(LIB id ‖ u8 2) ‖ final_on_qc), or --b-lock.
+
+            Prints the interlock results and the plan; --dry-run stops there.
+
+            Exit codes: 0 done, 1 invalid file or refused (file changed since the plan, no terminal without --yes), 2 usage, 3 I/O, 4 a node is running on this file.
             """)
 
     @Argument(help: "The safety file, or a nodeos data dir.")

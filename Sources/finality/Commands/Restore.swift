@@ -6,8 +6,8 @@ struct Restore: ParsableCommand {
         commandName: "restore",
         abstract: "Replace the file by a backup, through the same interlocks, backup and audit as reset.",
         discussion: """
-            The plan shows every key that changes, and flags any last vote or lock that moves
-            backwards: restoring an old state is how finalizers double-sign.
+            The plan shows every key that changes, and flags any last vote or lock that moves backwards: restoring an old state is how finalizers double-sign.
+
             Exit codes: 0 done, 1 invalid backup or refused, 2 usage, 3 I/O, 4 a node is running.
             """)
 
