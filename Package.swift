@@ -34,7 +34,7 @@ let package = Package(
         .target(
             name: "FinalityEngine",
             dependencies: [
-                "FinalityFormat",
+                "FinalityFormat", "BLS12381",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),

@@ -53,4 +53,27 @@ struct UpstreamTests {
         let v1 = try Upstream.bytes("safety_v1.dat")
         #expect(SafetyFileWriter.encode(v0.convertedToSavannaV1()) == v1)
     }
+
+    @Test("the upstream v1 file's decoded values: keys as text, ids, slots")
+    func decodedValues() throws {
+        let file = try SafetyFileReader.decode(Upstream.bytes("safety_v1.dat"))
+        #expect(file.entries.map(\.key.text) == Upstream.keyTexts)
+        let e = try #require(file.entries.first?.savanna)
+        #expect(e.lastVote.blockID.hex == "c8c9ffebb62da92ad85184abf909810fd3234187c9a885f7af0dd396cddd59fb")
+        #expect(e.lastVote.timestamp.slot == 203)
+        #expect(e.lastVote.timestamp.iso8601 == "2000-01-01T00:01:41.500Z")
+        #expect(e.lock.blockID.hex == "bcb2465259e29f11a3da0544182daa45532c664177f962133ddd78918e8b6220")
+        #expect(e.lock.timestamp.slot == 200)
+        #expect(e.otherBranchLatestTime.slot == 0)
+        #expect(file.entries.map { $0.savanna!.lastVote.timestamp.slot } == [203, 3, 103])
+        #expect(file.entries.map { $0.savanna!.lock.timestamp.slot } == [200, 0, 100])
+        // Ids of the samples are random hashes: their "block numbers" are just their first 4 bytes.
+        #expect(e.lastVote.blockNumber == 0xC8C9_FFEB)
+    }
+
+    @Test("the upstream v0 file holds the same three keys")
+    func v0Keys() throws {
+        let file = try SafetyFileReader.decode(Upstream.bytes("safety_v0.dat"))
+        #expect(Set(file.entries.map(\.key.text)) == Set(Upstream.keyTexts))
+    }
 }
