@@ -12,7 +12,7 @@ struct RecoveryFaultTests {
 
     /// The plans tried in turn: reset of key 1, reset of key 2, delete of key 3.
     func command(_ trial: Int, dir: String) -> (args: [String], plan: (String) throws -> Plan) {
-        let lib = ResetInputs(lib: LIBChoice(readings: [RecoveryFixture.lib], chosen: 0))
+        let lib = ResetInputs(lib: try! LIBChoice.forPlan([RecoveryFixture.lib], choice: nil, reason: nil))
         switch trial % 3 {
         case 0, 1:
             let key = RecoveryFixture.key(UInt64(trial % 3 + 1)).text

@@ -55,16 +55,6 @@ public enum AuditLog {
         return JSONModel.entry(e, index: index ?? 0)
     }
 
-    public static func libJSON(_ r: LIBReading) -> JSON {
-        .object([
-            ("block_num", .uint(UInt64(r.lib.number))),
-            ("block_id", .string(r.lib.blockID.hex)),
-            ("timestamp", JSONModel.time(r.lib.timestamp)),
-            ("source", .string(r.source.kind)),
-            ("source_detail", .string(r.source.description)),
-        ])
-    }
-
     /// The record for an applied plan, without the chain field (added by `append`).
     public static func record(plan: Plan, backup: String, context: AuditContext) -> [(String, JSON)] {
         var fields: [(String, JSON)] = [
@@ -88,9 +78,7 @@ public enum AuditLog {
             })))
         }
         fields += [
-            ("lib", plan.lib.map { libJSON($0.reading) } ?? .null),
-            ("lib_readings", .array((plan.lib?.readings ?? []).map(libJSON))),
-            ("lib_choice", plan.lib.map { .int(Int64($0.chosen + 1)) } ?? .null),
+            ("lib", plan.lib.map(JSONModel.libChoice) ?? .null),
             ("b_lock_inputs", plan.proposal.map { p in
                 .object([
                     ("block_id", .string(p.blockID.hex)), ("phase_counter", .int(Int64(p.phaseCounter))),

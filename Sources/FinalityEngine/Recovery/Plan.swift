@@ -1,41 +1,28 @@
 import Crypto
 import FinalityFormat
 
-/// The LIB a reset uses: every reading the operator asked for, and which one was chosen.
-public struct LIBChoice: Hashable, Sendable {
-    public var readings: [LIBReading]
-    /// Index into `readings`.
-    public var chosen: Int
-
-    public var reading: LIBReading { readings[chosen] }
-    public var lib: LIB { reading.lib }
-    public var sourcesAgree: Bool { Set(readings.map(\.lib)).count <= 1 }
-
-    public init(readings: [LIBReading], chosen: Int) {
-        precondition(readings.indices.contains(chosen), "the chosen LIB must be one of the readings")
-        self.readings = readings
-        self.chosen = chosen
-    }
-
-    /// Picks the LIB. Sources that disagree are never merged: the operator must choose
-    /// one (`choice`, 0-based) after seeing them all.
-    public static func choose(_ readings: [LIBReading], choice: Int?) throws(EngineError) -> LIBChoice {
+extension LIBChoice {
+    /// The LIB for a reset (or a delete's review) from every reading the operator asked
+    /// for. Sources that agree need no choice; sources that disagree are never merged:
+    /// the operator picks one (`choice`, 0-based, as `--lib-choice N` shows them) and
+    /// says why (`reason`), after seeing them all.
+    public static func forPlan(_ readings: [LIBReading], choice: Int?, reason: String?) throws(EngineError) -> LIBChoice {
         guard !readings.isEmpty else {
             throw .usage("a reset needs the LIB: give --blocks-dir DIR, --api URL, or --lib-id HEX with --lib-time or --lib-slot")
         }
+        let comparison = LIBComparison(readings)
         if let choice {
-            guard readings.indices.contains(choice) else {
-                throw .usage("--lib-choice \(choice + 1): there \(readings.count == 1 ? "is 1 LIB source" : "are \(readings.count) LIB sources")")
-            }
-            return LIBChoice(readings: readings, chosen: choice)
+            return try choose(comparison, index: choice, reason: reason)
         }
-        let c = LIBChoice(readings: readings, chosen: 0)
-        guard c.sourcesAgree else {
-            let list = readings.enumerated().map { "  \($0.offset + 1). \($0.element.source): \($0.element.lib)" }
-            throw .usage("the LIB sources disagree; choose one with --lib-choice N:\n" + list.joined(separator: "\n"))
-        }
-        return c
+        if let automatic = automatic(comparison) { return automatic }
+        let list = readings.enumerated().map { "  \($0.offset + 1). \($0.element.source): \($0.element.lib)" }
+        throw .usage(
+            "the LIB sources disagree; choose one with --lib-choice N and say why with --lib-reason TEXT:\n"
+                + list.joined(separator: "\n") + "\n" + comparison.summary.map { "  " + $0 }.joined(separator: "\n"))
     }
+
+    /// Every reading, the chosen one first.
+    public var allReadings: [LIBReading] { [chosen] + alternatives }
 }
 
 /// What the operator asked for, beyond the key.
@@ -111,17 +98,17 @@ public enum Planner {
         var file = original
         let index = try KeyMatch.find(query, in: file)
         let before = file.entries[index]
-        let lib = inputs.lib.lib
+        let lib = inputs.lib.chosen.lib
         var after = before
         var notes = [String]()
         var warnings = [PlanWarning]()
         var proposal: ProposalID?
-        if !inputs.lib.sourcesAgree {
+        if inputs.lib.verdict == .disagree {
             warnings.append(PlanWarning(
                 .libSourcesDisagree,
-                "the LIB sources disagree; using \(inputs.lib.chosen + 1). \(inputs.lib.reading.source): \(lib)"))
+                "the LIB sources disagree (\(inputs.lib.comparison.joined(separator: "; "))); using \(inputs.lib.chosen.source): \(lib), because: \(inputs.lib.reason)"))
         }
-        notes.append("LIB: \(lib), from \(inputs.lib.reading.source)")
+        notes.append("LIB: \(lib), from \(inputs.lib.chosen.source) (\(inputs.lib.reason))")
         switch before.state {
         case .savanna(let s):
             if inputs.bLock != nil || inputs.finalOnQC != nil {
@@ -212,14 +199,15 @@ public enum Planner {
         }
         let diff = FileDiff.compare(old: old, new: file)
         var warnings = diff.warnings
-        if let lib, let s = before.savanna {
-            notes.append("LIB: \(lib.lib), from \(lib.reading.source)")
-            if !s.lock.isEmpty && lib.lib.timestamp < s.lock.timestamp {
-                let blocks = Int64(s.lock.blockNumber) - Int64(lib.lib.number)
-                let slots = Int64(s.lock.timestamp.slot) - Int64(lib.lib.timestamp.slot)
+        if let choice = lib, let s = before.savanna {
+            let lib = choice.chosen.lib
+            notes.append("LIB: \(lib), from \(choice.chosen.source) (\(choice.reason))")
+            if !s.lock.isEmpty && lib.timestamp < s.lock.timestamp {
+                let blocks = Int64(s.lock.blockNumber) - Int64(lib.number)
+                let slots = Int64(s.lock.timestamp.slot) - Int64(lib.timestamp.slot)
                 warnings.append(PlanWarning(
                     .lockMovesBack,
-                    "the lock moves back from block \(grouped(s.lock.blockNumber)) to LIB \(grouped(lib.lib.number)) (\(Regression.distance(blocks: blocks, slots: slots))) when nodeos recreates the entry: a conflicting vote becomes possible"))
+                    "the lock moves back from block \(grouped(s.lock.blockNumber)) to LIB \(grouped(lib.number)) (\(Regression.distance(blocks: blocks, slots: slots))) when nodeos recreates the entry: a conflicting vote becomes possible"))
             }
         } else if let s = before.savanna, !s.lock.isEmpty {
             warnings.append(PlanWarning(

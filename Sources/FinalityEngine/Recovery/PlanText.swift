@@ -95,9 +95,7 @@ extension Plan {
     public var json: JSON {
         let keyNode: JSON = key.map { .string($0.text) } ?? .null
         let indexNode: JSON = entryIndex.map { .int(Int64($0)) } ?? .null
-        let libNode: JSON = lib.map { AuditLog.libJSON($0.reading) } ?? .null
-        let readings: [JSON] = (lib?.readings ?? []).map(AuditLog.libJSON)
-        let choice: JSON = lib.map { .int(Int64($0.chosen + 1)) } ?? .null
+        let libNode: JSON = lib.map(JSONModel.libChoice) ?? .null
         var inputs: JSON = .null
         if let p = proposal {
             inputs = .object([
@@ -121,8 +119,6 @@ extension Plan {
         pairs.append(("warnings", .array(warnings.map(\.json))))
         pairs.append(("notes", .array(notes.map { .string($0) })))
         pairs.append(("lib", libNode))
-        pairs.append(("lib_readings", .array(readings)))
-        pairs.append(("lib_choice", choice))
         pairs.append(("b_lock_inputs", inputs))
         pairs.append(("restore_from", source))
         return .object(pairs)

@@ -22,6 +22,9 @@ struct Delete: ParsableCommand {
     @Option(name: .customLong("lib-choice"), help: "When LIB sources disagree: the one to use (1 = first listed).")
     var libChoice: Int?
 
+    @Option(name: .customLong("lib-reason"), help: "Why that LIB source (required when the sources disagree; kept in the audit record).")
+    var libReason: String?
+
     @OptionGroup var mutation: MutationOptions
 
     func run() throws {
@@ -29,7 +32,7 @@ struct Delete: ParsableCommand {
             let location = try Location.resolve(path)
             let loaded = try LoadedFile.read(location)
             let readings = try lib.readings()
-            let choice = readings.isEmpty ? nil : try LIBChoice.choose(readings, choice: libChoice.map { $0 - 1 })
+            let choice = readings.isEmpty ? nil : try LIBChoice.forPlan(readings, choice: libChoice.map { $0 - 1 }, reason: libReason)
             let plan = try Planner.delete(bytes: loaded.bytes, path: location.file, key: key, lib: choice)
             return try Mutation.carryOut(plan, location: location, options: mutation)
         }

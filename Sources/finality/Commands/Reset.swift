@@ -27,6 +27,9 @@ struct Reset: ParsableCommand {
     @Option(name: .customLong("lib-choice"), help: "When LIB sources disagree: the one to use (1 = first listed).")
     var libChoice: Int?
 
+    @Option(name: .customLong("lib-reason"), help: "Why that LIB source (required when the sources disagree; kept in the audit record).")
+    var libReason: String?
+
     @Option(name: .customLong("finality-digest"), help: "Savanna: the lock's finality_digest (64 hex digits; default zero).")
     var finalityDigest: String?
 
@@ -42,7 +45,7 @@ struct Reset: ParsableCommand {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
             let location = try Location.resolve(path)
             let loaded = try LoadedFile.read(location)
-            let choice = try LIBChoice.choose(try lib.readings(), choice: libChoice.map { $0 - 1 })
+            let choice = try LIBChoice.forPlan(try lib.readings(), choice: libChoice.map { $0 - 1 }, reason: libReason)
             let inputs = ResetInputs(
                 lib: choice,
                 finalityDigest: try hex32(finalityDigest, "--finality-digest"),
