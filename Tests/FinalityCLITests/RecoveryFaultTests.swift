@@ -8,22 +8,35 @@ import Testing
 /// and that running the command again finishes the job.
 @Suite("Fault tests: kill points of the write path (the real binary)", .serialized, .enabled(if: RecoveryCLI.binary != nil))
 struct RecoveryFaultTests {
-    static let trialsPerPoint = 5
+    static let trialsPerPoint = 8
 
-    /// The plans tried in turn: reset of key 1, reset of key 2, delete of key 3.
+    /// The changes tried in turn: reset of key 1, reset of key 2, delete of key 3, restore
+    /// of another file.
     func command(_ trial: Int, dir: String) -> (args: [String], plan: (String) throws -> Plan) {
         let lib = ResetInputs(lib: try! LIBChoice.forPlan([RecoveryFixture.lib], choice: nil, reason: nil))
-        switch trial % 3 {
+        switch trial % 4 {
         case 0, 1:
-            let key = RecoveryFixture.key(UInt64(trial % 3 + 1)).text
+            let key = RecoveryFixture.key(UInt64(trial % 4 + 1)).text
             return (["reset", dir, "--key", key, "--yes"] + RecoveryFixture.libArgs,
                     { path throws in try Planner.reset(bytes: RecoveryFixture.read(path), path: path, key: key, inputs: lib) })
-        default:
+        case 2:
             let key = RecoveryFixture.key(3).text
             return (["delete", dir, "--key", key, "--yes"],
                     { path throws in try Planner.delete(bytes: RecoveryFixture.read(path), path: path, key: key) })
+        default:
+            var other = RecoveryFixture.file()
+            other.entries.removeLast()
+            let source = dir + "/restore-source.dat"
+            try? Data(SafetyFileWriter.encode(other)).write(to: URL(fileURLWithPath: source))
+            return (["restore", dir, "--from", source, "--yes"],
+                    { path throws in
+                        try Planner.restore(bytes: RecoveryFixture.read(path), path: path, backup: RecoveryFixture.read(source), backupPath: source)
+                    })
         }
     }
+
+    /// A delete cannot run twice (the key is gone); the others can (the second finds nothing to do).
+    func repeatable(_ trial: Int) -> Bool { trial % 4 != 2 }
 
     @Test("killed (SIGKILL) after each step: the file is old or new, never a mix; the backup exists once writing began", arguments: Failpoint.allCases)
     func killAt(_ point: Failpoint) throws {
@@ -53,13 +66,13 @@ struct RecoveryFaultTests {
                 #expect(try FileHistory.read(file: path).unrecordedBackups.count == 1)
             }
             // Running the same command again finishes the job (or finds nothing left to do).
-            if !point.fileIsNew || trial % 3 != 2 {
+            if !point.fileIsNew || repeatable(trial) {
                 let again = RecoveryCLI.run(args)
                 #expect(again.status == 0, "\(point.rawValue) rerun: \(again.stderr)")
                 #expect(RecoveryFixture.read(path) == plan.afterBytes)
             }
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir + "/finalizers").filter { $0.hasSuffix(".tmp") }
-            if !point.fileIsNew || trial % 3 != 2 { #expect(leftovers.isEmpty, "\(point.rawValue): \(leftovers)") }
+            if !point.fileIsNew || repeatable(trial) { #expect(leftovers.isEmpty, "\(point.rawValue): \(leftovers)") }
         }
     }
 

@@ -140,6 +140,21 @@ struct ApplyTests {
         #expect(Fixture.read(path) == old)
     }
 
+    @Test("a hard link planted at the temp name is refused, and the linked file untouched")
+    func hardLinkAtTemp() throws {
+        let (dir, path) = try Fixture.dataDir(Fixture.savannaFile())
+        let old = Fixture.read(path)
+        let plan = try resetPlan(path, key: 1)
+        let target = dir + "/finalizers/precious"
+        try Data("precious".utf8).write(to: URL(fileURLWithPath: target))
+        #expect(link(target, RecoveryPaths.tempPath(for: path, afterSHA256: plan.afterSHA256)) == 0)
+        #expect {
+            try Apply.run(plan, location: try Location.resolve(dir), options: options())
+        } throws: { e in (e as? EngineError)?.status == .invalidOrRefused && "\(e)".contains("not a plain file of ours") }
+        #expect(String(decoding: Fixture.read(target), as: UTF8.self) == "precious")
+        #expect(Fixture.read(path) == old)
+    }
+
     @Test("a second backup in the same second gets its own name")
     func backupCollision() throws {
         let (dir, path) = try Fixture.dataDir(Fixture.savannaFile())

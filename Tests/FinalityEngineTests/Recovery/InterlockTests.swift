@@ -79,6 +79,20 @@ struct InterlockTests {
         #expect(check.found.contains("runs with --data-dir \(dir)"))
     }
 
+    @Test("a HotStuff node working in the directory of safety_db.dat (it wrote the file relative to its cwd) is a running node")
+    func hotStuffNodeCwd() throws {
+        let dir = FileManager.default.temporaryDirectory.path + "/hotstuff-node-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/safety_db.dat"
+        FileManager.default.createFile(atPath: path, contents: Data([0xEF, 0xCD, 0xAB, 0x89, 0x67, 0x45, 0x23, 0x01, 0]))
+        let node = try Child(try Child.fakeNodeos(copying: "/bin/sleep"), ["120"], cwd: dir)
+        defer { node.stop() }
+        #expect(node.wait { node.comm() == "nodeos" })
+        let check = Interlocks.scanProcesses(file: path, dataDir: try Location.resolve(path).dataDir)
+        #expect(check.outcome == .nodeRunning)
+        #expect(check.found.contains("works in the file's directory"))
+    }
+
     @Test("a nodeos on another data dir is mentioned but does not block")
     func nodeosElsewhere() throws {
         let (dir, path) = try Fixture.dataDir(Fixture.savannaFile())
