@@ -119,6 +119,7 @@ public enum Apply {
         // A node could have started between the scan and our lock: ask again.
         let again = Interlocks.run(location, procRoot: options.procRoot)
         try again.enforce()
+        checks = again.checks + checks.filter { $0.name == "own-lock" || $0.name == "file-unchanged" }
 
         let directory = (path as NSString).deletingLastPathComponent
         let backup = try writeBackup(current, file: path, sha256: currentSHA, time: options.context.time)
