@@ -25,15 +25,8 @@ struct Inspection {
         return f
     }
 
-    /// `duplicateOf[i]`: the entry nodeos uses instead of entry i.
-    static func duplicates(_ file: SafetyFile) -> [Int?] {
-        var first = [BLSPublicKey: Int]()
-        return file.entries.enumerated().map { i, e in
-            if let f = first[e.key] { return f }
-            first[e.key] = i
-            return nil
-        }
-    }
+    /// `duplicateOf[i]`: the entry nodeos uses instead of entry i (found once, by the reader).
+    var duplicateOf: [Int: Int] { verification.duplicateOf }
 
     var summaryLine: String {
         let v = verification

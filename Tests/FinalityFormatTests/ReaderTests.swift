@@ -176,3 +176,25 @@ struct ReaderTests {
         #expect(v.errors.first?.field.hasPrefix("count") == true || v.errors.first?.entry == 0)
     }
 }
+
+/// Inputs the fuzzer found; each stays as a test.
+@Suite("Fuzzer findings")
+struct FuzzFindings {
+    @Test("a 19-byte file with the Savanna magic, a version above 1 and 0x60 at offset 16 is refused, not crashed on")
+    func shortDevelopmentEraFile() {
+        let bytes: [UInt8] = [0x11, 0x11, 0xFE, 0x5A, 0x11, 0x11, 0xFE, 0x5A, 0xAB, 0x49, 0x6E, 0x74, 0x89, 0x7B, 0xFF, 0xFF, 0x60, 0xFF, 0xCC]
+        for n in 16...bytes.count {
+            let v = SafetyFileReader.verify(Array(bytes.prefix(n)))
+            #expect(!v.nodeosLoads)
+            #expect(v.errors.first?.check == .developmentEra)
+        }
+    }
+
+    @Test("a HotStuff count padded with a continuation byte is refused: it could not be written back as it was")
+    func paddedHotStuffCount() {
+        let bytes: [UInt8] = u64LE(SafetyFormat.hotStuffMagic) + [0x80, 0x00]
+        let e = SafetyFileReader.verify(bytes).errors.first
+        #expect(e?.check == .varint)
+        #expect(e?.description == "offset 0x8 (8), count (varint): expected the 1-byte form fc writes, found 0 padded to 2 bytes (not written by nodeos's serializer)")
+    }
+}

@@ -132,21 +132,27 @@ public struct LIBComparison: Hashable, Sendable {
     }
 }
 
-/// The operator's choice among LIB readings, and why: what a plan stores and an audit
-/// record shows ("LIB and its source").
-public struct LIBChoice: Hashable, Sendable {
-    public var chosen: LIBReading
+/// The operator's decision among LIB readings, and why: what a plan stores and an audit
+/// record shows ("LIB and its source"). `readings` and `chosenIndex` are what a plan's
+/// LIB choice holds; this adds the reason and the comparison as it stood.
+public struct LIBDecision: Hashable, Sendable {
+    /// Every reading, in the order they were read.
+    public var readings: [LIBReading]
+    /// Index into `readings`.
+    public var chosenIndex: Int
     /// The operator's words, or the tool's when nothing had to be chosen.
     public var reason: String
-    /// The readings not chosen, shown beside the choice forever after.
-    public var alternatives: [LIBReading]
     public var verdict: LIBComparison.Verdict
-    /// The comparison's sentences at the time of the choice.
+    /// The comparison's sentences at the time of the decision.
     public var comparison: [String]
+
+    public var chosen: LIBReading { readings[chosenIndex] }
+    /// The readings not chosen, shown beside the choice forever after.
+    public var alternatives: [LIBReading] { readings.enumerated().filter { $0.offset != chosenIndex }.map(\.element) }
 
     /// Picks `readings[index]`. When the readings disagree, a reason is required: the
     /// tool never picks silently.
-    public static func choose(_ comparison: LIBComparison, index: Int, reason: String?) throws(EngineError) -> LIBChoice {
+    public static func choose(_ comparison: LIBComparison, index: Int, reason: String?) throws(EngineError) -> LIBDecision {
         guard comparison.readings.indices.contains(index) else {
             throw .usage("no LIB reading number \(index + 1): there are \(comparison.readings.count)")
         }
@@ -162,14 +168,14 @@ public struct LIBChoice: Hashable, Sendable {
             }
             text = trimmed
         }
-        var others = comparison.readings
-        let chosen = others.remove(at: index)
-        return LIBChoice(chosen: chosen, reason: text, alternatives: others, verdict: comparison.verdict, comparison: comparison.summary)
+        return LIBDecision(
+            readings: comparison.readings, chosenIndex: index, reason: text, verdict: comparison.verdict,
+            comparison: comparison.summary)
     }
 
-    /// The only choice there is when all sources agree (or there is one): nil when they
+    /// The only decision there is when all sources agree (or there is one): nil when they
     /// disagree.
-    public static func automatic(_ comparison: LIBComparison) -> LIBChoice? {
+    public static func automatic(_ comparison: LIBComparison) -> LIBDecision? {
         guard comparison.verdict != .disagree, !comparison.readings.isEmpty else { return nil }
         return try? choose(comparison, index: 0, reason: nil)
     }
@@ -193,7 +199,7 @@ public struct LIBChoice: Hashable, Sendable {
         return out
     }
 
-    public var json: JSON { JSONModel.libChoice(self) }
+    public var json: JSON { JSONModel.libDecision(self) }
 }
 
 extension String {

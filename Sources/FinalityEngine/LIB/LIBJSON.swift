@@ -59,8 +59,9 @@ extension JSONModel {
         return .object(fields)
     }
 
-    public static func libChoice(_ c: LIBChoice) -> JSON {
+    public static func libDecision(_ c: LIBDecision) -> JSON {
         .object([
+            ("chosen_index", .uint(UInt64(c.chosenIndex))),
             ("chosen", libReading(c.chosen)),
             ("reason", .string(c.reason)),
             ("verdict", .string(c.verdict.rawValue)),

@@ -19,7 +19,7 @@ struct List: ParsableCommand {
             let inspection = try Inspection.open(path)
             let v = inspection.verification
             let file = try inspection.file()
-            let duplicateOf = Inspection.duplicates(file)
+            let duplicateOf = inspection.duplicateOf
             var out = Output()
             if json {
                 // Streamed entry by entry: a million entries never become one string.
@@ -51,7 +51,7 @@ struct List: ParsableCommand {
 
 /// The plain-text table of `list`: both vocabularies in the headers.
 enum EntryTable {
-    static func lines(_ file: SafetyFile, duplicateOf: [Int?]) -> [String] {
+    static func lines(_ file: SafetyFile, duplicateOf: [Int: Int]) -> [String] {
         let hot = file.format == .hotStuff
         var rows = [[
             "#", "KEY",

@@ -83,6 +83,27 @@ struct BlocksLogErrorTests {
         #expect(checks.contains(.noBlocks))
     }
 
+    @Test("any single byte damaged: a reading or a named error, never a crash", arguments: [0x00, 0xFF] as [UInt8])
+    func damagedBytes(value: UInt8) throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let blocks = SignedBlock.chain(BlockChainSpec(count: 2, newProducers: [2: ProducerSchedule(version: 2, producers: [
+            ProducerKey(producer: "bp.alpha", signingKey: .k1([2] + [UInt8](repeating: 1, count: 32))),
+        ])], headerExtensions: [2: [HeaderExtension(id: 2, data: [1, 2, 3])]]))
+        let full = try BlocksLogWriter(pruned: true).encode(blocks).log
+        for i in full.indices where full[i] != value {
+            var bytes = full
+            bytes[i] = value
+            dir.write("blocks.log", bytes)
+            do {
+                let r = try BlocksDirectory.read(dir.path)
+                #expect(r.reading.lib.number >= 1)
+            } catch {
+                #expect(error.offset != nil, "\(error)")
+            }
+        }
+    }
+
     @Test("a partial last entry (a crash mid-append) is refused at the trailer")
     func partialLastEntry() throws {
         let dir = TempDir()

@@ -75,7 +75,7 @@ struct LIBComparisonTests {
         #expect(c.verdict == .agree)
         #expect(c.pairs.count == 1 && c.pairs[0].relation == .same)
         #expect(c.summary == ["all 2 sources agree: block 109 (\(Self.blocks[9].id.hex)) at \(Self.blocks[9].header.timestamp.iso8601)"])
-        let choice = try #require(LIBChoice.automatic(c))
+        let choice = try #require(LIBDecision.automatic(c))
         #expect(choice.chosen.source == Self.log)
         #expect(choice.reason == "all 2 sources agree")
         #expect(choice.alternatives.map(\.source) == [Self.api])
@@ -90,7 +90,7 @@ struct LIBComparisonTests {
         // Order does not matter: the one behind is named.
         let d = LIBComparison([Self.reading(Self.blocks[9], Self.api), Self.reading(Self.blocks[2], Self.log)])
         #expect(d.pairs[0].relation == .lags(behind: 1, ahead: 0, blocks: 7, milliseconds: 3500))
-        #expect(LIBChoice.automatic(c) == nil)
+        #expect(LIBDecision.automatic(c) == nil)
     }
 
     @Test("same number, different ids: different forks when the chain is the same, different chains when not")
@@ -142,18 +142,19 @@ struct LIBComparisonTests {
     @Test("choosing among disagreeing sources needs a reason, which the choice keeps for the plan")
     func choiceNeedsReason() throws {
         let c = LIBComparison([Self.reading(Self.blocks[2], Self.log), Self.reading(Self.blocks[9], Self.api)])
-        #expect(throws: EngineError.self) { try LIBChoice.choose(c, index: 1, reason: "  ") }
+        #expect(throws: EngineError.self) { try LIBDecision.choose(c, index: 1, reason: "  ") }
         do {
-            _ = try LIBChoice.choose(c, index: 1, reason: nil)
+            _ = try LIBDecision.choose(c, index: 1, reason: nil)
         } catch {
             #expect(error.status == .invalidOrRefused)
             #expect(error.description.contains("needs a reason"))
         }
-        #expect(throws: EngineError.self) { try LIBChoice.choose(c, index: 2, reason: "x") }
-        let choice = try LIBChoice.choose(c, index: 1, reason: "the node is synced; its blocks.log lags by design")
+        #expect(throws: EngineError.self) { try LIBDecision.choose(c, index: 2, reason: "x") }
+        let choice = try LIBDecision.choose(c, index: 1, reason: "the node is synced; its blocks.log lags by design")
         #expect(choice.chosen.source == Self.api)
         #expect(choice.verdict == .disagree)
         #expect(choice.alternatives.map(\.source) == [Self.log])
+        #expect(choice.readings == c.readings && choice.chosenIndex == 1)
         let fields = Dictionary(uniqueKeysWithValues: choice.fields.map { ($0.key, $0.value) })
         #expect(fields["lib_block_num"] == "109")
         #expect(fields["lib_block_id"] == Self.blocks[9].id.hex)
@@ -162,6 +163,7 @@ struct LIBComparisonTests {
         #expect(fields["lib_sources_verdict"] == "disagree")
         #expect(fields["lib_alternative_1"]?.contains("block 102") == true)
         let json = choice.json.serialized()
+        #expect(json.hasPrefix(#"{"chosen_index":1,"chosen":{"source":{"kind":"api""#))
         #expect(json.contains(#""reason":"the node is synced; its blocks.log lags by design""#))
         #expect(json.contains(#""alternatives":[{"source":{"kind":"blocks-log","path":"/data/blocks/blocks.log"}"#))
     }
