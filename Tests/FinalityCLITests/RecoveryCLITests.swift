@@ -71,7 +71,7 @@ struct RecoveryCLITests {
         let (dir, path) = try RecoveryFixture.dataDir()
         let old = RecoveryFixture.read(path)
         let plan = try Planner.reset(
-            bytes: old, path: path, key: key1, inputs: ResetInputs(lib: try! LIBChoice.forPlan([RecoveryFixture.lib], choice: nil, reason: nil)))
+            bytes: old, path: path, key: key1, inputs: ResetInputs(lib: try! LIBDecision.forPlan([RecoveryFixture.lib], choice: nil, reason: nil)))
         let r = RecoveryCLI.run(["reset", path, "--key", key1, "--yes", "--expect-sha256", plan.beforeSHA256.hex] + RecoveryFixture.libArgs)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(RecoveryFixture.read(path) == plan.afterBytes)

@@ -13,7 +13,7 @@ struct RecoveryFaultTests {
     /// The changes tried in turn: reset of key 1, reset of key 2, delete of key 3, restore
     /// of another file.
     func command(_ trial: Int, dir: String) -> (args: [String], plan: (String) throws -> Plan) {
-        let lib = ResetInputs(lib: try! LIBChoice.forPlan([RecoveryFixture.lib], choice: nil, reason: nil))
+        let lib = ResetInputs(lib: try! LIBDecision.forPlan([RecoveryFixture.lib], choice: nil, reason: nil))
         switch trial % 4 {
         case 0, 1:
             let key = RecoveryFixture.key(UInt64(trial % 4 + 1)).text

@@ -183,7 +183,7 @@ struct FuzzFindings {
     @Test("a 19-byte file with the Savanna magic, a version above 1 and 0x60 at offset 16 is refused, not crashed on")
     func shortDevelopmentEraFile() {
         let bytes: [UInt8] = [0x11, 0x11, 0xFE, 0x5A, 0x11, 0x11, 0xFE, 0x5A, 0xAB, 0x49, 0x6E, 0x74, 0x89, 0x7B, 0xFF, 0xFF, 0x60, 0xFF, 0xCC]
-        for n in 16...bytes.count {
+        for n in 17...bytes.count {
             let v = SafetyFileReader.verify(Array(bytes.prefix(n)))
             #expect(!v.nodeosLoads)
             #expect(v.errors.first?.check == .developmentEra)

@@ -78,7 +78,7 @@ public enum AuditLog {
             })))
         }
         fields += [
-            ("lib", plan.lib.map(JSONModel.libChoice) ?? .null),
+            ("lib", plan.lib.map(JSONModel.libDecision) ?? .null),
             ("b_lock_inputs", plan.proposal.map { p in
                 .object([
                     ("block_id", .string(p.blockID.hex)), ("phase_counter", .int(Int64(p.phaseCounter))),

@@ -1,12 +1,12 @@
 import Crypto
 import FinalityFormat
 
-extension LIBChoice {
+extension LIBDecision {
     /// The LIB for a reset (or a delete's review) from every reading the operator asked
     /// for. Sources that agree need no choice; sources that disagree are never merged:
     /// the operator picks one (`choice`, 0-based, as `--lib-choice N` shows them) and
     /// says why (`reason`), after seeing them all.
-    public static func forPlan(_ readings: [LIBReading], choice: Int?, reason: String?) throws(EngineError) -> LIBChoice {
+    public static func forPlan(_ readings: [LIBReading], choice: Int?, reason: String?) throws(EngineError) -> LIBDecision {
         guard !readings.isEmpty else {
             throw .usage("a reset needs the LIB: give --blocks-dir DIR, --api URL, or --lib-id HEX with --lib-time or --lib-slot")
         }
@@ -27,7 +27,7 @@ extension LIBChoice {
 
 /// What the operator asked for, beyond the key.
 public struct ResetInputs: Hashable, Sendable {
-    public var lib: LIBChoice
+    public var lib: LIBDecision
     /// Savanna: the lock's finality_digest (zero unless supplied).
     public var finalityDigest: Bytes32?
     /// HotStuff: an explicit `_b_lock`, instead of the proposal id of LIB.
@@ -35,7 +35,7 @@ public struct ResetInputs: Hashable, Sendable {
     /// HotStuff: final_on_qc for the proposal id (zero unless supplied).
     public var finalOnQC: Bytes32?
 
-    public init(lib: LIBChoice, finalityDigest: Bytes32? = nil, bLock: Bytes32? = nil, finalOnQC: Bytes32? = nil) {
+    public init(lib: LIBDecision, finalityDigest: Bytes32? = nil, bLock: Bytes32? = nil, finalOnQC: Bytes32? = nil) {
         self.lib = lib
         self.finalityDigest = finalityDigest
         self.bLock = bLock
@@ -68,7 +68,7 @@ public struct Plan: Sendable {
     public var warnings: [PlanWarning]
     /// What the operator should know that is not a warning (where values came from).
     public var notes: [String]
-    public var lib: LIBChoice?
+    public var lib: LIBDecision?
     /// HotStuff reset: the inputs of the computed `_b_lock`.
     public var proposal: ProposalID?
     /// Restore: the backup the new bytes come from.
@@ -181,7 +181,7 @@ public enum Planner {
     /// Removes the entry (the first with this key, as nodeos keeps; duplicates of it stay).
     /// nodeos recreates it at its next start as {empty last vote, lock = its own LIB}.
     public static func delete(
-        bytes: [UInt8], path: String, key query: String, lib: LIBChoice? = nil
+        bytes: [UInt8], path: String, key query: String, lib: LIBDecision? = nil
     ) throws(EngineError) -> Plan {
         let old = try decode(bytes, path: path)
         let index = try KeyMatch.find(query, in: old)

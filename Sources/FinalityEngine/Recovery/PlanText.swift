@@ -95,7 +95,7 @@ extension Plan {
     public var json: JSON {
         let keyNode: JSON = key.map { .string($0.text) } ?? .null
         let indexNode: JSON = entryIndex.map { .int(Int64($0)) } ?? .null
-        let libNode: JSON = lib.map(JSONModel.libChoice) ?? .null
+        let libNode: JSON = lib.map(JSONModel.libDecision) ?? .null
         var inputs: JSON = .null
         if let p = proposal {
             inputs = .object([

@@ -32,7 +32,7 @@ struct Delete: ParsableCommand {
             let location = try Location.resolve(path)
             let loaded = try LoadedFile.read(location)
             let readings = try lib.readings()
-            let choice = readings.isEmpty ? nil : try LIBChoice.forPlan(readings, choice: libChoice.map { $0 - 1 }, reason: libReason)
+            let choice = readings.isEmpty ? nil : try LIBDecision.forPlan(readings, choice: libChoice.map { $0 - 1 }, reason: libReason)
             let plan = try Planner.delete(bytes: loaded.bytes, path: location.file, key: key, lib: choice)
             return try Mutation.carryOut(plan, location: location, options: mutation)
         }

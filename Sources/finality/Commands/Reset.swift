@@ -45,7 +45,7 @@ struct Reset: ParsableCommand {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
             let location = try Location.resolve(path)
             let loaded = try LoadedFile.read(location)
-            let choice = try LIBChoice.forPlan(try lib.readings(), choice: libChoice.map { $0 - 1 }, reason: libReason)
+            let choice = try LIBDecision.forPlan(try lib.readings(), choice: libChoice.map { $0 - 1 }, reason: libReason)
             let inputs = ResetInputs(
                 lib: choice,
                 finalityDigest: try hex32(finalityDigest, "--finality-digest"),

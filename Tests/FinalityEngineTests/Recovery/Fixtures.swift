@@ -80,7 +80,7 @@ enum Fixture {
         LIBReading(lib: LIB(blockID: id(n, fill: 0xCD), timestamp: BlockTimestamp(slot: n * 2)), source: source)
     }
 
-    static func inputs(_ n: UInt32) -> ResetInputs { ResetInputs(lib: try! LIBChoice.forPlan([lib(n)], choice: nil, reason: nil)) }
+    static func inputs(_ n: UInt32) -> ResetInputs { ResetInputs(lib: try! LIBDecision.forPlan([lib(n)], choice: nil, reason: nil)) }
 
     /// A fresh directory laid out like a data dir: `<tmp>/data/finalizers/safety.dat`.
     static func dataDir(_ file: SafetyFile) throws -> (dir: String, file: String) {

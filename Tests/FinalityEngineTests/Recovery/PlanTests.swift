@@ -100,7 +100,7 @@ struct PlanTests {
     func deleteWithLIB() throws {
         let bytes = SafetyFileWriter.encode(Fixture.savannaFile())
         let plan = try Planner.delete(
-            bytes: bytes, path: "/x/safety.dat", key: Fixture.key(1).text, lib: try LIBChoice.forPlan([Fixture.lib(5190)], choice: nil, reason: nil))
+            bytes: bytes, path: "/x/safety.dat", key: Fixture.key(1).text, lib: try LIBDecision.forPlan([Fixture.lib(5190)], choice: nil, reason: nil))
         #expect(plan.warnings.contains { $0.message.contains("from block 5,210 to LIB 5,190 (20 blocks, 20s)") })
     }
 
@@ -194,7 +194,7 @@ struct PlanTests {
         let a = Fixture.lib(5190, source: .blocksLog(path: "/d/blocks/blocks.log"))
         let b = Fixture.lib(5200, source: .api(url: "http://127.0.0.1:8888"))
         do {
-            _ = try LIBChoice.forPlan([a, b], choice: nil, reason: nil)
+            _ = try LIBDecision.forPlan([a, b], choice: nil, reason: nil)
             Issue.record("expected an error")
         } catch {
             #expect(error.description.contains("1. blocks.log /d/blocks/blocks.log"))
@@ -202,8 +202,8 @@ struct PlanTests {
             #expect(error.description.contains("--lib-reason"))
             #expect(error.status == .usage)
         }
-        #expect(throws: EngineError.self) { try LIBChoice.forPlan([a, b], choice: 1, reason: nil) }
-        let c = try LIBChoice.forPlan([a, b], choice: 1, reason: "the API node is ours and in sync")
+        #expect(throws: EngineError.self) { try LIBDecision.forPlan([a, b], choice: 1, reason: nil) }
+        let c = try LIBDecision.forPlan([a, b], choice: 1, reason: "the API node is ours and in sync")
         let plan = try Planner.reset(
             bytes: SafetyFileWriter.encode(Fixture.savannaFile()), path: "/x", key: Fixture.key(3).text, inputs: ResetInputs(lib: c))
         #expect(plan.entryAfter?.savanna?.lock.blockNumber == 5200)
@@ -211,8 +211,8 @@ struct PlanTests {
         let lib = try #require(AuditLog.record(plan: plan, backup: "/b", context: Fixture.context()).first { $0.0 == "lib" }?.1)
         #expect(lib["reason"]?.stringValue == "the API node is ours and in sync")
         #expect(lib["alternatives"]?.arrayValue?.count == 1)
-        #expect(try LIBChoice.forPlan([a, a], choice: nil, reason: nil).chosen == a)
-        #expect(throws: EngineError.self) { try LIBChoice.forPlan([], choice: nil, reason: nil) }
+        #expect(try LIBDecision.forPlan([a, a], choice: nil, reason: nil).chosen == a)
+        #expect(throws: EngineError.self) { try LIBDecision.forPlan([], choice: nil, reason: nil) }
     }
 
     @Test("decoding the planned bytes gives exactly the planned entries (plan ∘ decode round trip)")
