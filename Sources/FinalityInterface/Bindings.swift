@@ -5,11 +5,14 @@ public enum Action: String, Hashable, Sendable, CaseIterable {
     case showEntries, showLIB, showDiff, showHistory
     case search, sort, reset, delete, restore, compareBackup, compareFile, writeReport
     case rereadLIB, setAPI, typeLIB, toggleUnchanged
+    case submitInput, cancelInput, deleteCharacter, clearInput
 }
 
 /// Where a binding applies.
 public enum Context: String, Hashable, Sendable, CaseIterable {
     case global, entries, lib, diff, history, help, wizard
+    /// A text prompt (search, path, typed LIB, reason) or the typed confirmation.
+    case input
 
     public var title: String {
         switch self {
@@ -20,6 +23,7 @@ public enum Context: String, Hashable, Sendable, CaseIterable {
         case .history: "History"
         case .help: "Help"
         case .wizard: "Wizard"
+        case .input: "Typing (prompts and the confirmation)"
         }
     }
 }
@@ -118,6 +122,10 @@ public enum Bindings {
         Binding([c("r")], .reset, .wizard, bar: "Reset", "Step 1: choose reset", mutates: true),
         Binding([c("d")], .delete, .wizard, bar: "Delete", "Step 1: choose delete", mutates: true),
         Binding([c("t")], .typeLIB, .wizard, "Step 2: type a LIB"),
+        Binding([.enter], .submitInput, .input, "Accept what was typed"),
+        Binding([.escape], .cancelInput, .input, "Cancel (nothing is done)"),
+        Binding([.backspace], .deleteCharacter, .input, "Delete the last character"),
+        Binding([.control("u")], .clearInput, .input, "Clear the line"),
         Binding([c("u")], .rereadLIB, .wizard, "Step 2: ask the LIB sources again"),
     ]
 
@@ -142,6 +150,11 @@ public enum Bindings {
         }
     }
 
+    /// The action for a key while typing, or nil (the key is text, or ignored).
+    public static func inputAction(for key: Key) -> Action? {
+        table.first { $0.context == .input && $0.keys.contains(key) }?.action
+    }
+
     /// The action for a key on a screen, or nil (unbound keys do nothing).
     public static func action(for key: Key, on screen: Screen, readOnly: Bool) -> Action? {
         active(on: screen, readOnly: readOnly).first { $0.keys.contains(key) }?.action
@@ -156,6 +169,7 @@ public enum Bindings {
                 switch b.action {
                 case .reset, .delete: return step == .chooseEntry
                 case .typeLIB, .rereadLIB: return step == .chooseLIB
+                case .showDiff: return step == .review
                 default: return true
                 }
             }

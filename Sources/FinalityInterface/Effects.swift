@@ -16,8 +16,9 @@ public enum Effect: Equatable, Sendable {
     case loadHistory(Location)
     /// Field-by-field diff of two files (the current one against a backup or another copy).
     case compareFiles(old: String, new: String)
-    /// Write the plain-text case report (text made by the core).
-    case writeReport(path: String, text: String)
+    /// Write the plain-text case report (`finality report`'s text) with the LIB readings
+    /// the screen shows.
+    case writeReport(path: String, location: Location, readings: [LIBReading], libErrors: [String])
 }
 
 /// Everything `update` reacts to: terminal events and the answers to effects.

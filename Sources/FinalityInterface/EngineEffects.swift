@@ -3,16 +3,19 @@ import FinalityFormat
 import Foundation
 
 /// Performs the core's effects with the recovery engine: the one place the interface
-/// touches disks and networks.
+/// touches disks, processes and networks. Plans are kept here by id, so only a plan the
+/// operator reviewed at step 3 can be applied at step 4.
 public final class EngineEffects: EffectRunner {
-    /// Plans shown at step 3, by id: `.apply` names one, so only a plan the operator saw
-    /// can be applied.
-    private var plans: [Int: PlanRequest] = [:]
+    private var plans: [Int: Plan] = [:]
     private var nextPlanID = 1
+    let toolVersion: String
     let apiTimeoutSeconds: Double
+    let procRoot: String
 
-    public init(apiTimeoutSeconds: Double = 2) {
+    public init(toolVersion: String, apiTimeoutSeconds: Double = 2, procRoot: String = "/proc") {
+        self.toolVersion = toolVersion
         self.apiTimeoutSeconds = apiTimeoutSeconds
+        self.procRoot = procRoot
     }
 
     public func perform(_ effect: Effect) -> Message {
@@ -24,25 +27,32 @@ public final class EngineEffects: EffectRunner {
         case .computePlan(let request):
             return .planComputed(Result { () throws(EngineError) in try plan(request) })
         case .apply(let id, let request):
-            guard plans[id] == request else {
-                return .applied(.failure(.refused("this plan was not the one reviewed; nothing was written")))
+            guard let plan = plans[id], plan.path == request.path else {
+                return .applied(.failure(.refused("this plan is not the one reviewed at step 3; nothing was written")))
             }
-            return .applied(Result { () throws(EngineError) in try apply(request) })
+            return .applied(Result { () throws(EngineError) in try apply(plan, request) })
         case .loadHistory(let location):
             return .historyLoaded(Result { () throws(EngineError) in try history(location) })
         case .compareFiles(let old, let new):
             return .compared(Result { () throws(EngineError) in try compare(old: old, new: new) })
-        case .writeReport(let path, let text):
-            return .reportWritten(Result { () throws(EngineError) in try writeReport(path: path, text: text) })
+        case .writeReport(let path, let location, let readings, let libErrors):
+            return .reportWritten(
+                Result { () throws(EngineError) in try writeReport(path: path, readings: readings, libErrors: libErrors, location: location) })
         }
     }
 
+    // MARK: reading
+
     func load(_ location: Location) throws(EngineError) -> FileSnapshot {
         let loaded = try LoadedFile.read(location)
-        let verification = SafetyFileReader.verify(loaded.bytes)
+        let verification = SafetyFileReader.verify(loaded.bytes, options: .init(now: BlockTimestamp(date: Date())))
+        let interlocks = Interlocks.run(location, procRoot: procRoot)
+        let directory = (location.file as NSString).deletingLastPathComponent
+        // A change writes a temp file and a backup beside the file: the directory must be writable too.
+        let writable = access(location.file, W_OK) == 0 && access(directory, W_OK) == 0
         return FileSnapshot(
             path: location.file, byteCount: loaded.bytes.count, sha256: loaded.sha256, verification: verification,
-            writable: access(location.file, W_OK) == 0, nodeRunning: nil)
+            writable: writable, nodeRunning: interlocks.checks.first { $0.outcome == .nodeRunning }?.found)
     }
 
     func readLIB(_ r: LIBRequest) throws(EngineError) -> LIBReading {
@@ -55,90 +65,123 @@ public final class EngineEffects: EffectRunner {
         }
     }
 
+    // MARK: plans
+
     func plan(_ request: PlanRequest) throws(EngineError) -> PlanPreview {
-        let location = request.location
-        let loaded = try LoadedFile.read(location)
+        let loaded = try LoadedFile.read(request.location)
         guard loaded.sha256 == request.fileSHA256 else {
-            throw .refused("\(request.path) changed since it was read; press e and start again")
+            throw .refused("\(request.path) changed since it was shown (SHA-256 now \(loaded.sha256.hex.prefix(16))…): ESC to Entries; it is read again")
         }
-        let before = try decode(loaded.bytes, path: request.path)
-        var after = before
-        var notes = [String]()
+        let plan: Plan
         switch request.action {
-        case .reset, .delete:
-            guard let keyText = request.keyText, let index = before.entries.firstIndex(where: { $0.key.text == keyText }) else {
-                throw .usage("the key is not in the file")
-            }
-            if request.action == .delete {
-                after.entries.remove(at: index)
-                notes.append("nodeos recreates this entry at its next start with an empty last vote and its own LIB as lock")
-            } else {
-                guard let lib = request.lib?.lib else { throw .usage("a reset needs a LIB") }
-                switch after.entries[index].state {
-                case .savanna(var s):
-                    s.lastVote = .empty
-                    s.lock = BlockRef(blockID: lib.blockID, timestamp: lib.timestamp)
-                    s.otherBranchLatestTime = .zero
-                    if s.votesForkedSinceLatestStrongVote != nil { s.votesForkedSinceLatestStrongVote = false }
-                    after.entries[index].state = .savanna(s)
-                case .hotStuff:
-                    throw .usage("HotStuff resets need the engine's proposal id (not in this build yet)")
-                }
-            }
+        case .reset:
+            guard let key = request.keyText else { throw .usage("no entry chosen") }
+            let choice = try LIBDecision.forPlan(request.libReadings, choice: request.libChosen, reason: request.libReason)
+            plan = try Planner.reset(bytes: loaded.bytes, path: request.path, key: key, inputs: ResetInputs(lib: choice))
+        case .delete:
+            guard let key = request.keyText else { throw .usage("no entry chosen") }
+            // The LIB only says how far the lock moves back when nodeos recreates the entry.
+            let choice = request.libReadings.isEmpty ? nil : try? LIBDecision.forPlan(request.libReadings, choice: 0, reason: "for the review only")
+            plan = try Planner.delete(bytes: loaded.bytes, path: request.path, key: key, lib: choice)
         case .restore:
-            guard let path = request.backupPath else { throw .usage("a restore needs a backup") }
-            after = try decode(try FileBytes.read(path), path: path)
+            guard let backupPath = request.backupPath else { throw .usage("no backup chosen") }
+            plan = try Planner.restore(bytes: loaded.bytes, path: request.path, backup: try FileBytes.read(backupPath), backupPath: backupPath)
+        }
+        let interlocks = Interlocks.run(request.location, procRoot: procRoot)
+        var refusal: String?
+        if let c = interlocks.checks.first(where: { $0.outcome == .nodeRunning }) {
+            refusal = "a node is running: \(c.found)"
+        } else if let c = interlocks.checks.first(where: { $0.outcome == .busy }) {
+            refusal = c.found
+        } else if !plan.changesAnything {
+            refusal = "this changes nothing: the file already holds these values"
         }
         let id = nextPlanID
         nextPlanID += 1
-        plans[id] = request
+        plans[id] = plan
         return PlanPreview(
-            id: id, request: request, rows: Comparison.rows(old: before, new: after),
-            warnings: Comparison.backwardMoves(old: before, new: after) + notes,
-            checks: [CheckRow(name: "file unchanged since read", outcome: .clear, detail: "sha256 \(loaded.sha256.hex.prefix(16))…")],
-            refusal: nil)
+            id: id, request: request, rows: DiffRows.from(plan.diff), warnings: plan.warnings.map(\.message), notes: plan.notes,
+            checks: interlocks.checks.map(Self.row), refusal: refusal)
     }
 
-    func apply(_ request: PlanRequest) throws(EngineError) -> ApplyOutcome {
-        throw .refused("applying needs the engine's apply step, not in this build yet; nothing was written")
+    static func row(_ c: InterlockCheck) -> CheckRow {
+        let outcome: CheckRow.Outcome =
+            switch c.outcome {
+            case .clear: .clear
+            case .nodeRunning, .busy: .blocking
+            case .notChecked: .notChecked
+            }
+        return CheckRow(name: c.checked, outcome: outcome, detail: c.found)
     }
+
+    func apply(_ plan: Plan, _ request: PlanRequest) throws(EngineError) -> ApplyOutcome {
+        let result = try Apply.run(plan, location: request.location, options: ApplyOptions(context: .current(toolVersion: toolVersion), procRoot: procRoot))
+        var next = [String]()
+        switch request.action {
+        case .reset:
+            next.append("Start nodeos: this key votes again once it sees blocks after LIB; watch its log for the key's first vote.")
+        case .delete:
+            next.append("Start nodeos: it recreates the entry with an empty last vote and its own LIB as lock; watch its log for the key's first vote.")
+        case .restore:
+            next.append("Start nodeos and watch its log: the restored values are what it will vote from.")
+        }
+        next.append("To undo: History (h), select \((result.backupPath as NSString).lastPathComponent), r; or finality restore \(plan.path) --from \(result.backupPath)")
+        next.append("Paste the report (w) into the support ticket.")
+        if let leftover = result.removedLeftoverTemp { next.append("A temp file left by an interrupted run was removed: \(leftover)") }
+        return ApplyOutcome(
+            backupPath: result.backupPath, auditRecord: result.auditPath, newSHA256: plan.afterSHA256.hex, nextSteps: next,
+            checks: result.interlocks.checks.map(Self.row))
+    }
+
+    // MARK: history, comparison, report
 
     func history(_ location: Location) throws(EngineError) -> HistoryListing {
-        let dir = (location.file as NSString).deletingLastPathComponent + "/backups"
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        var backups = [BackupRow]()
-        for name in names.sorted() {
-            let path = dir + "/" + name
-            guard let bytes = try? FileBytes.read(path) else { continue }
-            let loaded = LoadedFile(location: Location(file: path, dataDir: nil), bytes: bytes)
-            let attrs = try? FileManager.default.attributesOfItem(atPath: path)
-            let modified = (attrs?[.modificationDate] as? Date).map { BlockTimestamp(date: $0).map(Format.time) ?? "" } ?? ""
-            backups.append(BackupRow(path: path, modified: modified, byteCount: bytes.count, sha256: loaded.sha256.hex))
+        let h = try FileHistory.read(file: location.file)
+        let backups = h.backups.map { b in
+            BackupRow(
+                path: b.path, modified: Self.time(b.modified), byteCount: b.size, sha256: b.sha256.hex,
+                note: "sha256 \(b.sha256.hex)" + (b.isCurrent ? " (= the current file)" : "") + "; " + b.verdict)
         }
-        return HistoryListing(backups: backups, records: [], auditPath: nil)
+        let records = h.audit.entries.map { e in
+            let r = e.record
+            let user = r["user"]?.stringValue ?? "?"
+            let who = r["ssh"]?.stringValue.map { "\(user) (ssh \($0.split(separator: " ").first ?? ""))" } ?? user
+            let key = r["key"]?.stringValue.map { String($0.prefix(20)) + "…" } ?? (r["restore_from"]?.stringValue.map { ($0 as NSString).lastPathComponent } ?? "")
+            let before = String((r["sha256_before"]?.stringValue ?? "?").prefix(12))
+            let after = String((r["sha256_after"]?.stringValue ?? "?").prefix(12))
+            return AuditRecordInfo(
+                time: String((r["time"]?.stringValue ?? "?").prefix(19)).replacingOccurrences(of: "T", with: " "), who: who,
+                action: r["action"]?.stringValue ?? "?", key: key,
+                summary: "line \(e.line): SHA-256 \(before)… → \(after)…")
+        }
+        var problems = [String]()
+        if let line = h.audit.brokenLine { problems.append("audit chain BROKEN at line \(line): \(h.audit.problem ?? "")") }
+        if h.currentMatchesLastRecord == false {
+            problems.append("the current file is not what the last record left: changed outside finality, or a change was interrupted")
+        }
+        return HistoryListing(backups: backups, records: records, auditPath: h.auditPath, problems: problems)
+    }
+
+    /// `2026-11-21 13:30:13` (UTC).
+    static func time(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.timeZone = TimeZone(identifier: "UTC")
+        return String(f.string(from: d).prefix(19)).replacingOccurrences(of: "T", with: " ")
     }
 
     func compare(old: String, new: String) throws(EngineError) -> DiffView {
-        let a = try FileBytes.read(old)
-        let b = try FileBytes.read(new)
-        let va = SafetyFileReader.verify(a)
-        let vb = SafetyFileReader.verify(b)
-        var notes = Comparison.backwardMoves(old: va.file, new: vb.file)
-        if !va.nodeosLoads { notes.append("before: \(va.verdictLine)") }
-        if !vb.nodeosLoads { notes.append("after: \(vb.verdictLine)") }
-        return DiffView(title: "Comparison", leftName: old, rightName: new, rows: Comparison.rows(old: va.file, new: vb.file), notes: notes)
+        let a = try Planner.decodeForDiff(try FileBytes.read(old), path: old)
+        let b = try Planner.decodeForDiff(try FileBytes.read(new), path: new)
+        let diff = FileDiff.compare(old: a, new: b)
+        return DiffView(title: "Comparison", leftName: old, rightName: new, rows: DiffRows.from(diff), notes: diff.warnings.map(\.message))
     }
 
-    func decode(_ bytes: [UInt8], path: String) throws(EngineError) -> SafetyFile {
-        do {
-            return try SafetyFileReader.decode(bytes)
-        } catch {
-            throw .invalid(path: path, finding: error)
-        }
-    }
-
-    func writeReport(path: String, text: String) throws(EngineError) -> String {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
+    func writeReport(path: String, readings: [LIBReading], libErrors: [String], location: Location) throws(EngineError) -> String {
+        let loaded = try LoadedFile.read(location)
+        let text = CaseReport.text(
+            loaded: loaded, readings: readings, libErrors: libErrors, interlocks: Interlocks.run(location, procRoot: procRoot),
+            toolVersion: toolVersion, now: Date())
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io(path: path, operation: "create", reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         let bytes = Array(text.utf8)

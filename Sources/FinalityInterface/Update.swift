@@ -217,6 +217,8 @@ public enum Core {
             state.diff?.scroll = 0
         case .confirm:
             return wizardNext(&state)
+        case .submitInput, .cancelInput, .deleteCharacter, .clearInput:
+            return []  // only while typing (promptKey, confirmKey)
         }
         return []
     }
@@ -332,15 +334,19 @@ public enum Core {
     /// Keys at step 4: typed text goes into the confirmation; Enter checks it.
     static func confirmKey(_ state: inout AppState, _ key: Key) -> [Effect]? {
         guard var w = state.wizard else { return nil }
-        switch key {
-        case .character("?"):
-            return nil  // Help stays reachable; key text never contains "?"
-        case .character(let ch):
+        if case .character("?") = key { return nil }  // Help stays reachable; key text never contains "?"
+        if case .character(let ch) = key {
             w.typed.append(ch)
             w.confirmError = nil
-        case .backspace:
+            state.wizard = w
+            return []
+        }
+        switch Bindings.inputAction(for: key) {
+        case .deleteCharacter:
             if !w.typed.isEmpty { w.typed.removeLast() }
-        case .enter:
+        case .clearInput:
+            w.typed = ""
+        case .submitInput:
             guard !state.isReadOnly, let plan = w.plan else { return [] }
             guard w.typed == w.expectedConfirmation, !w.expectedConfirmation.isEmpty else {
                 w.confirmError = "that does not match: nothing was written"
@@ -362,21 +368,29 @@ public enum Core {
 
     static func promptKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         guard var p = state.prompt else { return [] }
-        switch key {
-        case .character(let ch):
+        if case .character(let ch) = key {
             p.text.append(ch)
-        case .backspace:
+            state.prompt = p
+            if p.purpose == .search {
+                state.entries.filter = p.text
+                state.entries.selected = 0
+                state.entries.scroll = 0
+            }
+            return []
+        }
+        switch Bindings.inputAction(for: key) {
+        case .deleteCharacter:
             if !p.text.isEmpty { p.text.removeLast() }
-        case .control("u"):
+        case .clearInput:
             p.text = ""
-        case .escape:
+        case .cancelInput:
             state.prompt = nil
             if p.purpose == .search {
                 state.entries.filter = ""
                 clampEntries(&state)
             }
             return []
-        case .enter:
+        case .submitInput:
             state.prompt = nil
             return submit(&state, p)
         default:
@@ -405,7 +419,11 @@ public enum Core {
         case .reportPath:
             guard !text.isEmpty else { return [] }
             state.busy = "writing the report"
-            return [.writeReport(path: text, text: Report.text(state))]
+            let errors = state.lib.answers.compactMap { a -> String? in
+                if case .failure(let e) = a.result { return "\(a.request.label): \(e.description)" }
+                return nil
+            }
+            return [.writeReport(path: text, location: state.location, readings: state.lib.readings, libErrors: errors)]
         case .apiURL:
             state.lib.apiURL = text
             guard !text.isEmpty else { return [] }

@@ -77,6 +77,46 @@ struct RealBinaryTests {
         #expect(t.exitStatus() == 0)
     }
 
+    @Test func theReportIsWrittenFromTheInterface() throws {
+        let t = Tmux()
+        let dir = try dataDir(t)
+        try t.start(t.finality(dir + " --read-only"))
+        #expect(try t.waitFor("nodeos will load").ok)
+        try t.send("w")
+        #expect(try t.waitFor("Write report to: ").ok)
+        try t.send("C-u")
+        try t.type(t.directory + "/case.txt")
+        try t.send("Enter")
+        let s = try t.waitFor("report written to")
+        #expect(s.ok, "\(s.screen)")
+        let text = try String(contentsOfFile: t.directory + "/case.txt", encoding: .utf8)
+        #expect(text.contains("finality case report"))
+        #expect(text.contains("nodeos will load this file"))
+        try t.send("q")
+        #expect(t.exitStatus() == 0)
+    }
+
+    /// nodeos holds a write lock on state/shared_memory.bin while it runs: the interface
+    /// opens read-only by itself and says why.
+    @Test func aRunningNodeMakesItReadOnly() throws {
+        let t = Tmux()
+        let dir = try dataDir(t)
+        try FileManager.default.createDirectory(atPath: dir + "/state", withIntermediateDirectories: true)
+        let fd = Glibc.open(dir + "/state/shared_memory.bin", O_RDWR | O_CREAT, 0o600)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var lock = flock()
+        lock.l_type = Int16(F_WRLCK)
+        lock.l_whence = Int16(SEEK_SET)
+        #expect(fcntl(fd, F_SETLK, &lock) == 0)
+        try t.start(t.finality(dir))
+        let s = try t.waitFor("READ-ONLY: a node is running")
+        #expect(s.ok, "\(s.screen)")
+        #expect(!s.screen.contains("Reset"))
+        try t.send("q")
+        #expect(t.exitStatus() == 0)
+    }
+
     /// A dropped SSH link (SIGHUP) at the typed confirmation: nothing is written.
     @Test func hangupAtConfirmationWritesNothing() throws {
         let t = Tmux()
@@ -133,5 +173,80 @@ struct RealBinaryTests {
         try t.start(t.finality(dir, term: "dumb"))
         #expect(t.exitStatus() == 2)
         #expect(try t.waitFor("cannot run the full-screen interface").ok)
+    }
+}
+
+/// The whole reset on the demo data dir, through the five steps, with the real engine.
+@Suite(.serialized, .enabled(if: Tmux.available, "needs tmux and the built finality binary"))
+struct RealBinaryWizardTests {
+    @Test func resetThroughTheFiveStepsWritesBackupAuditAndFile() throws {
+        let t = Tmux()
+        let demo = Spawn.run(Tmux.finalityPath!, ["demo", "--print-only"], outputFile: t.directory + "/demo")
+        #expect(demo.status == 0)
+        let dir = demo.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/finalizers/safety.dat"
+        let before = try Data(contentsOf: URL(fileURLWithPath: file))
+        try t.start(t.finality(dir))
+        #expect(try t.waitFor("from blocks.log").ok)
+        try t.send("j", "r")
+        #expect(try t.waitFor("Step 1 of 5").ok)
+        try t.send("Enter")
+        #expect(try t.waitFor("Step 2 of 5").ok)
+        try t.send("Enter")
+        let review = try t.waitFor("Enter: go to the typed confirmation")
+        #expect(review.ok, "\(review.screen)")
+        #expect(review.screen.contains("moves back"))
+        try t.send("Enter")
+        let confirm = try t.waitFor("Step 4 of 5")
+        #expect(confirm.ok)
+        // The 8 characters after PUB_BLS_ of the key shown at step 4.
+        guard let keyLine = confirm.screen.split(separator: "\n").first(where: { $0.hasPrefix("  PUB_BLS_") }) else {
+            Issue.record("no key on step 4:\n\(confirm.screen)")
+            return
+        }
+        let part = String(keyLine.dropFirst(2 + 8).prefix(8))
+        // A wrong confirmation writes nothing.
+        try t.type("wrong")
+        try t.send("Enter")
+        #expect(try t.waitFor("does not match").ok)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)
+        try t.type(part)
+        try t.send("Enter")
+        let done = try t.waitFor("Done: the file was written")
+        #expect(done.ok, "\(done.screen)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) != before)
+        let backups = try FileManager.default.contentsOfDirectory(atPath: dir + "/finalizers/backups")
+        #expect(backups.count == 1)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/finalizers/backups/" + backups[0])) == before)
+        #expect(FileManager.default.fileExists(atPath: file + ".audit.jsonl"))
+        // Back on Entries, the reset entry never voted and is locked on LIB.
+        try t.send("Enter")
+        let entries = try t.waitFor("Entry #1 of 6")
+        #expect(entries.ok)
+        #expect(entries.screen.contains("last_vote  empty"))
+        try t.send("h")
+        #expect(try t.waitFor("Audit records (1)").ok)
+
+        // Restore the backup through the same wizard: the file is back to its first bytes.
+        try t.send("r")
+        #expect(try t.waitFor("Restore the file from this backup").ok)
+        try t.send("Enter")
+        let restoreReview = try t.waitFor("Enter: go to the typed confirmation")
+        #expect(restoreReview.ok, "\(restoreReview.screen)")
+        try t.send("Enter")
+        #expect(try t.waitFor("first 12 hex digits").ok)
+        // The engine names a backup after the first 12 digits of its SHA-256.
+        let sha12 = String(backups[0].split(separator: ".").dropLast().last ?? "")
+        try t.type(sha12)
+        try t.send("Enter")
+        let restored = try t.waitFor("Done: the file was written")
+        #expect(restored.ok, "\(restored.screen)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)
+        try t.send("Enter")
+        try t.send("h")
+        #expect(try t.waitFor("Audit records (2)").ok)
+        try t.send("q")
+        #expect(t.exitStatus() == 0)
     }
 }

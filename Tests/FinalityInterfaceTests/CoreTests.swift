@@ -246,35 +246,31 @@ import Testing
         #expect(Render.render(s).text.contains("sources DISAGREE"))
     }
 
-    @Test func reportNamesFileVerdictLIBAndEveryEntry() {
-        let s = Fixtures.state()
-        let text = Report.text(s)
-        #expect(text.contains("Verdict: nodeos will load this file"))
-        #expect(text.contains("blocks.log: block 5210"))
-        for e in Fixtures.savannaFile().entries { #expect(text.contains(e.key.text)) }
-        #expect(text.contains("flag: lock behind LIB by 20 blocks"))
-        var p = s
-        press(&p, c("w"))
-        #expect(p.prompt?.purpose == .reportPath)
-        let effects = press(&p, .enter)
-        guard case .writeReport(let path, let body)? = effects.first else {
+    @Test func reportGoesToAFileWithTheLIBReadingsShown() {
+        var s = Fixtures.state()
+        press(&s, c("w"))
+        #expect(s.prompt?.purpose == .reportPath)
+        let effects = press(&s, .enter)
+        guard case .writeReport(let path, let location, let readings, let errors)? = effects.first else {
             Issue.record("no report written")
             return
         }
         #expect(path.hasPrefix("/srv/node/data/finalizers/finality-report-"))
-        #expect(body == text)
+        #expect(location == Fixtures.location)
+        #expect(readings == [Fixtures.lib])
+        #expect(errors == ["node API: http://127.0.0.1:8888: cannot connect: Connection refused"])
     }
 
     @Test func diffMarksChangedFieldsAndBackwardMoves() {
         let before = Fixtures.savannaFile()
         var after = before
         after.entries[0].state = .savanna(SavannaSafety(lastVote: .empty, lock: Fixtures.ref(5_190)))
-        let rows = Comparison.rows(old: before, new: after)
+        let diff = FileDiff.compare(old: before, new: after)
+        let rows = DiffRows.from(diff)
         #expect(rows.filter(\.changed).map(\.field) == [
-            "last_vote.block_id", "last_vote.timestamp", "last_vote.finality_digest", "lock.block_id", "lock.timestamp", "lock.finality_digest",
+            "last_vote.block_id (_vheight)", "last_vote.timestamp (_vheight)", "last_vote.finality_digest", "lock.block_id (_b_lock)",
+            "lock.timestamp (_b_lock)", "lock.finality_digest",
         ])
-        #expect(Comparison.backwardMoves(old: before, new: after) == [
-            "the lock of \(before.entries[0].key.shortText(24)) moves back from block 5,210 to 5,190 (20 blocks): a conflicting vote becomes possible"
-        ])
+        #expect(diff.warnings.contains { $0.message.contains("moves back") })
     }
 }

@@ -98,17 +98,24 @@ enum Fixtures {
     static let backups = HistoryListing(
         backups: [
             BackupRow(
-                path: "/srv/node/data/finalizers/backups/safety.dat.2026-11-21T11-58-02Z.bak", modified: "2026-11-21 11:58:02",
-                byteCount: 976, sha256: "5f1e0a9c3b2d4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7"),
+                path: "/srv/node/data/finalizers/backups/safety.dat.20261121T115802Z.5f1e0a9c3b2d.bak", modified: "2026-11-21 11:58:02",
+                byteCount: 976, sha256: "5f1e0a9c3b2d4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7",
+                note: "sha256 5f1e0a9c3b2d4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7; nodeos will load this file"),
             BackupRow(
-                path: "/srv/node/data/finalizers/backups/safety.dat.2026-11-20T09-15-40Z.bak", modified: "2026-11-20 09:15:40",
-                byteCount: 976, sha256: "a0b1c2d3e4f5061728394a5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c7d8e9f"),
+                path: "/srv/node/data/finalizers/backups/safety.dat.20261120T091540Z.a0b1c2d3e4f5.bak", modified: "2026-11-20 09:15:40",
+                byteCount: 976, sha256: "a0b1c2d3e4f5061728394a5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c7d8e9f",
+                note: "sha256 a0b1c2d3e4f5061728394a5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c7d8e9f; nodeos will load this file"),
         ],
         records: [
-            AuditRecordInfo(time: "2026-11-20 09:15:41", who: "alice (ssh 10.0.0.5)", action: "reset", key: "PUB_BLS_0102…", summary: "lock 5,001 → LIB 5,020 (blocks.log)"),
-            AuditRecordInfo(time: "2026-11-21 11:58:03", who: "bob (console)", action: "delete", key: "PUB_BLS_0a0b…", summary: "entry removed"),
+            AuditRecordInfo(
+                time: "2026-11-20 09:15:41", who: "alice (ssh 10.0.0.5)", action: "reset", key: "PUB_BLS_Tg-_KVWMmsNCf…",
+                summary: "line 1: SHA-256 a0b1c2d3e4f5… → 5f1e0a9c3b2d…"),
+            AuditRecordInfo(
+                time: "2026-11-21 11:58:03", who: "bob", action: "delete", key: "PUB_BLS_JFJOAsnA0pab…",
+                summary: "line 2: SHA-256 5f1e0a9c3b2d… → 78d7c3d73811…"),
         ],
-        auditPath: "/srv/node/data/finalizers/safety.dat.audit.log")
+        auditPath: "/srv/node/data/finalizers/safety.dat.audit.jsonl",
+        problems: ["the current file is not what the last record left: changed outside finality, or a change was interrupted"])
 
     /// The plan the engine would show for resetting entry 1 to LIB 5,210.
     static func resetPlan(_ state: AppState) -> PlanPreview {
@@ -118,9 +125,10 @@ enum Fixtures {
         let request = PlanRequest(
             action: .reset, location: location, fileSHA256: state.file!.sha256, keyText: before.entries[1].key.text,
             libReadings: state.lib.readings, libChosen: 0)
+        let diff = FileDiff.compare(old: before, new: after)
         return PlanPreview(
-            id: 7, request: request, rows: Comparison.rows(old: before, new: after),
-            warnings: ["the last vote of \(before.entries[1].key.shortText(24)) becomes empty (was block 5,200)"],
+            id: 7, request: request, rows: DiffRows.from(diff), warnings: diff.warnings.map(\.message),
+            notes: ["LIB: block 5210 at 2026-11-21T12:00:00.000Z, from blocks.log /srv/node/data/blocks/blocks.log"],
             checks: [
                 CheckRow(name: "lock on /srv/node/data/state/shared_memory.bin", outcome: .clear, detail: "not locked: no nodeos holds this data dir's state"),
                 CheckRow(name: "processes using the file or data dir", outcome: .clear, detail: "no nodeos process"),

@@ -50,10 +50,10 @@ import Testing
             var old = Fixtures.savannaFile()
             old.entries[1].state = .savanna(SavannaSafety(lastVote: Fixtures.ref(5_230), lock: Fixtures.ref(5_228)))
             old.entries.remove(at: 2)
+            let diff = FileDiff.compare(old: old, new: Fixtures.savannaFile())
             let view = DiffView(
                 title: "Comparison", leftName: Fixtures.backups.backups[0].path, rightName: Fixtures.location.file,
-                rows: Comparison.rows(old: old, new: Fixtures.savannaFile()),
-                notes: Comparison.backwardMoves(old: old, new: Fixtures.savannaFile()))
+                rows: DiffRows.from(diff), notes: diff.warnings.map(\.message))
             _ = Core.update(&s, .compared(.success(view)))
             return s
         }),

@@ -50,8 +50,8 @@ enum DiffScreen {
             }
             if r.changed {
                 out.append(("* " + r.field, .changed))
-                for line in Format.wrap(r.before, width: width - 4) { out.append(("  - " + line, .danger)) }
-                for line in Format.wrap(r.after, width: width - 4) { out.append(("  + " + line, .good)) }
+                for (i, line) in Format.wrap(r.before, width: width - 4).enumerated() { out.append(((i == 0 ? "  - " : "    ") + line, .danger)) }
+                for (i, line) in Format.wrap(r.after, width: width - 4).enumerated() { out.append(((i == 0 ? "  + " : "    ") + line, .good)) }
             } else {
                 out.append(("  " + Format.fit(r.field, 26) + " " + r.before, .dim))
             }

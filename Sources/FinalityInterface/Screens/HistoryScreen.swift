@@ -25,21 +25,26 @@ enum HistoryScreen {
         g.rule(row: row, title: "Backups (\(l.backups.count))")
         row += 1
         g.fill(row: row, style: .header)
-        g.put("  " + Format.fit("Backup", 40) + " " + Format.fit("Modified (UTC)", 20) + " " + Format.fitRight("Bytes", 7) + "  sha256", row: row, column: 0, style: .header)
+        // The engine's backup names carry the time and the first 12 digits of the old
+        // SHA-256; the selected one's full hash and verdict are under the list.
+        let nameWidth = body.columns - 2 - 1 - 19 - 1 - 7 - 1
+        g.put("  " + Format.fit("Backup", nameWidth) + " " + Format.fit("Modified (UTC)", 19) + " " + Format.fitRight("Bytes", 7), row: row, column: 0, style: .header)
         row += 1
         if l.backups.isEmpty { g.put("  (no backups yet: one is made before every change)", row: row, column: 0, style: .dim) }
         let top = max(0, state.history.selected - backupRows + 1)
         for (i, b) in l.backups.enumerated().dropFirst(top).prefix(backupRows) {
             let r = row + i - top
             let selected = i == state.history.selected
-            let text = (selected ? "\(Line.pointer) " : "  ") + Format.fit(b.name, 40) + " " + Format.fit(b.modified, 20) + " " + Format.fitRight(Format.number(b.byteCount), 7) + "  " + b.sha256.prefix(12) + "…"
+            let text = (selected ? "\(Line.pointer) " : "  ") + Format.fit(b.name, nameWidth) + " " + Format.fit(b.modified, 19) + " " + Format.fitRight(Format.number(b.byteCount), 7)
             if selected { g.fill(row: r, style: .selected) }
             g.put(text, row: r, column: 0, style: selected ? .selected : .normal)
         }
         row += backupRows
-        if let b = selectedBackup(state) , !b.note.isEmpty {
-            g.put("  " + b.note, row: row, column: 0, style: .dim, width: body.columns)
-            row += 1
+        if let b = selectedBackup(state), !b.note.isEmpty {
+            for line in Format.wrap(b.note, width: body.columns - 2).prefix(2) {
+                g.put("  " + line, row: row, column: 0, style: .dim)
+                row += 1
+            }
         }
         g.rule(row: row, title: "Audit records (\(l.records.count))" + (l.auditPath.map { ": \($0)" } ?? ""))
         row += 1
@@ -47,7 +52,7 @@ enum HistoryScreen {
         // Newest last; two lines each so the summary is never cut at 80 columns.
         for rec in l.records.suffix((body.bottom - row) / 2) {
             g.put("  " + Format.fit(rec.time, 20) + " " + Format.fit(rec.action, 8) + " " + Format.fit(rec.key, 20) + " " + rec.who, row: row, column: 0)
-            g.put("      " + rec.summary, row: row + 1, column: 0, style: .dim)
+            g.put("      " + rec.summary, row: row + 1, column: 0, style: .dim, width: body.columns)
             row += 2
         }
     }

@@ -204,17 +204,17 @@ enum WizardScreen {
                     lines.append(((i == 0 ? Format.fit(label, 14) : String(repeating: " ", count: 14)) + line, .normal))
                 }
             }
-            if !o.checks.isEmpty {
-                lines.append(("", .normal))
-                lines.append(("Interlocks while applying:", .header))
-                lines += checkLines(o.checks, width: rect.columns)
-            }
             lines.append(("", .normal))
             lines.append(("Next steps:", .header))
             for (i, s) in o.nextSteps.enumerated() {
                 for (j, line) in Format.wrap(s, width: rect.columns - 5).enumerated() {
                     lines.append(((j == 0 ? "  \(i + 1). " : "     ") + line, .normal))
                 }
+            }
+            if !o.checks.isEmpty {
+                lines.append(("", .normal))
+                lines.append(("Interlocks while applying:", .header))
+                lines += checkLines(o.checks, width: rect.columns)
             }
         case .failure(let e)?:
             lines.append(("\(Line.fail) The change was not made.", .danger))

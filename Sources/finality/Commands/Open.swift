@@ -21,7 +21,7 @@ struct Open: ParsableCommand {
         } catch {
             throw fail(error)
         }
-        let status = runInterface(location: location, readOnly: readOnly)
+        let status = runInterface(location: location, readOnly: readOnly, toolVersion: ToolVersion.string)
         if status != 0 { throw ExitCode(status) }
     }
 }
