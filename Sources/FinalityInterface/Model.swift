@@ -82,7 +82,15 @@ public struct FileSnapshot: Sendable {
         self.verification = verification
         self.writable = writable
         self.nodeRunning = nodeRunning
+        var byEntry = [Int: [Finding]]()
+        for f in verification.errors + verification.warnings {
+            if let e = f.entry { byEntry[e, default: []].append(f) }
+        }
+        findingsByEntry = byEntry
     }
+
+    /// Errors and warnings by entry index, grouped once (a file can hold a million).
+    public let findingsByEntry: [Int: [Finding]]
 
     public var safetyFile: SafetyFile? { verification.file }
     public var entries: [SafetyEntry] { verification.file?.entries ?? [] }
@@ -101,6 +109,16 @@ public struct EntriesView: Sendable {
     public var scroll = 0
     public var filter = ""
     public var sort: SortColumn = .fileOrder
+    /// The rows shown: indices into the file's entries, filtered and sorted. Kept here
+    /// (refreshed when the file, filter or sort change) so a file of a million entries
+    /// is not re-sorted on every key.
+    public internal(set) var rows: [Int] = []
+    /// Each entry's `PUB_BLS_…` text in lower case, computed once per file: search is
+    /// case-insensitive (people read keys off a screen and type them back).
+    public internal(set) var searchTexts: [[UInt8]] = []
+    /// The filter the rows were computed for: typing more characters only narrows them.
+    var rowsFilter = ""
+    var rowsSort: SortColumn = .fileOrder
     public init() {}
 }
 

@@ -20,7 +20,7 @@ public enum Core {
             case .success(let snap):
                 state.file = snap
                 state.loadError = nil
-                clampEntries(&state)
+                refreshRows(&state, fileChanged: true)
                 if !state.lib.asked {
                     state.lib.asked = true
                     state.busy = "asking LIB sources"
@@ -170,6 +170,7 @@ public enum Core {
         case .sort:
             let all = SortColumn.allCases
             state.entries.sort = all[(all.firstIndex(of: state.entries.sort)! + 1) % all.count]
+            refreshRows(&state)
             state.status = StatusMessage(.info, "sorted by \(state.entries.sort.rawValue)")
         case .reset, .delete:
             let wizardAction: WizardAction = action == .reset ? .reset : .delete
@@ -254,7 +255,7 @@ public enum Core {
         case .entries:
             if !state.entries.filter.isEmpty {
                 state.entries.filter = ""
-                clampEntries(&state)
+                refreshRows(&state)
             }
         case .diff:
             // Back to the wizard that showed its plan here, if one is under way.
@@ -373,6 +374,7 @@ public enum Core {
             state.prompt = p
             if p.purpose == .search {
                 state.entries.filter = p.text
+                refreshRows(&state)
                 state.entries.selected = 0
                 state.entries.scroll = 0
             }
@@ -387,7 +389,7 @@ public enum Core {
             state.prompt = nil
             if p.purpose == .search {
                 state.entries.filter = ""
-                clampEntries(&state)
+                refreshRows(&state)
             }
             return []
         case .submitInput:
@@ -410,7 +412,7 @@ public enum Core {
         switch p.purpose {
         case .search:
             state.entries.filter = text
-            clampEntries(&state)
+            refreshRows(&state)
             return []
         case .compareWith:
             guard !text.isEmpty else { return [] }
@@ -449,21 +451,58 @@ public enum Core {
     // MARK: selection
 
     /// Rows the Entries screen shows: indices into the file's entries, filtered and sorted.
-    public static func visibleEntries(_ state: AppState) -> [Int] {
+    public static func visibleEntries(_ state: AppState) -> [Int] { state.entries.rows }
+
+    /// Recomputes the rows after the file, the filter or the sort changed. A filter that
+    /// extends the previous one only narrows the rows already found.
+    static func refreshRows(_ state: inout AppState, fileChanged: Bool = false) {
         let entries = state.file?.entries ?? []
-        var idx = Array(entries.indices)
         let filter = state.entries.filter.lowercased()
+        if fileChanged { state.entries.searchTexts = [] }
+        // Key text (base64url with a RIPEMD-160 checksum) is made on the first search only.
+        if !filter.isEmpty, state.entries.searchTexts.count != entries.count {
+            state.entries.searchTexts = entries.map { Array($0.key.text.lowercased().utf8) }
+        }
+        let texts = state.entries.searchTexts
+        let needle = Array(filter.utf8)
+        let narrowing = !fileChanged && state.entries.rowsSort == state.entries.sort && !state.entries.rowsFilter.isEmpty
+            && filter.hasPrefix(state.entries.rowsFilter)
+        var idx = narrowing ? state.entries.rows : Array(entries.indices)
         if !filter.isEmpty {
-            idx = idx.filter { entries[$0].key.text.lowercased().contains(filter) }
+            idx = idx.filter { contains(texts[$0], needle) }
         }
-        switch state.entries.sort {
-        case .fileOrder: break
-        case .key: idx.sort { entries[$0].key.text < entries[$1].key.text }
-        case .lastVote: idx.sort { (entries[$0].lastVoteHeight ?? 0, $0) < (entries[$1].lastVoteHeight ?? 0, $1) }
-        case .lock:
-            idx.sort { lockOrder(entries[$0], $0) < lockOrder(entries[$1], $1) }
+        if !narrowing {
+            switch state.entries.sort {
+            case .fileOrder: break
+            case .key: idx.sort { (entries[$0].key, $0) < (entries[$1].key, $1) }
+            case .lastVote: idx.sort { (entries[$0].lastVoteHeight ?? 0, $0) < (entries[$1].lastVoteHeight ?? 0, $1) }
+            case .lock: idx.sort { lockOrder(entries[$0], $0) < lockOrder(entries[$1], $1) }
+            }
         }
-        return idx
+        state.entries.rows = idx
+        state.entries.rowsFilter = filter
+        state.entries.rowsSort = state.entries.sort
+        clampEntries(&state)
+    }
+
+    /// Byte substring search (key text is ASCII): memchr to each candidate, then memcmp;
+    /// String's Unicode-aware search is far slower on a million keys.
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard haystack.count >= needle.count else { return false }
+        return haystack.withUnsafeBufferPointer { h in
+            needle.withUnsafeBufferPointer { n in
+                let base = UnsafeRawPointer(h.baseAddress!)
+                let end = base + (h.count - n.count + 1)
+                var p = base
+                while p < end, let hit = memchr(p, Int32(n[0]), end - p) {
+                    let at = UnsafeRawPointer(hit)
+                    if memcmp(at, n.baseAddress!, n.count) == 0 { return true }
+                    p = at + 1
+                }
+                return false
+            }
+        }
     }
 
     static func lockOrder(_ e: SafetyEntry, _ i: Int) -> (UInt32, String, Int) {

@@ -59,7 +59,7 @@ enum EntriesScreen {
         for (i, index) in visible.enumerated().dropFirst(top).prefix(listRows) {
             let r = row + i - top
             let entry = safety.entries[index]
-            let flags = EntryFacts.flags(entry, index: index, lib: lib, findings: v.errors + v.warnings)
+            let flags = EntryFacts.flags(entry, index: index, lib: lib, findings: file.findingsByEntry[index] ?? [])
             let selected = i == state.entries.selected
             let text = cols.row(index: index, entry: entry, flags: flags)
             if selected { g.fill(row: r, style: .selected) }
@@ -115,7 +115,7 @@ enum EntriesScreen {
             out.append(("           a proposal id, not a block id", .dim))
         }
         // Flags before the ids: on a small screen they are what must stay visible.
-        let flags = EntryFacts.flags(entry, index: index, lib: state.lib.reference?.lib, findings: file.verification.errors + file.verification.warnings)
+        let flags = EntryFacts.flags(entry, index: index, lib: state.lib.reference?.lib, findings: file.findingsByEntry[index] ?? [])
         if flags.isEmpty {
             out.append(("flags: none", .dim))
         }
