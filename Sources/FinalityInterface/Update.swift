@@ -401,6 +401,7 @@ public enum Core {
         state.prompt = p
         if p.purpose == .search {
             state.entries.filter = p.text
+            refreshRows(&state)
             state.entries.selected = 0
             state.entries.scroll = 0
         }
@@ -455,7 +456,7 @@ public enum Core {
 
     /// Recomputes the rows after the file, the filter or the sort changed. A filter that
     /// extends the previous one only narrows the rows already found.
-    static func refreshRows(_ state: inout AppState, fileChanged: Bool = false) {
+    public static func refreshRows(_ state: inout AppState, fileChanged: Bool = false) {
         let entries = state.file?.entries ?? []
         let filter = state.entries.filter.lowercased()
         if fileChanged { state.entries.searchTexts = [] }

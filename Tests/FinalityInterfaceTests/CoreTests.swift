@@ -54,6 +54,24 @@ import Testing
         #expect(Core.visibleEntries(s) == [0, 1, 2, 3])
     }
 
+    /// Typing narrows the rows already found; the result is the same as searching afresh,
+    /// and deleting a character widens again.
+    @Test func searchNarrowsAndWidensLikeAFreshSearch() {
+        let query = String(Fixtures.key(2).text.dropFirst(8).prefix(5)).lowercased()
+        var typed = Fixtures.state()
+        press(&typed, c("/"))
+        var fresh = Fixtures.state()
+        for n in 1...query.count {
+            type(&typed, String(query.dropFirst(n - 1).prefix(1)))
+            fresh.entries.filter = String(query.prefix(n))
+            Core.refreshRows(&fresh)
+            #expect(Core.visibleEntries(typed) == Core.visibleEntries(fresh), "after \(n) characters")
+        }
+        #expect(Core.visibleEntries(typed) == [1])
+        press(&typed, .backspace, .backspace, .backspace, .backspace, .backspace)
+        #expect(Core.visibleEntries(typed) == [0, 1, 2, 3])
+    }
+
     @Test func sortCyclesThroughColumns() {
         var s = Fixtures.state()
         press(&s, c("s"))
