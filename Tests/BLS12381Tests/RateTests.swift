@@ -3,8 +3,8 @@ import Testing
 
 @testable import BLS12381
 
-/// Prints throughput; asserts nothing about time. Meaningful only in a release build
-/// (`swift test -c release -Xswiftc -enable-testing --filter BLS12381Tests.Rates`).
+/// Prints throughput; asserts nothing about time. The figures mean something only in a
+/// release build (a debug build is some 20 times slower).
 @Suite("Rates (printed, not asserted)")
 struct Rates {
     @Test func keyChecksAndGeneratedKeysPerSecond() {
