@@ -34,7 +34,7 @@ let package = Package(
         .target(
             name: "FinalityEngine",
             dependencies: [
-                "FinalityFormat",
+                "FinalityFormat", "BLS12381",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
@@ -70,10 +70,10 @@ let package = Package(
                 "FinalityFormat", "BLS12381",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
-        .testTarget(name: "FinalityEngineTests", dependencies: ["FinalityEngine", "FinalityFormat"]),
+        .testTarget(name: "FinalityEngineTests", dependencies: ["FinalityEngine", "FinalityFormat", "BLS12381"]),
         .testTarget(name: "FinalityInterfaceTests", dependencies: ["FinalityInterface"]),
         .testTarget(name: "FinalityCursesTests", dependencies: ["FinalityCurses", "FinalityInterface"]),
-        .testTarget(name: "FinalityCLITests", dependencies: ["FinalityFormat", "FinalityEngine"]),
+        .testTarget(name: "FinalityCLITests", dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381"]),
     ],
     swiftLanguageModes: [.v6]
 )

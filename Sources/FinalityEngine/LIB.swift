@@ -51,11 +51,17 @@ public struct LIBReading: Hashable, Sendable {
     public var chainID: Bytes32?
     /// Free-form provenance lines for the operator ("last entry at offset 0x…", "HTTP 200 in 12 ms").
     public var details: [String]
+    /// Things the operator should weigh before trusting this value (an index that disagrees
+    /// with the log, a previous entry that does not link); the value was still read.
+    public var warnings: [String]
 
-    public init(lib: LIB, source: LIBSource, chainID: Bytes32? = nil, details: [String] = []) {
+    public init(
+        lib: LIB, source: LIBSource, chainID: Bytes32? = nil, details: [String] = [], warnings: [String] = []
+    ) {
         self.lib = lib
         self.source = source
         self.chainID = chainID
         self.details = details
+        self.warnings = warnings
     }
 }

@@ -13,15 +13,19 @@ public struct BlockTimestamp: Hashable, Comparable, Sendable, CustomStringConver
 
     /// The slot holding this instant (rounded down to the half-second); nil outside u32.
     public init?(unixMilliseconds ms: Int64) {
+        // Compare before subtracting: `Int64.min - epoch` would trap.
+        guard ms >= Self.epochUnixMilliseconds else { return nil }
         let delta = ms - Self.epochUnixMilliseconds
-        guard delta >= 0 else { return nil }
         let slot = delta / Self.millisecondsPerSlot
         guard slot <= Int64(UInt32.max) else { return nil }
         self.slot = UInt32(slot)
     }
 
     public init?(date: Date) {
-        self.init(unixMilliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
+        let ms = (date.timeIntervalSince1970 * 1000).rounded(.down)
+        // Int64(_:) traps on NaN, infinities and huge values; those are outside u32 anyway.
+        guard ms.isFinite, ms >= -9.0e18, ms <= 9.0e18 else { return nil }
+        self.init(unixMilliseconds: Int64(ms))
     }
 
     public var unixMilliseconds: Int64 { Int64(slot) * Self.millisecondsPerSlot + Self.epochUnixMilliseconds }
@@ -33,16 +37,24 @@ public struct BlockTimestamp: Hashable, Comparable, Sendable, CustomStringConver
         let seconds = ms / 1000
         let millis = Int(ms % 1000)
         let c = CivilTime(unixSeconds: seconds)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year, c.month, c.day, c.hour, c.minute, c.second,
-            millis)
+        func pad(_ v: Int, _ width: Int) -> String {
+            let digits = String(v)
+            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        }
+        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):"
+            + "\(pad(c.second, 2)).\(pad(millis, 3))Z"
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.mmm][Z]` (nodeos prints the time without a zone: it is UTC).
     /// Times must fall on a slot boundary (a multiple of 500 ms) unless `roundDown` is set.
     public init?(iso8601 text: String, roundDown: Bool = false) {
-        guard let ms = CivilTime.parseUnixMilliseconds(text) else { return nil }
-        if !roundDown && (ms - Self.epochUnixMilliseconds) % Self.millisecondsPerSlot != 0 { return nil }
+        guard let (ms, exactMillisecond) = CivilTime.parseUnixMilliseconds(text) else { return nil }
+        if !roundDown {
+            // Digits past the millisecond (".5001") are off a slot boundary too.
+            guard exactMillisecond, (ms - Self.epochUnixMilliseconds) % Self.millisecondsPerSlot == 0 else {
+                return nil
+            }
+        }
         self.init(unixMilliseconds: ms)
     }
 
@@ -80,7 +92,11 @@ struct CivilTime {
         return era * 146_097 + doe - 719_468
     }
 
-    static func parseUnixMilliseconds(_ text: String) -> Int64? {
+    /// Unix milliseconds of `YYYY-MM-DDTHH:MM:SS[.fraction][Z]` (or a space for `T`), with
+    /// 1 to 9 fraction digits, rounded down to the millisecond; `exactMillisecond` is false
+    /// when digits past the millisecond were not all zero. Nil for malformed text or a
+    /// date that does not exist.
+    static func parseUnixMilliseconds(_ text: String) -> (milliseconds: Int64, exactMillisecond: Bool)? {
         var s = Array(text.utf8)
         if s.last == UInt8(ascii: "Z") { s.removeLast() }
         func num(_ r: Range<Int>) -> Int? {
@@ -97,19 +113,22 @@ struct CivilTime {
             let h = num(11..<13), let mi = num(14..<16), let se = num(17..<19)
         else { return nil }
         var millis = 0
+        var exact = true
         if s.count > 19 {
-            guard s[19] == 46, s.count > 20, s.count <= 26, let frac = num(20..<s.count) else { return nil }
+            // At most nanoseconds: more digits than that is not a time anyone prints.
+            guard s[19] == 46, s.count > 20, s.count <= 29, let frac = num(20..<s.count) else { return nil }
             let digits = s.count - 20
             var f = frac
-            for _ in digits..<3 { f *= 10 }
-            for _ in 3..<max(3, digits) { f /= 10 }
-            millis = f
+            for _ in digits..<max(digits, 9) { f *= 10 }  // now in nanoseconds
+            millis = f / 1_000_000
+            exact = f % 1_000_000 == 0
         }
         guard (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, se < 60 else { return nil }
-        let monthDays = [31, (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+        let monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         guard d <= monthDays[mo - 1] else { return nil }
         let days = Int64(daysFromCivil(y, mo, d))
-        return (days * 86_400 + Int64(h * 3600 + mi * 60 + se)) * 1000 + Int64(millis)
+        return ((days * 86_400 + Int64(h * 3600 + mi * 60 + se)) * 1000 + Int64(millis), exact)
     }
 }
 

@@ -31,7 +31,8 @@ enum DevelopmentEra {
             // entries from offset 16, each starting with the key length varint 0x60.
             if size > 16 && bytes[16] == 0x60 {
                 for (entrySize, crc) in [(237, 4), (234, 0), (234, 4), (237, 0)]
-                where UInt64(size - 16 - crc) == version.multipliedReportingOverflow(by: UInt64(entrySize)).partialValue
+                where size >= 16 + crc
+                    && UInt64(size - 16 - crc) == version.multipliedReportingOverflow(by: UInt64(entrySize)).partialValue
                     && version < UInt64(size) {
                     return Finding(
                         .error, .developmentEra, offset: 8, field: "version", expected: "0 or 1", found: "\(version)",

@@ -84,9 +84,15 @@ public struct Verification: Sendable {
     /// The stored CRC (version 1), and the one computed over the bytes.
     public var storedCRC: UInt32?
     public var computedCRC: UInt32?
+    /// Entry index → the earlier entry with the same key (the one nodeos uses).
+    public var duplicateOf: [Int: Int]
 
-    public init(file: SafetyFile?, errors: [Finding], warnings: [Finding], storedCRC: UInt32? = nil, computedCRC: UInt32? = nil) {
+    public init(
+        file: SafetyFile?, errors: [Finding], warnings: [Finding], storedCRC: UInt32? = nil, computedCRC: UInt32? = nil,
+        duplicateOf: [Int: Int] = [:]
+    ) {
         self.file = file
+        self.duplicateOf = duplicateOf
         self.errors = errors
         self.warnings = warnings
         self.storedCRC = storedCRC

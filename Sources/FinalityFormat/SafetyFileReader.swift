@@ -209,6 +209,14 @@ public enum SafetyFileReader {
             }
         }
         let headerSize = r.offset
+        if headerSize != 8 + varintSize(count) {
+            // fc writes the shortest form; a padded count could not be written back
+            // byte-identical, so the tool refuses rather than rewrite it differently.
+            return fail(
+                Finding(
+                    .error, .varint, offset: 8, field: "count (varint)", expected: "the \(varintSize(count))-byte form fc writes",
+                    found: "\(count) padded to \(headerSize - 8) bytes", note: "not written by nodeos's serializer"))
+        }
         let room = (bytes.count - headerSize) / 181
         if count > UInt64(room) && (bytes.count - headerSize) % 181 == 0 {
             return fail(
@@ -272,26 +280,20 @@ public enum SafetyFileReader {
         let layout = EntryLayout(file.format, headerSize: file.format == .hotStuff ? 8 + varintSize(UInt64(file.entries.count)) : 24)
 
         // Duplicate keys: nodeos keeps the first. Each distinct key is checked once.
-        var firstIndex = [BLSPublicKey: Int]()
-        firstIndex.reserveCapacity(file.entries.count)
-        var distinct = [Int]()
-        distinct.reserveCapacity(file.entries.count)
-        for (i, e) in file.entries.enumerated() {
-            if let first = firstIndex[e.key] {
-                warnings.append(
-                    Finding(
-                        .warning, .duplicateKey, offset: layout.keyOffset(i), entry: i, field: "key",
-                        expected: "each key once", found: "the key of entry \(first) again",
-                        note: "nodeos uses entry \(first) and ignores this one"))
-            } else {
-                firstIndex[e.key] = i
-                distinct.append(i)
-            }
+        let duplicates = DuplicateKeys.find(file.entries)
+        for (i, first) in duplicates.firstEntry.sorted(by: { $0.key < $1.key }) {
+            warnings.append(
+                Finding(
+                    .warning, .duplicateKey, offset: layout.keyOffset(i), entry: i, field: "key",
+                    expected: "each key once", found: "the key of entry \(first) again",
+                    note: "nodeos uses entry \(first) and ignores this one"))
         }
+        let distinct = duplicates.distinct
 
         if options.checkKeys {
-            let results = KeyChecker.check(distinct.map { file.entries[$0].key }, threads: options.keyCheckThreads)
-            for (n, i) in distinct.enumerated() {
+            let results = KeyChecker.check(file.entries, at: distinct, threads: options.keyCheckThreads)
+            for (n, i32) in distinct.enumerated() {
+                let i = Int(i32)
                 let result = results[n]
                 let o = layout.keyOffset(i)
                 let hotStuff = file.format == .hotStuff
@@ -374,7 +376,9 @@ public enum SafetyFileReader {
                     note: "nodeos ignores them"))
         }
         warnings.sort { ($0.offset, $0.check.rawValue) < ($1.offset, $1.check.rawValue) }
-        return Verification(file: file, errors: errors, warnings: warnings, storedCRC: storedCRC, computedCRC: computedCRC)
+        return Verification(
+            file: file, errors: errors, warnings: warnings, storedCRC: storedCRC, computedCRC: computedCRC,
+            duplicateOf: duplicates.firstEntry)
     }
 
     static func shortField(_ bytes: [UInt8], offset: Int, field: String, size: Int) -> Finding {

@@ -13,15 +13,17 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data(("finality: " + message + "\n").utf8))
 }
 
-/// Runs a command body, mapping engine errors to exit codes.
-func run(_ body: () throws(EngineError) -> ExitStatus) throws {
-    let status: ExitStatus
-    do {
-        status = try body()
-    } catch {
-        throw fail(error)
+enum FinalityCLI {
+    /// Runs a command body, mapping engine errors to exit codes.
+    static func run(_ body: () throws(EngineError) -> ExitStatus) throws {
+        let status: ExitStatus
+        do {
+            status = try body()
+        } catch {
+            throw fail(error)
+        }
+        if status != .success { throw ExitCode(status.rawValue) }
     }
-    if status != .success { throw ExitCode(status.rawValue) }
 }
 
 /// Buffered standard output: large listings are written in chunks, never as one string.

@@ -17,6 +17,20 @@ struct Finality: ParsableCommand {
             Diff.self, Restore.self, History.self, Report.self,
         ],
         defaultSubcommand: Open.self)
+
+    /// ArgumentParser exits 64 on bad usage; product.md documents 2.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(ExitStatus.usage.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 public enum ToolVersion {

@@ -25,6 +25,16 @@ struct LIBOptions: ParsableArguments {
 
     var isEmpty: Bool { blocksDirs.isEmpty && apiURLs.isEmpty && libID == nil && libTime == nil && libSlot == nil }
 
+    /// Every source given, in the order: blocks dirs, APIs, typed.
+    var requests: [LIBRequest] {
+        var out = blocksDirs.map { LIBRequest.blocksDir($0) }
+        out += apiURLs.map { LIBRequest.api($0, timeoutSeconds: apiTimeout) }
+        if libID != nil || libTime != nil || libSlot != nil {
+            out.append(.typed(id: libID, time: libTime, slot: libSlot))
+        }
+        return out
+    }
+
     /// Reads every source given, in the order: blocks dirs, APIs, typed.
     func readings() throws(EngineError) -> [LIBReading] {
         var out = [LIBReading]()

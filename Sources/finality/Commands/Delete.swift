@@ -1,10 +1,40 @@
 import ArgumentParser
+import FinalityEngine
 
 struct Delete: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "delete", abstract: "(not yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "delete",
+        abstract: "Delete one entry: nodeos recreates it at its next start as {empty last vote, lock = its own LIB}.",
+        discussion: """
+            The file keeps its format version; every other entry keeps its bytes and order. A LIB source is optional: with one, the plan says by how much the lock moves back.
+
+            Exit codes: 0 done, 1 invalid file or refused, 2 usage, 3 I/O, 4 a node is running.
+            """)
+
+    @Argument(help: "The safety file, or a nodeos data dir.")
+    var path: String
+
+    @Option(help: "The key: its full PUB_BLS_ text or any unique part of it (or of its hex).")
+    var key: String
+
+    @OptionGroup var lib: LIBOptions
+
+    @Option(name: .customLong("lib-choice"), help: "When LIB sources disagree: the one to use (1 = first listed).")
+    var libChoice: Int?
+
+    @Option(name: .customLong("lib-reason"), help: "Why that LIB source (required when the sources disagree; kept in the audit record).")
+    var libReason: String?
+
+    @OptionGroup var mutation: MutationOptions
 
     func run() throws {
-        printError("delete: not implemented yet")
-        throw ExitCode(2)
+        try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
+            let location = try Location.resolve(path)
+            let loaded = try LoadedFile.read(location)
+            let readings = try lib.readings()
+            let choice = readings.isEmpty ? nil : try LIBDecision.forPlan(readings, choice: libChoice.map { $0 - 1 }, reason: libReason)
+            let plan = try Planner.delete(bytes: loaded.bytes, path: location.file, key: key, lib: choice)
+            return try Mutation.carryOut(plan, location: location, options: mutation)
+        }
     }
 }

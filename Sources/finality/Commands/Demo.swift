@@ -1,10 +1,33 @@
 import ArgumentParser
+import FinalityEngine
+import Foundation
 
 struct Demo: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "demo", abstract: "(not yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Build a realistic demo data dir in a new temp folder and open it.",
+        discussion: """
+            The data dir holds finalizers/safety.dat (Savanna v1, six entries: active finalizers,
+            one whose lock is behind LIB, an inactive entry, one with an all-zero lock),
+            blocks/blocks.log (LIB = block 400,000,200) and a state/ folder with no node running.
+            Everything is made by this tool's own writers; nothing outside the folder is touched.
+            """)
+
+    @Flag(help: "Only build the data dir and print its path (do not open the interface).")
+    var printOnly = false
 
     func run() throws {
-        printError("demo: not implemented yet")
-        throw ExitCode(2)
+        try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
+            let location = try DemoDataDir.build()
+            guard let dataDir = location.dataDir else { return .io }
+            if printOnly || !Terminal.isInteractive {
+                print(dataDir)
+                if !printOnly {
+                    printError("no terminal: built the demo data dir above; open it with `finality \(dataDir)` on a terminal")
+                }
+                return .success
+            }
+            return Terminal.open(location, readOnly: false)
+        }
     }
 }

@@ -1,10 +1,93 @@
 import ArgumentParser
+import FinalityEngine
+import FinalityFormat
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "(not yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the entries of a safety file, with nodeos's verdict.",
+        discussion: "Exit 0 when nodeos would load the file, 1 when it would refuse it (the entries are still listed when they can be read).")
+
+    @Argument(help: "A safety file, or a data dir (finalizers/safety.dat inside).")
+    var path: String
+
+    @Flag(help: "Print JSON (documented in the README).")
+    var json = false
 
     func run() throws {
-        printError("list: not implemented yet")
-        throw ExitCode(2)
+        try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
+            let inspection = try Inspection.open(path)
+            let v = inspection.verification
+            let file = try inspection.file()
+            let duplicateOf = inspection.duplicateOf
+            var out = Output()
+            if json {
+                // Streamed entry by entry: a million entries never become one string.
+                var head = ""
+                JSON.object(inspection.jsonHeader + [
+                    ("errors", .array(v.errors.map(JSONModel.finding))),
+                    ("warnings", .array(v.warnings.map(JSONModel.finding))),
+                ]).write(to: &head, pretty: true, indent: 0)
+                head.removeLast(2)  // reopen the object: drop "\n}"
+                out.write(head + ",\n  \"entries\": [")
+                for (i, e) in file.entries.enumerated() {
+                    var s = i == 0 ? "\n    " : ",\n    "
+                    JSONModel.entry(e, index: i, duplicateOf: duplicateOf[i]).write(to: &s, pretty: false, indent: 2)
+                    out.write(s)
+                }
+                out.line(file.entries.isEmpty ? "]\n}" : "\n  ]\n}")
+            } else {
+                out.line(inspection.summaryLine)
+                out.line(v.verdictLine)
+                for line in inspection.findingLines() { out.line(line) }
+                out.line()
+                for line in EntryTable.lines(file, duplicateOf: duplicateOf) { out.line(line) }
+            }
+            out.flush()
+            return v.nodeosLoads ? .success : .invalidOrRefused
+        }
+    }
+}
+
+/// The plain-text table of `list`: both vocabularies in the headers.
+enum EntryTable {
+    static func lines(_ file: SafetyFile, duplicateOf: [Int: Int]) -> [String] {
+        let hot = file.format == .hotStuff
+        var rows = [[
+            "#", "KEY",
+            hot ? "_VHEIGHT (LAST VOTE)" : "LAST VOTE (_VHEIGHT)",
+            hot ? "_B_LOCK (LOCK)" : "LOCK (_B_LOCK)",
+            "FLAGS",
+        ]]
+        for (i, e) in file.entries.enumerated() {
+            let lastVote: String
+            let lock: String
+            switch e.state {
+            case .savanna(let s):
+                lastVote = s.lastVote.isEmpty ? "never voted" : "#\(s.lastVote.blockNumber) \(s.lastVote.timestamp.iso8601)"
+                lock = s.lock.isEmpty ? "none" : "#\(s.lock.blockNumber) \(s.lock.timestamp.iso8601)"
+            case .hotStuff(let h):
+                lastVote = "\(h.vheight.bheight).\(h.vheight.pcounter)"
+                lock = h.bLock.isZero ? "none" : String(h.bLock.hex.prefix(16)) + "…"
+            }
+            rows.append([
+                "\(i)", e.key.shortText(24), lastVote, lock,
+                JSONModel.flags(e, duplicateOf: duplicateOf[i]).joined(separator: ","),
+            ])
+        }
+        let widths = (0..<5).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { c, cell in
+                c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ").trimmingTrailingSpaces()
+        }
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
     }
 }

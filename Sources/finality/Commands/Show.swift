@@ -1,10 +1,83 @@
 import ArgumentParser
+import FinalityEngine
+import FinalityFormat
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "(not yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show one entry: every field, the full key text and hex ids.",
+        discussion: "KEY is the full PUB_BLS_ text or any unique part of it (or of the key's hex); an ambiguous part lists the candidates (exit 2).")
+
+    @Argument(help: "A safety file, or a data dir (finalizers/safety.dat inside).")
+    var path: String
+
+    @Argument(help: "The key: PUB_BLS_ text or a unique part of it.")
+    var key: String
+
+    @Flag(help: "Print JSON (documented in the README).")
+    var json = false
 
     func run() throws {
-        printError("show: not implemented yet")
-        throw ExitCode(2)
+        try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
+            let inspection = try Inspection.open(path)
+            let file = try inspection.file()
+            let index = try KeyMatch.find(key, in: file)
+            let entry = file.entries[index]
+            let duplicateOf = inspection.duplicateOf
+            let findings = (inspection.verification.errors + inspection.verification.warnings).filter { $0.entry == index }
+            var out = Output()
+            if json {
+                var members = inspection.jsonHeader
+                members.append(("entry", JSONModel.entry(entry, index: index, duplicateOf: duplicateOf[index])))
+                members.append(("key_hex", .string(Hex.encode(entry.key.bytes))))
+                members.append(("findings", .array(findings.map(JSONModel.finding))))
+                out.line(JSON.object(members).serialized(pretty: true))
+            } else {
+                out.line(inspection.summaryLine)
+                out.line(inspection.verification.verdictLine)
+                out.line()
+                for line in EntryDetail.lines(entry, index: index, format: file.format, duplicateOf: duplicateOf[index]) { out.line(line) }
+                for f in findings { out.line("\(f.severity.rawValue): \(f)") }
+            }
+            out.flush()
+            return inspection.verification.nodeosLoads ? .success : .invalidOrRefused
+        }
+    }
+}
+
+/// Every field of one entry, in both vocabularies.
+enum EntryDetail {
+    static func lines(_ e: SafetyEntry, index: Int, format: SafetyFormat, duplicateOf: Int?) -> [String] {
+        var out = [
+            "entry      \(index)\(duplicateOf.map { " (duplicate: nodeos uses entry \($0))" } ?? "")",
+            "key        \(e.key.text)",
+            "key hex    \(Hex.encode(e.key.bytes))",
+        ]
+        if let raw = e.hotStuffKeyBytes { out.append("key on disk \(Hex.encode(raw)) (Jacobian, Montgomery)") }
+        /// `label` is padded to the column; `none` says what all zero means for this field.
+        func ref(_ label: String, _ r: BlockRef, none: String) -> [String] {
+            if r.isEmpty { return ["\(label) all zero (\(none))"] }
+            return [
+                "\(label) block \(r.blockNumber) at \(r.timestamp.iso8601) (slot \(r.timestamp.slot))",
+                "           block_id        \(r.blockID.hex)",
+                "           finality_digest \(r.finalityDigest.hex)",
+            ]
+        }
+        switch e.state {
+        case .savanna(let s):
+            out += ref("last_vote ", s.lastVote, none: "never voted")
+            out += ref("lock      ", s.lock, none: "no lock: the key cannot vote")
+            out.append(
+                "other_branch_latest_time  \(s.otherBranchLatestTime.slot == 0 ? "none (0)" : "\(s.otherBranchLatestTime.iso8601) (slot \(s.otherBranchLatestTime.slot))")")
+            if let forked = s.votesForkedSinceLatestStrongVote {
+                out.append("votes_forked_since_latest_strong_vote  \(forked) (version 0; nodeos converts it to other_branch_latest_time)")
+            }
+        case .hotStuff(let h):
+            out.append("_vheight   bheight \(h.vheight.bheight), pcounter \(h.vheight.pcounter)   (last vote)")
+            out.append("_b_lock    \(h.bLock.isZero ? "all zero (no lock)" : h.bLock.hex)   (lock: a proposal id, not a block id)")
+        }
+        let flags = JSONModel.flags(e, duplicateOf: duplicateOf)
+        if !flags.isEmpty { out.append("flags      \(flags.joined(separator: ", "))") }
+        return out
     }
 }

@@ -1,0 +1,87 @@
+import BLS12381
+import FinalityFormat
+import Foundation
+
+/// `finality demo`: a realistic data dir in a new temp folder, made entirely by the
+/// project's own writers, for trying the tool (and for tests) without a node.
+///
+/// - `blocks/blocks.log` (+ `blocks.index`): 240 irreversible blocks ending at LIB
+///   400,000,200, as a version 3 log starting after block 1 (chain id in the preamble);
+/// - `state/shared_memory.bin`: present and unlocked (no node running);
+/// - `finalizers/safety.dat`: Savanna v1, six entries (keys 11·G1 … 16·G1): three active
+///   finalizers voting just past LIB, one whose lock is behind LIB, one inactive entry
+///   from long ago, and one with an all-zero lock that cannot vote.
+public enum DemoDataDir {
+    public static let libNumber: UInt32 = 400_000_200
+    static let firstBlock: UInt32 = libNumber - 239
+
+    /// Builds it under `parent` (default: the temp dir) in a new folder whose name no one
+    /// can predict (mkdtemp), and returns where the safety file is.
+    public static func build(parent: String = NSTemporaryDirectory()) throws(EngineError) -> Location {
+        var template = Array((parent.hasSuffix("/") ? parent : parent + "/").utf8CString.dropLast()) + Array("finality-demo-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { buf -> String? in
+            guard let p = mkdtemp(buf.baseAddress!) else { return nil }
+            return String(cString: p)
+        }
+        guard let root = made else {
+            throw .io(path: parent, operation: "create a demo folder in", reason: String(cString: strerror(errno)))
+        }
+        for sub in ["blocks", "state", "finalizers"] {
+            guard mkdir(root + "/" + sub, 0o755) == 0 else {
+                throw .io(path: root + "/" + sub, operation: "create", reason: String(cString: strerror(errno)))
+            }
+        }
+        let blocks = SignedBlock.chain(
+            BlockChainSpec(
+                firstBlockNumber: firstBlock, count: Int(libNumber - firstBlock + 1),
+                firstTimestamp: BlockTimestamp(iso8601: "2026-11-21T09:00:00.000")!, seed: "finality demo"))
+        try BlocksLogWriter().write(blocks, toDirectory: root + "/blocks")
+        try write(root + "/state/shared_memory.bin", [UInt8](repeating: 0, count: 4096))
+
+        /// Block n: the real id and time from the log when it is irreversible, otherwise an
+        /// id carrying n (blocks past LIB are not in the log yet) one slot per block later.
+        func ref(_ n: UInt32) -> BlockRef {
+            if n >= firstBlock && n <= libNumber {
+                let h = blocks[Int(n - firstBlock)]
+                return BlockRef(blockID: h.id, timestamp: h.header.timestamp, finalityDigest: digest(n))
+            }
+            var id = withUnsafeBytes(of: n.bigEndian) { Array($0) }
+            id += (4..<32).map { UInt8(truncatingIfNeeded: Int(n) &* 31 &+ $0) }
+            let libTime = blocks.last!.header.timestamp.slot
+            let slot = n > libNumber ? libTime + (n - libNumber) : libTime - min(libTime, libNumber - n)
+            return BlockRef(blockID: Bytes32(id), timestamp: BlockTimestamp(slot: slot), finalityDigest: digest(n))
+        }
+        func digest(_ n: UInt32) -> Bytes32 { Bytes32((0..<32).map { UInt8(truncatingIfNeeded: Int(n % 251) &* 17 &+ $0) }) }
+        func entry(_ k: UInt64, vote: UInt32?, lock: UInt32?, other: UInt32? = nil) -> SafetyEntry {
+            SafetyEntry(
+                key: BLSPublicKey(bytes: DemoKeys.key(k)),
+                state: .savanna(
+                    SavannaSafety(
+                        lastVote: vote.map(ref) ?? .empty, lock: lock.map(ref) ?? .empty,
+                        otherBranchLatestTime: other.map { ref($0).timestamp } ?? .zero)))
+        }
+        // nodeos writes inactive entries first, then configured ones, each sorted by key.
+        let entries = [
+            entry(15, vote: 399_000_000, lock: 398_999_998),
+            entry(11, vote: 400_000_212, lock: 400_000_210),
+            entry(12, vote: 400_000_212, lock: 400_000_210, other: 400_000_205),
+            entry(13, vote: 400_000_211, lock: 400_000_209),
+            entry(14, vote: 400_000_180, lock: 400_000_178),
+            entry(16, vote: nil, lock: nil),
+        ]
+        try write(root + "/finalizers/safety.dat", SafetyFileWriter.encode(SafetyFile(format: .savannaV1, entries: entries)))
+        return Location(file: root + "/finalizers/safety.dat", dataDir: root)
+    }
+
+    static func write(_ path: String, _ bytes: [UInt8]) throws(EngineError) {
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
+        } catch {
+            throw .io(path: path, operation: "write", reason: error.localizedDescription)
+        }
+    }
+}
+
+enum DemoKeys {
+    static func key(_ k: UInt64) -> [UInt8] { G1.generatorMultipleAffineLE(k) }
+}

@@ -1,0 +1,159 @@
+import FinalityFormat
+
+/// A JSON value with ordered keys, so `--json` output is stable and diffable.
+public indirect enum JSON: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case uint(UInt64)
+    case string(String)
+    case array([JSON])
+    case object([(String, JSON)])
+
+    public static func == (a: JSON, b: JSON) -> Bool { a.serialized() == b.serialized() }
+
+    /// Compact (one line) or indented with two spaces.
+    public func serialized(pretty: Bool = false) -> String {
+        var out = ""
+        write(to: &out, pretty: pretty, indent: 0)
+        return out
+    }
+
+    public func write(to out: inout String, pretty: Bool, indent: Int) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .uint(let u): out += String(u)
+        case .string(let s): JSON.quote(s, into: &out)
+        case .array(let items):
+            if items.isEmpty {
+                out += "[]"
+                return
+            }
+            out += "["
+            for (n, item) in items.enumerated() {
+                if n > 0 { out += "," }
+                if pretty { JSON.newline(&out, indent + 1) }
+                item.write(to: &out, pretty: pretty, indent: indent + 1)
+            }
+            if pretty { JSON.newline(&out, indent) }
+            out += "]"
+        case .object(let members):
+            if members.isEmpty {
+                out += "{}"
+                return
+            }
+            out += "{"
+            for (n, (k, v)) in members.enumerated() {
+                if n > 0 { out += "," }
+                if pretty { JSON.newline(&out, indent + 1) }
+                JSON.quote(k, into: &out)
+                out += pretty ? ": " : ":"
+                v.write(to: &out, pretty: pretty, indent: indent + 1)
+            }
+            if pretty { JSON.newline(&out, indent) }
+            out += "}"
+        }
+    }
+
+    static func newline(_ out: inout String, _ indent: Int) {
+        out += "\n"
+        out += String(repeating: "  ", count: indent)
+    }
+
+    public static func quote(_ s: String, into out: inout String) {
+        // Hex, key text and times need no escaping: append them whole.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
+            out += "\""
+            out += s
+            out += "\""
+            return
+        }
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20:
+                let h = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        out += "\""
+    }
+}
+
+/// How the model appears in `--json`: keys as `PUB_BLS_` text, ids as hex, times as
+/// ISO-8601 UTC next to the raw slot.
+public enum JSONModel {
+    public static func time(_ t: BlockTimestamp) -> JSON {
+        .object([("slot", .uint(UInt64(t.slot))), ("utc", .string(t.iso8601))])
+    }
+
+    public static func blockRef(_ r: BlockRef) -> JSON {
+        .object([
+            ("block_num", .uint(UInt64(r.blockNumber))),
+            ("block_id", .string(r.blockID.hex)),
+            ("timestamp", time(r.timestamp)),
+            ("finality_digest", .string(r.finalityDigest.hex)),
+            ("empty", .bool(r.isEmpty)),
+        ])
+    }
+
+    public static func finding(_ f: Finding) -> JSON {
+        .object([
+            ("severity", .string(f.severity.rawValue)),
+            ("check", .string(f.check.rawValue)),
+            ("offset", .uint(UInt64(f.offset))),
+            ("entry", f.entry.map { .uint(UInt64($0)) } ?? .null),
+            ("field", .string(f.field)),
+            ("expected", .string(f.expected)),
+            ("found", .string(f.found)),
+            ("note", f.note.map { .string($0) } ?? .null),
+            ("message", .string(f.description)),
+        ])
+    }
+
+    /// Short flags shown beside an entry (also in the interface's table).
+    public static func flags(_ e: SafetyEntry, duplicateOf: Int?) -> [String] {
+        var flags = [String]()
+        if e.hasNoLock { flags.append("no-lock") }
+        if e.neverVoted { flags.append("never-voted") }
+        if let s = e.savanna, !s.lastVote.isEmpty, !s.lock.isEmpty, s.lastVote.timestamp < s.lock.timestamp {
+            flags.append("last-vote-older-than-lock")
+        }
+        if e.key.isInfinity { flags.append("key-at-infinity") }
+        if duplicateOf != nil { flags.append("duplicate") }
+        return flags
+    }
+
+    /// One entry in both vocabularies: the common `last_vote`/`lock` summary (a.k.a.
+    /// `_vheight`/`_b_lock`), then the fields as stored.
+    public static func entry(_ e: SafetyEntry, index: Int, duplicateOf: Int? = nil) -> JSON {
+        var members: [(String, JSON)] = [
+            ("index", .uint(UInt64(index))),
+            ("key", .string(e.key.text)),
+        ]
+        switch e.state {
+        case .savanna(let s):
+            members.append(("last_vote", blockRef(s.lastVote)))
+            members.append(("lock", blockRef(s.lock)))
+            members.append(("other_branch_latest_time", time(s.otherBranchLatestTime)))
+            if let forked = s.votesForkedSinceLatestStrongVote {
+                members.append(("votes_forked_since_latest_strong_vote", .bool(forked)))
+            }
+        case .hotStuff(let h):
+            members.append(
+                ("_vheight", .object([("bheight", .uint(UInt64(h.vheight.bheight))), ("pcounter", .uint(UInt64(h.vheight.pcounter)))])))
+            members.append(("_b_lock", .string(h.bLock.hex)))
+        }
+        members.append(("duplicate_of", duplicateOf.map { .uint(UInt64($0)) } ?? .null))
+        members.append(("flags", .array(flags(e, duplicateOf: duplicateOf).map { .string($0) })))
+        return .object(members)
+    }
+}

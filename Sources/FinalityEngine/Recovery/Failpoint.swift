@@ -1,0 +1,53 @@
+import Foundation
+
+/// Named points of the write path where a test can stop the process, to prove that a
+/// crash at any step leaves the old file or the new one, never a mix.
+///
+/// `FINALITY_FAILPOINT=<name>` picks the point; `FINALITY_FAILPOINT_ACTION` says what
+/// happens there: `kill` (default: `raise(SIGKILL)`, no cleanup, like a power cut for
+/// this process), `block` (sleep until killed), or `sleep:<ms>` (pause, then go on).
+/// `FINALITY_FAILPOINT_MARK=<path>`: a file created when the point is reached (so a
+/// test knows a blocked process got there). Unset, nothing happens.
+public enum Failpoint: String, CaseIterable, Sendable {
+    case afterLock = "after-lock"
+    case afterBackupWrite = "after-backup-write"
+    case afterBackupFsync = "after-backup-fsync"
+    case afterTempCreate = "after-temp-create"
+    case afterTempWrite = "after-temp-write"
+    case afterTempFsync = "after-temp-fsync"
+    case afterRename = "after-rename"
+    case afterDirFsync = "after-dir-fsync"
+    case afterVerify = "after-verify"
+    case afterAudit = "after-audit"
+
+    /// From here on a backup exists.
+    public var backupExists: Bool {
+        switch self {
+        case .afterLock: false
+        default: true
+        }
+    }
+
+    /// From here on the file holds the new content.
+    public var fileIsNew: Bool {
+        switch self {
+        case .afterRename, .afterDirFsync, .afterVerify, .afterAudit: true
+        default: false
+        }
+    }
+
+    public static func hit(_ point: Failpoint) {
+        guard let want = getenv("FINALITY_FAILPOINT"), String(cString: want) == point.rawValue else { return }
+        if let mark = getenv("FINALITY_FAILPOINT_MARK") {
+            _ = FileManager.default.createFile(atPath: String(cString: mark), contents: Data(point.rawValue.utf8))
+        }
+        let action = getenv("FINALITY_FAILPOINT_ACTION").map { String(cString: $0) } ?? "kill"
+        if action == "block" {
+            while true { sleep(60) }
+        } else if action.hasPrefix("sleep:"), let ms = UInt32(action.dropFirst(6)) {
+            usleep(ms * 1000)
+        } else {
+            raise(SIGKILL)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// Child processes that play a running node, for the interlock tests.
+final class Child: @unchecked Sendable {
+    let process = Process()
+    var pid: Int32 { process.processIdentifier }
+
+    init(_ executable: String, _ arguments: [String], cwd: String? = nil) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Waits until `ready` holds (polling), at most 10 s.
+    @discardableResult
+    func wait(until ready: () -> Bool) -> Bool {
+        for _ in 0..<1000 {
+            if ready() { return true }
+            usleep(10_000)
+        }
+        return false
+    }
+
+    func stop() {
+        if process.isRunning {
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+
+    static func which(_ name: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let p = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    /// A process holding a POSIX write lock (fcntl F_SETLK, as chainbase takes it) on all
+    /// of `path`: Python's `fcntl.lockf`. It creates `ready` once it holds the lock.
+    static func lockHolder(_ path: String, ready: String) throws -> Child? {
+        guard let python = which("python3") else { return nil }
+        let script = """
+            import fcntl, sys, time
+            f = open(sys.argv[1], 'r+')
+            fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            open(sys.argv[2], 'w').close()
+            time.sleep(120)
+            """
+        return try Child(python, ["-c", script, path, ready])
+    }
+
+    /// A copy of `program` named `nodeos` in a fresh directory.
+    static func fakeNodeos(copying program: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.path + "/fake-nodeos-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/nodeos"
+        try FileManager.default.copyItem(atPath: program, toPath: path)
+        return path
+    }
+
+    func comm() -> String? {
+        (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func hasOpen(_ path: String) -> Bool {
+        guard let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd") else { return false }
+        return fds.contains { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")) == path }
+    }
+}
+
+/// Runs a program to its end (posix_spawn + waitpid: no reliance on Foundation's
+/// SIGCHLD bookkeeping, which tests running in parallel confuse). Returns its exit status.
+@discardableResult
+func runToEnd(_ executable: String, _ arguments: [String]) -> Int32 {
+    var pid: pid_t = 0
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    guard posix_spawn(&pid, executable, nil, nil, argv, environ) == 0 else { return -1 }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+}

@@ -1,0 +1,61 @@
+import Testing
+
+@testable import FinalityFormat
+
+@Suite("RIPEMD-160")
+struct RIPEMD160Tests {
+    // The test vectors of the RIPEMD-160 specification (Dobbertin, Bosselaers, Preneel).
+    @Test(
+        "the specification's test vectors",
+        arguments: [
+            ("", "9c1185a5c5e9fc54612808977ee8f548b2258d31"),
+            ("a", "0bdc9d2d256b3ee9daae347be6f4dc835a467ffe"),
+            ("abc", "8eb208f7e05d987a9b044a8e98c6b087f15a0bfc"),
+            ("message digest", "5d0689ef49d2fae572b881b123a85ffa21595f36"),
+            ("abcdefghijklmnopqrstuvwxyz", "f71c27109c692c1b56bbdceb5b9d2865b3708dbc"),
+            (
+                "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                "12a053384a9c0c88e405a06c27dcf49ada62eb2b"
+            ),
+            (
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+                "b0e20b6e3116640286ed3a87a5713079b21f5189"
+            ),
+            (String(repeating: "1234567890", count: 8), "9b752e45573d4b39f4dbd3323cab82bf63326bfb"),
+        ])
+    func specificationVectors(message: String, digest: String) {
+        #expect(Hex.encode(RIPEMD160.hash(Array(message.utf8))) == digest)
+    }
+
+    @Test("one million times \"a\"")
+    func millionA() {
+        let message = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
+        #expect(Hex.encode(RIPEMD160.hash(message)) == "52783243c1697bdbe16d37f97f68f08325dc1528")
+    }
+
+    // Lengths around the padding boundaries (55/56 bytes fit or do not fit the length
+    // in the last block; 64 is a whole block). Reference digests from OpenSSL.
+    @Test(
+        "messages 0, 1, 2, … of each length around the block boundaries",
+        arguments: [
+            (55, "3c86963b3ff646a65ae42996e9664c747cc7e5e6"),
+            (56, "ebdd79cfd4fd9949ef8089673d2620427f487cfb"),
+            (57, "635b0d05be254d82503a9e1db7647dd1b5d5d6bf"),
+            (63, "6d31d3d634b4a7aa15914c239576eb1956f2d9a4"),
+            (64, "2581f5e9f957b44b0fa24d31996de47409dd1e0f"),
+            (65, "109949b95341eeea7365e8ac4d0d3883d98f709a"),
+            (119, "ad430b4283203a7b7f338b9d252dfdbf807402bf"),
+            (120, "b89cdc109009f1982c8b34fca446953584d3f6c4"),
+            (128, "7c4d36070c1e1176b2960a1b0dd2319d547cf8eb"),
+        ])
+    func blockBoundaries(length: Int, digest: String) {
+        let message = (0..<length).map { UInt8($0) }
+        #expect(Hex.encode(RIPEMD160.hash(message)) == digest)
+    }
+
+    @Test("a slice hashes like the same bytes in an array")
+    func slices() {
+        let bytes = Array("xxabcxx".utf8)
+        #expect(RIPEMD160.hash(bytes[2..<5]) == RIPEMD160.hash(Array("abc".utf8)))
+    }
+}
