@@ -109,8 +109,144 @@ struct Fp: Equatable, Sendable {
     @inline(__always)
     var doubled: Fp { self + self }
 
-    @inline(__always)
-    var squared: Fp { self * self }
+    /// Montgomery square: the 21 distinct limb products (cross terms once, doubled),
+    /// then a separate Montgomery reduction of the 12-limb result; 57 multiplications
+    /// instead of the 72 of a general product. Fully unrolled.
+    var squared: Fp {
+        let a0 = l0, a1 = l1, a2 = l2, a3 = l3, a4 = l4, a5 = l5
+        var c: UInt64 = 0, k: UInt64 = 0
+        // Cross products a_i·a_j, i < j.
+        c = 0
+        var t1 = mac(0, a0, a1, &c)
+        var t2 = mac(0, a0, a2, &c)
+        var t3 = mac(0, a0, a3, &c)
+        var t4 = mac(0, a0, a4, &c)
+        var t5 = mac(0, a0, a5, &c)
+        var t6 = c
+        c = 0
+        t3 = mac(t3, a1, a2, &c)
+        t4 = mac(t4, a1, a3, &c)
+        t5 = mac(t5, a1, a4, &c)
+        t6 = mac(t6, a1, a5, &c)
+        var t7 = c
+        c = 0
+        t5 = mac(t5, a2, a3, &c)
+        t6 = mac(t6, a2, a4, &c)
+        t7 = mac(t7, a2, a5, &c)
+        var t8 = c
+        c = 0
+        t7 = mac(t7, a3, a4, &c)
+        t8 = mac(t8, a3, a5, &c)
+        var t9 = c
+        c = 0
+        t9 = mac(t9, a4, a5, &c)
+        var t10 = c
+        // Doubled.
+        let t11 = t10 >> 63
+        t10 = (t10 << 1) | (t9 >> 63)
+        t9 = (t9 << 1) | (t8 >> 63)
+        t8 = (t8 << 1) | (t7 >> 63)
+        t7 = (t7 << 1) | (t6 >> 63)
+        t6 = (t6 << 1) | (t5 >> 63)
+        t5 = (t5 << 1) | (t4 >> 63)
+        t4 = (t4 << 1) | (t3 >> 63)
+        t3 = (t3 << 1) | (t2 >> 63)
+        t2 = (t2 << 1) | (t1 >> 63)
+        t1 = t1 << 1
+        // Plus the squares a_i^2 on the diagonal.
+        var t0: UInt64
+        var hi: UInt64, lo: UInt64
+        k = 0
+        (hi, lo) = a0.multipliedFullWidth(by: a0)
+        t0 = lo
+        t1 = adc(t1, hi, &k)
+        var t11m = t11
+        (hi, lo) = a1.multipliedFullWidth(by: a1)
+        t2 = adc(t2, lo, &k)
+        t3 = adc(t3, hi, &k)
+        (hi, lo) = a2.multipliedFullWidth(by: a2)
+        t4 = adc(t4, lo, &k)
+        t5 = adc(t5, hi, &k)
+        (hi, lo) = a3.multipliedFullWidth(by: a3)
+        t6 = adc(t6, lo, &k)
+        t7 = adc(t7, hi, &k)
+        (hi, lo) = a4.multipliedFullWidth(by: a4)
+        t8 = adc(t8, lo, &k)
+        t9 = adc(t9, hi, &k)
+        (hi, lo) = a5.multipliedFullWidth(by: a5)
+        t10 = adc(t10, lo, &k)
+        t11m = adc(t11m, hi, &k)
+        // Montgomery reduction, one limb at a time.
+        var m: UInt64
+        var pending: UInt64 = 0
+        m = t0 &* Fp.inv
+        c = 0
+        _ = mac(t0, m, Fp.p0, &c)
+        t1 = mac(t1, m, Fp.p1, &c)
+        t2 = mac(t2, m, Fp.p2, &c)
+        t3 = mac(t3, m, Fp.p3, &c)
+        t4 = mac(t4, m, Fp.p4, &c)
+        t5 = mac(t5, m, Fp.p5, &c)
+        k = pending
+        t6 = adc(t6, c, &k)
+        pending = k
+        m = t1 &* Fp.inv
+        c = 0
+        _ = mac(t1, m, Fp.p0, &c)
+        t2 = mac(t2, m, Fp.p1, &c)
+        t3 = mac(t3, m, Fp.p2, &c)
+        t4 = mac(t4, m, Fp.p3, &c)
+        t5 = mac(t5, m, Fp.p4, &c)
+        t6 = mac(t6, m, Fp.p5, &c)
+        k = pending
+        t7 = adc(t7, c, &k)
+        pending = k
+        m = t2 &* Fp.inv
+        c = 0
+        _ = mac(t2, m, Fp.p0, &c)
+        t3 = mac(t3, m, Fp.p1, &c)
+        t4 = mac(t4, m, Fp.p2, &c)
+        t5 = mac(t5, m, Fp.p3, &c)
+        t6 = mac(t6, m, Fp.p4, &c)
+        t7 = mac(t7, m, Fp.p5, &c)
+        k = pending
+        t8 = adc(t8, c, &k)
+        pending = k
+        m = t3 &* Fp.inv
+        c = 0
+        _ = mac(t3, m, Fp.p0, &c)
+        t4 = mac(t4, m, Fp.p1, &c)
+        t5 = mac(t5, m, Fp.p2, &c)
+        t6 = mac(t6, m, Fp.p3, &c)
+        t7 = mac(t7, m, Fp.p4, &c)
+        t8 = mac(t8, m, Fp.p5, &c)
+        k = pending
+        t9 = adc(t9, c, &k)
+        pending = k
+        m = t4 &* Fp.inv
+        c = 0
+        _ = mac(t4, m, Fp.p0, &c)
+        t5 = mac(t5, m, Fp.p1, &c)
+        t6 = mac(t6, m, Fp.p2, &c)
+        t7 = mac(t7, m, Fp.p3, &c)
+        t8 = mac(t8, m, Fp.p4, &c)
+        t9 = mac(t9, m, Fp.p5, &c)
+        k = pending
+        t10 = adc(t10, c, &k)
+        pending = k
+        m = t5 &* Fp.inv
+        c = 0
+        _ = mac(t5, m, Fp.p0, &c)
+        t6 = mac(t6, m, Fp.p1, &c)
+        t7 = mac(t7, m, Fp.p2, &c)
+        t8 = mac(t8, m, Fp.p3, &c)
+        t9 = mac(t9, m, Fp.p4, &c)
+        t10 = mac(t10, m, Fp.p5, &c)
+        k = pending
+        t11m = adc(t11m, c, &k)
+        pending = k
+        return Fp(reducingOnce: t6, t7, t8, t9, t10, t11m)
+    }
 
     /// Montgomery product a·b·R^-1 mod p: CIOS with the "no-carry" shortcut (Acar;
     /// gnark-crypto), valid because p's top limb is below (2^64 - 1)/2 - 1, so the running

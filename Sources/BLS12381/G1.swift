@@ -124,7 +124,7 @@ public enum G1 {
 ///
 /// Points are made in batches (growing to 256) so that the conversion to affine form
 /// needs one field inversion per batch (Montgomery's trick) instead of one per point.
-public struct GeneratorMultiples: Sequence, IteratorProtocol {
+public struct GeneratorMultiples: Sequence, IteratorProtocol, Sendable {
     /// The multiple the next call to `next()` returns.
     public private(set) var k: UInt64
     /// (k + ready.count - readyIndex)·G: the first point of the next batch.
