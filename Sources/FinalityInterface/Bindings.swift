@@ -3,7 +3,7 @@ public enum Action: String, Hashable, Sendable, CaseIterable {
     case quit, help, redraw, back, confirm
     case up, down, pageUp, pageDown, top, bottom
     case showEntries, showLIB, showDiff, showHistory
-    case search, sort, reset, delete, restore, compareBackup, compareFile, writeReport
+    case toggleDetail, search, sort, reset, delete, restore, compareBackup, compareFile, writeReport
     case rereadLIB, setAPI, typeLIB, toggleUnchanged
     case submitInput, cancelInput, deleteCharacter, clearInput
 }
@@ -102,6 +102,7 @@ public enum Bindings {
         Binding([c("h"), .function(5)], .showHistory, .global, bar: "History", "History screen (backups and audit records)"),
         Binding([c("w")], .writeReport, .global, bar: "Report", "Write the plain-text case report to a file"),
 
+        Binding([.enter, c("i")], .toggleDetail, .entries, "Every field of the selected entry, or back to the list"),
         Binding([c("/")], .search, .entries, bar: "Search", "Filter entries by key text"),
         Binding([c("s")], .sort, .entries, bar: "Sort", "Sort by the next column (file order, key, last vote, lock)"),
         Binding([c("r")], .reset, .entries, bar: "Reset", "Reset the selected entry to a LIB (wizard)", mutates: true),

@@ -109,6 +109,8 @@ public struct EntriesView: Sendable {
     public var scroll = 0
     public var filter = ""
     public var sort: SortColumn = .fileOrder
+    /// The detail pane takes the screen (every field), the list shrinks to the selected row.
+    public var zoomed = false
     /// The rows shown: indices into the file's entries, filtered and sorted. Kept here
     /// (refreshed when the file, filter or sort change) so a file of a million entries
     /// is not re-sorted on every key.

@@ -165,6 +165,8 @@ public enum Core {
             state.screen = .history
             state.busy = "reading backups and audit records"
             return [.loadHistory(state.location)]
+        case .toggleDetail:
+            state.entries.zoomed.toggle()
         case .search:
             state.prompt = Prompt(purpose: .search, label: "Search key: ", text: state.entries.filter)
         case .sort:
@@ -253,7 +255,9 @@ public enum Core {
             }
             state.wizard = w
         case .entries:
-            if !state.entries.filter.isEmpty {
+            if state.entries.zoomed {
+                state.entries.zoomed = false
+            } else if !state.entries.filter.isEmpty {
                 state.entries.filter = ""
                 refreshRows(&state)
             }

@@ -15,6 +15,11 @@ import Testing
             press(&s, c("j"))
             return s
         }),
+        ("entries-detail-zoomed", { size in
+            var s = Fixtures.state(size: size)
+            press(&s, c("j"), .enter)
+            return s
+        }),
         ("entries-refused", { size in Fixtures.state(size: size, corruptCRC: true) }),
         ("entries-read-only-search", { size in
             var s = Fixtures.state(size: size, readOnly: true)

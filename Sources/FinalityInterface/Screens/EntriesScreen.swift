@@ -46,8 +46,17 @@ enum EntriesScreen {
         let visible = Core.visibleEntries(state)
         let detail = detailLines(state, width: w)
         let available = body.bottom - row
-        let detailRows = min(detail.count + 1, max(0, available - 3))
-        let listRows = available - detailRows
+        // The list keeps at least half the room (or all its rows) unless the detail is
+        // zoomed (Enter): then the selected row and every field.
+        let listRows: Int
+        if state.entries.zoomed {
+            listRows = 1
+        } else {
+            let wanted = max(available - (detail.count + 1), available / 2)
+            listRows = max(1, min(max(visible.count, 1), wanted, available - 2))
+        }
+        let detailRows = available - listRows
+        let clipped = detail.count > detailRows - 1
         var top = state.entries.scroll
         if state.entries.selected < top { top = state.entries.selected }
         if state.entries.selected >= top + listRows { top = state.entries.selected - listRows + 1 }
@@ -73,10 +82,10 @@ enum EntriesScreen {
         guard detailRows > 0 else { return }
         let title = Core.selectedEntryIndex(state).map { "Entry #\($0) of \(safety.entries.count)" } ?? "No entry"
         g.rule(row: paneTop, title: title)
-        if visible.count > listRows {
-            let more = " rows \(top + 1)-\(min(visible.count, top + listRows)) of \(visible.count) "
-            g.put(more, row: paneTop, column: w - more.count - 1, style: .dim)
-        }
+        var right = ""
+        if visible.count > listRows { right += " rows \(top + 1)-\(min(visible.count, top + listRows)) of \(visible.count) " }
+        if clipped { right += " Enter: all fields " } else if state.entries.zoomed { right += " Enter: the list " }
+        if !right.isEmpty { g.put(right, row: paneTop, column: w - right.count - 1, style: .dim) }
         g.lines(detail, in: Rect(row: paneTop + 1, column: 0, rows: detailRows - 1, columns: w))
     }
 
