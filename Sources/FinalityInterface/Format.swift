@@ -1,0 +1,82 @@
+import FinalityFormat
+import Foundation
+
+/// Number and time spellings shared by every screen.
+public enum Format {
+    /// `5,210`
+    public static func number<T: BinaryInteger>(_ n: T) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
+    public static func count<T: BinaryInteger>(_ n: T) -> String { number(n) }
+
+    /// `950`, `9,999`, `12k`, `1.0M`: for the narrow flags column.
+    public static func compact<T: BinaryInteger>(_ n: T) -> String {
+        let v = Int64(n)
+        if v < 10_000 { return number(v) }
+        if v < 1_000_000 { return "\(v / 1000)k" }
+        return "\(v / 1_000_000).\((v % 1_000_000) / 100_000)M"
+    }
+
+    /// `2026-11-21 13:05:46.5` (UTC), compact for tables.
+    public static func time(_ t: BlockTimestamp) -> String {
+        let iso = t.iso8601  // 2026-11-21T13:05:46.500Z
+        var s = String(iso.prefix(19)).replacingOccurrences(of: "T", with: " ")
+        if iso.dropFirst(19).hasPrefix(".500") { s += ".5" }
+        return s
+    }
+
+    /// `11-21 13:05` for narrow tables.
+    public static func shortTime(_ t: BlockTimestamp) -> String {
+        let iso = t.iso8601
+        return String(iso.dropFirst(5).prefix(11)).replacingOccurrences(of: "T", with: " ")
+    }
+
+    public static func shortHex(_ b: Bytes32, _ n: Int = 12) -> String {
+        String(b.hex.prefix(n)) + "…"
+    }
+
+    public static func slotTime(_ t: BlockTimestamp) -> String {
+        t.slot == 0 ? "0 (none)" : "\(t.iso8601) (slot \(t.slot))"
+    }
+
+    /// A block reference: `#5,210 at 2026-…` or `empty (all zero)`.
+    public static func blockRef(_ r: BlockRef) -> String {
+        r.isEmpty ? "empty (all zero)" : "#\(number(r.blockNumber)) at \(r.timestamp.iso8601)"
+    }
+
+    /// Splits text into lines of at most `width` characters.
+    public static func wrap(_ text: String, width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        var lines = [String]()
+        var rest = Substring(text)
+        while rest.count > width {
+            var cut = rest.index(rest.startIndex, offsetBy: width)
+            if let space = rest[..<cut].lastIndex(of: " "), rest.distance(from: rest.startIndex, to: space) > width / 2 {
+                cut = space
+            }
+            lines.append(String(rest[..<cut]))
+            rest = rest[cut...].drop { $0 == " " }
+        }
+        lines.append(String(rest))
+        return lines
+    }
+
+    /// Pads or clips to exactly `width` characters.
+    public static func fit(_ text: String, _ width: Int) -> String {
+        if text.count >= width { return String(text.prefix(width)) }
+        return text + String(repeating: " ", count: width - text.count)
+    }
+
+    /// Right-aligns; never clips (numbers must not lose digits).
+    public static func fitRight(_ text: String, _ width: Int) -> String {
+        if text.count >= width { return text }
+        return String(repeating: " ", count: width - text.count) + text
+    }
+}

@@ -1,0 +1,89 @@
+import FinalityEngine
+import FinalityFormat
+import Foundation
+
+/// One-line prompts (search, paths, a typed LIB, a reason): typing and submitting.
+extension Core {
+    static func promptKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+        guard var p = state.prompt else { return [] }
+        if case .character(let ch) = key {
+            p.text.append(ch)
+            state.prompt = p
+            if p.purpose == .search {
+                state.entries.filter = p.text
+                refreshRows(&state)
+                state.entries.selected = 0
+                state.entries.scroll = 0
+            }
+            return []
+        }
+        switch Bindings.inputAction(for: key) {
+        case .deleteCharacter:
+            if !p.text.isEmpty { p.text.removeLast() }
+        case .clearInput:
+            p.text = ""
+        case .cancelInput:
+            state.prompt = nil
+            if p.purpose == .search {
+                state.entries.filter = ""
+                refreshRows(&state)
+            }
+            return []
+        case .submitInput:
+            state.prompt = nil
+            return submit(&state, p)
+        default:
+            return []
+        }
+        state.prompt = p
+        if p.purpose == .search {
+            state.entries.filter = p.text
+            refreshRows(&state)
+            state.entries.selected = 0
+            state.entries.scroll = 0
+        }
+        return []
+    }
+
+    static func submit(_ state: inout AppState, _ p: Prompt) -> [Effect] {
+        let text = p.text.trimmingCharacters(in: .whitespaces)
+        switch p.purpose {
+        case .search:
+            state.entries.filter = text
+            refreshRows(&state)
+            return []
+        case .compareWith:
+            guard !text.isEmpty else { return [] }
+            state.busy = "comparing"
+            return [.compareFiles(old: state.location.file, new: text)]
+        case .reportPath:
+            guard !text.isEmpty else { return [] }
+            state.busy = "writing the report"
+            let errors = state.lib.answers.compactMap { a -> String? in
+                if case .failure(let e) = a.result { return "\(a.request.label): \(e.description)" }
+                return nil
+            }
+            return [.writeReport(path: text, location: state.location, readings: state.lib.readings, libErrors: errors)]
+        case .apiURL:
+            state.lib.apiURL = text
+            guard !text.isEmpty else { return [] }
+            state.busy = "asking \(text)"
+            return [.readLIB([.api(text)])]
+        case .libReason:
+            guard !text.isEmpty, state.wizard?.step == .chooseLIB else {
+                state.status = StatusMessage(.warning, "a reason is needed to choose between sources that disagree")
+                return []
+            }
+            state.wizard?.libReason = text
+            return wizardNext(&state)
+        case .typedLIB:
+            let parts = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            guard parts.count == 2 else {
+                state.status = StatusMessage(.error, "type the block id (64 hex digits), a space, then a time (2024-05-01T12:00:00.500) or a slot")
+                return []
+            }
+            return [.readLIB([.typed(id: parts[0], timeOrSlot: parts[1])])]
+        }
+    }
+
+}

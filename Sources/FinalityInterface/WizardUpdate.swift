@@ -1,0 +1,105 @@
+import FinalityEngine
+import FinalityFormat
+import Foundation
+
+/// The wizard's steps as `update` drives them: forward on Enter, the typed confirmation.
+extension Core {
+    static func wizardNext(_ state: inout AppState) -> [Effect] {
+        guard var w = state.wizard, let file = state.file else { return [] }
+        if state.isReadOnly, w.step < .result { return [] }
+        var effects = [Effect]()
+        switch w.step {
+        case .chooseEntry:
+            if w.action == .restore {
+                guard w.backup != nil else { return [] }
+            } else if let entry = wizardEntry(state) {
+                w.keyText = entry.key.text
+            } else {
+                return []
+            }
+            if w.needsLIB {
+                w.step = .chooseLIB
+                if !state.lib.asked {
+                    state.lib.asked = true
+                    state.busy = "asking LIB sources"
+                    effects.append(.readLIB(defaultLIBRequests(state)))
+                }
+            } else {
+                w.step = .review
+                w.plan = nil
+                state.busy = "computing the plan"
+                effects.append(
+                    .computePlan(
+                        PlanRequest(
+                            action: w.action, location: state.location, fileSHA256: file.sha256, keyText: w.keyText,
+                            libReadings: state.lib.readings, libChosen: state.lib.readings.isEmpty ? nil : 0, backupPath: w.backup?.path)))
+            }
+        case .chooseLIB:
+            guard w.libSelected < state.lib.answers.count, state.lib.answers[w.libSelected].reading != nil else {
+                state.status = StatusMessage(.warning, "choose a LIB source that answered (t: type one)")
+                return []
+            }
+            // Sources that disagree are never picked silently: the operator says why.
+            if state.lib.disagreement, (w.libReason ?? "").isEmpty {
+                state.prompt = Prompt(purpose: .libReason, label: "Sources disagree. Why this one? ")
+                return []
+            }
+            // The index among the readings (sources that answered), as the engine counts.
+            let chosen = state.lib.answers[..<w.libSelected].filter { $0.reading != nil }.count
+            w.step = .review
+            w.plan = nil
+            state.busy = "computing the plan"
+            effects.append(
+                .computePlan(
+                    PlanRequest(
+                        action: w.action, location: state.location, fileSHA256: file.sha256, keyText: w.keyText,
+                        libReadings: state.lib.readings, libChosen: chosen, libReason: w.libReason)))
+        case .review:
+            guard let plan = w.plan, plan.refusal == nil else { return [] }
+            w.step = .confirm
+            w.typed = ""
+        case .confirm:
+            break
+        case .result:
+            state.wizard = nil
+            state.screen = .entries
+            return []
+        }
+        state.wizard = w
+        return effects
+    }
+
+    /// Keys at step 4: typed text goes into the confirmation; Enter checks it.
+    static func confirmKey(_ state: inout AppState, _ key: Key) -> [Effect]? {
+        guard var w = state.wizard else { return nil }
+        if case .character("?") = key { return nil }  // Help stays reachable; key text never contains "?"
+        if case .character(let ch) = key {
+            w.typed.append(ch)
+            w.confirmError = nil
+            state.wizard = w
+            return []
+        }
+        switch Bindings.inputAction(for: key) {
+        case .deleteCharacter:
+            if !w.typed.isEmpty { w.typed.removeLast() }
+        case .clearInput:
+            w.typed = ""
+        case .submitInput:
+            guard !state.isReadOnly, let plan = w.plan else { return [] }
+            guard w.typed == w.expectedConfirmation, !w.expectedConfirmation.isEmpty else {
+                w.confirmError = "that does not match: nothing was written"
+                w.typed = ""
+                state.wizard = w
+                return []
+            }
+            state.wizard = w
+            state.busy = "applying: backup, write, read back, audit"
+            return [.apply(planID: plan.id, request: plan.request)]
+        default:
+            return nil  // ESC, ?, ^L and the rest through the bindings
+        }
+        state.wizard = w
+        return []
+    }
+
+}
