@@ -67,3 +67,11 @@ static inline void finality_restore_signals(void) {
     signal(SIGHUP, SIG_DFL);
     *finality_signal_slot() = -1;
 }
+
+// The attributes ncurses holds for a cell (tests read the screen back).
+static inline attr_t finality_attributes_at(WINDOW *w, int y, int x) {
+    return (attr_t)(mvwinch(w, y, x) & A_ATTRIBUTES);
+}
+static inline short finality_pair_at(WINDOW *w, int y, int x) {
+    return (short)PAIR_NUMBER(mvwinch(w, y, x));
+}

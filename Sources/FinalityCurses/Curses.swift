@@ -281,6 +281,12 @@ extension CursesTerminal {
         return String(String.UnicodeScalarView(buffer.prefix(Int(n)).compactMap { Unicode.Scalar(UInt32(bitPattern: $0)) }))
     }
 
+    /// Whether a cell is drawn bold, reverse, and in which colour pair.
+    public func cellLook(row: Int, column: Int) -> (bold: Bool, reverse: Bool, pair: Int) {
+        let a = finality_attributes_at(finality_stdscr(), Int32(row), Int32(column))
+        return (a & finality_a_bold() != 0, a & finality_a_reverse() != 0, Int(finality_pair_at(finality_stdscr(), Int32(row), Int32(column))))
+    }
+
     /// Changes the terminal's size as a SIGWINCH would (ncurses queues KEY_RESIZE).
     public func simulateResize(columns: Int, rows: Int) {
         resizeterm(Int32(rows), Int32(columns))

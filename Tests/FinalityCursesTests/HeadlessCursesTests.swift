@@ -134,6 +134,34 @@ import Testing
         xterm.close()
     }
 
+    /// Without colour, reverse and bold carry the meaning; with colour, pairs do.
+    @Test func stylesBecomeReverseAndBoldWithoutColour() throws {
+        for (term, colour) in [("vt100", false), ("xterm", true)] {
+            let t = try openTerminal(term)
+            #expect(t.colors == colour)
+            var g = Grid(t.size)
+            g.put("title", row: 0, column: 0, style: .title)
+            g.put("selected", row: 1, column: 0, style: .selected)
+            g.put("danger", row: 2, column: 0, style: .danger)
+            g.put("plain", row: 3, column: 0)
+            t.draw(g)
+            let title = t.cellLook(row: 0, column: 0)
+            let selected = t.cellLook(row: 1, column: 0)
+            let danger = t.cellLook(row: 2, column: 0)
+            let plain = t.cellLook(row: 3, column: 0)
+            #expect(selected.reverse)
+            #expect(danger.bold)
+            #expect(!plain.bold && !plain.reverse && plain.pair == 0)
+            if colour {
+                #expect(title.pair != 0 && danger.pair != 0)
+            } else {
+                #expect(title.reverse && title.bold)
+                #expect(danger.pair == 0)
+            }
+            t.close()
+        }
+    }
+
     @Test func terminalsWithoutCursorAddressingAreRefused() {
         #expect(throws: CursesError.self) { try openTerminal("dumb") }
         #expect(throws: CursesError.self) { try openTerminal("no-such-terminal-type") }
