@@ -103,6 +103,11 @@ public enum Render {
             g.cursor = (row, min(end, g.size.columns - 1))
             return
         }
+        // Where the operator is, at the right: support staff ask "which row, what order".
+        let position = positionText(state)
+        if !position.isEmpty, position.count + col + 1 < g.size.columns {
+            g.put(position, row: row, column: g.size.columns - position.count - 1, style: .dim)
+        }
         if let busy = state.busy {
             g.put(busy + "…", row: row, column: col, style: .dim)
         } else if let s = state.status {
@@ -114,6 +119,24 @@ public enum Render {
                 case .error: .danger
                 }
             g.put(s.text, row: row, column: col, style: style)
+        }
+    }
+
+    static func positionText(_ state: AppState) -> String {
+        switch state.screen {
+        case .entries:
+            guard let file = state.file, file.safetyFile != nil else { return "" }
+            let rows = state.entries.rows.count
+            var t = rows == 0 ? "no rows" : "row \(state.entries.selected + 1) of \(Format.number(rows))"
+            if !state.entries.filter.isEmpty { t += " matching \"\(state.entries.filter)\"" }
+            return t + " · sort: \(state.entries.sort.rawValue)"
+        case .lib:
+            return state.lib.answers.isEmpty ? "" : "source \(state.lib.selected + 1) of \(state.lib.answers.count)"
+        case .history:
+            guard let n = state.history.listing?.backups.count, n > 0 else { return "" }
+            return "backup \(state.history.selected + 1) of \(n)"
+        case .diff, .help, .wizard:
+            return ""
         }
     }
 

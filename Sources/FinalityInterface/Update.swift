@@ -63,10 +63,9 @@ public enum Core {
             guard state.wizard != nil else { break }
             state.wizard?.outcome = result
             state.wizard?.step = .result
-            if case .success = result {
-                state.busy = "reading the file back"
-                return [.loadFile(state.location), .loadHistory(state.location)]
-            }
+            // Success or not, show the file as it now is.
+            state.busy = "reading the file back"
+            return [.loadFile(state.location), .loadHistory(state.location)]
         case .historyLoaded(let result):
             state.busy = nil
             switch result {

@@ -235,6 +235,10 @@ import Testing
         press(&s, c("r"), .enter, .enter)
         let outcome = ApplyOutcome(backupPath: "/b", auditRecord: "/a", newSHA256: "00", nextSteps: [])
         let effects = Core.update(&s, .applied(.success(outcome)))
+        // A refusal too: the file is shown as it now is.
+        var refused = Fixtures.state()
+        press(&refused, c("r"), .enter, .enter)
+        #expect(Core.update(&refused, .applied(.failure(.nodeRunning("nodeos pid 1")))) == [.loadFile(Fixtures.location), .loadHistory(Fixtures.location)])
         #expect(s.wizard?.step == .result)
         #expect(effects == [.loadFile(Fixtures.location), .loadHistory(Fixtures.location)])
         press(&s, .enter)

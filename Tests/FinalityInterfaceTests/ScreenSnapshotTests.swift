@@ -20,6 +20,34 @@ import Testing
             press(&s, c("j"), .enter)
             return s
         }),
+        ("entries-unreadable-layout", { size in
+            var s = AppState(location: Fixtures.location, readOnly: false, size: size)
+            let bytes: [UInt8] = [0x10, 0x11, 0xFE, 0x5A, 0x11, 0x11, 0xFE, 0x5A] + [UInt8](repeating: 0, count: 40)
+            let loaded = LoadedFile(location: Fixtures.location, bytes: bytes)
+            _ = Core.update(
+                &s,
+                .fileLoaded(
+                    .success(
+                        FileSnapshot(
+                            path: Fixtures.location.file, byteCount: bytes.count, sha256: loaded.sha256,
+                            verification: SafetyFileReader.verify(bytes), writable: true))))
+            return s
+        }),
+        ("entries-cannot-read", { size in
+            var s = AppState(location: Fixtures.location, readOnly: false, size: size)
+            _ = Core.update(&s, .fileLoaded(.failure(.io(path: Fixtures.location.file, operation: "open", reason: "Permission denied"))))
+            return s
+        }),
+        ("wizard-reset-5-refused", { size in
+            var s = Fixtures.state(size: size)
+            press(&s, c("j"), c("r"), .enter, .enter)
+            _ = Core.update(&s, .planComputed(.success(Fixtures.resetPlan(s))))
+            press(&s, .enter)
+            type(&s, s.wizard!.expectedConfirmation)
+            press(&s, .enter)
+            _ = Core.update(&s, .applied(.failure(.nodeRunning("held (write lock) by pid 4242 (nodeos): nodeos is running on /srv/node/data"))))
+            return s
+        }),
         ("entries-refused", { size in Fixtures.state(size: size, corruptCRC: true) }),
         ("entries-read-only-search", { size in
             var s = Fixtures.state(size: size, readOnly: true)

@@ -27,7 +27,8 @@ enum EntriesScreen {
         // The verdict, in nodeos's terms; the reason is never clipped away (two lines).
         var verdict = (v.nodeosLoads ? "\(Line.ok) " : "\(Line.fail) ") + v.verdictLine
         if !v.warnings.isEmpty { verdict += " (\(v.warnings.count) warning\(v.warnings.count == 1 ? "" : "s"))" }
-        for line in Format.wrap(verdict, width: w).prefix(2) {
+        // Without a readable layout there is no table: the whole reason gets the room.
+        for line in Format.wrap(verdict, width: w).prefix(v.file == nil ? 8 : 2) {
             g.fill(row: row, style: v.nodeosLoads ? .good : .danger)
             g.put(line, row: row, column: 0, style: v.nodeosLoads ? .good : .danger)
             row += 1

@@ -217,8 +217,15 @@ enum WizardScreen {
                 lines += checkLines(o.checks, width: rect.columns)
             }
         case .failure(let e)?:
-            lines.append(("\(Line.fail) The change was not made.", .danger))
+            lines.append(("\(Line.fail) The change was refused or failed:", .danger))
             for line in Format.wrap(e.description, width: rect.columns) { lines.append((line, .danger)) }
+            lines.append(("", .normal))
+            for line in Format.wrap(
+                "The file is read again. History (h) shows any backup and audit record this attempt made; Entries (e) shows the file as it is now.",
+                width: rect.columns)
+            {
+                lines.append((line, .normal))
+            }
         case nil:
             lines.append(("applying…", .dim))
         }
