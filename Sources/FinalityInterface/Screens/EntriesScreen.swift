@@ -95,7 +95,8 @@ enum EntriesScreen {
             return "sources DISAGREE: " + state.lib.answers.compactMap { a in a.reading.map { "\(a.request.label) #\(Format.number($0.lib.number))" } }.joined(separator: ", ") + " (l: LIB screen)"
         }
         guard let r = state.lib.reference else {
-            return state.lib.asked ? "unknown: no source answered (l: LIB screen)" : "not read yet (l: LIB screen)"
+            if state.lib.answers.isEmpty { return state.lib.asked ? "asking the sources…" : "not read yet (l: LIB screen)" }
+            return "unknown: no source answered (l: LIB screen)"
         }
         return "#\(Format.number(r.lib.number)) at \(Format.time(r.lib.timestamp)) from \(state.lib.answers.first { $0.reading == r }?.request.label ?? r.source.kind)"
     }
