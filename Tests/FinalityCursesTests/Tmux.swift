@@ -47,8 +47,9 @@ final class Tmux {
 
     /// `env LANG=… TERM=… finality ARGS` as a pane command.
     func finality(_ args: String, term: String = "vt100", lang: String = "C.UTF-8", extraEnv: String = "") -> String {
-        // timeout: a test that fails half-way must not leave the program waiting for keys.
-        "timeout -s HUP 120 env -u LINES -u COLUMNS LANG=\(lang) LC_ALL=\(lang) TERM=\(term) \(extraEnv) \(Tmux.finalityPath!) \(args)"
+        // timeout: a test that fails half-way must not leave the program waiting for keys
+        // (--foreground: the program stays in the terminal's foreground group and reads it).
+        "timeout --foreground -s HUP 120 env -u LINES -u COLUMNS LANG=\(lang) LC_ALL=\(lang) TERM=\(term) \(extraEnv) \(Tmux.finalityPath!) \(args)"
     }
 
     func send(_ keys: String...) throws { try tmux(["send-keys"] + keys) }
