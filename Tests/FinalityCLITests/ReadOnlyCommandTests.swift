@@ -44,6 +44,15 @@ struct ReadOnlyCommandTests {
         #expect(errors.first?["offset"] as? Int == 1209)
     }
 
+    @Test("list --api to a node that does not answer: the entries are still listed, then exit 3 naming the endpoint")
+    func listWithDeadAPI() {
+        let r = RecoveryCLI.run(["list", Self.upstreamV1, "--api", "http://127.0.0.1:9", "--api-timeout", "2"])
+        #expect(r.status == 3)
+        #expect(r.stdout.contains("NETWORK'S LAST VOTE") == false)
+        #expect(r.stdout.contains("PUB_BLS_QMg8-wBVg6J1NJ1"))
+        #expect(r.stderr.contains("127.0.0.1:9"))
+    }
+
     @Test("a missing file is an I/O error (exit 3); a bad option is a usage error (exit 2)")
     func ioAndUsage() {
         let missing = RecoveryCLI.run(["verify", "/nonexistent/safety.dat"])
