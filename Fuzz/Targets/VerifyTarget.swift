@@ -41,16 +41,10 @@ func check(_ bytes: [UInt8]) {
 }
 
 /// Known, reported issues the round trip would rediscover on every run; each one is
-/// skipped only in its exact shape so anything else still fails.
+/// skipped only in its exact shape so anything else still fails. (Issue 1, a padded
+/// HotStuff count, is fixed: the reader refuses it.)
 func knownIssue(_ file: SafetyFile, _ bytes: [UInt8]) -> Bool {
-    // KNOWN ISSUE 1: a HotStuff count written as a padded varint (`80 00` for 0) is read
-    // (as fc reads it) but written back minimal, and finding offsets assume the minimal
-    // size. Remove this when the reader refuses or preserves it.
-    if file.format == .hotStuff, bytes.count > 8 {
-        var r = ByteReader(bytes, offset: 8)
-        if let count = try? r.varint(), r.offset - 8 != minimalVarintSize(count) { return true }
-    }
-    return false
+    false
 }
 
 func minimalVarintSize(_ v: UInt64) -> Int {

@@ -134,7 +134,9 @@ public enum JSONModel {
 
     /// One entry in both vocabularies: the common `last_vote`/`lock` summary (a.k.a.
     /// `_vheight`/`_b_lock`), then the fields as stored.
-    public static func entry(_ e: SafetyEntry, index: Int, duplicateOf: Int? = nil) -> JSON {
+    /// `network` is what a node's `get_finalizer_info` says of this key, when asked
+    /// (`"network_last_vote": null` then means the node tracks no vote for it).
+    public static func entry(_ e: SafetyEntry, index: Int, duplicateOf: Int? = nil, network: FinalizerInfo? = nil) -> JSON {
         var members: [(String, JSON)] = [
             ("index", .uint(UInt64(index))),
             ("key", .string(e.key.text)),
@@ -154,6 +156,9 @@ public enum JSONModel {
         }
         members.append(("duplicate_of", duplicateOf.map { .uint(UInt64($0)) } ?? .null))
         members.append(("flags", .array(flags(e, duplicateOf: duplicateOf).map { .string($0) })))
+        if let network {
+            members.append(("network_last_vote", network.vote(for: e.key).map(trackedVote) ?? .null))
+        }
         return .object(members)
     }
 }

@@ -12,9 +12,21 @@ import Foundation
 #endif
 
 let args = CommandLine.arguments.dropFirst()
+
 let sizes = args.isEmpty ? [10, 10_000, 1_000_000] : args.compactMap { Int($0.replacingOccurrences(of: "_", with: "")) }
 let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
 let finality = binDir + "/finality"
+
+// `--measure FILE`: run by the benchmark itself, freshly exec'd. posix_spawn shares the
+// parent's address space until exec (CLONE_VM), and exec records that space's
+// high-water mark in the child's ru_maxrss: measured from the big benchmark process,
+// `finality` would be charged for the benchmark's own memory. A small process has a
+// small high-water mark, so it measures honestly.
+if args.first == "--measure", let path = args.dropFirst().first {
+    measureCommands(path)
+    exit(0)
+}
+
 let workDir = FileManager.default.temporaryDirectory.appendingPathComponent("finality-bench-\(getpid())").path
 try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: workDir) }
@@ -27,17 +39,17 @@ func now() -> Double {
 
 func mb(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1_000_000) }
 
-/// Runs the real binary with stdout to /dev/null; wall seconds, exit status, peak RSS bytes.
-func measure(_ arguments: [String]) -> (seconds: Double, status: Int32, peakRSS: Int) {
+/// Runs a program and waits; wall seconds, exit status, peak RSS bytes of the child.
+func spawnAndWait(_ program: String, _ arguments: [String], stdoutToNull: Bool) -> (seconds: Double, status: Int32, peakRSS: Int) {
     var pid = pid_t()
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    let argv = ([finality] + arguments).map { strdup($0) } + [nil]
+    if stdoutToNull { posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0) }
+    let argv = ([program] + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
     let start = now()
-    guard posix_spawn(&pid, finality, &actions, nil, argv, environ) == 0 else {
-        fatalError("cannot run \(finality): build it first (swift build -c release)")
+    guard posix_spawn(&pid, program, &actions, nil, argv, environ) == 0 else {
+        fatalError("cannot run \(program): build it first (swift build -c release)")
     }
     var status: Int32 = 0
     var usage = rusage()
@@ -45,6 +57,19 @@ func measure(_ arguments: [String]) -> (seconds: Double, status: Int32, peakRSS:
     let seconds = now() - start
     posix_spawn_file_actions_destroy(&actions)
     return (seconds, (status >> 8) & 0xff, usage.ru_maxrss * 1024)
+}
+
+/// The wall time and peak memory of `finality list --json` and `finality verify`.
+func measureCommands(_ path: String) {
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    for command in [["list", "--json", path], ["verify", path]] {
+        let r = spawnAndWait(finality, command, stdoutToNull: true)
+        let budget = 3 * size + 50_000_000
+        print(String(format: "  finality %@: %.3f s, exit %d, peak memory %@ (budget 3×file + 50 MB = %@)%@",
+            command[0] == "list" ? "list --json" : "verify", r.seconds, r.status, mb(r.peakRSS), mb(budget),
+            r.peakRSS <= budget ? "" : "  OVER BUDGET"))
+    }
+    fflush(nil)
 }
 
 print("finality benchmark: \(ProcessInfo.processInfo.activeProcessorCount) cores, binary \(finality)")
@@ -89,12 +114,12 @@ for n in sizes {
         print(String(format: "  key checks, %d thread%@:  %.0f keys/s (%d keys in %.3f s)", threads, threads == 1 ? " " : "s", Double(keys.count) / seconds, keys.count, seconds))
     }
 
-    for command in [["list", "--json", path], ["verify", path]] {
-        let r = measure(command)
-        let budget = 3 * bytes.count + 50_000_000
-        print(String(format: "  finality %@: %.3f s, exit %d, peak memory %@ (budget 3×file + 50 MB = %@)%@",
-            command[0] == "list" ? "list --json" : "verify", r.seconds, r.status, mb(r.peakRSS), mb(budget),
-            r.peakRSS <= budget ? "" : "  OVER BUDGET"))
+    fflush(nil)
+    let me = CommandLine.arguments[0].hasPrefix("/") ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0]
+    _ = spawnAndWait(me, ["--measure", path], stdoutToNull: false)
+    if let keep = ProcessInfo.processInfo.environment["FINALITY_BENCH_KEEP"] {
+        try? FileManager.default.moveItem(atPath: path, toPath: keep + "/safety-\(n).dat")
+    } else {
+        try? FileManager.default.removeItem(atPath: path)
     }
-    try? FileManager.default.removeItem(atPath: path)
 }

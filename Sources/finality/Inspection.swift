@@ -1,3 +1,4 @@
+import ArgumentParser
 import FinalityEngine
 import FinalityFormat
 import Foundation
@@ -52,4 +53,30 @@ struct Inspection {
             ("verdict", .string(v.verdictLine)),
         ]
     }
+
+    /// What a node's API says each key last voted for, when `--api` was given. A failure
+    /// is reported after the listing (exit 3); it never hides the file's own content.
+    static func network(_ url: String?, timeout: Double) -> (FinalizerInfo?, EngineError?) {
+        guard let url else { return (nil, nil) }
+        do {
+            return (try LIBSources.finalizerInfo(url, timeoutSeconds: timeout), nil)
+        } catch {
+            return (nil, error)
+        }
+    }
+
+    /// `#400000212 strong` / `#400000212 weak` / `not tracked`.
+    static func networkVote(_ info: FinalizerInfo, _ key: BLSPublicKey) -> String {
+        guard let v = info.vote(for: key) else { return "not tracked" }
+        return "#\(v.blockNumber) \(v.isStrong ? "strong" : "weak")\(v.problems.isEmpty ? "" : " (!)")"
+    }
+}
+
+/// `--api URL` of `list` and `show`: the network's last tracked vote beside each entry.
+struct NetworkOptions: ParsableArguments {
+    @Option(name: .customLong("api"), help: "A Spring node's API: show each key's last vote as the network tracked it (POST /v1/chain/get_finalizer_info).")
+    var apiURL: String?
+
+    @Option(name: .customLong("api-timeout"), help: "Seconds to wait for the node API.")
+    var apiTimeout: Double = 5
 }

@@ -46,3 +46,26 @@ struct LIBOptions: ParsableArguments {
         return out
     }
 }
+
+/// The LIB options of a change (`reset`, `delete`): the sources, and the operator's
+/// choice among them when they disagree.
+struct PlanLIBOptions: ParsableArguments {
+    @OptionGroup var sources: LIBOptions
+
+    @Option(name: .customLong("lib-choice"), help: "When LIB sources disagree: the one to use (1 = first listed).")
+    var libChoice: Int?
+
+    @Option(name: .customLong("lib-reason"), help: "Why that LIB source (required when the sources disagree; kept in the audit record).")
+    var libReason: String?
+
+    /// The LIB of the plan, or nil when no source was given.
+    func decision() throws(EngineError) -> LIBDecision? {
+        let readings = try sources.readings()
+        return readings.isEmpty ? nil : try LIBDecision.forPlan(readings, choice: libChoice.map { $0 - 1 }, reason: libReason)
+    }
+
+    /// The LIB of the plan; no source is a usage error (a reset needs one).
+    func requiredDecision() throws(EngineError) -> LIBDecision {
+        try LIBDecision.forPlan(try sources.readings(), choice: libChoice.map { $0 - 1 }, reason: libReason)
+    }
+}

@@ -17,13 +17,7 @@ struct Delete: ParsableCommand {
     @Option(help: "The key: its full PUB_BLS_ text or any unique part of it (or of its hex).")
     var key: String
 
-    @OptionGroup var lib: LIBOptions
-
-    @Option(name: .customLong("lib-choice"), help: "When LIB sources disagree: the one to use (1 = first listed).")
-    var libChoice: Int?
-
-    @Option(name: .customLong("lib-reason"), help: "Why that LIB source (required when the sources disagree; kept in the audit record).")
-    var libReason: String?
+    @OptionGroup var lib: PlanLIBOptions
 
     @OptionGroup var mutation: MutationOptions
 
@@ -31,8 +25,7 @@ struct Delete: ParsableCommand {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
             let location = try Location.resolve(path)
             let loaded = try LoadedFile.read(location)
-            let readings = try lib.readings()
-            let choice = readings.isEmpty ? nil : try LIBDecision.forPlan(readings, choice: libChoice.map { $0 - 1 }, reason: libReason)
+            let choice = try lib.decision()
             let plan = try Planner.delete(bytes: loaded.bytes, path: location.file, key: key, lib: choice)
             return try Mutation.carryOut(plan, location: location, options: mutation)
         }

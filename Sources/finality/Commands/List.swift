@@ -14,12 +14,15 @@ struct List: ParsableCommand {
     @Flag(help: "Print JSON (documented in the README).")
     var json = false
 
+    @OptionGroup var network: NetworkOptions
+
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
             let inspection = try Inspection.open(path)
             let v = inspection.verification
             let file = try inspection.file()
             let duplicateOf = inspection.duplicateOf
+            let (info, networkError) = Inspection.network(network.apiURL, timeout: network.apiTimeout)
             var out = Output()
             if json {
                 // Streamed entry by entry: a million entries never become one string.
@@ -32,7 +35,7 @@ struct List: ParsableCommand {
                 out.write(head + ",\n  \"entries\": [")
                 for (i, e) in file.entries.enumerated() {
                     var s = i == 0 ? "\n    " : ",\n    "
-                    JSONModel.entry(e, index: i, duplicateOf: duplicateOf[i]).write(to: &s, pretty: false, indent: 2)
+                    JSONModel.entry(e, index: i, duplicateOf: duplicateOf[i], network: info).write(to: &s, pretty: false, indent: 2)
                     out.write(s)
                 }
                 out.line(file.entries.isEmpty ? "]\n}" : "\n  ]\n}")
@@ -41,9 +44,10 @@ struct List: ParsableCommand {
                 out.line(v.verdictLine)
                 for line in inspection.findingLines() { out.line(line) }
                 out.line()
-                for line in EntryTable.lines(file, duplicateOf: duplicateOf) { out.line(line) }
+                for line in EntryTable.lines(file, duplicateOf: duplicateOf, network: info) { out.line(line) }
             }
             out.flush()
+            if let networkError { throw networkError }
             return v.nodeosLoads ? .success : .invalidOrRefused
         }
     }
@@ -51,14 +55,14 @@ struct List: ParsableCommand {
 
 /// The plain-text table of `list`: both vocabularies in the headers.
 enum EntryTable {
-    static func lines(_ file: SafetyFile, duplicateOf: [Int: Int]) -> [String] {
+    static func lines(_ file: SafetyFile, duplicateOf: [Int: Int], network: FinalizerInfo? = nil) -> [String] {
         let hot = file.format == .hotStuff
         var rows = [[
             "#", "KEY",
             hot ? "_VHEIGHT (LAST VOTE)" : "LAST VOTE (_VHEIGHT)",
             hot ? "_B_LOCK (LOCK)" : "LOCK (_B_LOCK)",
             "FLAGS",
-        ]]
+        ] + (network == nil ? [] : ["NETWORK'S LAST VOTE"])]
         for (i, e) in file.entries.enumerated() {
             let lastVote: String
             let lock: String
@@ -73,9 +77,9 @@ enum EntryTable {
             rows.append([
                 "\(i)", e.key.shortText(24), lastVote, lock,
                 JSONModel.flags(e, duplicateOf: duplicateOf[i]).joined(separator: ","),
-            ])
+            ] + (network.map { [Inspection.networkVote($0, e.key)] } ?? []))
         }
-        let widths = (0..<5).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { c, cell in
                 c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)

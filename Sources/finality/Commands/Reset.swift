@@ -22,13 +22,7 @@ struct Reset: ParsableCommand {
     @Option(help: "The key: its full PUB_BLS_ text or any unique part of it (or of its hex).")
     var key: String
 
-    @OptionGroup var lib: LIBOptions
-
-    @Option(name: .customLong("lib-choice"), help: "When LIB sources disagree: the one to use (1 = first listed).")
-    var libChoice: Int?
-
-    @Option(name: .customLong("lib-reason"), help: "Why that LIB source (required when the sources disagree; kept in the audit record).")
-    var libReason: String?
+    @OptionGroup var lib: PlanLIBOptions
 
     @Option(name: .customLong("finality-digest"), help: "Savanna: the lock's finality_digest (64 hex digits; default zero).")
     var finalityDigest: String?
@@ -45,7 +39,7 @@ struct Reset: ParsableCommand {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
             let location = try Location.resolve(path)
             let loaded = try LoadedFile.read(location)
-            let choice = try LIBDecision.forPlan(try lib.readings(), choice: libChoice.map { $0 - 1 }, reason: libReason)
+            let choice = try lib.requiredDecision()
             let inputs = ResetInputs(
                 lib: choice,
                 finalityDigest: try hex32(finalityDigest, "--finality-digest"),

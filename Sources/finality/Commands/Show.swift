@@ -17,6 +17,8 @@ struct Show: ParsableCommand {
     @Flag(help: "Print JSON (documented in the README).")
     var json = false
 
+    @OptionGroup var network: NetworkOptions
+
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
             let inspection = try Inspection.open(path)
@@ -24,11 +26,12 @@ struct Show: ParsableCommand {
             let index = try KeyMatch.find(key, in: file)
             let entry = file.entries[index]
             let duplicateOf = inspection.duplicateOf
+            let (info, networkError) = Inspection.network(network.apiURL, timeout: network.apiTimeout)
             let findings = (inspection.verification.errors + inspection.verification.warnings).filter { $0.entry == index }
             var out = Output()
             if json {
                 var members = inspection.jsonHeader
-                members.append(("entry", JSONModel.entry(entry, index: index, duplicateOf: duplicateOf[index])))
+                members.append(("entry", JSONModel.entry(entry, index: index, duplicateOf: duplicateOf[index], network: info)))
                 members.append(("key_hex", .string(Hex.encode(entry.key.bytes))))
                 members.append(("findings", .array(findings.map(JSONModel.finding))))
                 out.line(JSON.object(members).serialized(pretty: true))
@@ -37,9 +40,17 @@ struct Show: ParsableCommand {
                 out.line(inspection.verification.verdictLine)
                 out.line()
                 for line in EntryDetail.lines(entry, index: index, format: file.format, duplicateOf: duplicateOf[index]) { out.line(line) }
+                if let info {
+                    out.line("network    \(Inspection.networkVote(info, entry.key)) (last vote tracked by \(network.apiURL ?? ""))")
+                    if let v = info.vote(for: entry.key) {
+                        out.line("           block_id \(v.blockID.hex) at \(v.timestamp.iso8601)")
+                        for p in v.problems { out.line("           ! \(p)") }
+                    }
+                }
                 for f in findings { out.line("\(f.severity.rawValue): \(f)") }
             }
             out.flush()
+            if let networkError { throw networkError }
             return inspection.verification.nodeosLoads ? .success : .invalidOrRefused
         }
     }
