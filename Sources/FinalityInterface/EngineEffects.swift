@@ -23,7 +23,11 @@ public final class EngineEffects: EffectRunner {
         case .loadFile(let location):
             return .fileLoaded(Result { () throws(EngineError) in try load(location) })
         case .readLIB(let requests):
-            return .libRead(requests.map { r in LIBAnswer(request: r, result: Result { () throws(EngineError) in try readLIB(r) }) })
+            return .libRead(
+                requests.map { r in
+                    let result = Result { () throws(EngineError) in try readLIB(r) }
+                    return LIBAnswer(request: r, result: result, trackedVotes: trackedVotes(r, answered: result))
+                })
         case .computePlan(let request):
             return .planComputed(Result { () throws(EngineError) in try plan(request) })
         case .apply(let id, let request):
@@ -62,6 +66,17 @@ public final class EngineEffects: EffectRunner {
         case .typed(let id, let t):
             if let slot = UInt32(t) { return try LIBSources.typed(id: id, time: nil, slot: slot) }
             return try LIBSources.typed(id: id, time: t, slot: nil)
+        }
+    }
+
+    /// A node API that answered is also asked for each key's last tracked vote; a node
+    /// without that endpoint (before Savanna) just has none.
+    func trackedVotes(_ r: LIBRequest, answered: Result<LIBReading, EngineError>) -> [TrackedVoteRow]? {
+        guard case .api(let url) = r, case .success = answered,
+            let info = try? LIBSources.finalizerInfo(url, timeoutSeconds: apiTimeoutSeconds)
+        else { return nil }
+        return info.votes.map {
+            TrackedVoteRow(keyText: $0.publicKeyText, key: $0.publicKey, blockNumber: $0.blockNumber, timestamp: $0.timestamp, isStrong: $0.isStrong)
         }
     }
 

@@ -14,8 +14,20 @@ public enum EntryFacts {
     /// A key whose last vote is this much older than LIB has stopped voting.
     static let inactiveAfterSlots: Int64 = 15 * 60 * 2
 
-    public static func flags(_ entry: SafetyEntry, index: Int, lib: LIB?, findings: [Finding]) -> [EntryFlag] {
+    public static func flags(
+        _ entry: SafetyEntry, index: Int, lib: LIB?, findings: [Finding], tracked: (vote: TrackedVoteRow, source: String)? = nil
+    ) -> [EntryFlag] {
         var out = [EntryFlag]()
+        // The file is older than what the key signed (an old backup, a copy from another
+        // node): the most dangerous thing this screen can show.
+        if let (vote, source) = tracked, vote.blockNumber > (entry.lastVoteHeight ?? 0) {
+            let gap = vote.blockNumber - (entry.lastVoteHeight ?? 0)
+            out.append(
+                EntryFlag(
+                    short: "net+\(Format.compact(gap))",
+                    long: "the network tracked a newer vote of this key (block \(Format.number(vote.blockNumber)) at \(vote.timestamp.iso8601), \(source)) than the file's last vote (\(entry.lastVoteHeight.map { "block " + Format.number($0) } ?? "none")): the file is older than what the key signed; a conflicting vote becomes possible",
+                    style: .danger))
+        }
         for f in findings where f.entry == index {
             out.append(EntryFlag(short: f.check.rawValue, long: "\(f.severity == .error ? "error" : "warning"): \(f.description)", style: f.severity == .error ? .danger : .warning))
         }

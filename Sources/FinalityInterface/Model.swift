@@ -150,11 +150,31 @@ public enum LIBRequest: Hashable, Sendable {
 public struct LIBAnswer: Equatable, Sendable {
     public var request: LIBRequest
     public var result: Result<LIBReading, EngineError>
-    public init(request: LIBRequest, result: Result<LIBReading, EngineError>) {
+    /// A node API also says each key's last vote it tracked (`get_finalizer_info`).
+    public var trackedVotes: [TrackedVoteRow]?
+    public init(request: LIBRequest, result: Result<LIBReading, EngineError>, trackedVotes: [TrackedVoteRow]? = nil) {
         self.request = request
         self.result = result
+        self.trackedVotes = trackedVotes
     }
     public var reading: LIBReading? { try? result.get() }
+}
+
+/// A key's last vote as the network tracked it: what the key actually signed, whatever
+/// the file says.
+public struct TrackedVoteRow: Hashable, Sendable {
+    public var keyText: String
+    public var key: BLSPublicKey?
+    public var blockNumber: UInt32
+    public var timestamp: BlockTimestamp
+    public var isStrong: Bool
+    public init(keyText: String, key: BLSPublicKey?, blockNumber: UInt32, timestamp: BlockTimestamp, isStrong: Bool) {
+        self.keyText = keyText
+        self.key = key
+        self.blockNumber = blockNumber
+        self.timestamp = timestamp
+        self.isStrong = isStrong
+    }
 }
 
 public struct LIBView: Sendable {
@@ -172,6 +192,14 @@ public struct LIBView: Sendable {
 
     /// The engine's comparison of the readings (never merged: pairs that differ, and how).
     public var comparison: LIBComparison { LIBComparison(readings) }
+
+    /// The network's last tracked vote of a key, and which source said so.
+    public func trackedVote(for key: BLSPublicKey) -> (vote: TrackedVoteRow, source: String)? {
+        for a in answers {
+            if let v = a.trackedVotes?.first(where: { $0.key == key }) { return (v, a.request.label) }
+        }
+        return nil
+    }
 
     /// Sources that answered name different blocks, times or chains.
     public var disagreement: Bool { comparison.verdict == .disagree }

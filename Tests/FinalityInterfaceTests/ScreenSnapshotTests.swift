@@ -48,6 +48,18 @@ import Testing
             _ = Core.update(&s, .applied(.failure(.nodeRunning("held (write lock) by pid 4242 (nodeos): nodeos is running on /srv/node/data"))))
             return s
         }),
+        ("entries-network-vote-newer", { size in
+            var s = Fixtures.state(size: size)
+            let tracked = [
+                TrackedVoteRow(
+                    keyText: Fixtures.key(2).text, key: Fixtures.key(2), blockNumber: 5_231, timestamp: BlockTimestamp(slot: Fixtures.libSlot + 21),
+                    isStrong: true)
+            ]
+            _ = Core.update(
+                &s, .libRead([LIBAnswer(request: .api("http://127.0.0.1:8888"), result: .success(Fixtures.apiLIB), trackedVotes: tracked)]))
+            press(&s, c("j"))
+            return s
+        }),
         ("entries-refused", { size in Fixtures.state(size: size, corruptCRC: true) }),
         ("entries-read-only-search", { size in
             var s = Fixtures.state(size: size, readOnly: true)

@@ -69,7 +69,8 @@ enum EntriesScreen {
         for (i, index) in visible.enumerated().dropFirst(top).prefix(listRows) {
             let r = row + i - top
             let entry = safety.entries[index]
-            let flags = EntryFacts.flags(entry, index: index, lib: lib, findings: file.findingsByEntry[index] ?? [])
+            let flags = EntryFacts.flags(
+                entry, index: index, lib: lib, findings: file.findingsByEntry[index] ?? [], tracked: state.lib.trackedVote(for: entry.key))
             let selected = i == state.entries.selected
             let text = cols.row(index: index, entry: entry, flags: flags)
             if selected { g.fill(row: r, style: .selected) }
@@ -126,12 +127,20 @@ enum EntriesScreen {
             out.append(("           a proposal id, not a block id", .dim))
         }
         // Flags before the ids: on a small screen they are what must stay visible.
-        let flags = EntryFacts.flags(entry, index: index, lib: state.lib.reference?.lib, findings: file.findingsByEntry[index] ?? [])
+        let tracked = state.lib.trackedVote(for: entry.key)
+        if let (vote, source) = tracked {
+            let text = "network    last tracked vote #\(Format.number(vote.blockNumber)) at \(vote.timestamp.iso8601) (\(vote.isStrong ? "strong" : "weak"), \(source))"
+            for (i, line) in Format.wrap(text, width: width - 11).enumerated() {
+                out.append(((i == 0 ? "" : String(repeating: " ", count: 11)) + line, .normal))
+            }
+        }
+        let flags = EntryFacts.flags(
+            entry, index: index, lib: state.lib.reference?.lib, findings: file.findingsByEntry[index] ?? [], tracked: tracked)
         if flags.isEmpty {
             out.append(("flags: none", .dim))
         }
         for f in flags {
-            for (i, line) in Format.wrap("flag: " + f.long, width: width).enumerated() {
+            for (i, line) in Format.wrap("flag: " + f.long, width: width - 6).enumerated() {
                 out.append(((i == 0 ? "" : "      ") + line, f.style))
             }
         }
