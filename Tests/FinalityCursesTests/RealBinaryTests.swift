@@ -159,6 +159,29 @@ struct RealBinaryTests {
         #expect(t.exitStatus() == 0)
     }
 
+    /// SIGTERM and SIGINT end the session through the event loop: endwin runs, the exit
+    /// status says which signal, nothing is written.
+    @Test func signalsEndTheSessionCleanly() throws {
+        for (signal, status) in [(SIGTERM, Int32(143)), (SIGINT, Int32(130))] {
+            let t = Tmux()
+            let dir = try dataDir(t)
+            let pidFile = t.directory + "/pid"
+            // exec keeps the pid the shell wrote: the test signals the program itself.
+            try t.start("sh -c 'echo $$ > \(pidFile); exec \(t.finality(dir))'")
+            #expect(try t.waitFor("nodeos will load").ok)
+            guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+                let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            else {
+                Issue.record("no pid")
+                continue
+            }
+            try t.send("d")
+            #expect(try t.waitFor("Step 1 of 5").ok)
+            #expect(kill(pid, signal) == 0)
+            #expect(t.exitStatus() == status)
+        }
+    }
+
     @Test func refusesWithoutATerminal() throws {
         let t = Tmux()
         let dir = try dataDir(t)
