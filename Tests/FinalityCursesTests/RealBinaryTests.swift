@@ -250,6 +250,13 @@ struct RealBinaryWizardTests {
         #expect(entries.screen.contains("last_vote  empty"))
         try t.send("h")
         #expect(try t.waitFor("Audit records (1)").ok)
+        // The file against its backup on the Diff screen: the reset's fields, marked.
+        try t.send("c")
+        let compared = try t.waitFor("fields changed")
+        #expect(compared.ok, "\(compared.screen)")
+        #expect(compared.screen.contains("* last_vote.block_id"))
+        try t.send("h")
+        #expect(try t.waitFor("Audit records (1)").ok)
 
         // Restore the backup through the same wizard: the file is back to its first bytes.
         try t.send("r")

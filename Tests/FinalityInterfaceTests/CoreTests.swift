@@ -175,6 +175,20 @@ import Testing
         #expect(r.libReason == "blocks.log is stale; the API node is synced")
     }
 
+    @Test func aLIBTypedAtStepTwoIsTheOneSelected() {
+        var s = Fixtures.state()
+        press(&s, c("r"), .enter, c("t"))
+        #expect(s.prompt?.purpose == .typedLIB)
+        let id = Fixtures.blockID(5_215).hex
+        type(&s, "\(id) \(Fixtures.libSlot + 5)")
+        let effects = press(&s, .enter)
+        #expect(effects == [.readLIB([.typed(id: id, timeOrSlot: "\(Fixtures.libSlot + 5)")])])
+        let typed = LIBReading(lib: LIB(blockID: Fixtures.blockID(5_215), timestamp: BlockTimestamp(slot: Fixtures.libSlot + 5)), source: .typed)
+        _ = Core.update(&s, .libRead([LIBAnswer(request: .typed(id: id, timeOrSlot: "\(Fixtures.libSlot + 5)"), result: .success(typed))]))
+        #expect(s.wizard?.libSelected == 2)
+        #expect(s.lib.answers.count == 3)
+    }
+
     @Test func escapeGoesBackOneStepAtATime() {
         var s = Fixtures.state()
         press(&s, c("r"), .enter, .enter)
