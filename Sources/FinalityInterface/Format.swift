@@ -70,6 +70,7 @@ public enum Format {
 
     /// Pads or clips to exactly `width` characters.
     public static func fit(_ text: String, _ width: Int) -> String {
+        guard width > 0 else { return "" }
         if text.count >= width { return String(text.prefix(width)) }
         return text + String(repeating: " ", count: width - text.count)
     }

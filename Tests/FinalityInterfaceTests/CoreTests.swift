@@ -310,3 +310,21 @@ import Testing
         #expect(diff.warnings.contains { $0.message.contains("moves back") })
     }
 }
+
+/// Every screen at every size from the minimum to large, in every wizard step: rendering
+/// never traps (a screen drawn over SSH must not crash the tool).
+@Suite struct RenderRobustnessTests {
+    @Test func everySceneAtManySizes() {
+        let sizes = [(80, 24), (81, 25), (90, 30), (132, 43), (200, 60), (80, 60), (250, 24)].map { Size(columns: $0.0, rows: $0.1) }
+        for scene in ScreenSnapshotTests.scenes {
+            for size in sizes {
+                let grid = Render.render(scene.1(size))
+                #expect(grid.size == size)
+                #expect(!grid.text.contains("terminal too small"), "\(scene.0) at \(size)")
+            }
+        }
+        for size in [Size(columns: 1, rows: 1), Size(columns: 0, rows: 0), Size(columns: 79, rows: 100), Size(columns: 300, rows: 23)] {
+            _ = Render.render(Fixtures.state(size: size))
+        }
+    }
+}

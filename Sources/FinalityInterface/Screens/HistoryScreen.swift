@@ -50,7 +50,7 @@ enum HistoryScreen {
         row += 1
         if l.records.isEmpty { g.put("  (no changes recorded)", row: row, column: 0, style: .dim) }
         // Newest last; two lines each so the summary is never cut at 80 columns.
-        for rec in l.records.suffix((body.bottom - row) / 2) {
+        for rec in l.records.suffix(max(0, (body.bottom - row) / 2)) {
             g.put("  " + Format.fit(rec.time, 20) + " " + Format.fit(rec.action, 8) + " " + Format.fit(rec.key, 20) + " " + rec.who, row: row, column: 0)
             g.put("      " + rec.summary, row: row + 1, column: 0, style: .dim, width: body.columns)
             row += 2

@@ -48,7 +48,7 @@ enum WizardScreen {
             g.put("Restore the file from this backup (j/k to choose another):", row: row, column: 0)
             row += 2
             let backups = state.history.listing?.backups ?? []
-            for (i, b) in backups.enumerated().prefix(rect.bottom - row - 3) {
+            for (i, b) in backups.enumerated().prefix(max(0, rect.bottom - row - 3)) {
                 let selected = b == w.backup
                 if selected { g.fill(row: row, style: .selected) }
                 g.put((selected ? "\(Line.pointer) " : "  ") + b.name + "  " + b.modified + "  sha256 " + b.sha256.prefix(12) + "…", row: row, column: 0, style: selected ? .selected : .normal)
