@@ -71,7 +71,7 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
         .testTarget(name: "FinalityEngineTests", dependencies: ["FinalityEngine", "FinalityFormat", "BLS12381"]),
-        .testTarget(name: "FinalityInterfaceTests", dependencies: ["FinalityInterface"]),
+        .testTarget(name: "FinalityInterfaceTests", dependencies: ["FinalityInterface"], exclude: ["Snapshots"]),
         .testTarget(name: "FinalityCursesTests", dependencies: ["FinalityCurses", "FinalityInterface"]),
         .testTarget(name: "FinalityCLITests", dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381"]),
     ],

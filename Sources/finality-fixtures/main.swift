@@ -11,6 +11,20 @@ import BLS12381
 import FinalityFormat
 import Foundation
 
+// `finality-fixtures --many N FILE`: a v1 file of N active entries (keys 1·G1 … N·G1),
+// for measurements (scripts/measure-terminal.py); not part of Fixtures/.
+if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "--many", let n = Int(CommandLine.arguments[2]) {
+    var multiples = GeneratorMultiples(startingAt: 1)
+    let entries = (0..<n).map { i -> SafetyEntry in
+        let vote = UInt32(400_000_210 - i % 7)
+        return SafetyEntry(
+            key: BLSPublicKey(bytes: multiples.next()!),
+            state: .savanna(SavannaSafety(lastVote: ref(vote), lock: ref(vote - 2))))
+    }
+    try Data(SafetyFileWriter.encode(SafetyFile(format: .savannaV1, entries: entries))).write(to: URL(fileURLWithPath: CommandLine.arguments[3]))
+    exit(0)
+}
+
 let directory = CommandLine.arguments.dropFirst().first ?? "Fixtures"
 
 func key(_ k: UInt64) -> BLSPublicKey { BLSPublicKey(bytes: G1.generatorMultipleAffineLE(k)) }

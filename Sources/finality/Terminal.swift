@@ -1,13 +1,16 @@
+import ArgumentParser
+import FinalityCurses
 import FinalityEngine
 import Foundation
 
-/// Where the executable meets the full-screen interface.
+/// Where the executable meets the full-screen interface (`finality [PATH]`, `finality demo`).
 enum Terminal {
     static var isInteractive: Bool { isatty(0) == 1 && isatty(1) == 1 }
 
-    /// Opens the interface on a file (until it exists: prints the listing).
-    static func open(_ location: Location, readOnly: Bool) -> ExitStatus {
-        print(location.dataDir ?? location.file)
-        return .success
+    /// Runs the interface until the operator quits. Its status is 0, 2 without a usable
+    /// terminal (already explained on stderr), or 128 + the signal that ended it.
+    static func open(_ location: Location, readOnly: Bool) throws {
+        let status = runInterface(location: location, readOnly: readOnly, toolVersion: ToolVersion.string)
+        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -17,17 +17,20 @@ struct Demo: ParsableCommand {
     var printOnly = false
 
     func run() throws {
-        try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
-            let location = try DemoDataDir.build()
-            guard let dataDir = location.dataDir else { return .io }
-            if printOnly || !Terminal.isInteractive {
-                print(dataDir)
-                if !printOnly {
-                    printError("no terminal: built the demo data dir above; open it with `finality \(dataDir)` on a terminal")
-                }
-                return .success
-            }
-            return Terminal.open(location, readOnly: false)
+        let location: Location
+        do {
+            location = try DemoDataDir.build()
+        } catch {
+            throw fail(error)
         }
+        let dataDir = location.dataDir ?? location.file
+        if printOnly || !Terminal.isInteractive {
+            print(dataDir)
+            if !printOnly {
+                printError("no terminal: built the demo data dir above; open it with `finality \(dataDir)` on a terminal")
+            }
+            return
+        }
+        try Terminal.open(location, readOnly: false)
     }
 }

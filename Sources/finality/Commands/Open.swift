@@ -1,5 +1,4 @@
 import ArgumentParser
-import FinalityCurses
 import FinalityEngine
 
 struct Open: ParsableCommand {
@@ -21,7 +20,6 @@ struct Open: ParsableCommand {
         } catch {
             throw fail(error)
         }
-        let status = runInterface(location: location, readOnly: readOnly, toolVersion: ToolVersion.string)
-        if status != 0 { throw ExitCode(status) }
+        try Terminal.open(location, readOnly: readOnly)
     }
 }

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Bytes the interface writes to the terminal, measured on a real pseudo-terminal.
+
+    scripts/measure-terminal.py [--binary .build/release/finality] [--entries 1000] [--moves 40]
+
+Builds (with finality-fixtures, next to the binary) a v1 file of N entries, starts
+`finality FILE` on an 80x24 pseudo-terminal with TERM=xterm-256color, and reports:
+- the time from start to the first full screen (the entries table drawn: the status line
+  says "row 1 of N"; then 150 ms quiet);
+- bytes written per cursor move (j) and per page move (PgDn, sent as ESC [ 6 ~),
+  each counted from the key press until the output has been quiet for 150 ms.
+Prints figures only; not a test (timings depend on the machine).
+"""
+import argparse, fcntl, os, pty, select, struct, sys, tempfile, termios, time
+
+QUIET = 0.15
+
+
+def read_until_quiet(fd, quiet=QUIET, limit=10.0, until=None):
+    """Reads until `until` (bytes) was seen (if given) and then `quiet` seconds pass with no output."""
+    data = bytearray()
+    seen = until is None
+    start = time.monotonic()
+    last = start
+    while time.monotonic() - start < limit:
+        r, _, _ = select.select([fd], [], [], quiet)
+        if r:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+            last = time.monotonic()
+            if not seen and until in data:
+                seen = True
+        elif seen:
+            break
+    return bytes(data), last - start
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", default=os.path.join(here, "..", ".build", "release", "finality"))
+    ap.add_argument("--entries", type=int, default=1000)
+    ap.add_argument("--moves", type=int, default=40)
+    a = ap.parse_args()
+    binary = os.path.abspath(a.binary)
+    fixtures = os.path.join(os.path.dirname(binary), "finality-fixtures")
+    if not os.access(binary, os.X_OK) or not os.access(fixtures, os.X_OK):
+        sys.exit(f"build first: swift build -c release (missing {binary} or {fixtures})")
+
+    tmp = tempfile.mkdtemp(prefix="finality-measure-")
+    path = os.path.join(tmp, "safety.dat")
+    if os.spawnv(os.P_WAIT, fixtures, [fixtures, "--many", str(a.entries), path]) != 0:
+        sys.exit("could not write the test file")
+
+    env = {k: v for k, v in os.environ.items() if k not in ("LINES", "COLUMNS", "NO_COLOR")}
+    env.update(TERM="xterm-256color", LANG="C.UTF-8")
+    start = time.monotonic()
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(binary, [binary, path], env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    first, t_first = read_until_quiet(fd, until=f"of {a.entries:,}".encode(), limit=120)
+    print(f"{a.entries} entries, 80x24, TERM=xterm-256color, {binary}")
+    print(f"  first full screen: {t_first * 1000:.0f} ms after start ({len(first)} bytes)")
+
+    def measure(key, name):
+        counts = []
+        for _ in range(a.moves):
+            os.write(fd, key)
+            out, _ = read_until_quiet(fd)
+            counts.append(len(out))
+        counts.sort()
+        mean = sum(counts) / len(counts)
+        print(f"  {name}: mean {mean:.0f} bytes, median {counts[len(counts) // 2]}, min {counts[0]}, max {counts[-1]} ({len(counts)} presses)")
+
+    measure(b"j", "cursor move (j)")
+    measure(b"\x1b[6~", "page move (PgDn)")
+    os.write(fd, b"q")
+    read_until_quiet(fd, limit=5)
+    _, status = os.waitpid(pid, 0)
+    print(f"  exit status {os.waitstatus_to_exitcode(status)}")
+    os.unlink(path)
+    os.rmdir(tmp)
+
+
+if __name__ == "__main__":
+    main()
