@@ -198,8 +198,23 @@ enum EntriesScreen {
             return n.count <= heightWidth ? n : String(h)
         }
 
+        /// Whole flags while they fit, then "+N" for the rest (the detail pane lists them
+        /// all): a flag cut in the middle reads as another word.
         func flagsText(_ flags: [EntryFlag]) -> String {
-            flags.map(\.short).joined(separator: ",")
+            let room = max(4, width - flagsColumn)
+            func more(_ n: Int) -> String { n > 0 ? " +\(n)" : "" }
+            var shown = [String]()
+            for f in flags {
+                let line = (shown + [f.short]).joined(separator: ",")
+                guard line.count + more(flags.count - shown.count - 1).count <= room else { break }
+                shown.append(f.short)
+            }
+            if shown.isEmpty, let first = flags.first {
+                // The first flag whole with a bare "+" (more in the detail pane) before any clipping.
+                if first.short.count + 1 <= room { return first.short + "+" }
+                return Format.fit(first.short, room - more(flags.count - 1).count) + more(flags.count - 1)
+            }
+            return shown.joined(separator: ",") + more(flags.count - shown.count)
         }
     }
 }
