@@ -9,12 +9,7 @@ extension Core {
         if case .character(let ch) = key {
             p.text.append(ch)
             state.prompt = p
-            if p.purpose == .search {
-                state.entries.filter = p.text
-                refreshRows(&state)
-                state.entries.selected = 0
-                state.entries.scroll = 0
-            }
+            if p.purpose == .search { narrow(&state, to: p.text) }
             return []
         }
         switch Bindings.inputAction(for: key) {
@@ -36,13 +31,16 @@ extension Core {
             return []
         }
         state.prompt = p
-        if p.purpose == .search {
-            state.entries.filter = p.text
-            refreshRows(&state)
-            state.entries.selected = 0
-            state.entries.scroll = 0
-        }
+        if p.purpose == .search { narrow(&state, to: p.text) }
         return []
+    }
+
+    /// Search narrows the rows as the operator types, from the first row.
+    static func narrow(_ state: inout AppState, to text: String) {
+        state.entries.filter = text
+        refreshRows(&state)
+        state.entries.selected = 0
+        state.entries.scroll = 0
     }
 
     static func submit(_ state: inout AppState, _ p: Prompt) -> [Effect] {

@@ -25,14 +25,8 @@ extension Core {
                     effects.append(.readLIB(defaultLIBRequests(state)))
                 }
             } else {
-                w.step = .review
-                w.plan = nil
-                state.busy = "computing the plan"
                 effects.append(
-                    .computePlan(
-                        PlanRequest(
-                            action: w.action, location: state.location, fileSHA256: file.sha256, keyText: w.keyText,
-                            libReadings: state.lib.readings, libChosen: state.lib.readings.isEmpty ? nil : 0, backupPath: w.backup?.path)))
+                    review(&state, &w, fileSHA256: file.sha256, libChosen: state.lib.readings.isEmpty ? nil : 0, libReason: nil, backupPath: w.backup?.path))
             }
         case .chooseLIB:
             guard w.libSelected < state.lib.answers.count, state.lib.answers[w.libSelected].reading != nil else {
@@ -46,14 +40,7 @@ extension Core {
             }
             // The index among the readings (sources that answered), as the engine counts.
             let chosen = state.lib.answers[..<w.libSelected].filter { $0.reading != nil }.count
-            w.step = .review
-            w.plan = nil
-            state.busy = "computing the plan"
-            effects.append(
-                .computePlan(
-                    PlanRequest(
-                        action: w.action, location: state.location, fileSHA256: file.sha256, keyText: w.keyText,
-                        libReadings: state.lib.readings, libChosen: chosen, libReason: w.libReason)))
+            effects.append(review(&state, &w, fileSHA256: file.sha256, libChosen: chosen, libReason: w.libReason, backupPath: nil))
         case .review:
             guard let plan = w.plan, plan.refusal == nil else { return [] }
             w.step = .confirm
@@ -102,4 +89,20 @@ extension Core {
         return []
     }
 
+}
+
+extension Core {
+    /// Step 3: the plan is computed outside the core (an effect); until it comes back the
+    /// review shows that it is being computed.
+    static func review(
+        _ state: inout AppState, _ w: inout WizardState, fileSHA256: Bytes32, libChosen: Int?, libReason: String?, backupPath: String?
+    ) -> Effect {
+        w.step = .review
+        w.plan = nil
+        state.busy = "computing the plan"
+        return .computePlan(
+            PlanRequest(
+                action: w.action, location: state.location, fileSHA256: fileSHA256, keyText: w.keyText,
+                libReadings: state.lib.readings, libChosen: libChosen, libReason: libReason, backupPath: backupPath))
+    }
 }
