@@ -33,7 +33,15 @@ public struct BLSPublicKey: Hashable, Comparable, Sendable, CustomStringConverti
 
     /// nodeos's `check_valid`: canonical coordinates, on the curve, in the subgroup.
     public func check() -> G1.KeyCheck {
-        bytes.withUnsafeBytes { G1.checkAffineLE($0) }
+        // The stored words are the 96 bytes in order (loaded little-endian), so the check
+        // reads them in place: no arrays, which threads checking keys would contend on
+        // in malloc. `storageIsByteOrder` (tested) pins the layout this relies on.
+        withUnsafeBytes(of: self) { G1.checkAffineLE($0) }
+    }
+
+    /// The in-memory layout is the key's byte order (what `check()` relies on).
+    var storageIsByteOrder: Bool {
+        MemoryLayout<BLSPublicKey>.size == 96 && withUnsafeBytes(of: self) { Array($0) } == bytes
     }
 
     /// A short form for tables: the start of the text.

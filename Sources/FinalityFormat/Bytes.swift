@@ -28,10 +28,7 @@ public struct Bytes32: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     public var bytes: [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(32)
-        for w in [w0, w1, w2, w3] { for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: w >> (8 * UInt64(i)))) } }
-        return out
+        withUnsafeBytes(of: (w0.littleEndian, w1.littleEndian, w2.littleEndian, w3.littleEndian)) { Array($0) }
     }
 
     public var isZero: Bool { (w0 | w1 | w2 | w3) == 0 }

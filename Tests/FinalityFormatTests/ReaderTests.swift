@@ -198,3 +198,17 @@ struct FuzzFindings {
         #expect(e?.description == "offset 0x8 (8), count (varint): expected the 1-byte form fc writes, found 0 padded to 2 bytes (not written by nodeos's serializer)")
     }
 }
+
+@Suite("Key storage")
+struct KeyStorageTests {
+    @Test("a key's stored words are its 96 bytes in order, so it is checked in place")
+    func storageIsByteOrder() {
+        var rng = SplitMix(seed: 11)
+        for _ in 0..<50 {
+            let bytes = rng.bytes(96)
+            let key = BLSPublicKey(bytes: bytes)
+            #expect(key.storageIsByteOrder)
+            #expect(key.bytes == bytes)
+        }
+    }
+}
