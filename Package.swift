@@ -72,7 +72,7 @@ let package = Package(
             ]),
         .testTarget(name: "FinalityEngineTests", dependencies: ["FinalityEngine", "FinalityFormat", "BLS12381"]),
         .testTarget(name: "FinalityInterfaceTests", dependencies: ["FinalityInterface"], exclude: ["Snapshots"]),
-        .testTarget(name: "FinalityCursesTests", dependencies: ["FinalityCurses", "FinalityInterface"]),
+        .testTarget(name: "FinalityCursesTests", dependencies: ["FinalityCurses", "FinalityInterface", "FinalityEngine", "FinalityFormat"]),
         .testTarget(name: "FinalityCLITests", dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381"]),
     ],
     swiftLanguageModes: [.v6]

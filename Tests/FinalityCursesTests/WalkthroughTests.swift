@@ -1,0 +1,102 @@
+import FinalityEngine
+import FinalityFormat
+import Foundation
+import Testing
+
+/// Whole walkthroughs of the real binary in tmux at 80x24, on copies of Fixtures/ files.
+@Suite(.serialized, .enabled(if: Tmux.available, "needs tmux and the built finality binary"))
+struct WalkthroughTests {
+    /// A data dir holding a copy of a fixture and a blocks.log (our own writer) whose last
+    /// block, LIB, is block 400,000,205 at the fixtures' clock (block n at slot
+    /// 1,693,612,800 + n − 400,000,000).
+    func dataDir(_ t: Tmux, fixture: String) throws -> (dir: String, file: String) {
+        let dir = t.directory + "/data"
+        try FileManager.default.createDirectory(atPath: dir + "/finalizers", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/blocks", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: RealBinaryTests.fixtures.appendingPathComponent(fixture).path, toPath: dir + "/finalizers/safety.dat")
+        let blocks = SignedBlock.chain(
+            BlockChainSpec(firstBlockNumber: 400_000_100, count: 106, firstTimestamp: BlockTimestamp(slot: 1_693_612_900)))
+        try BlocksLogWriter().write(blocks, toDirectory: dir + "/blocks")
+        return (dir, dir + "/finalizers/safety.dat")
+    }
+
+    func bytes(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }
+
+    @Test("a reset through the five steps leaves exactly the plan's bytes, a backup of the old ones and an audit record")
+    func resetEndsExactlyAsPlanned() throws {
+        let t = Tmux()
+        let (dir, file) = try dataDir(t, fixture: "v1-five-entries.dat")
+        let before = try bytes(file)
+        // What the engine plans, computed here on its own from the same inputs.
+        let decoded = try SafetyFileReader.decode(before)
+        let key = decoded.entries[1].key.text
+        let lib = try LIBSources.fromBlocksDir(dir + "/blocks")
+        #expect(lib.lib.number == 400_000_205)
+        let plan = try Planner.reset(
+            bytes: before, path: file, key: key, inputs: ResetInputs(lib: try LIBDecision.forPlan([lib], choice: nil, reason: nil)))
+
+        try t.start(t.finality(dir))
+        #expect(try t.waitFor("from blocks.log").ok)
+        try t.send("j", "r")
+        #expect(try t.waitFor("Step 1 of 5").ok)
+        try t.send("Enter")
+        #expect(try t.waitFor("Step 2 of 5").ok)
+        try t.send("Enter")
+        let review = try t.waitFor("Enter: go to the typed confirmation")
+        #expect(review.ok, "\(review.screen)")
+        #expect(try bytes(file) == before)
+        try t.send("Enter")
+        #expect(try t.waitFor("Step 4 of 5").ok)
+        #expect(try bytes(file) == before)
+        try t.type(String(key.dropFirst(8).prefix(8)))
+        try t.send("Enter")
+        let done = try t.waitFor("Done: the file was written")
+        #expect(done.ok, "\(done.screen)")
+
+        let after = try bytes(file)
+        #expect(after == plan.afterBytes, "the file differs from the plan")
+        let backups = try FileManager.default.contentsOfDirectory(atPath: dir + "/finalizers/backups")
+        #expect(backups.count == 1)
+        #expect(try bytes(dir + "/finalizers/backups/" + backups[0]) == before)
+        let audit = try String(contentsOfFile: file + ".audit.jsonl", encoding: .utf8)
+        #expect(audit.split(separator: "\n").count == 1)
+        #expect(audit.contains("\"sha256_after\":\"\(plan.afterSHA256.hex)\""))
+        #expect(audit.contains("\"action\":\"reset\""))
+        try t.send("Enter")
+        try t.send("q")
+        #expect(t.exitStatus() == 0)
+    }
+
+    @Test("a delete cancelled at step 4 with ESC leaves the file byte-identical and writes nothing")
+    func deleteCancelledAtConfirmation() throws {
+        let t = Tmux()
+        let (dir, file) = try dataDir(t, fixture: "v1-five-entries.dat")
+        let before = try bytes(file)
+        try t.start(t.finality(dir))
+        #expect(try t.waitFor("from blocks.log").ok)
+        try t.send("j", "j", "d")
+        #expect(try t.waitFor("Step 1 of 5").ok)
+        try t.send("Enter")
+        #expect(try t.waitFor("Enter: go to the typed confirmation").ok)
+        try t.send("Enter")
+        #expect(try t.waitFor("Step 4 of 5").ok)
+        try t.type("abc")
+        // ESC goes back one step at a time (wait for each, or ESC+key reads as Alt+key).
+        try t.send("Escape")
+        #expect(try t.waitFor("Step 3 of 5").ok)
+        try t.send("Escape")
+        let back = try t.waitFor { !$0.contains("Step 3 of 5") }
+        #expect(back.ok)
+        for _ in 0..<3 where !back.screen.contains("Entries ") {
+            try t.send("Escape")
+            usleep(300_000)
+        }
+        #expect(try t.waitFor("Entry #2 of 5").ok)
+        try t.send("q")
+        #expect(t.exitStatus() == 0)
+        #expect(try bytes(file) == before)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/finalizers/backups"))
+        #expect(!FileManager.default.fileExists(atPath: file + ".audit.jsonl"))
+    }
+}
