@@ -119,9 +119,15 @@ public enum JSONModel {
         ])
     }
 
-    /// Short flags shown beside an entry (also in the interface's table).
-    public static func flags(_ e: SafetyEntry, duplicateOf: Int?) -> [String] {
+    /// Short flags shown beside an entry (also in the interface's table). With a node's
+    /// `get_finalizer_info`, `network-vote-newer`: the network saw this key vote past the
+    /// file's last vote, so the file is older than the key's real state (a restored or
+    /// copied file): voting from it risks a double vote.
+    public static func flags(_ e: SafetyEntry, duplicateOf: Int?, network: FinalizerInfo? = nil) -> [String] {
         var flags = [String]()
+        if let vote = network?.vote(for: e.key), vote.blockNumber > (e.lastVoteHeight ?? 0) {
+            flags.append("network-vote-newer")
+        }
         if e.hasNoLock { flags.append("no-lock") }
         if e.neverVoted { flags.append("never-voted") }
         if let s = e.savanna, !s.lastVote.isEmpty, !s.lock.isEmpty, s.lastVote.timestamp < s.lock.timestamp {
@@ -155,7 +161,7 @@ public enum JSONModel {
             members.append(("_b_lock", .string(h.bLock.hex)))
         }
         members.append(("duplicate_of", duplicateOf.map { .uint(UInt64($0)) } ?? .null))
-        members.append(("flags", .array(flags(e, duplicateOf: duplicateOf).map { .string($0) })))
+        members.append(("flags", .array(flags(e, duplicateOf: duplicateOf, network: network).map { .string($0) })))
         if let network {
             members.append(("network_last_vote", network.vote(for: e.key).map(trackedVote) ?? .null))
         }

@@ -76,7 +76,7 @@ enum EntryTable {
             }
             rows.append([
                 "\(i)", e.key.shortText(24), lastVote, lock,
-                JSONModel.flags(e, duplicateOf: duplicateOf[i]).joined(separator: ","),
+                JSONModel.flags(e, duplicateOf: duplicateOf[i], network: network).joined(separator: ","),
             ] + (network.map { [Inspection.networkVote($0, e.key)] } ?? []))
         }
         let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }

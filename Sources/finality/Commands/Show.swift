@@ -39,7 +39,7 @@ struct Show: ParsableCommand {
                 out.line(inspection.summaryLine)
                 out.line(inspection.verification.verdictLine)
                 out.line()
-                for line in EntryDetail.lines(entry, index: index, format: file.format, duplicateOf: duplicateOf[index]) { out.line(line) }
+                for line in EntryDetail.lines(entry, index: index, format: file.format, duplicateOf: duplicateOf[index], network: info) { out.line(line) }
                 if let info {
                     out.line("network    \(Inspection.networkVote(info, entry.key)) (last vote tracked by \(network.apiURL ?? ""))")
                     if let v = info.vote(for: entry.key) {
@@ -58,7 +58,7 @@ struct Show: ParsableCommand {
 
 /// Every field of one entry, in both vocabularies.
 enum EntryDetail {
-    static func lines(_ e: SafetyEntry, index: Int, format: SafetyFormat, duplicateOf: Int?) -> [String] {
+    static func lines(_ e: SafetyEntry, index: Int, format: SafetyFormat, duplicateOf: Int?, network: FinalizerInfo? = nil) -> [String] {
         var out = [
             "entry      \(index)\(duplicateOf.map { " (duplicate: nodeos uses entry \($0))" } ?? "")",
             "key        \(e.key.text)",
@@ -87,7 +87,7 @@ enum EntryDetail {
             out.append("_vheight   bheight \(h.vheight.bheight), pcounter \(h.vheight.pcounter)   (last vote)")
             out.append("_b_lock    \(h.bLock.isZero ? "all zero (no lock)" : h.bLock.hex)   (lock: a proposal id, not a block id)")
         }
-        let flags = JSONModel.flags(e, duplicateOf: duplicateOf)
+        let flags = JSONModel.flags(e, duplicateOf: duplicateOf, network: network)
         if !flags.isEmpty { out.append("flags      \(flags.joined(separator: ", "))") }
         return out
     }

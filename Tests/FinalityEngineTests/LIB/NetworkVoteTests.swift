@@ -30,4 +30,21 @@ struct NetworkVoteTests {
         // Without --api the member is absent, not null: nothing was asked.
         #expect(member(JSONModel.entry(entry(SpringAnswers.keys[0]), index: 0), "network_last_vote") == nil)
     }
+
+    @Test("a key the network saw voting past the file's last vote is flagged: the file is stale")
+    func networkVoteNewer() throws {
+        let server = TestHTTPServer(["/v1/chain/get_finalizer_info": .respond(status: 200, body: SpringAnswers.finalizerInfo)])
+        defer { server.stop() }
+        let info = try LIBSources.finalizerInfo(server.baseURL, timeoutSeconds: 2)
+        let tracked = try #require(info.vote(for: SpringAnswers.keys[0]))
+        func voted(_ n: UInt32) -> SafetyEntry {
+            var id = [UInt8](repeating: 0x11, count: 32)
+            (id[0], id[1], id[2], id[3]) = (UInt8(n >> 24), UInt8(n >> 16 & 0xff), UInt8(n >> 8 & 0xff), UInt8(n & 0xff))
+            let ref = BlockRef(blockID: Bytes32(id), timestamp: BlockTimestamp(slot: 100))
+            return SafetyEntry(key: SpringAnswers.keys[0], state: .savanna(SavannaSafety(lastVote: ref, lock: ref)))
+        }
+        #expect(JSONModel.flags(voted(tracked.blockNumber - 1), duplicateOf: nil, network: info).contains("network-vote-newer"))
+        #expect(!JSONModel.flags(voted(tracked.blockNumber), duplicateOf: nil, network: info).contains("network-vote-newer"))
+        #expect(!JSONModel.flags(voted(tracked.blockNumber - 1), duplicateOf: nil).contains("network-vote-newer"))
+    }
 }
