@@ -30,7 +30,7 @@ func check(_ bytes: [UInt8]) {
         require(converted.file?.format == .savannaV1, "v0 converted to v1 does not read as v1")
         require(converted.file?.entries.count == file.entries.count, "v0 → v1 conversion changed the entry count")
     }
-    if v.errors.isEmpty && !knownIssue(file, bytes) {
+    if v.errors.isEmpty {
         let again = SafetyFileWriter.encode(file)
         require(again == bytes, "round trip: \(bytes.count) bytes read, \(again.count) written, first difference at byte \(firstDifference(again, bytes))")
         // Every key the reader accepted must survive its own text.
@@ -38,20 +38,6 @@ func check(_ bytes: [UInt8]) {
             require((try? BLSPublicKey(text: e.key.text)) == e.key, "key text round trip")
         }
     }
-}
-
-/// Known, reported issues the round trip would rediscover on every run; each one is
-/// skipped only in its exact shape so anything else still fails. (Issue 1, a padded
-/// HotStuff count, is fixed: the reader refuses it.)
-func knownIssue(_ file: SafetyFile, _ bytes: [UInt8]) -> Bool {
-    false
-}
-
-func minimalVarintSize(_ v: UInt64) -> Int {
-    var n = 1
-    var v = v >> 7
-    while v != 0 { n += 1; v >>= 7 }
-    return n
 }
 
 /// `precondition` without its message in -O builds would hide what failed.
