@@ -54,7 +54,7 @@ public enum DemoDataDir {
         func digest(_ n: UInt32) -> Bytes32 { Bytes32((0..<32).map { UInt8(truncatingIfNeeded: Int(n % 251) &* 17 &+ $0) }) }
         func entry(_ k: UInt64, vote: UInt32?, lock: UInt32?, other: UInt32? = nil) -> SafetyEntry {
             SafetyEntry(
-                key: BLSPublicKey(bytes: DemoKeys.key(k)),
+                key: BLSPublicKey(bytes: G1.generatorMultipleAffineLE(k)),
                 state: .savanna(
                     SavannaSafety(
                         lastVote: vote.map(ref) ?? .empty, lock: lock.map(ref) ?? .empty,
@@ -80,8 +80,4 @@ public enum DemoDataDir {
             throw .io(path: path, operation: "write", reason: error.localizedDescription)
         }
     }
-}
-
-enum DemoKeys {
-    static func key(_ k: UInt64) -> [UInt8] { G1.generatorMultipleAffineLE(k) }
 }

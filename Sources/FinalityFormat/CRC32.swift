@@ -10,6 +10,12 @@ public enum CRC32 {
         bytes.withUnsafeBytes { update(0, $0) }
     }
 
+    /// `0x00A2A67B`: how every message and `--json` shows a CRC-32.
+    public static func text(_ crc: UInt32) -> String {
+        let digits = String(crc, radix: 16, uppercase: true)
+        return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
+    }
+
     /// Continue a running CRC over more bytes (zlib's own chaining).
     public static func update(_ crc: UInt32, _ raw: UnsafeRawBufferPointer) -> UInt32 {
         var crc = UInt(crc)

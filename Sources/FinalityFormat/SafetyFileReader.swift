@@ -185,7 +185,7 @@ public enum SafetyFileReader {
                 errors.append(
                     Finding(
                         .error, .crc, offset: crcOffset, field: "crc",
-                        expected: "0x\(hex32(computed)) (CRC-32 of bytes 0..<\(crcOffset))", found: "0x\(hex32(stored))"))
+                        expected: "\(CRC32.text(computed)) (CRC-32 of bytes 0..<\(crcOffset))", found: CRC32.text(stored)))
             }
         }
         let trailing = Array(bytes[r.offset...])
@@ -428,10 +428,6 @@ func hex64(_ v: UInt64) -> String {
     return "0x" + String(repeating: "0", count: 16 - s.count) + s
 }
 
-func hex32(_ v: UInt32) -> String {
-    let s = String(v, radix: 16, uppercase: true)
-    return String(repeating: "0", count: 8 - s.count) + s
-}
 
 /// Human durations for block and slot distances.
 public enum Durations {

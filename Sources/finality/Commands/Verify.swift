@@ -31,8 +31,8 @@ struct Verify: ParsableCommand {
                 members.append(
                     ("crc", v.storedCRC.map { stored in
                         .object([
-                            ("stored", .string(crcHex(stored))),
-                            ("computed", .string(crcHex(v.computedCRC ?? 0))),
+                            ("stored", .string(CRC32.text(stored))),
+                            ("computed", .string(CRC32.text(v.computedCRC ?? 0))),
                         ])
                     } ?? .null))
                 members.append(("errors", .array(v.errors.map(JSONModel.finding))))
@@ -42,7 +42,7 @@ struct Verify: ParsableCommand {
                 out.line(inspection.summaryLine)
                 out.line("sha256 \(inspection.loaded.sha256.hex)")
                 if let stored = v.storedCRC, let computed = v.computedCRC {
-                    out.line("crc-32 stored \(crcHex(stored)), computed \(crcHex(computed))\(stored == computed ? " (match)" : " (MISMATCH)")")
+                    out.line("crc-32 stored \(CRC32.text(stored)), computed \(CRC32.text(computed))\(stored == computed ? " (match)" : " (MISMATCH)")")
                 }
                 for line in inspection.findingLines() { out.line(line) }
                 out.line(v.verdictLine)
@@ -53,7 +53,3 @@ struct Verify: ParsableCommand {
     }
 }
 
-func crcHex(_ v: UInt32) -> String {
-    let s = String(v, radix: 16, uppercase: true)
-    return "0x" + String(repeating: "0", count: 8 - s.count) + s
-}
