@@ -36,7 +36,7 @@ struct RecoveryCLITests {
     func onTerminal(_ args: [String], typing input: String) -> RecoveryCLI.Result {
         let quoted = ([RecoveryCLI.binary!] + args).map { "'" + $0 + "'" }.joined(separator: " ")
         let inputFile = FileManager.default.temporaryDirectory.path + "/typed-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: inputFile, contents: Data((input + "\n").utf8))
+        #expect(FileManager.default.createFile(atPath: inputFile, contents: Data((input + "\n").utf8)))
         defer { unlink(inputFile) }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
@@ -68,7 +68,7 @@ struct RecoveryCLITests {
 
     @Test("reset --yes applies: prints backup and audit record; the file equals the engine's plan")
     func resetApplies() throws {
-        let (dir, path) = try RecoveryFixture.dataDir()
+        let (_, path) = try RecoveryFixture.dataDir()
         let old = RecoveryFixture.read(path)
         let plan = try Planner.reset(
             bytes: old, path: path, key: key1, inputs: ResetInputs(lib: try! LIBDecision.forPlan([RecoveryFixture.lib], choice: nil, reason: nil)))
@@ -125,7 +125,7 @@ struct RecoveryCLITests {
     func nodeRunning() throws {
         let (dir, path) = try RecoveryFixture.dataDir()
         let shm = dir + "/state/shared_memory.bin"
-        FileManager.default.createFile(atPath: shm, contents: Data(count: 64))
+        #expect(FileManager.default.createFile(atPath: shm, contents: Data(count: 64)))
         let ready = dir + "/locked"
         let script = "import fcntl,sys,time\nf=open(sys.argv[1],'r+')\nfcntl.lockf(f,fcntl.LOCK_EX|fcntl.LOCK_NB)\nopen(sys.argv[2],'w').close()\ntime.sleep(120)"
         let holder = Process()

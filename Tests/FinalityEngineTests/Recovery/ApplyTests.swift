@@ -21,7 +21,7 @@ private func options(_ time: Date = Date(timeIntervalSince1970: 1_790_000_000)) 
 private func chattrWorks(_ dir: String) -> Bool {
     guard let chattr = Child.which("chattr") else { return false }
     let probe = dir + "/.chattr-probe"
-    FileManager.default.createFile(atPath: probe, contents: Data())
+    guard FileManager.default.createFile(atPath: probe, contents: Data()) else { return false }
     defer { runToEnd(chattr, ["-i", probe]); unlink(probe) }
     guard runToEnd(chattr, ["+i", probe]) == 0 else { return false }
     let fd = open(probe, O_WRONLY)
@@ -161,7 +161,7 @@ struct ApplyTests {
         let plan = try resetPlan(path, key: 1)
         try FileManager.default.createDirectory(atPath: RecoveryPaths.backupDirectory(for: path), withIntermediateDirectories: true)
         let taken = RecoveryPaths.backupPath(for: path, time: Fixture.context().time, sha256: plan.beforeSHA256)
-        FileManager.default.createFile(atPath: taken, contents: Data("older".utf8))
+        #expect(FileManager.default.createFile(atPath: taken, contents: Data("older".utf8)))
         let result = try Apply.run(plan, location: try Location.resolve(dir), options: options())
         #expect(result.backupPath.hasSuffix("-2.bak"))
         #expect(String(decoding: Fixture.read(taken), as: UTF8.self) == "older")
@@ -172,7 +172,7 @@ struct ApplyTests {
         let (dir, path) = try Fixture.dataDir(Fixture.savannaFile())
         let plan = try resetPlan(path, key: 1)
         let temp = RecoveryPaths.tempPath(for: path, afterSHA256: plan.afterSHA256)
-        FileManager.default.createFile(atPath: temp, contents: Data(plan.afterBytes.prefix(100)))
+        #expect(FileManager.default.createFile(atPath: temp, contents: Data(plan.afterBytes.prefix(100))))
         let result = try Apply.run(plan, location: try Location.resolve(dir), options: options())
         #expect(result.removedLeftoverTemp == temp)
         #expect(Fixture.read(path) == plan.afterBytes)

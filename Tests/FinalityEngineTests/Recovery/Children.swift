@@ -64,6 +64,12 @@ final class Child: @unchecked Sendable {
         return path
     }
 
+    /// The process's arguments as /proc shows them (empty until exec has set them up).
+    func commandLine() -> [String] {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return [] }
+        return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+    }
+
     func comm() -> String? {
         (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
     }

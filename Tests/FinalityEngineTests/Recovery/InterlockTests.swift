@@ -8,7 +8,7 @@ struct InterlockTests {
     @Test("no node: every check is clear and says what it looked at")
     func clear() throws {
         let (dir, path) = try Fixture.dataDir(Fixture.savannaFile())
-        FileManager.default.createFile(atPath: dir + "/state/shared_memory.bin", contents: Data(count: 64))
+        #expect(FileManager.default.createFile(atPath: dir + "/state/shared_memory.bin", contents: Data(count: 64)))
         let report = Interlocks.run(try Location.resolve(path))
         #expect(!report.nodeRunning && !report.busy)
         #expect(report.checks[0].found.contains("not locked"))
@@ -19,7 +19,7 @@ struct InterlockTests {
     func stateLock() throws {
         let (dir, path) = try Fixture.dataDir(Fixture.savannaFile())
         let shm = dir + "/state/shared_memory.bin"
-        FileManager.default.createFile(atPath: shm, contents: Data(count: 64))
+        #expect(FileManager.default.createFile(atPath: shm, contents: Data(count: 64)))
         let ready = dir + "/locked"
         let holder = try #require(try Child.lockHolder(shm, ready: ready), "python3 is needed to hold an fcntl lock")
         defer { holder.stop() }
@@ -73,7 +73,9 @@ struct InterlockTests {
         let shell = try Child.fakeNodeos(copying: "/bin/bash")
         let withFlag = try Child(shell, ["-c", "while :; do sleep 0.2; done", "nodeos", "--data-dir", dir], cwd: "/")
         defer { withFlag.stop() }
-        #expect(withFlag.wait { withFlag.comm() == "nodeos" })
+        // exec sets the name before the new argument area: /proc/PID/cmdline can still be
+        // empty while comm already says nodeos. Wait for both.
+        #expect(withFlag.wait { withFlag.comm() == "nodeos" && withFlag.commandLine().contains("--data-dir") })
         check = Interlocks.scanProcesses(file: path, dataDir: dir)
         #expect(check.outcome == .nodeRunning)
         #expect(check.found.contains("runs with --data-dir \(dir)"))
@@ -84,7 +86,7 @@ struct InterlockTests {
         let dir = FileManager.default.temporaryDirectory.path + "/hotstuff-node-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/safety_db.dat"
-        FileManager.default.createFile(atPath: path, contents: Data([0xEF, 0xCD, 0xAB, 0x89, 0x67, 0x45, 0x23, 0x01, 0]))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data([0xEF, 0xCD, 0xAB, 0x89, 0x67, 0x45, 0x23, 0x01, 0])))
         let node = try Child(try Child.fakeNodeos(copying: "/bin/sleep"), ["120"], cwd: dir)
         defer { node.stop() }
         #expect(node.wait { node.comm() == "nodeos" })
