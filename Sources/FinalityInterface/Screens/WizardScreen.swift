@@ -309,9 +309,10 @@ enum WizardScreen: ScreenUnit {
                 for (j, line) in Format.wrap(s.text, width: rect.columns - 5).enumerated() {
                     lines.append(((j == 0 ? "  \(i + 1). " : "     ") + line, .normal))
                 }
-                // A command to copy: on a line of its own, never wrapped into other text.
+                // A command to copy: on rows of its own from column 0, cut only at the
+                // screen's edge, so its rows join back to exactly the command.
                 if let command = s.command {
-                    lines.append(("     " + command, .header))
+                    for line in Format.hardWrap(command, width: rect.columns) { lines.append((line, .header)) }
                 }
             }
             if !o.checks.isEmpty {
