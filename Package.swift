@@ -98,7 +98,9 @@ let package = Package(
         .testTarget(
             name: "FinalityCursesTests",
             dependencies: ["FinalityCurses", "FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat", "FinalityTestSupport"]),
-        .testTarget(name: "FinalityCLITests", dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381", "FinalityTestSupport"]),
+        .testTarget(
+            name: "FinalityCLITests",
+            dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381", "FinalityInterface", "FinalityRunner", "FinalityTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -31,11 +31,13 @@ public struct AppState: Sendable {
     /// Effects are running (the screen says "working…").
     public var busy: String?
 
-    public init(location: Location, readOnly: Bool, size: Size) {
+    /// - apiURL: a node API to ask for LIB and tracked votes (`finality PATH --api URL`);
+    ///   none is asked unless given (the LIB screen's `a` sets one later).
+    public init(location: Location, readOnly: Bool, size: Size, apiURL: String? = nil) {
+        lib.apiURL = apiURL ?? ""
         self.location = location
         self.readOnlyRequested = readOnly
         self.size = size
-        lib.apiURL = "http://127.0.0.1:8888"
     }
 
     /// Why nothing may be written, or nil when mutations are allowed.
