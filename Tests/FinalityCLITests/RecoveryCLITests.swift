@@ -151,6 +151,12 @@ struct RecoveryCLITests {
         #expect(r.stderr.contains("a node is running"))
         #expect(RecoveryFixture.read(path) == old)
         #expect(RecoveryFixture.backups(path).isEmpty)
+        // A dry run while the node runs says first that it must be stopped.
+        let dry = RecoveryCLI.run(["reset", dir, "--key", key1, "--dry-run"] + RecoveryFixture.libArgs)
+        #expect(dry.status == 0)
+        #expect(dry.stdout.hasPrefix("A NODE IS RUNNING on this file: stop nodeos before applying"), "\(dry.stdout.prefix(200))")
+        #expect(dry.stdout.contains("Stop nodeos first"))
+        #expect(RecoveryFixture.read(path) == old)
     }
 
     @Test("an immutable file (chattr +i stops root too): exit 3, a clear message, nothing changed", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/chattr")))
