@@ -215,6 +215,15 @@ enum WizardScreen: ScreenUnit {
                 lines.append(("\(Line.fail) refused: \(refusal)", .danger))
             }
             lines += checkLines(plan.checks, width: rect.columns)
+            // The decision model's lines (issue 9): what nodeos will do, and the vote floor's evidence.
+            for (title, items) in [("What nodeos will do:", plan.nodeosWillDo), ("Vote floor evidence:", plan.evidence)] where !items.isEmpty {
+                lines.append((title, .header))
+                for item in items {
+                    for (i, line) in Format.wrap(item, width: rect.columns - 2).enumerated() {
+                        lines.append(((i == 0 ? "- " : "  ") + line, .normal))
+                    }
+                }
+            }
             for warning in plan.warnings {
                 for (i, line) in Format.wrap(warning, width: rect.columns - 2).enumerated() {
                     lines.append(((i == 0 ? "! " : "  ") + line, .warning))
