@@ -36,9 +36,9 @@ public struct Location: Hashable, Sendable {
             throw .usage(
                 "\(path) is a directory without a safety file: looked for finalizers/safety.dat, safety_db.dat and safety.dat")
         }
-        let parent = (absolute as NSString).deletingLastPathComponent
-        if (parent as NSString).lastPathComponent == "finalizers" {
-            return Location(file: absolute, dataDir: (parent as NSString).deletingLastPathComponent)
+        let parent = PathText.directory(absolute)
+        if PathText.name(parent) == "finalizers" {
+            return Location(file: absolute, dataDir: PathText.directory(parent))
         }
         return Location(file: absolute, dataDir: hasNodeLayout(parent) ? parent : nil)
     }
@@ -67,27 +67,11 @@ public struct LoadedFile: Sendable {
 }
 
 public enum FileBytes {
-    /// The whole file, read with plain POSIX calls (errors keep their errno text).
+    /// The whole file, through the engine's one whole-file reader (errors keep their errno text).
     public static func read(_ path: String) throws(EngineError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .io(path: path, operation: "open", reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw .io(path: path, operation: "stat", reason: String(cString: strerror(errno))) }
-        if (st.st_mode & S_IFMT) == S_IFDIR { throw .io(path: path, operation: "read", reason: "is a directory") }
-        var out = [UInt8]()
-        out.reserveCapacity(Int(st.st_size))
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: path, operation: "read", reason: String(cString: strerror(errno)))
-            }
-            if n == 0 { break }
-            out.append(contentsOf: buffer[0..<n])
+        do { return try Sys.readFile(path) } catch {
+            throw .io(path: path, operation: error == .isDirectory ? "read" : "open", reason: error == .isDirectory ? "is a directory" : String(cString: strerror(error.rawValue)))
         }
-        return out
     }
 }
 

@@ -53,6 +53,8 @@ struct Reset: ParsableCommand {
 
 /// Options shared by reset, delete and restore.
 struct MutationOptions: ParsableArguments {
+    @OptionGroup var safety: WriteSafetyOptions
+
     @Flag(name: .customLong("dry-run"), help: "Print the interlock results and the plan; change nothing.")
     var dryRun = false
 
@@ -85,7 +87,7 @@ enum Mutation {
                     "\(plan.path) changed since the plan you reviewed (expected SHA-256 \(want.hex), now \(plan.beforeSHA256.hex)): nothing written")
             }
         }
-        let interlocks = Interlocks.run(location)
+        let interlocks = Interlocks.run(location, options: try options.safety.interlockOptions())
         if !options.json {
             out.line("Interlocks:")
             for l in interlocks.lines { out.line(l) }
@@ -119,7 +121,10 @@ enum Mutation {
         }
         if !options.yes { try confirm(plan) }
         let result = try Apply.run(
-            plan, location: location, options: ApplyOptions(context: .current(toolVersion: ToolVersion.string)))
+            plan, location: location,
+            options: ApplyOptions(
+                context: .current(toolVersion: ToolVersion.string), overrides: try options.safety.interlockOverrides(),
+                newAuditSegment: try options.safety.segmentReason()))
         if options.json {
             emitJSON(applied: result, interlocks: result.interlocks, dryRun: false)
             return .success
