@@ -146,7 +146,8 @@ private func runAs(uid: UInt32, gid: UInt32, groups: [UInt32], _ args: [String])
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    let argv = (["/usr/bin/setpriv", "--reuid", "\(uid)", "--regid", "\(gid)", "--groups", groups.map(String.init).joined(separator: ","), "--", RecoveryCLI.binary!] + args)
+    let groupArgs = groups.isEmpty ? ["--clear-groups"] : ["--groups", groups.map(String.init).joined(separator: ",")]
+    let argv = (["/usr/bin/setpriv", "--reuid", "\(uid)", "--regid", "\(gid)"] + groupArgs + ["--", RecoveryCLI.binary!] + args)
         .map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
     var pid: pid_t = 0
@@ -210,14 +211,18 @@ struct WriteSafetyCLITests {
         let shell = FileManager.default.temporaryDirectory.path + "/fake-nodeos-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: shell, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: shell + "/nodeos")
-        let node = RecoveryCLI.Running(pid: spawnDetached(shell + "/nodeos", ["60"]), out: "/dev/null", err: "/dev/null")
-        defer { kill(node.pid, SIGKILL); _ = node.wait() }
-        for _ in 0..<200 where (try? String(contentsOfFile: "/proc/\(node.pid)/comm", encoding: .utf8)) != "nodeos\n" { usleep(10_000) }
+        let nodePID = spawnDetached(shell + "/nodeos", ["60"])
+        defer {
+            kill(nodePID, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(nodePID, &status, 0) < 0 && errno == EINTR {}
+        }
+        for _ in 0..<200 where (try? String(contentsOfFile: "/proc/\(nodePID)/comm", encoding: .utf8)) != "nodeos\n" { usleep(10_000) }
         let old = RecoveryFixture.read(path)
         let r = runAs(uid: 1002, gid: 1002, groups: [], ["reset", dir, "--key", RecoveryFixture.key(1).text, "--yes"] + RecoveryFixture.libArgs)
         #expect(r.status == 1, "\(r.stdout)\n\(r.stderr)")
         #expect(r.stderr.contains("--override processes"), "\(r.stderr)")
-        #expect(r.stdout.contains("could not see: nodeos pid \(node.pid)"), "\(r.stdout)")
+        #expect(r.stdout.contains("could not see: nodeos pid \(nodePID)"), "\(r.stdout)")
         #expect(RecoveryFixture.read(path) == old)
     }
 
@@ -230,7 +235,7 @@ struct WriteSafetyCLITests {
                 print("full-disk test: cannot mount a tmpfs here; skipped")
                 return
             }
-            defer { _ = runMount(["-u", mountPoint], program: "/bin/umount") }
+            defer { _ = runMount([mountPoint], program: "/bin/umount"); rmdir(mountPoint) }
             let dir = mountPoint + "/data"
             try FileManager.default.createDirectory(atPath: dir + "/finalizers", withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: dir + "/state", withIntermediateDirectories: true)
@@ -279,7 +284,7 @@ struct WriteSafetyCLITests {
                 ["reset", dir, "--key", RecoveryFixture.key(1).text, "--yes"] + RecoveryFixture.libArgs,
                 env: ["FINALITY_FAULT": c.fault, "FINALITY_FAULT_FIRED": fired])
             #expect(r.status == c.status, "\(c.fault): \(r.stderr)")
-            #expect(r.stderr.contains(c.words), "\(c.fault): \(r.stderr)")
+            if !c.words.isEmpty { #expect(r.stderr.contains(c.words), "\(c.fault): \(r.stderr)") }
             #expect(FileManager.default.fileExists(atPath: fired), "\(c.fault) did not fire")
             #expect((RecoveryFixture.read(path) == old) == !c.fileIsNew, "\(c.fault)")
             for b in RecoveryFixture.backups(path) { #expect(RecoveryFixture.read(b) == old) }

@@ -207,4 +207,19 @@ struct NothingMisleadingTests {
         #expect(Fixture.read(path) == plan.afterBytes)
         #expect(Fixture.read(other) == old)
     }
+
+    @Test("deleting a key that appears twice says which entry goes and what nodeos uses afterwards (the first wins)")
+    func duplicateKeyDelete() throws {
+        var file = Fixture.savannaFile()
+        file.entries.append(Fixture.savanna(key: 1, vote: 7000, lock: 6990))
+        let bytes = SafetyFileWriter.encode(file)
+        let plan = try Planner.delete(bytes: bytes, path: "/x/safety.dat", key: Fixture.key(1).text)
+        let note = try #require(plan.notes.first { $0.contains("appears 2 times") }, "\(plan.notes)")
+        #expect(note.contains("entry \(plan.entryIndex!) is removed (the first, the one nodeos uses now: last vote block 5,230, lock block 5,210)"))
+        #expect(note.contains("entry 3 of the current file (last vote block 7,000, lock block 6,990)"))
+        // The entry that goes is the first one: the duplicate stays, byte for byte.
+        let after = try SafetyFileReader.decode(plan.afterBytes, options: .init(checkKeys: false))
+        #expect(after.entries.last == file.entries.last)
+        #expect(after.entries.count == 3)
+    }
 }
