@@ -21,9 +21,11 @@ public struct Location: Hashable, Sendable {
     /// which wrote it relative to their working directory). A file: itself; its data dir
     /// is found when it sits in `<data-dir>/finalizers/`.
     public static func resolve(_ path: String) throws(EngineError) -> Location {
+        // issue 7: FIFOs, devices, sockets, symlink loops and non-UTF-8 names are refused here, accurately (reader).
+        try SafetyFileInput.checkBeforeOpening(path)
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw .io(path: path, operation: "open", reason: "no such file or directory")
+            throw SafetyFileInput.whyUnreadable(path)
         }
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         if isDir.boolValue {
@@ -67,11 +69,10 @@ public struct LoadedFile: Sendable {
 }
 
 public enum FileBytes {
-    /// The whole file, through the engine's one whole-file reader (errors keep their errno text).
+    /// The whole safety file (errors keep their errno text).
     public static func read(_ path: String) throws(EngineError) -> [UInt8] {
-        do { return try Sys.readFile(path) } catch {
-            throw .io(path: path, operation: error == .isDirectory ? "read" : "open", reason: error == .isDirectory ? "is a directory" : String(cString: strerror(error.rawValue)))
-        }
+        // issue 7: never blocks on a FIFO, never reads a device or more than the file's size (reader).
+        return try SafetyFileInput.read(path)
     }
 }
 
