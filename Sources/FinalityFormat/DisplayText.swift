@@ -11,27 +11,34 @@
 /// (U+0080–U+009F, e.g. the 8-bit CSI U+009B, as `\u{9B}`), bidirectional overrides and
 /// isolates (U+202A–U+202E, U+2066–U+2069: they make text read in another order than it is
 /// stored), zero-width and invisible formatting characters (U+200B–U+200F, U+2028, U+2029,
-/// U+2060, U+FEFF), and bytes that are not UTF-8 (`\xFF`). A backslash is doubled, so an
-/// escape the tool shows can never be confused with the same characters in the text.
+/// U+2060, U+FEFF), and bytes that are not UTF-8 (`\xFF`).
+///
+/// Idempotent: what it returns passes through it unchanged, so text sanitized where it
+/// enters (an error built from a path) and again where it is printed reads the same.
+/// (A backslash is therefore kept as it is: doubling it would double at every layer.)
 public enum DisplayText {
-    /// Characters (Unicode scalars) kept before a string is cut.
+    /// Characters (Unicode scalars) shown before a string is cut.
     public static let defaultLimit = 512
 
-    /// `text` with every control character visible, cut after `limit` scalars with a
-    /// visible mark: `…[cut: 1,234 more characters]`.
+    /// `text` with every control character visible; when that is longer than `limit`
+    /// characters by more than the mark's room, cut once `limit` is reached, with a visible
+    /// mark: `…[cut: 1,234 more characters]` (characters of the input left out).
     public static func sanitize(_ text: String, limit: Int = defaultLimit) -> String {
+        let cap = cap(limit)
         var out = ""
-        var kept = 0
-        var scalars = text.unicodeScalars.makeIterator()
-        while let u = scalars.next() {
-            if kept >= limit {
-                var more = 1
-                while scalars.next() != nil { more += 1 }
-                out += cutMark(more, unit: "character")
-                return out
+        var shown = 0  // scalars in `out`
+        var taken = 0  // input scalars used
+        var cutAt: (out: String.UnicodeScalarView.Index, taken: Int)?
+        for u in text.unicodeScalars {
+            if cutAt == nil && shown >= limit { cutAt = (out.unicodeScalars.endIndex, taken) }
+            shown += append(u, to: &out)
+            taken += 1
+            if shown > cap, let c = cutAt {
+                let total = text.unicodeScalars.count
+                var kept = String.UnicodeScalarView(out.unicodeScalars[..<c.out])
+                kept.append(contentsOf: cutMark(total - c.taken, unit: "character").unicodeScalars)
+                return String(kept)
             }
-            append(u, to: &out)
-            kept += 1
         }
         return out
     }
@@ -39,25 +46,33 @@ public enum DisplayText {
     /// Bytes that should be UTF-8 (a file name, an HTTP body): valid sequences as text,
     /// every other byte as `\xNN`, then as `sanitize(_:)`.
     public static func sanitize<C: Collection>(bytes: C, limit: Int = defaultLimit) -> String where C.Element == UInt8 {
-        var out = ""
-        var kept = 0
         let all = Array(bytes)
+        var text = ""
         var i = 0
         while i < all.count {
-            if kept >= limit {
-                out += cutMark(all.count - i, unit: "byte")
-                return out
-            }
             if let (scalar, length) = decodeUTF8(all, at: i) {
-                append(scalar, to: &out)
+                _ = append(scalar, to: &text)
+                i += length
+            } else {
+                text += "\\x" + hex2(all[i])
+                i += 1
+            }
+            if text.unicodeScalars.count > cap(limit) { break }
+        }
+        if text.unicodeScalars.count <= cap(limit) && i == all.count { return text }
+        // Cut: redo up to the limit, then the mark in bytes left out.
+        var out = ""
+        i = 0
+        while i < all.count && out.unicodeScalars.count < limit {
+            if let (scalar, length) = decodeUTF8(all, at: i) {
+                _ = append(scalar, to: &out)
                 i += length
             } else {
                 out += "\\x" + hex2(all[i])
                 i += 1
             }
-            kept += 1
         }
-        return out
+        return out + cutMark(all.count - i, unit: "byte")
     }
 
     /// Whether `text` would print exactly as it is (no control characters, not too long).
@@ -65,10 +80,15 @@ public enum DisplayText {
         var n = 0
         for u in text.unicodeScalars {
             n += 1
-            if n > limit || needsEscape(u) || u == "\\" { return false }
+            if n > cap(limit) || needsEscape(u) { return false }
         }
         return true
     }
+
+    static func cap(_ limit: Int) -> Int { limit > Int.max - markRoom ? Int.max : limit + markRoom }
+
+    /// Room past the limit for the cut mark (`…[cut: 9,223,372,036,854,775,807 more characters]` fits).
+    static let markRoom = 64
 
     static func cutMark(_ more: Int, unit: String) -> String {
         "…[cut: \(grouped(more)) more \(unit)\(more == 1 ? "" : "s")]"
@@ -83,22 +103,27 @@ public enum DisplayText {
         }
     }
 
-    static func append(_ u: Unicode.Scalar, to out: inout String) {
+    /// Appends `u`, escaped when it must be; returns how many scalars were added.
+    @discardableResult
+    static func append(_ u: Unicode.Scalar, to out: inout String) -> Int {
+        let piece: String
         switch u {
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        case "\r": out += "\\r"
-        case "\u{1B}": out += "\\e"
+        case "\n": piece = "\\n"
+        case "\t": piece = "\\t"
+        case "\r": piece = "\\r"
+        case "\u{1B}": piece = "\\e"
         default:
             if u.value < 0x80 && needsEscape(u) {
-                out += "\\x" + hex2(UInt8(u.value))
+                piece = "\\x" + hex2(UInt8(u.value))
             } else if needsEscape(u) {
-                out += "\\u{" + String(u.value, radix: 16, uppercase: true) + "}"
+                piece = "\\u{" + String(u.value, radix: 16, uppercase: true) + "}"
             } else {
                 out.unicodeScalars.append(u)
+                return 1
             }
         }
+        out += piece
+        return piece.unicodeScalars.count
     }
 
     static func hex2(_ b: UInt8) -> String {

@@ -30,11 +30,14 @@ struct DisplayTextTests {
         #expect(DisplayText.sanitize("a\u{200B}b\u{FEFF}c\u{2066}d") == "a\\u{200B}b\\u{FEFF}c\\u{2066}d")
     }
 
-    @Test("a backslash is doubled, so a shown escape is never ambiguous")
-    func backslash() {
-        #expect(DisplayText.sanitize("\\e") == "\\\\e")
-        #expect(DisplayText.sanitize("\u{1B}") == "\\e")
-        #expect(DisplayText.sanitize("\\e") != DisplayText.sanitize("\u{1B}"))
+    @Test("sanitizing twice changes nothing (text sanitized where it enters and again where it is printed)")
+    func idempotent() {
+        for s in ["\u{1B}[2J", "a\\e", "\u{9B}x", String(repeating: "y", count: 700), "\u{202E}", "plain"] {
+            let once = DisplayText.sanitize(s)
+            #expect(DisplayText.sanitize(once) == once, "\(once)")
+            #expect(DisplayText.isSafe(once, limit: .max))
+        }
+        #expect(DisplayText.sanitize(DisplayText.sanitize(bytes: [0xFF, 0x1B])) == "\\xFF\\e")
     }
 
     @Test("a long string is cut with a visible mark saying how much was left out")
@@ -43,7 +46,10 @@ struct DisplayTextTests {
         let shown = DisplayText.sanitize(long, limit: 40)
         #expect(shown == String(repeating: "x", count: 40) + "…[cut: 999,960 more characters]")
         #expect(DisplayText.sanitize("short", limit: 5) == "short")
-        #expect(DisplayText.sanitize("short!", limit: 5) == "short…[cut: 1 more character]")
+        // Just past the limit is kept whole (the mark would be longer than what it saves).
+        #expect(DisplayText.sanitize("short!", limit: 5) == "short!")
+        let justOver = String(repeating: "z", count: 5 + 65)
+        #expect(DisplayText.sanitize(justOver, limit: 5) == "zzzzz…[cut: 65 more characters]")
         #expect(DisplayText.sanitize(long).count < DisplayText.defaultLimit + 40)
     }
 
@@ -56,7 +62,7 @@ struct DisplayTextTests {
         #expect(DisplayText.sanitize(bytes: [0xED, 0xA0, 0x80]) == "\\xED\\xA0\\x80")
         #expect(DisplayText.sanitize(bytes: [0xE2, 0x82]) == "\\xE2\\x82")
         #expect(DisplayText.sanitize(bytes: [0x1B, 0x5B, 0x32, 0x4A]) == "\\e[2J")
-        #expect(DisplayText.sanitize(bytes: [UInt8](repeating: 0xFF, count: 100), limit: 2) == "\\xFF\\xFF…[cut: 98 more bytes]")
+        #expect(DisplayText.sanitize(bytes: [UInt8](repeating: 0xFF, count: 100), limit: 8) == "\\xFF\\xFF…[cut: 98 more bytes]")
     }
 
     @Test("random strings: the output never holds a control character and is bounded")
@@ -69,8 +75,9 @@ struct DisplayTextTests {
             s.unicodeScalars.append(contentsOf: scalars)
             let shown = DisplayText.sanitize(s, limit: 100)
             #expect(!shown.unicodeScalars.contains { DisplayText.needsEscape($0) })
-            #expect(shown.unicodeScalars.count <= 100 * 9 + 40)
+            #expect(shown.unicodeScalars.count <= 164 * 9 + 40)
             #expect(DisplayText.isSafe(s, limit: 100) == (shown == s))
+            #expect(DisplayText.sanitize(shown, limit: 100) == shown)
         }
     }
 }
