@@ -53,11 +53,15 @@ public struct WatchSample: Sendable {
     /// One per configured API, in the configured order.
     public var nodes: [NodeSample]
     public var file: FileSample
+    /// The change being confirmed, when the sampler found it (the audit log) and the
+    /// watch was started without it.
+    public var change: WatchChange?
 
-    public init(unixMilliseconds: Int64, nodes: [NodeSample], file: FileSample) {
+    public init(unixMilliseconds: Int64, nodes: [NodeSample], file: FileSample, change: WatchChange? = nil) {
         self.unixMilliseconds = unixMilliseconds
         self.nodes = nodes
         self.file = file
+        self.change = change
     }
 }
 
@@ -165,6 +169,7 @@ public struct WatchState: Sendable {
         if startedAt == nil { startedAt = sample.unixMilliseconds }
         now = sample.unixMilliseconds
         refreshes += 1
+        if config.change == nil, let c = sample.change { config.change = c }
         for (i, s) in sample.nodes.enumerated() where i < nodes.count {
             nodes[i].absorb(s, at: now)
             for (h, id) in s.blockIDs { finalBlockIDs[h] = id }

@@ -23,7 +23,7 @@ public enum WatchSampler {
         }
         let file = readFile(config.file)
         group.wait()
-        return WatchSample(unixMilliseconds: clock(), nodes: results.all, file: file)
+        return WatchSample(unixMilliseconds: clock(), nodes: results.all, file: file, change: config.change)
     }
 
     /// get_info, then (when it answered) get_finalizer_info and the wanted block ids.
