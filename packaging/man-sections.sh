@@ -10,7 +10,9 @@
 # - appends EXAMPLES, taken from README.md: the ```sh block after the line starting
 #   "The same on the command line" (the guided recovery), one example per line,
 #   its "# comment" as the text above it.
-# Options and subcommands are never touched: they stay exactly as generated.
+# - turns the empty lines generate-manual leaves where a discussion has a blank line into
+#   paragraph breaks (.Pp): man warns "Empty input line" on them otherwise.
+# Options and subcommands are never touched otherwise: they stay exactly as generated.
 set -euo pipefail
 page=$1
 readme=$2
@@ -49,6 +51,7 @@ awk -v sections="$sections" '
         while ((getline line < sections) > 0) if (line !~ /^\.\\"/) print line
         close(sections)
     }
+    /^$/ { print ".Pp"; next }
     /^\.Sh "?EXIT STATUS"?$/ { insert(); skipping = 1; next }
     skipping && /^\.Sh / { skipping = 0 }
     skipping { next }

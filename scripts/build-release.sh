@@ -67,13 +67,15 @@ if [ "${FINALITY_NO_STRIP:-0}" != 1 ]; then
     strip "$dist/finality"
 fi
 
-# Only these may be NEEDED: glibc's libraries, ncurses/terminfo, zlib. No Swift library.
+# Only these may be NEEDED: glibc's libraries, ncurses/terminfo, zlib, and the C++ runtime
+# the Swift static runtime is linked against (libstdc++6, libgcc-s1: installed on every
+# Debian and Ubuntu host, apt itself needs them). No Swift library.
 needed=$(objdump -p "$dist/finality" | awk '$1 == "NEEDED" { print $2 }')
 for lib in $needed; do
     case "$lib" in
         libc.so.6 | libm.so.6 | libpthread.so.0 | libdl.so.2 | librt.so.1 | libutil.so.1 | ld-linux-*.so.* | \
-            libncursesw.so.6 | libtinfo.so.6 | libz.so.1) ;;
-        *) fail "dist/finality needs $lib: only glibc, libncursesw6/libtinfo6 and zlib are allowed" ;;
+            libncursesw.so.6 | libtinfo.so.6 | libz.so.1 | libstdc++.so.6 | libgcc_s.so.1) ;;
+        *) fail "dist/finality needs $lib: only glibc, libncursesw6/libtinfo6, zlib and libstdc++/libgcc_s are allowed" ;;
     esac
 done
 ldd "$dist/finality" | grep -qi 'swift\|foundation\|dispatch' && fail "ldd lists a Swift library"

@@ -52,7 +52,7 @@ depends=$(cd "$work/src" && dpkg-shlibdeps -O "$pkg/usr/bin/finality" 2>"$work/s
     { cat "$work/shlibdeps.err" >&2; fail "dpkg-shlibdeps failed"; }
 [ -n "$depends" ] || { cat "$work/shlibdeps.err" >&2; fail "dpkg-shlibdeps found no dependencies"; }
 case "$depends" in
-    *swift* | *libstdc++* | *libgcc* | *icu*) fail "unexpected dependency: $depends" ;;
+    *swift* | *icu* | *curl* | *xml*) fail "unexpected dependency: $depends" ;;
 esac
 
 mkdir -p "$pkg/DEBIAN"
