@@ -15,7 +15,8 @@
 #
 # The version is ToolVersion.number (Sources/finality/Version.swift); the binary also
 # carries the commit it was built from (`finality --version`, and every audit record).
-# Environment: FINALITY_RELEASE_SCRATCH (build folder, default .build-release),
+# Environment: FINALITY_RELEASE_SCRATCH (build folder, default .build-release; the
+# generate-manual tool is built in the same path with -tools appended),
 # FINALITY_NO_STRIP=1 (keep the symbol table).
 set -euo pipefail
 
@@ -89,9 +90,10 @@ version=${version_line%% *}
 
 # ---------------------------------------------------------------- man page and completions
 say "man page (swift-argument-parser's generate-manual) and completions"
-swift build -c release --product generate-manual --scratch-path "$scratch" -Xswiftc -DFINALITY_RELEASE_COMMIT >/dev/null
-generate_manual=$(swift build -c release --product generate-manual --scratch-path "$scratch" \
-    -Xswiftc -DFINALITY_RELEASE_COMMIT --show-bin-path)/generate-manual
+# Its own build folder: building it in $scratch rebuilds ArgumentParser, and so finality,
+# on every run (the two products want ArgumentParserToolInfo built differently).
+swift build -c release --product generate-manual --scratch-path "$scratch-tools" >/dev/null
+generate_manual=$(swift build -c release --product generate-manual --scratch-path "$scratch-tools" --show-bin-path)/generate-manual
 # The page's date is the commit's, so the same commit gives the same page.
 page_date=$(git -C "$repo" log -1 --format=%cs 2>/dev/null || date -u +%F)
 "$generate_manual" "$dist/finality" --date "$page_date" --section 1 --output-directory "$dist/man"

@@ -63,6 +63,7 @@ sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@DEPENDS@/$depends/" -
 chmod 0644 "$pkg/DEBIAN/control" "$pkg/DEBIAN/md5sums"
 
 deb=$out/finality_${version}_${arch}.deb
-dpkg-deb --root-owner-group -Zxz --build "$pkg" "$deb" >/dev/null
+# FINALITY_DEB_COMPRESSION=gzip (the clean-Debian test's upgrade package): faster than xz.
+dpkg-deb --root-owner-group -Z"${FINALITY_DEB_COMPRESSION:-xz}" --build "$pkg" "$deb" >/dev/null
 echo "$deb"
 echo "Depends: $depends"

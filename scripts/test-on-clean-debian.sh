@@ -134,7 +134,7 @@ cp "$repo/Fixtures/v1-five-entries.dat" "$repo/Fixtures/bad-crc.dat" "$root/test
 version=$(dpkg-deb -f "$deb" Version)
 upgrade_dir=$work/upgrade
 mkdir -p "$upgrade_dir"
-"$repo/scripts/package-deb.sh" "$dist" "$upgrade_dir" "$version+upgradetest1" >/dev/null
+FINALITY_DEB_COMPRESSION=gzip "$repo/scripts/package-deb.sh" "$dist" "$upgrade_dir" "$version+upgradetest1" >/dev/null
 upgrade_deb=$(echo "$upgrade_dir"/finality_*.deb)
 cp "$upgrade_deb" "$root/test/"
 
