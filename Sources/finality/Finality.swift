@@ -33,7 +33,3 @@ struct Finality: ParsableCommand {
         }
     }
 }
-
-public enum ToolVersion {
-    public static let string = "0.1.0"
-}
