@@ -101,7 +101,8 @@ struct RecoveryCLITests {
         #expect(doc["applied"] == .bool(true))
         #expect(doc["plan"]?["action"]?.stringValue == "delete")
         #expect(doc["plan"]?["key"]?.stringValue == key1)
-        #expect(doc["interlocks"]?.arrayValue?.count == 4)
+        // Issue 8: the six interlocks, then our lock and the file-unchanged check.
+        #expect(doc["interlocks"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["state-lock", "processes", "ownership", "node-user", "hard-links", "audit-log", "own-lock", "file-unchanged"])
         #expect(doc["audit_record"]?["sha256_after"]?.stringValue == doc["plan"]?["sha256_after"]?.stringValue)
         #expect(doc["backup"]?.stringValue == RecoveryFixture.backups(path).first)
     }

@@ -60,7 +60,7 @@ public enum CaseReport {
             out.append("Backups: \(h.backups.count)\(h.backups.last.map { ", latest \($0.path)" } ?? "")")
             out.append("Audit log: \(h.audit.entries.count) records, \(h.audit.intact ? "chain intact" : "CHAIN BROKEN at line \(h.audit.brokenLine!): \(h.audit.problem ?? "")")")
             if let last = h.audit.entries.last {
-                out.append("  last: \(last.record["time"]?.stringValue ?? "?") \(last.record["action"]?.stringValue ?? "?") by \(last.record["user"]?.stringValue ?? "?")")
+                out.append("  last: \(last.record.time) \(last.record.action ?? (last.record.segment != nil ? "new-segment" : "?")) by \(last.record.user)")
             }
         }
         return out.joined(separator: "\n") + "\n"

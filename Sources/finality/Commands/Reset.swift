@@ -51,6 +51,8 @@ struct Reset: ParsableCommand {
 
 /// Options shared by reset, delete and restore.
 struct MutationOptions: ParsableArguments {
+    @OptionGroup var safety: WriteSafetyOptions
+
     @Flag(name: .customLong("dry-run"), help: "Print the interlock results and the plan; change nothing.")
     var dryRun = false
 
@@ -83,7 +85,8 @@ enum Mutation {
             guard let want = Bytes32(hex: expect) else { throw .usage("--expect-sha256 must be 64 hex digits") }
             expected = want
         }
-        let review = try ChangeWorkflow.review(kind, location: location, expectedSHA256: expected)
+        let review = try ChangeWorkflow.review(
+            kind, location: location, expectedSHA256: expected, safety: try options.safety.interlockOptions())
         let plan = review.plan
         if !options.json {
             for l in review.lines { out.line(l) }
