@@ -9,10 +9,9 @@ extension WatchChange {
         guard let log = try? AuditLog.verify(AuditLog.path(for: file)) else { return nil }
         for entry in log.entries.reversed() {
             let r = entry.record
-            let keys = [r["key"]?.stringValue].compactMap { $0 }
-            guard keys.contains(where: { (try? BLSPublicKey(text: $0)) == key }),
-                let action = r["action"]?.stringValue, let time = r["time"]?.stringValue,
-                let t = BlockTimestamp(iso8601: time, roundDown: true)
+            guard let text = r.key, (try? BLSPublicKey(text: text)) == key,
+                let action = r.action,
+                let t = BlockTimestamp(iso8601: r.time, roundDown: true)
             else { continue }
             return WatchChange(action: action, unixMilliseconds: t.unixMilliseconds)
         }
