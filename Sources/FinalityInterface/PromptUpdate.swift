@@ -60,6 +60,7 @@ extension Core {
             return [.writeReport(path: text, location: state.location, readings: state.lib.readings, libErrors: errors)]
         case .apiURL:
             state.lib.apiURL = text
+            state.lib.askAPI = !text.isEmpty
             guard !text.isEmpty else { return [] }
             state.busy = "asking \(text)"
             return [.readLIB([.api(text, timeoutSeconds: state.lib.apiTimeoutSeconds)])]

@@ -115,7 +115,7 @@ public enum Core {
 
     /// The engine's defaults, as `finality report` asks them: `w` writes the same report.
     public static func defaultLIBRequests(_ state: AppState) -> [LIBRequest] {
-        LIBRequest.defaults(for: state.location, api: state.lib.apiURL, timeoutSeconds: state.lib.apiTimeoutSeconds)
+        LIBRequest.defaults(for: state.location, api: state.lib.askAPI ? state.lib.apiURL : nil, timeoutSeconds: state.lib.apiTimeoutSeconds)
     }
 
     // MARK: terminal events
