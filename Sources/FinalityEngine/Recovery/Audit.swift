@@ -200,7 +200,7 @@ public enum AuditLog {
             guard error == .noSuchFileOrDirectory else { return unusable("cannot stat it (\(error))") }
             let dir = PathText.directory(path)
             guard access(dir, W_OK) == 0 else { return unusable("cannot be created in \(dir) (\(Errno(rawValue: errno)))") }
-            return InterlockCheck(name: "audit-log", checked: checked, found: "none yet: it will be created with the first record", outcome: .clear)
+            return InterlockCheck(name: "audit-log", checked: checked, found: "none yet: it will be created with the first record", outcome: .clear, summary: "none yet (created with the first record)")
         }
         if let problem = unusableReason(st, path: path) { return unusable(problem) }
         guard access(path, W_OK) == 0 else { return unusable("not writable (\(Errno(rawValue: errno)))") }
@@ -220,7 +220,7 @@ public enum AuditLog {
         }
         let resumed = v.breaks.isEmpty ? "" : " (\(v.breaks.count) earlier break(s), each followed by a new segment)"
         return InterlockCheck(
-            name: "audit-log", checked: checked, found: "\(v.entries.count) record(s), chain intact to the end\(resumed)", outcome: .clear)
+            name: "audit-log", checked: checked, found: "\(v.entries.count) record(s), chain intact to the end\(resumed)", outcome: .clear, summary: "\(v.entries.count) record(s), chain intact")
     }
 
     static func unusableReason(_ st: FileStatus, path: String) -> String? {

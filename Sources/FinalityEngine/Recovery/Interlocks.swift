@@ -38,10 +38,12 @@ public struct InterlockCheck: Hashable, Sendable, CustomStringConvertible {
     public var unseen: [String]
     /// The operator's reason, when they overrode this check.
     public var overrideReason: String?
+    /// One short line for a clear check (screens list every check; the full text is `found`).
+    public var summary: String
 
     public init(
         name: String, checked: String, found: String, outcome: Outcome, pids: [Int32] = [], unseen: [String] = [],
-        overrideReason: String? = nil
+        overrideReason: String? = nil, summary: String? = nil
     ) {
         self.name = name
         self.checked = checked
@@ -50,6 +52,7 @@ public struct InterlockCheck: Hashable, Sendable, CustomStringConvertible {
         self.pids = pids
         self.unseen = unseen
         self.overrideReason = overrideReason
+        self.summary = summary ?? found
     }
 
     public var blocks: Bool {
@@ -203,7 +206,7 @@ public enum Interlocks {
                         outcome: .cannotCheck,
                         unseen: ["its target may exist in another mount namespace (a container): a node there is invisible to this probe"])
                 }
-                return InterlockCheck(name: "state-lock", checked: checked, found: "no shared_memory.bin: no node has state here", outcome: .clear)
+                return InterlockCheck(name: "state-lock", checked: checked, found: "no shared_memory.bin: no node has state here", outcome: .clear, summary: "no lock file: no node has state here")
             }
             return InterlockCheck(
                 name: "state-lock", checked: checked, found: "cannot open it\(target): \(error)", outcome: .cannotCheck,
@@ -228,7 +231,7 @@ public enum Interlocks {
                 name: "state-lock", checked: checked, found: "fcntl(F_GETLK) failed\(target): \(Errno(rawValue: errno))", outcome: .cannotCheck)
         }
         if Int32(fl.l_type) == F_UNLCK {
-            return InterlockCheck(name: "state-lock", checked: checked, found: "not locked\(target): no nodeos holds this data dir's state", outcome: .clear)
+            return InterlockCheck(name: "state-lock", checked: checked, found: "not locked\(target): no nodeos holds this data dir's state", outcome: .clear, summary: "not locked")
         }
         let kind = Int32(fl.l_type) == F_WRLCK ? "write" : "read"
         let who = fl.l_pid > 0 ? "pid \(fl.l_pid)\(processName(fl.l_pid).map { " (\($0))" } ?? "")" : "a process we cannot name (another PID namespace, or an open file description)"
@@ -288,8 +291,10 @@ public enum Interlocks {
                 continue
             }
             let base = "\(procRoot)/\(pid)"
-            guard let fds = try? Sys.directoryEntries(base + "/fd") else {
-                hiddenFDs += 1
+            let fds: [String]
+            do { fds = try Sys.directoryEntries(base + "/fd") } catch {
+                // Gone since the listing: nothing open. Anything else is hidden from us.
+                if error != .noSuchFileOrDirectory && error != .noSuchProcess { hiddenFDs += 1 }
                 continue
             }
             guard fds.contains(where: { Sys.identity(base + "/fd/" + $0) == target }) else { continue }
@@ -336,7 +341,8 @@ public enum Interlocks {
         }
         return Scan(
             check: InterlockCheck(
-                name: "processes", checked: checked, found: found, outcome: unseen.isEmpty ? .clear : .cannotCheck, unseen: unseen),
+                name: "processes", checked: checked, found: found, outcome: unseen.isEmpty ? .clear : .cannotCheck, unseen: unseen,
+                summary: nodes.isEmpty ? "no nodeos running" : "no nodeos uses this file (\(nodes.count) elsewhere)"),
             nodes: nodes, nodesUsingFile: [])
     }
 
@@ -353,6 +359,6 @@ public enum Interlocks {
                 found: "the file has \(st.linkCount) names (\(st.identity)): the change replaces this name only; the \(st.linkCount - 1) other name(s) keep the old bytes, and a node configured with one of them reads the old file",
                 outcome: .warning)
         }
-        return InterlockCheck(name: "hard-links", checked: checked, found: "one name only", outcome: .clear)
+        return InterlockCheck(name: "hard-links", checked: checked, found: "one name only", outcome: .clear, summary: "one name only")
     }
 }
