@@ -62,6 +62,8 @@ public struct ApplyResult: Sendable {
     public var backupPath: String
     public var auditPath: String
     public var auditLine: String
+    /// The same record as a JSON value (for `--json` output), exactly as written.
+    public var auditObject: JSON
     /// The record that started a new chain segment before this change, if one did.
     public var auditSegmentLine: String?
     /// A temp file of an interrupted earlier run that was removed (we held the lock).
@@ -224,7 +226,7 @@ public enum Apply {
         Failpoint.hit(.afterAudit)
         return ApplyResult(
             interlocks: InterlockReport(checks: checks), backupPath: backup, auditPath: auditPath, auditLine: line,
-            auditSegmentLine: audit.segmentLine, removedLeftoverTemp: removedLeftover)
+            auditObject: audit.lastRecord, auditSegmentLine: audit.segmentLine, removedLeftoverTemp: removedLeftover)
     }
 
     static func openError(_ e: Errno, path: String, what: String) -> EngineError {

@@ -307,10 +307,14 @@ public enum AuditLog {
 
         /// Appends one record chained to the last line, and fsyncs. On any failure the log
         /// is cut back to what it was: a torn record never stays.
+        /// The last record appended, as written.
+        public private(set) var lastRecord: JSON = .null
+
         @discardableResult
         public func append(_ fields: [(String, JSON)]) throws(EngineError) -> String {
             let prev = lastLine.map { sha256Hex($0) } ?? ""
-            let line = JSON.object(fields + [("prev_sha256", .string(prev))]).serialized()
+            let record = JSON.object(fields + [("prev_sha256", .string(prev))])
+            let line = record.serialized()
             // After a torn line (a crash of an older version), start a new line: the torn
             // one stays visible as a break.
             let bytes = Array(((torn ? "\n" : "") + line + "\n").utf8)
@@ -325,6 +329,7 @@ public enum AuditLog {
             }
             size += Int64(bytes.count)
             lastLine = Array(line.utf8)
+            lastRecord = record
             torn = false
             return line
         }
