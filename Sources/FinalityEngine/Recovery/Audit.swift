@@ -199,11 +199,11 @@ public enum AuditLog {
         do { st = try Sys.status(path, followLinks: false) } catch {
             guard error == .noSuchFileOrDirectory else { return unusable("cannot stat it (\(error))") }
             let dir = PathText.directory(path)
-            guard access(dir, W_OK) == 0 else { return unusable("cannot be created in \(dir) (\(Errno(rawValue: errno)))") }
+            if let e = Sys.writable(dir) { return unusable("cannot be created in \(dir) (\(e))") }
             return InterlockCheck(name: "audit-log", checked: checked, found: "none yet: it will be created with the first record", outcome: .clear, summary: "none yet (created with the first record)")
         }
         if let problem = unusableReason(st, path: path) { return unusable(problem) }
-        guard access(path, W_OK) == 0 else { return unusable("not writable (\(Errno(rawValue: errno)))") }
+        if let e = Sys.writable(path) { return unusable("not writable (\(e))") }
         let v: Verification
         do { v = try verify(path) } catch { return unusable("\(error)") }
         if let b = v.openBreak {

@@ -122,7 +122,7 @@ public struct InterlockReport: Hashable, Sendable {
         if let c = checks.first(where: { $0.outcome == .cannotCheck }) {
             let what = ([c.found] + c.unseen).joined(separator: "; ")
             return .refused(
-                "\(c.checked) could not be evaluated (\(what)): nothing written. Run as root to see it, or, if you know no node uses this file, override this one check: --override \(c.name) --reason \"why it is safe\"")
+                "\(c.checked) could not be evaluated (\(what)): nothing written. Run as root to see it, or, if you know no node uses this file, override this one check: --override \(c.name) --override-reason \"why it is safe\"")
         }
         if let c = checks.first(where: { $0.outcome == .busy || $0.outcome == .refused }) { return .refused(c.found) }
         return nil
@@ -174,9 +174,7 @@ public enum Interlocks {
         return InterlockReport(checks: checks)
     }
 
-    // Linux's open-file-description lock commands (fcntl.h, _GNU_SOURCE; not imported).
-    static let F_OFD_GETLK: Int32 = 36
-    static let F_OFD_SETLK: Int32 = 37
+    static let F_OFD_SETLK: Int32 = Sys.F_OFD_SETLK
 
     /// nodeos (chainbase) holds a POSIX write lock on all of `state/shared_memory.bin`
     /// while it runs (spring `libraries/chaindb/src/pinnable_mapped_file.cpp`,
@@ -216,28 +214,21 @@ public enum Interlocks {
         guard let st = try? Sys.fstat(fd), st.isRegular else {
             return InterlockCheck(name: "state-lock", checked: checked, found: "not a regular file\(target)", outcome: .cannotCheck)
         }
-        var fl = Glibc.flock()
-        fl.l_type = Int16(F_WRLCK)
-        fl.l_whence = Int16(SEEK_SET)
-        var rc = fcntl(fd.rawValue, F_OFD_GETLK, &fl)
-        if rc != 0 && errno == EINVAL {
-            fl = Glibc.flock()
-            fl.l_type = Int16(F_WRLCK)
-            fl.l_whence = Int16(SEEK_SET)
-            rc = fcntl(fd.rawValue, F_GETLK, &fl)
-        }
-        guard rc == 0 else {
+        let holder: (write: Bool, pid: Int32)?
+        do { holder = try Sys.lockHolder(fd) } catch {
             return InterlockCheck(
-                name: "state-lock", checked: checked, found: "fcntl(F_GETLK) failed\(target): \(Errno(rawValue: errno))", outcome: .cannotCheck)
+                name: "state-lock", checked: checked, found: "fcntl(F_GETLK) failed\(target): \(error)", outcome: .cannotCheck)
         }
-        if Int32(fl.l_type) == F_UNLCK {
-            return InterlockCheck(name: "state-lock", checked: checked, found: "not locked\(target): no nodeos holds this data dir's state", outcome: .clear, summary: "not locked")
+        guard let holder else {
+            return InterlockCheck(
+                name: "state-lock", checked: checked, found: "not locked\(target): no nodeos holds this data dir's state", outcome: .clear,
+                summary: "not locked")
         }
-        let kind = Int32(fl.l_type) == F_WRLCK ? "write" : "read"
-        let who = fl.l_pid > 0 ? "pid \(fl.l_pid)\(processName(fl.l_pid).map { " (\($0))" } ?? "")" : "a process we cannot name (another PID namespace, or an open file description)"
+        let kind = holder.write ? "write" : "read"
+        let who = holder.pid > 0 ? "pid \(holder.pid)\(processName(holder.pid).map { " (\($0))" } ?? "")" : "a process we cannot name (another PID namespace, or an open file description)"
         return InterlockCheck(
             name: "state-lock", checked: checked, found: "held (\(kind) lock)\(target) by \(who): nodeos is running on \(dataDir)",
-            outcome: .nodeRunning, pids: fl.l_pid > 0 ? [fl.l_pid] : [])
+            outcome: .nodeRunning, pids: holder.pid > 0 ? [holder.pid] : [])
     }
 
     static func processName(_ pid: Int32, procRoot: String = "/proc") -> String? {
