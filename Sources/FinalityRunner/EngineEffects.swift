@@ -10,6 +10,7 @@ import Foundation
 public final class EngineEffects: EffectRunner {
     private var reviews: [Int: ChangeReview] = [:]
     private var nextPlanID = 1
+    private var watchSession: WatchSession?
     let toolVersion: String
     let procRoot: String
 
@@ -44,6 +45,16 @@ public final class EngineEffects: EffectRunner {
         case .writeReport(let path, let location, let readings, let libErrors):
             return .reportWritten(
                 Result { () throws(EngineError) in try writeReport(path: path, readings: readings, libErrors: libErrors, location: location) })
+        case .startWatch(let config):
+            watchSession?.stop()
+            watchSession = WatchSession(config)
+            return .watchPolled([], now: Self.nowMilliseconds())
+        case .pollWatch(let wanted):
+            return .watchPolled(watchSession?.poll(wanted: wanted) ?? [], now: Self.nowMilliseconds())
+        case .stopWatch:
+            watchSession?.stop()
+            watchSession = nil
+            return .watchPolled([], now: Self.nowMilliseconds())
         }
     }
 

@@ -37,11 +37,9 @@ public enum CaseReport {
                 for field in EntryFields.of(e, format: f.format) {
                     out.append("       \(field.name): \(field.value)")
                 }
-                if let lib, let lock = e.lockHeight, lock < lib.number {
-                    out.append("       lock behind LIB by \(grouped(lib.number - lock)) blocks")
-                }
-                if let lib, let vote = e.lastVoteHeight, e.savanna != nil, vote > lib.number {
-                    out.append("       last vote newer than LIB by \(grouped(vote - lib.number)) blocks")
+                // The one assessment, as the Entries screen and list show it.
+                for flag in EntryAssessment.flags(e, lib: lib, findings: (v.errors + v.warnings).filter { $0.entry == i }) {
+                    out.append("       flag \(flag.short): \(flag.long)")
                 }
             }
         }
