@@ -18,7 +18,8 @@ struct List: ParsableCommand {
 
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
-            let inspection = try Inspection.open(path)
+            // Verdict first (decode speed and on-curve checks); subgroup warnings at the end.
+            let inspection = try Inspection.open(path, subgroup: false)
             let v = inspection.verification
             let file = try inspection.file()
             let duplicateOf = inspection.duplicateOf
@@ -38,7 +39,13 @@ struct List: ParsableCommand {
                     inspection.jsonEntry(i, e, network: info).write(to: &s, pretty: false, indent: 2)
                     out.write(s)
                 }
-                out.line(file.entries.isEmpty ? "]\n}" : "\n  ]\n}")
+                // Subgroup warnings (never part of the verdict: spring does not check the
+                // subgroup) come after the entries, so the listing never waits for them.
+                out.write((file.entries.isEmpty ? "]" : "\n  ]") + ",\n  \"subgroup_warnings\": ")
+                out.flush()
+                var tail = ""
+                JSON.array(inspection.subgroupWarnings().map(JSONModel.finding)).write(to: &tail, pretty: true, indent: 1)
+                out.line(tail + "\n}")
             } else {
                 out.line(inspection.summaryLine)
                 out.line(v.verdictLine)
@@ -46,6 +53,10 @@ struct List: ParsableCommand {
                 out.line()
                 if let damage = inspection.damageLine { out.line(damage) }
                 for line in EntryTable.lines(file, duplicateOf: duplicateOf, network: info, verification: v) { out.line(line) }
+                out.flush()
+                let late = inspection.subgroupWarnings()
+                if !late.isEmpty { out.line() }
+                for w in late { out.line("warning: \(inspection.shownPath): \(w)") }
             }
             out.flush()
             if let networkError { throw networkError }
