@@ -11,7 +11,7 @@ struct ShippingTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// `X.Y.Z (commit <12 hex>[-dirty])`, or `(commit unknown)` from a plain `swift build`.
-    static let versionPattern = #/^[0-9]+\.[0-9]+\.[0-9]+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)$/#
+    nonisolated(unsafe) static let versionPattern = #/^[0-9]+\.[0-9]+\.[0-9]+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)$/#
 
     @Test("--version prints the version and the commit it was built from")
     func versionFormat() throws {
