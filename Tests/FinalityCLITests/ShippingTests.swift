@@ -42,7 +42,7 @@ struct ShippingTests {
         switch shell {
         case "bash": #expect(r.stdout.contains("complete -o filenames -F ") || r.stdout.contains("complete -F "))
         case "zsh": #expect(r.stdout.hasPrefix("#compdef finality"))
-        default: #expect(r.stdout.contains("complete -c finality"))
+        default: #expect(r.stdout.contains("complete -c 'finality' ") || r.stdout.contains("complete -c finality "))
         }
         for sub in ["open", "demo", "list", "show", "verify", "lib", "reset", "delete", "diff", "restore", "history", "report"] {
             #expect(r.stdout.contains(sub), "\(shell) completion lacks \(sub)")
