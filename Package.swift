@@ -70,7 +70,7 @@ let package = Package(
                 "FinalityFormat", "BLS12381",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
-        .testTarget(name: "FinalityEngineTests", dependencies: ["FinalityEngine", "FinalityFormat", "BLS12381"]),
+        .testTarget(name: "FinalityEngineTests", dependencies: ["FinalityEngine", "FinalityFormat", "BLS12381", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "FinalityInterfaceTests", dependencies: ["FinalityInterface"], exclude: ["Snapshots"]),
         .testTarget(name: "FinalityCursesTests", dependencies: ["FinalityCurses", "FinalityInterface", "FinalityEngine", "FinalityFormat"]),
         .testTarget(name: "FinalityCLITests", dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381"]),

@@ -8,7 +8,7 @@ struct Reset: ParsableCommand {
         commandName: "reset",
         abstract: "Reset one entry to LIB (trades safety for liveness).",
         discussion: """
-            Savanna: last_vote := empty, lock := {LIB id, LIB time, finality_digest (zero unless --finality-digest)}, other_branch_latest_time := 0.
+            Savanna: lock := {LIB id, LIB time, finality_digest (zero unless --finality-digest)}; last_vote := the newest evidence of the key's own last vote (the entry's own unless in the future, the newest backup holding the key, each --api node's tracked vote, LIB), or LIB with --vote-floor lib; other_branch_latest_time kept.
             HotStuff: _vheight := {LIB height, 2}, _b_lock := sha256(sha256(LIB id ‖ u8 2) ‖ final_on_qc), or --b-lock.
 
             Prints the interlock results and the plan; --dry-run stops there.
@@ -33,6 +33,9 @@ struct Reset: ParsableCommand {
     @Option(name: .customLong("final-on-qc"), help: "HotStuff: final_on_qc for the proposal id (64 hex digits; default zero).")
     var finalOnQC: String?
 
+    @Option(name: .customLong("vote-floor"), help: "Savanna: evidence (default): last vote := the newest evidence of it; lib: LIB (a double vote becomes possible).")
+    var voteFloor: String = "evidence"
+
     @OptionGroup var mutation: MutationOptions
 
     func run() throws {
@@ -40,11 +43,16 @@ struct Reset: ParsableCommand {
             let location = try Location.resolve(path)
             let loaded = try LoadedFile.read(location)
             let choice = try lib.requiredDecision()
+            guard let floorMode = VoteFloor.Mode(rawValue: voteFloor) else {
+                throw .usage("--vote-floor must be evidence or lib, found \"\(voteFloor)\"")
+            }
             let inputs = ResetInputs(
                 lib: choice,
                 finalityDigest: try hex32(finalityDigest, "--finality-digest"),
                 bLock: try hex32(bLock, "--b-lock"),
-                finalOnQC: try hex32(finalOnQC, "--final-on-qc"))
+                finalOnQC: try hex32(finalOnQC, "--final-on-qc"),
+                voteFloor: floorMode,
+                evidence: EvidenceSet.gather(file: location.file, apiURLs: lib.sources.apiURLs, timeoutSeconds: lib.sources.apiTimeout))
             let plan = try Planner.reset(bytes: loaded.bytes, path: location.file, key: key, inputs: inputs)
             return try Mutation.carryOut(plan, location: location, options: mutation)
         }
@@ -76,7 +84,10 @@ func hex32(_ text: String?, _ option: String) throws(EngineError) -> Bytes32? {
 
 /// What reset, delete and restore share: interlocks, plan, confirmation, apply, result.
 enum Mutation {
-    static func carryOut(_ plan: Plan, location: Location, options: MutationOptions) throws(EngineError) -> ExitStatus {
+    static func carryOut(
+        _ plan: Plan, location: Location, options: MutationOptions,
+        beforeApply: () throws(EngineError) -> Void = {}
+    ) throws(EngineError) -> ExitStatus {
         var out = Output()
         if let expect = options.expectSHA256 {
             guard let want = Bytes32(hex: expect) else { throw .usage("--expect-sha256 must be 64 hex digits") }
@@ -118,6 +129,7 @@ enum Mutation {
             return .success
         }
         if !options.yes { try confirm(plan) }
+        try beforeApply()  // repair of a missing file: the empty stand-in (Repair.swift)
         let result = try Apply.run(
             plan, location: location, options: ApplyOptions(context: .current(toolVersion: ToolVersion.string)))
         if options.json {
@@ -146,7 +158,12 @@ enum Mutation {
         }
         let prompt: String
         let accept: (String) -> Bool
-        if let key = plan.key {
+        if plan.action == .repair {
+            // Repair (Repair.swift): the damaged file's SHA-256, as the plan shows it.
+            let want = String(plan.beforeSHA256.hex.prefix(12))
+            prompt = "Type \(want) (the damaged file's SHA-256, first 12 digits) to repair it, or anything else to cancel: "
+            accept = { $0.lowercased() == want }
+        } else if let key = plan.key {
             prompt = "Type part of the key (6 characters or more) to \(plan.action.rawValue) its entry, or anything else to cancel: "
             accept = { t in
                 t.count >= 6 && (key.text.contains(t) || Hex.encode(key.bytes).contains(t.lowercased()))
