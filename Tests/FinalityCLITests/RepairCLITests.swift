@@ -55,7 +55,7 @@ struct RepairCLITests {
         #expect(r.status == 1)
         #expect(r.stderr.contains("no terminal to confirm on"))
         let d = RecoveryCLI.run(["repair", dir] + RecoveryFixture.libArgs + ["--dry-run"], env: ["HOME": home])
-        #expect(d.status == 0, d.stderr)
+        #expect(d.status == 0, "\(d.stderr)")
         #expect(d.stdout.contains("Repair of a damaged file:"))
         #expect(RecoveryFixture.read(file) == before)
         #expect(RecoveryFixture.backups(file).isEmpty)
@@ -89,7 +89,7 @@ struct RepairCLITests {
         bytes[bytes.count - 1] ^= 0x5A  // undo the damage: list a good file
         try Data(bytes).write(to: URL(fileURLWithPath: file))
         let r = RecoveryCLI.run(["list", dir, "--config-dir", config], env: ["HOME": home])
-        #expect(r.status == 0, r.stderr)
+        #expect(r.status == 0, "\(r.stderr)")
         let row3 = r.stdout.split(separator: "\n").first { $0.hasPrefix("2 ") }
         #expect(row3?.contains("inactive") == true, "\(r.stdout)")
         #expect(r.stdout.split(separator: "\n").first { $0.hasPrefix("0 ") }?.contains("inactive") == false)

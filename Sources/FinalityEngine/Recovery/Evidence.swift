@@ -136,11 +136,15 @@ public struct EvidenceSet: Hashable, Sendable {
         for b in backups {
             guard let i = b.file.index(of: key), let s = b.file.entries[i].savanna, !VoteRules.isEmpty(s.lastVote) else { continue }
             newestHolding = (b.path, s.lastVote)
-            if newestVote == nil || s.lastVote.timestamp > newestVote!.vote.timestamp { newestVote = (b.path, s.lastVote) }
+            // The newest vote among backups, not counting those in the future.
+            if s.lastVote.timestamp <= now, newestVote == nil || s.lastVote.timestamp > newestVote!.vote.timestamp {
+                newestVote = (b.path, s.lastVote)
+            }
         }
         if let h = newestHolding {
-            out.append(VoteEvidence(source: .backup(path: h.path), vote: h.vote, rejected: future(h.vote.timestamp), note: "the newest backup holding the key"))
-            if let n = newestVote, n.path != h.path, n.vote.timestamp > h.vote.timestamp {
+            let rejected = future(h.vote.timestamp)
+            out.append(VoteEvidence(source: .backup(path: h.path), vote: h.vote, rejected: rejected, note: "the newest backup holding the key"))
+            if let n = newestVote, n.path != h.path, rejected != nil || n.vote.timestamp > h.vote.timestamp {
                 out.append(VoteEvidence(
                     source: .backup(path: n.path), vote: n.vote, rejected: future(n.vote.timestamp),
                     note: "an older backup with a newer vote: the last vote was moved back since"))

@@ -94,6 +94,18 @@ struct VoteFloorTests {
         #expect(plan.entryAfter?.savanna?.lastVote == plan.entryBefore?.savanna?.lastVote)
     }
 
+    @Test("a newest backup in the future does not hide an older backup's usable vote (found by the property below)")
+    func futureBackupHidesNothing() throws {
+        let set = EvidenceSet(
+            backups: [
+                Evidence.backup("/b/0.bak", [Fixture.savanna(key: 3, vote: 1732, lock: 1)]),
+                Evidence.backup("/b/1.bak", [Fixture.savanna(key: 3, vote: 2036, lock: 1)]),
+            ], now: BlockTimestamp(slot: 3604))
+        let plan = try Planner.reset(bytes: bytes, path: "/x", key: Fixture.key(3).text, inputs: Evidence.inputs(1629, set))
+        #expect(plan.voteFloors[0].chosen.source == .backup(path: "/b/0.bak"))
+        #expect(plan.entryAfter?.savanna?.lastVote.blockNumber == 1732)
+    }
+
     @Test("--vote-floor lib: last vote := LIB, with a warning for every newer piece of evidence")
     func libFloor() throws {
         let set = EvidenceSet(
@@ -154,7 +166,7 @@ struct VoteFloorTests {
             for b in backups { if let i = b.file.index(of: Fixture.key(k)), let v = b.file.entries[i].savanna?.lastVote, !v.isEmpty { times.append(v.timestamp) } }
             for n in network { if let v = n.vote(for: Fixture.key(k)) { times.append(v.timestamp) } }
             let ceiling = times.filter { $0 <= now }.max()!
-            #expect(s.lastVote.timestamp == ceiling, "the floor is the newest usable evidence")
+            #expect(s.lastVote.timestamp == ceiling, "the floor is the newest usable evidence: \(plan.voteFloors.first?.lines ?? []) times \(times) now \(now)")
             for t in [ceiling.slot, ceiling.slot &- 1, ceiling.slot / 2] {
                 // The most favourable block there is: extends everything, QC far ahead.
                 let b = CandidateBlock(
