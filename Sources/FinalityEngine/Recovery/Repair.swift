@@ -2,7 +2,7 @@ import Foundation
 import FinalityFormat
 
 /// One entry read from a damaged file: its values are evidence, not truth.
-public struct SalvagedEntry: Hashable, Sendable {
+public struct DamagedEntry: Hashable, Sendable {
     /// Position in the file (0-based) and byte offset of its first byte.
     public var index: Int
     public var offset: Int
@@ -23,23 +23,23 @@ public struct SalvagedEntry: Hashable, Sendable {
 
 /// What could be read from a file nodeos refuses (or that is missing), entry by entry.
 /// The repair planner works from this; the reader (FinalityFormat) produces it.
-public struct SalvagedFile: Hashable, Sendable {
+public struct DamagedFile: Hashable, Sendable {
     /// The format the header names, when the header is readable.
     public var format: SafetyFormat?
-    public var entries: [SalvagedEntry]
+    public var entries: [DamagedEntry]
     /// What is wrong, each with its offset and the failed check.
     public var damage: [String]
     /// The file does not exist.
     public var absent: Bool
 
-    public init(format: SafetyFormat?, entries: [SalvagedEntry], damage: [String], absent: Bool = false) {
+    public init(format: SafetyFormat?, entries: [DamagedEntry], damage: [String], absent: Bool = false) {
         self.format = format
         self.entries = entries
         self.damage = damage
         self.absent = absent
     }
 
-    public static let missing = SalvagedFile(format: nil, entries: [], damage: ["the file does not exist"], absent: true)
+    public static let missing = DamagedFile(format: nil, entries: [], damage: ["the file does not exist"], absent: true)
 }
 
 /// What a repair needs besides the damaged bytes.
@@ -67,7 +67,7 @@ extension Planner {
     /// as they were when they read cleanly. Entries are ordered as nodeos saves them:
     /// inactive first, then configured, each group by key bytes.
     public static func repair(
-        bytes: [UInt8], path: String, salvage: SalvagedFile, inputs: RepairInputs
+        bytes: [UInt8], path: String, salvage: DamagedFile, inputs: RepairInputs
     ) throws(EngineError) -> Plan {
         if SafetyFileReader.verify(bytes).errors.isEmpty && !salvage.absent {
             throw .refused("\(path) is a file nodeos loads: nothing to repair (use reset or delete to change an entry)")
@@ -102,7 +102,7 @@ extension Planner {
                 "the LIB sources disagree (\(inputs.lib.comparison.joined(separator: "; "))); using \(inputs.lib.chosen.source): \(lib), because: \(inputs.lib.reason)"))
         }
 
-        var byKey = [BLSPublicKey: [SalvagedEntry]]()
+        var byKey = [BLSPublicKey: [DamagedEntry]]()
         var order = [BLSPublicKey]()
         var unusable = [String]()
         for s in salvage.entries {
@@ -172,7 +172,13 @@ extension Planner {
             active.append(SafetyEntry(key: key, state: .savanna(state)))
             let outcome = first == nil ? "created (no entry was readable)" : (first!.clean ? "rebuilt from a clean entry" : "rebuilt from evidence")
             summary.append(RepairSummary.KeyLine(key: key, outcome: outcome, recovered: recovered, lost: lost))
-            decisions.append(KeyDecision(key: key, lines: VoteRules.beforeAfter(before: before, after: state, chain: chain)))
+            let today = salvage.absent ? nil : "nodeos refuses to start with this file (\(salvage.damage.first ?? "damaged")): no key votes"
+            decisions.append(KeyDecision(key: key, lines: VoteRules.beforeAfter(before: nil, after: state, chain: chain, today: today)))
+            if case .lib = floor.chosen.source, !floor.evidence.contains(where: { if case .lib = $0.source { return false } else { return $0.usable } }) {
+                warnings.append(PlanWarning(
+                    .lastVoteMovesBack,
+                    "\(key.shortText(24)): no evidence of its last vote but LIB (\(first == nil ? "no entry of it could be read" : "its entry holds none"), no backup holds one, \(inputs.evidence.network.isEmpty ? "no node API given" : "no node API tracked one")): if it voted after LIB, a double vote becomes possible; give --api URL of nodes that track its votes"))
+            }
         }
 
         var inactive = [SafetyEntry]()
@@ -225,19 +231,19 @@ extension Planner {
 /// Salvage through the reader as it stands: a file the reader decodes despite its errors
 /// (bad CRC, a bad key) gives every entry, marked clean or not; a file it cannot decode
 /// gives none. To be replaced by the reader's entry-by-entry salvage (issue 7).
-public enum Salvage {
-    public static func read(_ bytes: [UInt8], absent: Bool = false) -> SalvagedFile {
+extension DamagedFile {
+    public static func read(_ bytes: [UInt8], absent: Bool = false) -> DamagedFile {
         if absent { return .missing }
         let v = SafetyFileReader.verify(bytes)
         let damage = v.errors.map(\.description)
-        guard let file = v.file else { return SalvagedFile(format: nil, entries: [], damage: damage) }
+        guard let file = v.file else { return DamagedFile(format: nil, entries: [], damage: damage) }
         let header = file.format == .hotStuff ? 8 + 1 : 24
         let fileWide = v.errors.contains { $0.entry == nil }
-        let entries = file.entries.enumerated().map { (i, e) -> SalvagedEntry in
+        let entries = file.entries.enumerated().map { (i, e) -> DamagedEntry in
             let own = v.errors.filter { $0.entry == i }.map(\.description)
             let problems = own + (fileWide ? ["the file's CRC does not match: the entry may mix old and new bytes"] : [])
-            return SalvagedEntry(index: i, offset: header + i * file.format.entrySize, entry: e, clean: own.isEmpty, problems: problems)
+            return DamagedEntry(index: i, offset: header + i * file.format.entrySize, entry: e, clean: own.isEmpty, problems: problems)
         }
-        return SalvagedFile(format: file.format, entries: entries, damage: damage)
+        return DamagedFile(format: file.format, entries: entries, damage: damage)
     }
 }

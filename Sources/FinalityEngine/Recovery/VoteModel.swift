@@ -249,12 +249,14 @@ extension VoteRules {
 
     /// "today: …; after: …" for a change of one entry (nil after: the entry is removed and
     /// nodeos recreates it at start-up with its own default).
-    public static func beforeAfter(before: SavannaSafety?, after: SavannaSafety?, chain: ChainView) -> [String] {
+    public static func beforeAfter(before: SavannaSafety?, after: SavannaSafety?, chain: ChainView, today: String? = nil) -> [String] {
         var out = [String]()
-        if let before {
+        if let today {
+            out.append("today: " + today)
+        } else if let before {
             out.append("today: " + outlook(before, chain: chain).sentence)
         } else {
-            out.append("today: no entry (nodeos would give it {last vote: empty, lock: its LIB} at start-up)")
+            out.append("today: no entry; nodeos gives it {last vote: empty, lock: its LIB} at start-up: " + outlook(nodeosDefault(lib: chain.lib), chain: chain).sentence)
         }
         if let after {
             out.append("after: " + outlook(after, chain: chain).sentence)

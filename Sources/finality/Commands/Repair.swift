@@ -46,7 +46,7 @@ struct Repair: ParsableCommand {
                 lib: choice, keys: keys, evidence: evidence, finalityDigest: try hex32(finalityDigest, "--finality-digest"),
                 voteFloor: mode)
             let plan = try Planner.repair(
-                bytes: bytes, path: target.location.file, salvage: Salvage.read(bytes, absent: target.absent), inputs: inputs)
+                bytes: bytes, path: target.location.file, salvage: DamagedFile.read(bytes, absent: target.absent), inputs: inputs)
             // Apply replaces an existing file: for a missing one, after the confirmation,
             // an empty file stands in (and becomes the backup that records the absence).
             return try Mutation.carryOut(plan, location: target.location, options: mutation) { () throws(EngineError) in

@@ -69,7 +69,7 @@ struct RepairTests {
     /// Every check a repair must pass, whatever the damage.
     @discardableResult
     func check(_ damaged: [UInt8], absent: Bool = false, evidence: EvidenceSet = EvidenceSet(now: Damage.now), _ label: String) throws -> Plan {
-        let salvage = Salvage.read(damaged, absent: absent)
+        let salvage = DamagedFile.read(damaged, absent: absent)
         let plan = try Planner.repair(bytes: damaged, path: "/d/finalizers/safety.dat", salvage: salvage, inputs: Damage.inputs(evidence))
         #expect(plan.action == .repair)
         // 1. The loader accepts the result, in the current version.
@@ -198,19 +198,19 @@ struct RepairTests {
     func refusals() throws {
         let good = try Damage.fixture("v1-five-entries.dat")
         #expect(throws: EngineError.self) {
-            try Planner.repair(bytes: good, path: "/x", salvage: Salvage.read(good), inputs: Damage.inputs(EvidenceSet(now: Damage.now)))
+            try Planner.repair(bytes: good, path: "/x", salvage: DamagedFile.read(good), inputs: Damage.inputs(EvidenceSet(now: Damage.now)))
         }
         var unknown = Damage.inputs(EvidenceSet(now: Damage.now))
         unknown.keys = NodeKeys(keys: [], looked: ["/nowhere"], source: nil, otherProviders: 0)
         do {
-            _ = try Planner.repair(bytes: [], path: "/x", salvage: Salvage.read([]), inputs: unknown)
+            _ = try Planner.repair(bytes: [], path: "/x", salvage: DamagedFile.read([]), inputs: unknown)
             Issue.record("expected a refusal")
         } catch {
             #expect(error.description.contains("--config-dir"))
         }
         var hs = try Damage.fixture("hotstuff-three-entries.dat")
         hs[hs.count - 1] ^= 1
-        let salvage = SalvagedFile(format: .hotStuff, entries: [], damage: ["x"])
+        let salvage = DamagedFile(format: .hotStuff, entries: [], damage: ["x"])
         #expect(throws: EngineError.self) { try Planner.repair(bytes: hs, path: "/x", salvage: salvage, inputs: Damage.inputs(EvidenceSet(now: Damage.now))) }
     }
 
@@ -223,7 +223,7 @@ struct RepairTests {
         try FileManager.default.createDirectory(atPath: base + "/state", withIntermediateDirectories: true)
         let path = base + "/finalizers/safety.dat"
         try Data(torn).write(to: URL(fileURLWithPath: path))
-        let plan = try Planner.repair(bytes: torn, path: path, salvage: Salvage.read(torn), inputs: Damage.inputs(EvidenceSet(now: Damage.now)))
+        let plan = try Planner.repair(bytes: torn, path: path, salvage: DamagedFile.read(torn), inputs: Damage.inputs(EvidenceSet(now: Damage.now)))
         let result = try Apply.run(plan, location: try Location.resolve(base), options: ApplyOptions(context: Fixture.context()))
         #expect(Fixture.read(path) == plan.afterBytes)
         #expect(Fixture.read(result.backupPath) == torn)
