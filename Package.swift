@@ -3,7 +3,10 @@ import PackageDescription
 
 let package = Package(
     name: "finality",
-    platforms: [.macOS(.v13)],
+    // Linux only (Debian 12 and later): the engine uses Linux's /proc, open-file-description
+    // locks and Glibc, the adapter ncursesw. SwiftPM's `platforms:` can only name Apple
+    // platforms' minimum versions, so Linux is declared by naming none (a `.macOS` line
+    // here claimed a platform this package never builds on).
     products: [
         .executable(name: "finality", targets: ["finality"]),
     ],
@@ -39,17 +42,27 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
 
-        // The pure interface core: state, update, render into a cell grid. Knows no curses.
-        .target(name: "FinalityInterface", dependencies: ["FinalityFormat", "FinalityEngine"]),
+        // The pure interface core: state, update, render into a cell grid, effects as data.
+        // No I/O: it imports no Foundation or Glibc (a test reads its sources to keep it so)
+        // and uses only the engine's value types; member visibility is strict so nothing
+        // reaches it through another module's imports.
+        .target(
+            name: "FinalityInterface", dependencies: ["FinalityFormat", "FinalityEngine"],
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]),
+
+        // The effect runner: performs the core's effects with the engine (disks, processes,
+        // networks) and answers with messages. Outside the core's module.
+        .target(name: "FinalityRunner", dependencies: ["FinalityInterface", "FinalityEngine", "FinalityFormat"]),
 
         // The one ncurses adapter: copies the grid to the screen, turns bytes into keys.
+        // It knows the interface core and ncurses, nothing else.
         .target(name: "FinalityCurses", dependencies: ["FinalityInterface", "CNcursesw"]),
 
-        // The thin executable.
+        // The thin executable: wires the command line, the engine, the runner and the adapter.
         .executableTarget(
             name: "finality",
             dependencies: [
-                "FinalityFormat", "FinalityEngine", "FinalityInterface", "FinalityCurses",
+                "FinalityFormat", "FinalityEngine", "FinalityInterface", "FinalityRunner", "FinalityCurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -70,9 +83,15 @@ let package = Package(
                 "FinalityFormat", "BLS12381",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
-        .testTarget(name: "FinalityEngineTests", dependencies: ["FinalityEngine", "FinalityFormat", "BLS12381", .product(name: "PropertyBased", package: "swift-property-based")]),
-        .testTarget(name: "FinalityInterfaceTests", dependencies: ["FinalityInterface"], exclude: ["Snapshots"]),
-        .testTarget(name: "FinalityCursesTests", dependencies: ["FinalityCurses", "FinalityInterface", "FinalityEngine", "FinalityFormat"]),
+        .testTarget(
+            name: "FinalityEngineTests",
+            dependencies: ["FinalityEngine", "FinalityFormat", "BLS12381", .product(name: "SystemPackage", package: "swift-system"), .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(
+            name: "FinalityInterfaceTests",
+            dependencies: ["FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat", "BLS12381"], exclude: ["Snapshots"]),
+        .testTarget(
+            name: "FinalityCursesTests",
+            dependencies: ["FinalityCurses", "FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat"]),
         .testTarget(name: "FinalityCLITests", dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381"]),
     ],
     swiftLanguageModes: [.v6]

@@ -58,6 +58,17 @@ enum Seeds {
         add("v1-duplicate", .savannaV1, [voted, voted])
         add("v1-warnings", .savannaV1, [behind, future])
         add("v1-trailing", .savannaV1, [voted], trailing: [0, 1, 2, 3, 4])
+        // spring loads these (format.md "Key length", "How nodeos reads and writes it").
+        var padded = voted
+        padded.keyLengthBytes = [0xE0, 0x80, 0x80, 0x80, 0x10]
+        var padded2 = neverVoted
+        padded2.keyLengthBytes = [0xE0, 0x00]
+        add("v1-padded-lengths", .savannaV1, [padded, padded2, voted])
+        let torsion = SafetyEntry(key: BLSPublicKey(bytes: [0] + [UInt8](repeating: 0, count: 47) + [2] + [UInt8](repeating: 0, count: 47)), state: voted.state)
+        add("v1-torsion", .savannaV1, [torsion, weak])
+        var countZero = SafetyFileWriter.encode(SafetyFile(format: .savannaV0, entries: [voted, weak]))
+        countZero.replaceSubrange(16..<24, with: [UInt8](repeating: 0, count: 8))
+        out.append(("v0-count-zero-with-entries", countZero))
         add("v0-empty", .savannaV0, [])
         add("v0-two", .savannaV0, [
             savanna(0, last: ref(1000, slot, fill: 1), lock: ref(998, slot - 4, fill: 2), forked: false),

@@ -38,6 +38,34 @@ public enum G1 {
         return .valid
     }
 
+    /// What spring's loader checks, and nothing more: `bls12_381::g1::fromAffineBytesLE` with
+    /// `check_valid` refuses a coordinate not below p and a point off the curve, and returns
+    /// the point at infinity before the curve check. It never checks the subgroup
+    /// (`inCorrectSubgroup` is only called when verifying signatures). So this answers
+    /// `.valid`, `.infinity`, `.xNotCanonical`, `.yNotCanonical` or `.notOnCurve`, never
+    /// `.notInSubgroup`: a point outside the subgroup LOADS (see `isInPrimeOrderSubgroupAffineLE`).
+    public static func checkLoadableAffineLE(_ bytes: UnsafeRawBufferPointer) -> KeyCheck {
+        precondition(bytes.count == 96)
+        let xRaw = Fp(rawLE: bytes, at: 0)
+        if !xRaw.isBelowModulus { return .xNotCanonical }
+        let yRaw = Fp(rawLE: bytes, at: 48)
+        if !yRaw.isBelowModulus { return .yNotCanonical }
+        if xRaw.isZero && yRaw.isZero { return .infinity }
+        let point = G1Affine(x: xRaw.toMontgomery, y: yRaw.toMontgomery)
+        return point.isOnCurve ? .valid : .notOnCurve
+    }
+
+    /// For a point `checkLoadableAffineLE` calls valid: is it in the prime-order subgroup
+    /// (r·P = O)? The costly check, and only ever a warning: nodeos loads such a key, but
+    /// it can never sign a vote that verifies. Infinity counts as in the subgroup.
+    public static func isInPrimeOrderSubgroupAffineLE(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        precondition(bytes.count == 96)
+        let xRaw = Fp(rawLE: bytes, at: 0)
+        let yRaw = Fp(rawLE: bytes, at: 48)
+        if xRaw.isZero && yRaw.isZero { return true }
+        return G1Affine(x: xRaw.toMontgomery, y: yRaw.toMontgomery).isInPrimeOrderSubgroup
+    }
+
     /// The 144-byte HotStuff form (Jacobian X, Y, Z, each 6 u64 LE limbs in Montgomery form)
     /// to the 96-byte affine canonical form. Any Z works (not only Montgomery one);
     /// Z = 0 gives 96 zero bytes (infinity). nil when a coordinate is not below p.

@@ -227,7 +227,69 @@ public final class CursesTerminal: TerminalDevice {
             if Int32(ch) == KEY_RESIZE { return .resize(size) }
             return Self.functionKey(Int32(ch)).map { .key($0) }
         }
+        if ch == 27 { return escapeSequence() }
         return Self.characterKey(UInt32(ch)).map { .key($0) }
+    }
+
+    /// How long after an ESC the rest of a sequence may still arrive. ncurses has waited
+    /// ESCDELAY already, but only for sequences its terminfo entry knows: under TERM=vt100
+    /// (tmux, xterm) PgDn, Home and End come as `ESC [ 6 ~`, `ESC [ H`, `ESC [ F`, which
+    /// vt100's entry lacks, and a slow link splits any sequence across reads.
+    static let sequenceFollowMilliseconds: Int32 = 60
+
+    /// After an ESC: a CSI (`ESC [`) or SS3 (`ESC O`) sequence is decoded here (an unknown
+    /// one is swallowed whole, as an unbound key); anything else leaves a lone ESC and the
+    /// next byte is read again as itself.
+    private func escapeSequence() -> TerminalEvent? {
+        wtimeout(window, Self.sequenceFollowMilliseconds)
+        defer { wtimeout(window, 0) }
+        var ch: wint_t = 0
+        let rc = wget_wch(window, &ch)
+        if rc == ERR { return .key(.escape) }
+        if rc == KEY_CODE_YES {
+            // ncurses decoded a key after the ESC (ESC, then an arrow): keep both.
+            _ = ungetch(Int32(ch))
+            return .key(.escape)
+        }
+        guard ch == 0x5B || ch == 0x4F else {
+            _ = unget_wch(wchar_t(bitPattern: ch))
+            return .key(.escape)
+        }
+        var body = [UInt8]()
+        // Parameter and intermediate bytes, then one final byte (ECMA-48).
+        while body.count < 16 {
+            var next: wint_t = 0
+            guard wget_wch(window, &next) != ERR, next < 0x80 else { break }
+            body.append(UInt8(next))
+            if (0x40...0x7E).contains(next) { break }
+        }
+        guard let key = Self.sequenceKey(introducer: ch == 0x5B ? "[" : "O", body: body) else { return nil }
+        return .key(key)
+    }
+
+    /// xterm's and the VT220's sequences for the keys the interface binds.
+    public static func sequenceKey(introducer: Character, body: [UInt8]) -> Key? {
+        let text = String(decoding: body, as: UTF8.self)
+        switch (introducer, text) {
+        case (_, "A"): return .up
+        case (_, "B"): return .down
+        case (_, "C"): return .right
+        case (_, "D"): return .left
+        case (_, "H"), ("[", "1~"), ("[", "7~"): return .home
+        case (_, "F"), ("[", "4~"), ("[", "8~"): return .end
+        case ("[", "5~"): return .pageUp
+        case ("[", "6~"): return .pageDown
+        case ("[", "3~"): return .delete
+        case ("[", "Z"): return .backTab
+        case ("O", "M"): return .enter
+        case ("O", "P"), ("[", "11~"): return .function(1)
+        case ("O", "Q"), ("[", "12~"): return .function(2)
+        case ("O", "R"), ("[", "13~"): return .function(3)
+        case ("O", "S"), ("[", "14~"): return .function(4)
+        case ("[", "15~"): return .function(5)
+        case ("[", "21~"): return .function(10)
+        default: return nil
+        }
     }
 
     /// Keys that arrive as characters. Enter is 10 or 13 (nonl), Backspace 127 or 8.

@@ -21,9 +21,11 @@ public struct Location: Hashable, Sendable {
     /// which wrote it relative to their working directory). A file: itself; its data dir
     /// is found when it sits in `<data-dir>/finalizers/`.
     public static func resolve(_ path: String) throws(EngineError) -> Location {
+        // issue 7: FIFOs, devices, sockets, symlink loops and non-UTF-8 names are refused here, accurately (reader).
+        try SafetyFileInput.checkBeforeOpening(path)
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw .io(path: path, operation: "open", reason: "no such file or directory")
+            throw SafetyFileInput.whyUnreadable(path)
         }
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         if isDir.boolValue {
@@ -69,25 +71,8 @@ public struct LoadedFile: Sendable {
 public enum FileBytes {
     /// The whole file, read with plain POSIX calls (errors keep their errno text).
     public static func read(_ path: String) throws(EngineError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .io(path: path, operation: "open", reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw .io(path: path, operation: "stat", reason: String(cString: strerror(errno))) }
-        if (st.st_mode & S_IFMT) == S_IFDIR { throw .io(path: path, operation: "read", reason: "is a directory") }
-        var out = [UInt8]()
-        out.reserveCapacity(Int(st.st_size))
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: path, operation: "read", reason: String(cString: strerror(errno)))
-            }
-            if n == 0 { break }
-            out.append(contentsOf: buffer[0..<n])
-        }
-        return out
+        // issue 7: never blocks on a FIFO, never reads a device or more than the file's size (reader).
+        return try SafetyFileInput.read(path)
     }
 }
 

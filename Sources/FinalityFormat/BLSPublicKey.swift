@@ -31,12 +31,26 @@ public struct BLSPublicKey: Hashable, Comparable, Sendable, CustomStringConverti
     /// The point at infinity: x = y = 0.
     public var isInfinity: Bool { a.isZero && b.isZero && c.isZero }
 
-    /// nodeos's `check_valid`: canonical coordinates, on the curve, in the subgroup.
+    /// Every check: canonical coordinates, on the curve, in the subgroup. nodeos's loader
+    /// does all but the last (`checkLoadable()`).
     public func check() -> G1.KeyCheck {
         // The stored words are the 96 bytes in order (loaded little-endian), so the check
         // reads them in place: no arrays, which threads checking keys would contend on
         // in malloc. `storageIsByteOrder` (tested) pins the layout this relies on.
         withUnsafeBytes(of: self) { G1.checkAffineLE($0) }
+    }
+
+    /// Only what spring's loader checks (canonical coordinates, on the curve; infinity
+    /// passes): the verdict needs this and no more. See `G1.checkLoadableAffineLE`.
+    public func checkLoadable() -> G1.KeyCheck {
+        withUnsafeBytes(of: self) { G1.checkLoadableAffineLE($0) }
+    }
+
+    /// In the prime-order subgroup (only meaningful for a key `checkLoadable` accepts).
+    /// nodeos does not check it on load: outside it, the key loads but can never sign a
+    /// valid vote.
+    public var isInPrimeOrderSubgroup: Bool {
+        withUnsafeBytes(of: self) { G1.isInPrimeOrderSubgroupAffineLE($0) }
     }
 
     /// The in-memory layout is the key's byte order (what `check()` relies on).

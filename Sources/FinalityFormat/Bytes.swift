@@ -162,6 +162,29 @@ public struct ByteReader {
         case tooLong(offset: Int)
     }
 
+    /// `fc::unsigned_int` exactly as spring's fc unpacks it (AntelopeIO/spring
+    /// libraries/libfc/include/fc/io/raw.hpp:243-251 @13cc2b7): at most 5 bytes (the loop
+    /// runs `while (b & 0x80 && by < 32)`, so the 5th byte's continuation bit is ignored),
+    /// each group OR-ed in as a `uint32_t` shifted left (bits past 32 are dropped, so a
+    /// value >= 2^32 wraps), then truncated to 32 bits. Returns the value and how many
+    /// bytes it took; throws only when the file ends first.
+    public mutating func fcUnsignedInt() throws(ShortRead) -> (value: UInt32, length: Int) {
+        let start = offset
+        var value: UInt32 = 0
+        var shift: UInt32 = 0
+        while true {
+            guard offset < bytes.count else {
+                throw ShortRead(offset: offset, needed: 1, available: 0)
+            }
+            let b = bytes[offset]
+            offset += 1
+            // uint32_t(b & 0x7f) << by: a C++ shift of a 32-bit value by < 32 bits.
+            value |= UInt32(b & 0x7f) &<< shift
+            shift += 7
+            if b & 0x80 == 0 || shift >= 32 { return (value, offset - start) }
+        }
+    }
+
     public mutating func varint() throws(VarintError) -> UInt64 {
         let start = offset
         var value: UInt64 = 0

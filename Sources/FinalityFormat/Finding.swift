@@ -17,7 +17,6 @@ public struct Finding: Error, Hashable, Sendable, CustomStringConvertible {
         case keyLength = "key-length"
         case keyNotCanonical = "key-not-canonical"
         case keyNotOnCurve = "key-not-on-curve"
-        case keyNotInSubgroup = "key-not-in-subgroup"
         case bool = "bad-bool"
         case crc = "bad-crc"
         case varint = "bad-varint"
@@ -30,6 +29,13 @@ public struct Finding: Error, Hashable, Sendable, CustomStringConvertible {
         case futureTimestamp = "future-timestamp"
         case keyAtInfinity = "key-at-infinity"
         case hotStuffKeyInvalid = "hotstuff-key-invalid"
+        /// On the curve, outside the prime-order subgroup: spring loads it (no subgroup
+        /// check on load), but the key can never sign a valid vote.
+        case keyNotInSubgroup = "key-not-in-subgroup"
+        /// The key length varint is 96 padded to more than one byte (fc reads it).
+        case paddedKeyLength = "padded-key-length"
+        /// Whole entries after the ones the count covers: nodeos never reads them.
+        case unreadEntries = "count-leaves-bytes-unread"
     }
 
     public var severity: Severity
@@ -86,10 +92,27 @@ public struct Verification: Sendable {
     public var computedCRC: UInt32?
     /// Entry index → the earlier entry with the same key (the one nodeos uses).
     public var duplicateOf: [Int: Int]
+    /// The format named by the header, whenever the header could be read (also for a
+    /// file too damaged to list, so the headline never says "unknown format" for it).
+    public var format: SafetyFormat?
+    /// Offset of each entry of `file` in the file (entries are not all the same size: a
+    /// padded key length makes one longer).
+    public var entryOffsets: [Int]
+    /// false when `file` holds only the entries that could be read before the damage (a
+    /// truncated or torn file): they are shown, but the file is not all there.
+    public var entriesComplete: Bool
+    /// The entry count the header gives (nil when it could not be read).
+    public var declaredCount: UInt64?
+    /// Where reading the entries stopped, when it stopped early (`entriesComplete` false).
+    public var stoppedAt: Finding?
+    /// Subgroup checks (warnings only) were run; false when a caller asked for the verdict
+    /// first and runs them later (`SafetyFileReader.subgroupWarnings`).
+    public var subgroupChecked: Bool
 
     public init(
         file: SafetyFile?, errors: [Finding], warnings: [Finding], storedCRC: UInt32? = nil, computedCRC: UInt32? = nil,
-        duplicateOf: [Int: Int] = [:]
+        duplicateOf: [Int: Int] = [:], format: SafetyFormat? = nil, entryOffsets: [Int] = [], entriesComplete: Bool = true,
+        declaredCount: UInt64? = nil, stoppedAt: Finding? = nil, subgroupChecked: Bool = true
     ) {
         self.file = file
         self.duplicateOf = duplicateOf
@@ -97,16 +120,72 @@ public struct Verification: Sendable {
         self.warnings = warnings
         self.storedCRC = storedCRC
         self.computedCRC = computedCRC
+        self.format = format ?? file?.format
+        self.entryOffsets = entryOffsets
+        self.entriesComplete = entriesComplete
+        self.declaredCount = declaredCount
+        self.stoppedAt = stoppedAt
+        self.subgroupChecked = subgroupChecked
     }
 
-    /// nodeos would load this file.
+    /// The program this verdict speaks for: spring, unless the file is a HotStuff
+    /// `safety_db.dat` (read only by the Leap HotStuff prototype).
+    public var loader: Loader { format?.loader ?? .spring }
+
+    /// That loader would load this file.
     public var nodeosLoads: Bool { errors.isEmpty }
 
-    /// The one line an operator reads first.
+    /// The one line an operator reads first. For spring: "nodeos will load this file".
     public var verdictLine: String {
+        let who = loader.subject
         if let first = errors.first {
-            return "nodeos will REFUSE this file: \(first)"
+            return "\(who) will REFUSE this file: \(first)"
         }
-        return "nodeos will load this file"
+        return "\(who) will load this file"
+    }
+
+    /// `loader: spring's nodeos (...)`: which program the verdict speaks for.
+    public var loaderLine: String {
+        var s = "loader: \(loader)"
+        if loader == .leapHotStuffPrototype { s += "; spring refuses it as finalizers/safety.dat (bad magic)" }
+        return s
+    }
+
+    /// What the file is, even when damaged: "Savanna safety.dat version 1, 5 entries",
+    /// "Savanna safety.dat version 1, truncated in entry 2 (2 of 5 entries read)".
+    public var headline: String {
+        let first = errors.first
+        guard let format else {
+            switch first?.check {
+            case .empty?: return "an empty file"
+            case .truncated? where first?.field == "magic": return "unknown format: \(first!.found), too short for a magic number"
+            case .truncated?: return "Savanna safety.dat, truncated in the header (\(first!.field))"
+            case .version?: return "Savanna safety.dat, unknown version \(first!.found)"
+            case .developmentEra?: return "a development-era file, not a released format (\(first!.field) at offset \(first!.offset))"
+            default: return "not a finalizer safety file (magic \(first?.found ?? "unreadable"))"
+            }
+        }
+        let read = file?.entries.count ?? 0
+        guard let count = declaredCount else {
+            if first?.check == .developmentEra { return "\(format.description), development-era layout" }
+            return "\(format.description), truncated in the header (\(first?.field ?? "count"))"
+        }
+        if let stop = stoppedAt, !entriesComplete {
+            let of = "\(read) of \(count) entries read"
+            switch stop.check {
+            case .truncated, .count:
+                return "\(format.description), truncated in entry \(stop.entry ?? read) (\(of))"
+            default:
+                return "\(format.description), unreadable from entry \(stop.entry ?? read): \(stop.field) (\(of))"
+            }
+        }
+        let n = "\(read) entr\(read == 1 ? "y" : "ies")"
+        if let e = first, e.check == .truncated, e.field == "crc" { return "\(format.description), \(n), truncated in the CRC" }
+        return "\(format.description), \(n)"
+    }
+
+    /// Entry i read without an error of its own (its key, its bool).
+    public func entryReadCleanly(_ i: Int) -> Bool {
+        !errors.contains { $0.entry == i }
     }
 }

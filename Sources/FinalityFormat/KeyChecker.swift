@@ -13,6 +13,25 @@ public enum KeyChecker {
         run(count: indices.count, threads: threads) { entries[Int(indices[$0])].key.check() }
     }
 
+    /// What to check: the loader's checks (cheap: the verdict), the subgroup (costly: a
+    /// warning), or both.
+    public enum Scope: Sendable {
+        case loader, subgroup, all
+    }
+
+    /// `entries[i].key` for each i in `indices`. `.loader` never answers `.notInSubgroup`;
+    /// `.subgroup` answers `.valid` or `.notInSubgroup` only (assumes a loadable key).
+    public static func check(_ entries: [SafetyEntry], at indices: [Int32], scope: Scope, threads: Int = 2) -> [G1.KeyCheck] {
+        switch scope {
+        case .all: return check(entries, at: indices, threads: threads)
+        case .loader: return run(count: indices.count, threads: threads) { entries[Int(indices[$0])].key.checkLoadable() }
+        case .subgroup:
+            return run(count: indices.count, threads: threads) {
+                entries[Int(indices[$0])].key.isInPrimeOrderSubgroup ? .valid : .notInSubgroup
+            }
+        }
+    }
+
     static func run(count n: Int, threads: Int, _ check: @Sendable (Int) -> G1.KeyCheck) -> [G1.KeyCheck] {
         guard n > 0 else { return [] }
         let workers = max(1, min(threads, n / 64 + 1))

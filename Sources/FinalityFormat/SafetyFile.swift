@@ -38,11 +38,41 @@ public enum SafetyFormat: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The program whose loader decides whether this file loads.
+    public var loader: Loader { self == .hotStuff ? .leapHotStuffPrototype : .spring }
+
     public var description: String {
         switch self {
         case .savannaV1: "Savanna safety.dat version 1"
         case .savannaV0: "Savanna safety.dat version 0"
         case .hotStuff: "HotStuff safety_db.dat"
+        }
+    }
+}
+
+/// The program a verdict speaks for. A Savanna `safety.dat` is read by spring's nodeos
+/// (`libraries/chain/finalizer.cpp`); a HotStuff `safety_db.dat` was only ever read by the
+/// Leap HotStuff prototype (`hotstuff_integration` branch): spring has no reader for it
+/// and refuses it as `finalizers/safety.dat` (bad magic).
+public enum Loader: String, Hashable, Sendable, CustomStringConvertible {
+    case spring = "spring"
+    case leapHotStuffPrototype = "leap-hotstuff-prototype"
+
+    /// Stable machine name (`--json` "loader").
+    public var name: String { rawValue }
+
+    public var description: String {
+        switch self {
+        case .spring: "spring's nodeos (finalizers/safety.dat, Spring 1.0 and later)"
+        case .leapHotStuffPrototype: "the Leap HotStuff prototype (safety_db.dat, hotstuff_integration branch; spring never reads this file)"
+        }
+    }
+
+    /// Who loads or refuses, as the verdict line says it.
+    public var subject: String {
+        switch self {
+        case .spring: "nodeos"
+        case .leapHotStuffPrototype: "the Leap HotStuff prototype"
         }
     }
 }
@@ -119,16 +149,26 @@ public struct SafetyEntry: Hashable, Sendable {
     /// HotStuff only: the key's 144 bytes as found on disk (Jacobian, Montgomery form,
     /// any Z), so an untouched entry is written back byte-identical.
     public var hotStuffKeyBytes: [UInt8]?
+    /// Savanna only: the key length varint as found on disk when it was not the one byte
+    /// `0x60` nodeos writes (fc reads 96 padded to up to 5 bytes, e.g. `E0 00`), so an
+    /// untouched entry is written back byte-identical. nil: the canonical `60`.
+    public var keyLengthBytes: [UInt8]?
 
     public enum State: Hashable, Sendable {
         case savanna(SavannaSafety)
         case hotStuff(HotStuffSafety)
     }
 
-    public init(key: BLSPublicKey, state: State, hotStuffKeyBytes: [UInt8]? = nil) {
+    public init(key: BLSPublicKey, state: State, hotStuffKeyBytes: [UInt8]? = nil, keyLengthBytes: [UInt8]? = nil) {
         self.key = key
         self.state = state
         self.hotStuffKeyBytes = hotStuffKeyBytes
+        self.keyLengthBytes = keyLengthBytes
+    }
+
+    /// Bytes this entry takes on disk in a file of `format` (a padded key length adds to it).
+    public func encodedSize(in format: SafetyFormat) -> Int {
+        format.entrySize + (format.isSavanna ? (keyLengthBytes?.count ?? 1) - 1 : 0)
     }
 
     public var savanna: SavannaSafety? {
@@ -201,11 +241,14 @@ public struct SafetyFile: Hashable, Sendable {
 
     /// Size on disk of the file proper (without trailing bytes).
     public var encodedSize: Int {
-        switch format {
-        case .savannaV1: 24 + 237 * entries.count + 4
-        case .savannaV0: 24 + 234 * entries.count
-        case .hotStuff: 8 + varintSize(UInt64(entries.count)) + 181 * entries.count
-        }
+        let padding = format.isSavanna ? entries.reduce(0) { $0 + ($1.keyLengthBytes?.count ?? 1) - 1 } : 0
+        return padding + {
+            switch format {
+            case .savannaV1: 24 + 237 * entries.count + 4
+            case .savannaV0: 24 + 234 * entries.count
+            case .hotStuff: 8 + varintSize(UInt64(entries.count)) + 181 * entries.count
+            }
+        }()
     }
 }
 

@@ -1,26 +1,45 @@
 import BLS12381
 
-/// Reads every generation of the safety file with the checks of nodeos's loader, in the
-/// same order (so the first error is the one nodeos reports), then adds warnings nodeos
-/// does not give.
+/// Reads every generation of the safety file with exactly the checks of the program that
+/// loads it, in the same order (so the first error is the one that program stops at), then
+/// adds warnings it does not give.
+///
+/// Savanna files follow spring's loader (AntelopeIO/spring libraries/chain/finalizer.cpp
+/// @94475fb): `load_finalizer_safety_info` (308-378) reads the magic (337-340), the
+/// version, refused only when > 1 (344-347), then `load_finalizer_safety_info_v0/_v1`
+/// (274-306) read a u64 count and that many entries with no check of the count against
+/// the size, inserting each into a map with `emplace` (the first of two equal keys wins),
+/// then for version 1 the CRC-32 of every byte read so far (364-371). Nothing after that is
+/// read. Any throw is "corrupted finalizer safety persistence file" (375). Each key goes
+/// through `bls_public_key`'s `operator>>` (libraries/libfc/include/fc/crypto/
+/// bls_public_key.hpp:65-73 @53673ea): an `fc::unsigned_int` length that must be 96 (see
+/// `ByteReader.fcUnsignedInt`), 96 bytes, then `from_affine_bytes_le` →
+/// `g1::fromAffineBytesLE(.check_valid = true)`: coordinates below p, infinity returned
+/// before the curve check, on the curve; NO subgroup check. A v0 bool must be 0 or 1
+/// (fc raw.hpp:321-327 `FC_ASSERT((b & ~1) == 0)`).
 public enum SafetyFileReader {
     public struct Options: Sendable {
-        /// Check every distinct key is a valid point in the prime-order subgroup (nodeos
-        /// does). Off only for measuring raw decoding.
+        /// Run the loader's key checks (canonical coordinates, on the curve): part of the
+        /// verdict. Off only for measuring raw decoding.
         public var checkKeys: Bool
+        /// Also check each distinct key is in the prime-order subgroup (a warning only:
+        /// nodeos does not check it). The costly part; a caller that wants the verdict at
+        /// decode speed turns it off and calls `subgroupWarnings` afterwards.
+        public var checkSubgroup: Bool
         /// "Now", for the timestamps-in-the-future warning; nil skips that warning.
         public var now: BlockTimestamp?
-        /// Threads for key checks (the only costly part of reading a file).
+        /// Threads for key checks.
         public var keyCheckThreads: Int
 
-        public init(checkKeys: Bool = true, now: BlockTimestamp? = nil, keyCheckThreads: Int = 2) {
+        public init(checkKeys: Bool = true, checkSubgroup: Bool = true, now: BlockTimestamp? = nil, keyCheckThreads: Int = 2) {
             self.checkKeys = checkKeys
+            self.checkSubgroup = checkSubgroup
             self.now = now
             self.keyCheckThreads = keyCheckThreads
         }
     }
 
-    /// Decodes, or throws the first error nodeos would stop at.
+    /// Decodes, or throws the first error the loader would stop at.
     public static func decode(_ bytes: [UInt8], options: Options = .init()) throws(Finding) -> SafetyFile {
         let v = verify(bytes, options: options)
         if let e = v.errors.first { throw e }
@@ -66,90 +85,108 @@ public enum SafetyFileReader {
 
     static func readSavanna(_ bytes: [UInt8], options: Options) -> Verification {
         var r = ByteReader(bytes, offset: 8)
-        func fail(_ f: Finding) -> Verification { Verification(file: nil, errors: [f], warnings: []) }
+        func fail(_ f: Finding, format: SafetyFormat? = nil) -> Verification {
+            Verification(file: nil, errors: [f], warnings: [], format: format)
+        }
         guard let version = try? r.u64() else {
             return fail(shortField(bytes, offset: 8, field: "version", size: 8))
         }
         if let devEra = DevelopmentEra.inspectSavanna(bytes, version: version) {
-            return fail(devEra)
+            return fail(devEra, format: version == 1 ? .savannaV1 : nil)
         }
         let format: SafetyFormat
         switch version {
         case 0: format = .savannaV0
         case 1: format = .savannaV1
         default:
+            // finalizer.cpp:346: `file_version <= current_safety_file_version`, as a u64.
             return fail(
                 Finding(
                     .error, .version, offset: 8, field: "version", expected: "0 or 1",
                     found: "\(version)", note: "written by a newer or unknown build"))
         }
         guard let count = try? r.u64() else {
-            return fail(shortField(bytes, offset: 16, field: "count", size: 8))
+            return fail(shortField(bytes, offset: 16, field: "count", size: 8), format: format)
         }
         let entrySize = format.entrySize
         let tail = format == .savannaV1 ? 4 : 0
-        // The count is checked against the size first: a huge count must never make us
-        // reserve memory, and it says more than "short read" at the first missing entry.
-        let room = (bytes.count - 24 - tail) / entrySize
-        if count > UInt64(max(room, 0)) && (bytes.count - 24 - tail) % entrySize == 0 && bytes.count >= 24 + tail {
-            return fail(
-                Finding(
-                    .error, .count, offset: 16, field: "count",
-                    expected: "at most \(room) (file is \(bytes.count) bytes: 24-byte header, \(entrySize)-byte entries\(tail > 0 ? ", 4-byte CRC" : ""))",
-                    found: "\(count) (needs \(needed(count, entrySize, 24 + tail)) bytes)"))
-        }
+        // An entry is never shorter than entrySize (a padded length only adds bytes), so a
+        // count above `room` is sure to make nodeos read past the end: it is the cause to
+        // name. And a huge count never makes the reader reserve memory.
+        let room = max(0, bytes.count - 24 - tail) / entrySize
+        // When the file holds whole entries (and the CRC) but fewer than the count, the
+        // count is the cause; when it ends mid-entry, it is a torn or truncated file.
+        let countTooLarge = count > UInt64(room) && bytes.count >= 24 + tail && (bytes.count - 24 - tail) % entrySize == 0
         var entries = [SafetyEntry]()
-        entries.reserveCapacity(Int(min(count, UInt64(max(room, 0)) + 1)))
+        var offsets = [Int]()
+        entries.reserveCapacity(Int(min(count, UInt64(room))))
+        offsets.reserveCapacity(Int(min(count, UInt64(room))))
         var errors = [Finding]()
+        var warnings = [Finding]()
+        var stoppedAt: Finding?
+        if countTooLarge {
+            // The cause, named once, first; where the read then fails is `stoppedAt`.
+            errors.append(Finding(
+                .error, .count, offset: 16, field: "count",
+                expected: "at most \(room) (file is \(bytes.count) bytes: 24-byte header, \(entrySize)-byte entries\(tail > 0 ? ", 4-byte CRC" : ""))",
+                found: "\(count) (needs \(needed(count, entrySize, 24 + tail)) bytes)"))
+        }
         var i = 0
-        while UInt64(i) < count {
+        reading: while UInt64(i) < count {
             let start = r.offset
-            if r.remaining < entrySize {
-                // The file ends inside this entry (or before it).
-                if count > UInt64(max(room, 0)) && r.remaining <= tail {
-                    return fail(
-                        Finding(
-                            .error, .count, offset: 16, field: "count",
-                            expected: "at most \(max(room, 0)) (file is \(bytes.count) bytes)",
-                            found: "\(count) (needs \(needed(count, entrySize, 24 + tail)) bytes)"))
-                }
-                return fail(
-                    Finding(
-                        .error, .truncated, offset: start, entry: i, field: "entry",
-                        expected: "\(entrySize) bytes", found: "\(r.remaining) byte\(r.remaining == 1 ? "" : "s") before the end of the file",
-                        note: "the file ends inside entry \(i) of \(count)"))
+            func truncated() -> Finding {
+                let left = bytes.count - start
+                return Finding(
+                    .error, .truncated, offset: start, entry: i, field: "entry",
+                    expected: "\(entrySize) bytes", found: "\(left) byte\(left == 1 ? "" : "s") before the end of the file",
+                    note: "the file ends inside entry \(i) of \(count)")
             }
-            let keyLength: UInt64?
-            do { keyLength = try r.varint() } catch { keyLength = nil }
-            if keyLength == 96 && r.offset != start + 1 {
-                // fc would read a padded varint too, but no writer makes one and the
-                // entry would no longer be 237 bytes: refuse rather than guess.
-                return fail(
-                    Finding(
-                        .error, .keyLength, offset: start, entry: i, field: "key length",
-                        expected: "96 as the one-byte varint 0x60", found: "96 padded to \(r.offset - start) bytes"))
+            func stop(_ f: Finding) {
+                stoppedAt = f
+                errors.append(f)
             }
+            func shortRead() {
+                let t = truncated()
+                if countTooLarge { stoppedAt = t } else { stop(t) }
+            }
+            guard let length = try? r.fcUnsignedInt() else {
+                shortRead()
+                break reading
+            }
+            let (keyLength, lengthSize) = length
             if keyLength != 96 {
+                let padded = lengthSize > varintSize(UInt64(keyLength))
+                let found = "\(keyLength)" + (padded ? " (read by fc from the \(lengthSize)-byte varint \(Hex.encode(bytes[start..<start + lengthSize])))" : "")
                 if keyLength == 144 {
-                    return fail(
-                        Finding(
-                            .error, .developmentEra, offset: start, entry: i, field: "key length",
-                            expected: "96", found: "144",
-                            note: "144-byte keys (Jacobian, Montgomery form) are a development-era layout; no release reads them"))
+                    stop(Finding(
+                        .error, .developmentEra, offset: start, entry: i, field: "key length", expected: "96", found: found,
+                        note: "144-byte keys (Jacobian, Montgomery form) are a development-era layout; no release reads them"))
+                } else {
+                    stop(Finding(.error, .keyLength, offset: start, entry: i, field: "key length", expected: "96", found: found))
                 }
-                return fail(
-                    Finding(
-                        .error, .keyLength, offset: start, entry: i, field: "key length",
-                        expected: "96", found: keyLength.map { "\($0)" } ?? "an unreadable varint"))
+                break reading
             }
-            // A key length of 96 is one varint byte, so the entry is exactly entrySize bytes.
+            guard r.remaining >= entrySize - 1 else {
+                shortRead()
+                break reading
+            }
+            var keyLengthBytes: [UInt8]?
+            if lengthSize > 1 {
+                let raw = Array(bytes[start..<start + lengthSize])
+                keyLengthBytes = raw
+                warnings.append(
+                    Finding(
+                        .warning, .paddedKeyLength, offset: start, entry: i, field: "key length",
+                        expected: "the one-byte varint 60 that nodeos writes",
+                        found: "96 padded to \(lengthSize) bytes (\(Hex.encode(raw)))",
+                        note: "fc reads it as 96, so nodeos loads it; a rewrite keeps these bytes, nodeos's own next save writes 60"))
+            }
             let key = r.key()
             let lastVote = r.blockRef()
             let lock = r.blockRef()
             let state: SavannaSafety
             if format == .savannaV1 {
-                let other = BlockTimestamp(slot: try! r.u32())
-                state = SavannaSafety(lastVote: lastVote, lock: lock, otherBranchLatestTime: other)
+                state = SavannaSafety(lastVote: lastVote, lock: lock, otherBranchLatestTime: BlockTimestamp(slot: try! r.u32()))
             } else {
                 let boolOffset = r.offset
                 let b = try! r.u8()
@@ -159,45 +196,59 @@ public enum SafetyFileReader {
                             .error, .bool, offset: boolOffset, entry: i, field: "votes_forked_since_latest_strong_vote",
                             expected: "0 or 1", found: "\(b)"))
                 }
-                // nodeos's conversion to version 1: true -> the last vote's time, false -> 0.
+                // finalizer.cpp:289-290: true -> the last vote's time, false -> 0.
                 state = SavannaSafety(
                     lastVote: lastVote, lock: lock,
                     otherBranchLatestTime: b == 1 ? lastVote.timestamp : .zero,
                     votesForkedSinceLatestStrongVote: b == 1)
             }
-            entries.append(SafetyEntry(key: key, state: .savanna(state)))
+            entries.append(SafetyEntry(key: key, state: .savanna(state), keyLengthBytes: keyLengthBytes))
+            offsets.append(start)
             i += 1
         }
         var storedCRC: UInt32?
         var computedCRC: UInt32?
-        if format == .savannaV1 {
+        if format == .savannaV1 && stoppedAt == nil {
             let crcOffset = r.offset
-            guard let stored = try? r.u32() else {
-                return fail(
+            if let stored = try? r.u32() {
+                // The CRC covers every byte read before it, padding of a key length included.
+                let computed = CRC32.checksum(bytes[0..<crcOffset])
+                storedCRC = stored
+                computedCRC = computed
+                if stored != computed {
+                    errors.append(
+                        Finding(
+                            .error, .crc, offset: crcOffset, field: "crc",
+                            expected: "\(CRC32.text(computed)) (CRC-32 of bytes 0..<\(crcOffset))", found: CRC32.text(stored)))
+                }
+            } else {
+                errors.append(
                     Finding(
                         .error, .truncated, offset: crcOffset, field: "crc", expected: "4 bytes",
                         found: "\(r.remaining) byte\(r.remaining == 1 ? "" : "s")", note: "the file ends before its CRC-32"))
             }
-            let computed = CRC32.checksum(bytes[0..<crcOffset])
-            storedCRC = stored
-            computedCRC = computed
-            if stored != computed {
-                errors.append(
-                    Finding(
-                        .error, .crc, offset: crcOffset, field: "crc",
-                        expected: "\(CRC32.text(computed)) (CRC-32 of bytes 0..<\(crcOffset))", found: CRC32.text(stored)))
-            }
         }
-        let trailing = Array(bytes[r.offset...])
+        let complete = stoppedAt == nil
+        let trailing = complete ? Array(bytes[r.offset...]) : []
         let file = SafetyFile(format: format, entries: entries, trailingBytes: trailing)
-        return finish(file, bytes: bytes, endOffset: r.offset, errors: errors, storedCRC: storedCRC, computedCRC: computedCRC, options: options)
+        var v = finish(
+            file, bytes: bytes, offsets: offsets, endOffset: r.offset, errors: errors, storedCRC: storedCRC, computedCRC: computedCRC,
+            options: options)
+        v.warnings += warnings
+        v.warnings.sort { ($0.offset, $0.check.rawValue) < ($1.offset, $1.check.rawValue) }
+        v.entriesComplete = complete
+        v.declaredCount = count
+        v.stoppedAt = stoppedAt
+        return v
     }
 
     // MARK: HotStuff
 
+    /// The Leap HotStuff prototype's `safety_db.dat` (leap cedbc5128, qc_chain.cpp): the
+    /// tool's long-standing rules for it are kept; its loader did not check keys.
     static func readHotStuff(_ bytes: [UInt8], options: Options) -> Verification {
         var r = ByteReader(bytes, offset: 8)
-        func fail(_ f: Finding) -> Verification { Verification(file: nil, errors: [f], warnings: []) }
+        func fail(_ f: Finding) -> Verification { Verification(file: nil, errors: [f], warnings: [], format: .hotStuff) }
         let count: UInt64
         do {
             count = try r.varint()
@@ -218,35 +269,42 @@ public enum SafetyFileReader {
                     found: "\(count) padded to \(headerSize - 8) bytes", note: "not written by nodeos's serializer"))
         }
         let room = (bytes.count - headerSize) / 181
-        if count > UInt64(room) && (bytes.count - headerSize) % 181 == 0 {
-            return fail(
-                Finding(
-                    .error, .count, offset: 8, field: "count",
-                    expected: "at most \(room) (file is \(bytes.count) bytes: \(headerSize)-byte header, 181-byte entries)",
-                    found: "\(count) (needs \(needed(count, 181, headerSize)) bytes)"))
-        }
         var entries = [SafetyEntry]()
-        entries.reserveCapacity(Int(min(count, UInt64(room) + 1)))
+        var offsets = [Int]()
+        entries.reserveCapacity(Int(min(count, UInt64(room))))
+        offsets.reserveCapacity(Int(min(count, UInt64(room))))
         var warnings = [Finding]()
         var errors = [Finding]()
-        for i in 0..<Int(min(count, UInt64(Int.max))) {
+        var stoppedAt: Finding?
+        var i = 0
+        while UInt64(i) < count {
             let start = r.offset
             guard r.remaining >= 181 else {
-                return fail(
-                    Finding(
-                        .error, .truncated, offset: start, entry: i, field: "entry",
-                        expected: "181 bytes", found: "\(r.remaining) byte\(r.remaining == 1 ? "" : "s") before the end of the file",
-                        note: "the file ends inside entry \(i) of \(count)"))
+                let t = Finding(
+                    .error, .truncated, offset: start, entry: i, field: "entry",
+                    expected: "181 bytes", found: "\(r.remaining) byte\(r.remaining == 1 ? "" : "s") before the end of the file",
+                    note: "the file ends inside entry \(i) of \(count)")
+                stoppedAt = t
+                if count > UInt64(room) && (bytes.count - headerSize) % 181 == 0 {
+                    errors.append(Finding(
+                        .error, .count, offset: 8, field: "count",
+                        expected: "at most \(room) (file is \(bytes.count) bytes: \(headerSize)-byte header, 181-byte entries)",
+                        found: "\(count) (needs \(needed(count, 181, headerSize)) bytes)"))
+                } else {
+                    errors.append(t)
+                }
+                break
             }
             let raw = Array(try! r.take(144))
             let affine = raw.withUnsafeBytes { G1.affineLE(fromJacobianMontgomeryLE: $0) }
             guard let affine else {
                 // A coordinate is not a field element: there is no point to speak of.
-                errors.append(
-                    Finding(
-                        .error, .keyNotCanonical, offset: start, entry: i, field: "key (Jacobian, Montgomery)",
-                        expected: "coordinates below p", found: "a coordinate not below p"))
-                return Verification(file: nil, errors: errors, warnings: warnings)
+                let f = Finding(
+                    .error, .keyNotCanonical, offset: start, entry: i, field: "key (Jacobian, Montgomery)",
+                    expected: "coordinates below p", found: "a coordinate not below p")
+                stoppedAt = f
+                errors.append(f)
+                break
             }
             let key = BLSPublicKey(bytes: affine)
             let bheight = try! r.u32()
@@ -256,30 +314,37 @@ public enum SafetyFileReader {
                 SafetyEntry(
                     key: key, state: .hotStuff(HotStuffSafety(vheight: VHeight(bheight: bheight, pcounter: pcounter), bLock: bLock)),
                     hotStuffKeyBytes: raw))
+            offsets.append(start)
             if pcounter > 3 {
                 warnings.append(
                     Finding(
                         .warning, .bool, offset: start + 148, entry: i, field: "_vheight.pcounter",
                         expected: "0..3 (a HotStuff phase)", found: "\(pcounter)"))
             }
+            i += 1
         }
-        let file = SafetyFile(format: .hotStuff, entries: entries, trailingBytes: Array(bytes[r.offset...]))
-        var v = finish(file, bytes: bytes, endOffset: r.offset, errors: errors, storedCRC: nil, computedCRC: nil, options: options)
+        let complete = stoppedAt == nil
+        let file = SafetyFile(format: .hotStuff, entries: entries, trailingBytes: complete ? Array(bytes[r.offset...]) : [])
+        var v = finish(file, bytes: bytes, offsets: offsets, endOffset: r.offset, errors: errors, storedCRC: nil, computedCRC: nil, options: options)
         v.warnings.insert(contentsOf: warnings, at: 0)
+        v.entriesComplete = complete
+        v.declaredCount = count
+        v.stoppedAt = stoppedAt
         return v
     }
 
     // MARK: checks shared by every format
 
     static func finish(
-        _ file: SafetyFile, bytes: [UInt8], endOffset: Int, errors: [Finding], storedCRC: UInt32?, computedCRC: UInt32?,
+        _ file: SafetyFile, bytes: [UInt8], offsets: [Int], endOffset: Int, errors: [Finding], storedCRC: UInt32?, computedCRC: UInt32?,
         options: Options
     ) -> Verification {
         var errors = errors
         var warnings = [Finding]()
-        let layout = EntryLayout(file.format, headerSize: file.format == .hotStuff ? 8 + varintSize(UInt64(file.entries.count)) : 24)
+        let hotStuff = file.format == .hotStuff
+        let layout = EntryLayout(file: file, offsets: offsets)
 
-        // Duplicate keys: nodeos keeps the first. Each distinct key is checked once.
+        // Duplicate keys: nodeos keeps the first (`emplace`). Each distinct key is checked once.
         let duplicates = DuplicateKeys.find(file.entries)
         for (i, first) in duplicates.firstEntry.sorted(by: { $0.key < $1.key }) {
             warnings.append(
@@ -291,43 +356,16 @@ public enum SafetyFileReader {
         let distinct = duplicates.distinct
 
         if options.checkKeys {
-            let results = KeyChecker.check(file.entries, at: distinct, threads: options.keyCheckThreads)
+            let scope: KeyChecker.Scope = options.checkSubgroup ? .all : .loader
+            let results = KeyChecker.check(file.entries, at: distinct, scope: scope, threads: options.keyCheckThreads)
             for (n, i32) in distinct.enumerated() {
                 let i = Int(i32)
-                let result = results[n]
-                let o = layout.keyOffset(i)
-                let hotStuff = file.format == .hotStuff
-                func keyFinding(_ check: Finding.Check, _ expected: String, _ found: String) {
-                    if hotStuff {
-                        // The HotStuff loader copied the point in without checking it.
-                        warnings.append(
-                            Finding(
-                                .warning, .hotStuffKeyInvalid, offset: o, entry: i, field: "key", expected: expected, found: found,
-                                note: "the HotStuff loader did not check keys, but this key cannot be a finalizer's"))
-                    } else {
-                        errors.append(Finding(.error, check, offset: o, entry: i, field: "key", expected: expected, found: found))
-                    }
-                }
-                switch result {
-                case .valid: break
-                case .infinity:
-                    warnings.append(
-                        Finding(
-                            .warning, .keyAtInfinity, offset: o, entry: i, field: "key",
-                            expected: "a point other than infinity", found: "x = y = 0 (the point at infinity)",
-                            note: "nodeos loads it, but no finalizer can have this key"))
-                case .xNotCanonical:
-                    keyFinding(.keyNotCanonical, "x below the field modulus p", "x >= p")
-                case .yNotCanonical:
-                    keyFinding(.keyNotCanonical, "y below the field modulus p", "y >= p")
-                case .notOnCurve:
-                    keyFinding(.keyNotOnCurve, "a point on y^2 = x^3 + 4", "a point not on the curve")
-                case .notInSubgroup:
-                    keyFinding(.keyNotInSubgroup, "a point in the prime-order subgroup", "a point on the curve outside the subgroup")
+                if let f = keyFinding(results[n], entry: i, offset: layout.keyOffset(i), hotStuff: hotStuff) {
+                    if f.severity == .error { errors.append(f) } else { warnings.append(f) }
                 }
             }
         }
-        // nodeos reports the first failure in file order.
+        // The loader stops at the first failure in file order.
         errors.sort { $0.offset < $1.offset }
 
         for (i, e) in file.entries.enumerated() {
@@ -368,17 +406,80 @@ public enum SafetyFileReader {
             }
         }
         if !file.trailingBytes.isEmpty {
-            warnings.append(
-                Finding(
-                    .warning, .trailingBytes, offset: endOffset, field: "end of file",
-                    expected: "the file to end at byte \(endOffset)",
-                    found: "\(file.trailingBytes.count) more byte\(file.trailingBytes.count == 1 ? "" : "s")",
-                    note: "nodeos ignores them"))
+            let n = file.trailingBytes.count
+            let minimum = file.format.entrySize
+            if file.format.isSavanna && n >= minimum && file.trailingBytes[0] == 0x60 {
+                // Looks like more entries: the count (u64 at offset 16) stops short of them.
+                warnings.append(
+                    Finding(
+                        .warning, .unreadEntries, offset: endOffset, field: "end of file",
+                        expected: "the file to end at byte \(endOffset) (the count is \(file.entries.count))",
+                        found: "\(n) more bytes, room for \(n / minimum) more entr\(n / minimum == 1 ? "y" : "ies")",
+                        note: "nodeos reads only the entries the count gives and ignores the rest"))
+            } else {
+                warnings.append(
+                    Finding(
+                        .warning, .trailingBytes, offset: endOffset, field: "end of file",
+                        expected: "the file to end at byte \(endOffset)",
+                        found: "\(n) more byte\(n == 1 ? "" : "s")",
+                        note: "nodeos ignores them"))
+            }
         }
         warnings.sort { ($0.offset, $0.check.rawValue) < ($1.offset, $1.check.rawValue) }
         return Verification(
             file: file, errors: errors, warnings: warnings, storedCRC: storedCRC, computedCRC: computedCRC,
-            duplicateOf: duplicates.firstEntry)
+            duplicateOf: duplicates.firstEntry, format: file.format, entryOffsets: offsets,
+            subgroupChecked: !options.checkKeys || options.checkSubgroup)
+    }
+
+    /// The finding for one key's check result, nil when there is nothing to say.
+    static func keyFinding(_ result: G1.KeyCheck, entry i: Int, offset o: Int, hotStuff: Bool) -> Finding? {
+        func invalid(_ check: Finding.Check, _ expected: String, _ found: String) -> Finding {
+            if hotStuff {
+                // The HotStuff loader copied the point in without checking it.
+                return Finding(
+                    .warning, .hotStuffKeyInvalid, offset: o, entry: i, field: "key", expected: expected, found: found,
+                    note: "the HotStuff loader did not check keys, but this key cannot be a finalizer's")
+            }
+            return Finding(.error, check, offset: o, entry: i, field: "key", expected: expected, found: found)
+        }
+        switch result {
+        case .valid: return nil
+        case .infinity:
+            // g1::fromAffineBytesLE returns zero() before the curve check.
+            return Finding(
+                .warning, .keyAtInfinity, offset: o, entry: i, field: "key",
+                expected: "a point other than infinity", found: "x = y = 0 (the point at infinity)",
+                note: "nodeos loads it, but no finalizer can have this key")
+        case .xNotCanonical: return invalid(.keyNotCanonical, "x below the field modulus p", "x >= p")
+        case .yNotCanonical: return invalid(.keyNotCanonical, "y below the field modulus p", "y >= p")
+        case .notOnCurve: return invalid(.keyNotOnCurve, "a point on y^2 = x^3 + 4", "a point not on the curve")
+        case .notInSubgroup:
+            // No subgroup check on load: only a warning, for every format.
+            return Finding(
+                .warning, .keyNotInSubgroup, offset: o, entry: i, field: "key",
+                expected: "a point in the prime-order subgroup", found: "a point on the curve outside the subgroup",
+                note: "nodeos loads it; this key can never sign a valid vote")
+        }
+    }
+
+    /// The subgroup warnings of a verification made with `checkSubgroup: false`, for the
+    /// keys the loader accepted: the costly checks, run after the verdict is shown.
+    public static func subgroupWarnings(_ v: Verification, threads: Int = 2) -> [Finding] {
+        guard let file = v.file else { return [] }
+        let layout = EntryLayout(file: file, offsets: v.entryOffsets)
+        let refused = Set(v.errors.compactMap { $0.check == .keyNotOnCurve || $0.check == .keyNotCanonical ? $0.entry : nil })
+        let distinct = DuplicateKeys.find(file.entries).distinct.filter {
+            !refused.contains(Int($0)) && !file.entries[Int($0)].key.isInfinity
+        }
+        let results = KeyChecker.check(file.entries, at: distinct, scope: .subgroup, threads: threads)
+        var out = [Finding]()
+        for (n, i32) in distinct.enumerated() where results[n] == .notInSubgroup {
+            let i = Int(i32)
+            // A HotStuff key off the curve is already a warning; only loadable keys get here.
+            out.append(keyFinding(.notInSubgroup, entry: i, offset: layout.keyOffset(i), hotStuff: false)!)
+        }
+        return out
     }
 
     static func shortField(_ bytes: [UInt8], offset: Int, field: String, size: Int) -> Finding {
@@ -395,19 +496,23 @@ public enum SafetyFileReader {
     }
 }
 
-/// Where each field of entry i starts.
+/// Where each field of entry i starts (entries can differ in size: a padded key length).
 struct EntryLayout {
-    let format: SafetyFormat
-    let headerSize: Int
-    init(_ format: SafetyFormat, headerSize: Int) {
-        self.format = format
-        self.headerSize = headerSize
+    let file: SafetyFile
+    let offsets: [Int]
+    init(file: SafetyFile, offsets: [Int]) {
+        self.file = file
+        self.offsets = offsets
     }
-    func entryOffset(_ i: Int) -> Int { headerSize + format.entrySize * i }
-    /// The key bytes (after the length byte for Savanna).
-    func keyOffset(_ i: Int) -> Int { entryOffset(i) + (format.isSavanna ? 1 : 0) }
-    func lastVoteOffset(_ i: Int) -> Int { format.isSavanna ? entryOffset(i) + 97 : entryOffset(i) + 144 }
-    func lockOffset(_ i: Int) -> Int { format.isSavanna ? entryOffset(i) + 97 + 68 : entryOffset(i) + 149 }
+    func entryOffset(_ i: Int) -> Int {
+        i < offsets.count ? offsets[i] : (file.format.isSavanna ? 24 : 8) + file.format.entrySize * i
+    }
+    /// The key bytes (after the length varint for Savanna).
+    func keyOffset(_ i: Int) -> Int {
+        entryOffset(i) + (file.format.isSavanna ? file.entries[i].keyLengthBytes?.count ?? 1 : 0)
+    }
+    func lastVoteOffset(_ i: Int) -> Int { file.format.isSavanna ? keyOffset(i) + 96 : entryOffset(i) + 144 }
+    func lockOffset(_ i: Int) -> Int { file.format.isSavanna ? keyOffset(i) + 96 + 68 : entryOffset(i) + 149 }
 }
 
 extension ByteReader {

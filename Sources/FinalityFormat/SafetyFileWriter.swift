@@ -13,7 +13,8 @@ public enum SafetyFileWriter {
                 guard case .savanna(let s) = e.state else {
                     preconditionFailure("a HotStuff entry in a Savanna file")
                 }
-                w.varint(96)
+                // A padded key length read from disk is written back as it was.
+                if let raw = e.keyLengthBytes { w.append(raw) } else { w.u8(0x60) }
                 w.key(e.key)
                 w.blockRef(s.lastVote)
                 w.blockRef(s.lock)
@@ -83,6 +84,7 @@ extension SafetyFile {
                 s.otherBranchLatestTime = forked ? s.lastVote.timestamp : .zero
             }
             s.votesForkedSinceLatestStrongVote = nil
+            // nodeos's save packs every key with the one-byte length 0x60.
             return SafetyEntry(key: e.key, state: .savanna(s))
         }
         if sortedByKey { out.entries.sort { $0.key < $1.key } }

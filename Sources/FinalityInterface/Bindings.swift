@@ -1,28 +1,32 @@
+import FinalityEngine
+import FinalityFormat
 /// Every action a key can trigger.
-public enum Action: String, Hashable, Sendable, CaseIterable {
+public enum Action: Hashable, Sendable {
     case quit, help, redraw, back, confirm
     case up, down, pageUp, pageDown, top, bottom
-    case showEntries, showLIB, showDiff, showHistory
-    case toggleDetail, search, sort, reset, delete, restore, compareBackup, compareFile, writeReport
+    /// Show a screen (its unit's `opened` reads what it displays).
+    case show(Screen)
+    case toggleDetail, search, nextMatch, previousMatch, sort, reset, delete, restore, compareBackup, compareFile, writeReport
     case rereadLIB, setAPI, typeLIB, toggleUnchanged
+    /// Run the interlocks again: read-only mode lifts when its reason is gone.
+    case recheck
     case submitInput, cancelInput, deleteCharacter, clearInput
 }
 
-/// Where a binding applies.
-public enum Context: String, Hashable, Sendable, CaseIterable {
-    case global, entries, lib, diff, history, help, wizard
+/// Where a binding applies: everywhere, on one screen, or while typing.
+public enum Context: Hashable, Sendable {
+    case global
+    case screen(Screen)
     /// A text prompt (search, path, typed LIB, reason) or the typed confirmation.
     case input
+
+    /// Help's order: everywhere, each screen in the table's order, typing.
+    public static var allCases: [Context] { [.global] + Screen.allCases.map { .screen($0) } + [.input] }
 
     public var title: String {
         switch self {
         case .global: "Everywhere"
-        case .entries: "Entries"
-        case .lib: "LIB"
-        case .diff: "Diff"
-        case .history: "History"
-        case .help: "Help"
-        case .wizard: "Wizard"
+        case .screen(let s): s.title
         case .input: "Typing (prompts and the confirmation)"
         }
     }
@@ -82,12 +86,18 @@ extension Key {
 public enum Bindings {
     private static func c(_ s: Character) -> Key { .character(s) }
 
+    /// The screens, each a unit in its own file (`ScreenUnit`). A new screen is one line
+    /// here, its keys in the table below, and its own file.
+    public static let screens: [any ScreenUnit.Type] = [
+        EntriesScreen.self, LIBScreen.self, DiffScreen.self, HistoryScreen.self, HelpScreen.self, WizardScreen.self,
+    ]
+
     /// The table. Order matters for the key bar (left to right) and Help (top to bottom);
     /// within a context, the first binding of a key wins, and a context's own binding wins
     /// over a global one.
     public static let table: [Binding] = [
         Binding([c("?"), .function(1)], .help, .global, bar: "Help", "Show this help (from any screen)"),
-        Binding([c("q"), .function(10)], .quit, .global, bar: "Quit", "Quit (nothing is written; the wizard is abandoned)"),
+        Binding([c("q"), .function(10)], .quit, .global, bar: "Quit", "Quit (nothing is written; the wizard asks first)"),
         Binding([.escape], .back, .global, "Go back: close a prompt, a step, a screen (never quits)"),
         Binding([c("j"), .down, .control("n")], .down, .global, "Next row"),
         Binding([c("k"), .up, .control("p")], .up, .global, "Previous row"),
@@ -96,59 +106,57 @@ public enum Bindings {
         Binding([c("g"), .home], .top, .global, "First row"),
         Binding([c("G"), .end], .bottom, .global, "Last row"),
         Binding([.control("l")], .redraw, .global, "Redraw the screen"),
-        Binding([c("e"), .function(2)], .showEntries, .global, bar: "Entries", "Entries screen (the file)"),
-        Binding([c("l"), .function(3)], .showLIB, .global, bar: "LIB", "LIB screen (every source, side by side)"),
-        Binding([c("v"), .function(4)], .showDiff, .global, bar: "Diff", "Diff screen (the pending plan or a comparison)"),
-        Binding([c("h"), .function(5)], .showHistory, .global, bar: "History", "History screen (backups and audit records)"),
+        Binding([.control("r")], .recheck, .global, "Check again: is a node running, is the file writable"),
+        Binding([c("e"), .function(2)], .show(.entries), .global, bar: "Entries", "Entries screen (the file)"),
+        Binding([c("l"), .function(3)], .show(.lib), .global, bar: "LIB", "LIB screen (every source, side by side)"),
+        Binding([c("v"), .function(4)], .show(.diff), .global, bar: "Diff", "Diff screen (the pending plan or a comparison)"),
+        Binding([c("h"), .function(5)], .show(.history), .global, bar: "History", "History screen (backups and audit records)"),
         Binding([c("w")], .writeReport, .global, bar: "Report", "Write the plain-text case report to a file"),
 
-        Binding([.enter, c("i")], .toggleDetail, .entries, "Every field of the selected entry, or back to the list"),
-        Binding([c("/")], .search, .entries, bar: "Search", "Filter entries by key text"),
-        Binding([c("s")], .sort, .entries, bar: "Sort", "Sort by the next column (file order, key, last vote, lock)"),
-        Binding([c("r")], .reset, .entries, bar: "Reset", "Reset the selected entry to a LIB (wizard)", mutates: true),
-        Binding([c("d")], .delete, .entries, bar: "Delete", "Delete the selected entry (wizard)", mutates: true),
+        Binding([.enter, c("i")], .toggleDetail, .screen(.entries), "Every field of the selected entry, or back to the list"),
+        Binding([c("/")], .search, .screen(.entries), bar: "Search", "Filter entries by key text"),
+        Binding([c("n")], .nextMatch, .screen(.entries), "Next entry matching the search (the whole list stays)"),
+        Binding([c("N")], .previousMatch, .screen(.entries), "Previous entry matching the search"),
+        Binding([c("s")], .sort, .screen(.entries), bar: "Sort", "Sort by the next column (file order, key, last vote, lock)"),
+        Binding([c("r")], .reset, .screen(.entries), bar: "Reset", "Reset the selected entry to a LIB (wizard)", mutates: true),
+        Binding([c("d")], .delete, .screen(.entries), bar: "Delete", "Delete the selected entry (wizard)", mutates: true),
 
-        Binding([c("u")], .rereadLIB, .lib, bar: "Re-read", "Ask every LIB source again"),
-        Binding([c("a")], .setAPI, .lib, bar: "API URL", "Set the node API URL and ask it"),
-        Binding([c("t")], .typeLIB, .lib, bar: "Type LIB", "Type a LIB: block id and time or slot"),
+        Binding([c("u")], .rereadLIB, .screen(.lib), bar: "Re-read", "Ask every LIB source again"),
+        Binding([c("a")], .setAPI, .screen(.lib), bar: "API URL", "Set the node API URL and ask it"),
+        Binding([c("t")], .typeLIB, .screen(.lib), bar: "Type LIB", "Type a LIB: block id and time or slot"),
 
-        Binding([c("c")], .compareFile, .diff, bar: "Compare", "Compare the file with another file (a backup, another node's copy)"),
-        Binding([c("a")], .toggleUnchanged, .diff, bar: "All/changed", "Show all fields or only changed ones"),
+        Binding([c("c")], .compareFile, .screen(.diff), bar: "Compare", "Compare the file with another file (a backup, another node's copy)"),
+        Binding([c("a")], .toggleUnchanged, .screen(.diff), bar: "All/changed", "Show all fields or only changed ones"),
 
-        Binding([c("c"), .enter], .compareBackup, .history, bar: "Compare", "Diff the file against the selected backup"),
-        Binding([c("r")], .restore, .history, bar: "Restore", "Restore the selected backup (wizard)", mutates: true),
+        Binding([c("c"), .enter], .compareBackup, .screen(.history), bar: "Compare", "Diff the file against the selected backup"),
+        Binding([c("r")], .restore, .screen(.history), bar: "Restore", "Restore the selected backup (wizard)", mutates: true),
 
-        Binding([.enter], .confirm, .wizard, bar: "Next", "Go on to the next step"),
-        Binding([c("v")], .showDiff, .wizard, "Step 3: the plan on the Diff screen (ESC returns here)"),
-        Binding([c("r")], .reset, .wizard, bar: "Reset", "Step 1: choose reset", mutates: true),
-        Binding([c("d")], .delete, .wizard, bar: "Delete", "Step 1: choose delete", mutates: true),
-        Binding([c("t")], .typeLIB, .wizard, "Step 2: type a LIB"),
+        Binding([c("q")], .back, .screen(.help), bar: "Close", "Close Help (as in less); ESC too"),
+
+        Binding([.enter], .confirm, .screen(.wizard), bar: "Next", "Go on to the next step"),
+        Binding([c("v")], .show(.diff), .screen(.wizard), "Step 3: the plan on the Diff screen (ESC returns here)"),
+        Binding([c("r")], .reset, .screen(.wizard), bar: "Reset", "Step 1: choose reset", mutates: true),
+        Binding([c("d")], .delete, .screen(.wizard), bar: "Delete", "Step 1: choose delete", mutates: true),
+        Binding([c("t")], .typeLIB, .screen(.wizard), "Step 2: type a LIB"),
+        Binding([c("u")], .rereadLIB, .screen(.wizard), "Step 2: ask the LIB sources again"),
         Binding([.enter], .submitInput, .input, "Accept what was typed"),
         Binding([.escape], .cancelInput, .input, "Cancel (nothing is done)"),
         Binding([.backspace], .deleteCharacter, .input, "Delete the last character"),
         Binding([.control("u")], .clearInput, .input, "Clear the line"),
-        Binding([c("u")], .rereadLIB, .wizard, "Step 2: ask the LIB sources again"),
     ]
 
-    /// The bindings live on a screen, given read-only mode (mutations absent).
+    /// The bindings of a screen, given read-only mode (mutations absent): its own first,
+    /// then the global ones the screen lets through.
     public static func active(on screen: Screen, readOnly: Bool) -> [Binding] {
-        let ctx = context(of: screen)
-        let own = table.filter { $0.context == ctx && (!readOnly || !$0.mutates) }
-        // The wizard is modal: no jumping to other screens half-way through a change.
-        let modal: Set<Action> = [.showEntries, .showLIB, .showHistory, .writeReport]
-        let global = table.filter { $0.context == .global && !(screen == .wizard && modal.contains($0.action)) }
+        let own = table.filter { $0.context == .screen(screen) && (!readOnly || !$0.mutates) }
+        let global = table.filter { $0.context == .global && screen.unit.keepsGlobal($0) }
         return own + global
     }
 
-    public static func context(of screen: Screen) -> Context {
-        switch screen {
-        case .entries: .entries
-        case .lib: .lib
-        case .diff: .diff
-        case .history: .history
-        case .help: .help
-        case .wizard: .wizard
-        }
+    /// The bindings that answer now: the screen's, narrowed by its state (a wizard step).
+    public static func active(in state: AppState) -> [Binding] {
+        let unit = state.screen.unit
+        return active(on: state.screen, readOnly: state.isReadOnly).filter { unit.applies($0, state) }
     }
 
     /// The action for a key while typing, or nil (the key is text, or ignored).
@@ -161,20 +169,27 @@ public enum Bindings {
         active(on: screen, readOnly: readOnly).first { $0.keys.contains(key) }?.action
     }
 
-    /// The key bar: the screen's own labelled bindings first, then the global ones. In the
-    /// wizard, only what the current step answers to.
-    public static func bar(on screen: Screen, readOnly: Bool, step: WizardStep? = nil) -> [(key: String, label: String)] {
-        let all = active(on: screen, readOnly: readOnly)
-            .filter { b in
-                guard let step else { return true }
-                switch b.action {
-                case .reset, .delete: return step == .chooseEntry
-                case .typeLIB, .rereadLIB: return step == .chooseLIB
-                case .showDiff: return step == .review
-                default: return true
-                }
-            }
-            .compactMap { b in b.bar.map { (b.keyName, $0) } }
-        return all.map { (key: $0.0, label: $0.1) }
+    /// The action for a key in this state, or nil.
+    public static func action(for key: Key, in state: AppState) -> Action? {
+        active(in: state).first { $0.keys.contains(key) }?.action
+    }
+
+    /// The key bar: the screen's own labelled bindings first, then the global ones.
+    public static func bar(on screen: Screen, readOnly: Bool) -> [(key: String, label: String)] {
+        labels(active(on: screen, readOnly: readOnly))
+    }
+
+    /// The key bar for this state: only what answers now (a wizard step's keys).
+    public static func bar(in state: AppState) -> [(key: String, label: String)] {
+        labels(active(in: state))
+    }
+
+    /// Labelled bindings whose key does what the label says here (a screen's own `q`
+    /// shadows the global Quit on the bar too).
+    static func labels(_ bindings: [Binding]) -> [(key: String, label: String)] {
+        bindings.compactMap { b in
+            guard let label = b.bar, let key = b.keys.first, bindings.first(where: { $0.keys.contains(key) })?.action == b.action else { return nil }
+            return (key: b.keyName, label: label)
+        }
     }
 }

@@ -6,6 +6,9 @@ import FinalityFormat
 public enum Effect: Equatable, Sendable {
     /// Read and verify the safety file; run the read-only interlocks.
     case loadFile(Location)
+    /// Run the read-only interlocks and the writability check again (a node stopped or
+    /// started since the file was read): read-only mode follows what they find.
+    case checkInterlocks(Location)
     /// Ask each LIB source; each answer is kept separately (never merged).
     case readLIB([LIBRequest])
     /// Build the plan for the wizard's review step (writes nothing).
@@ -25,12 +28,24 @@ public enum Effect: Equatable, Sendable {
 public enum Message: Sendable {
     case terminal(TerminalEvent)
     case fileLoaded(Result<FileSnapshot, EngineError>)
+    case interlocksChecked(WriteAccess)
     case libRead([LIBAnswer])
     case planComputed(Result<PlanPreview, EngineError>)
     case applied(Result<ApplyOutcome, EngineError>)
     case historyLoaded(Result<HistoryListing, EngineError>)
     case compared(Result<DiffView, EngineError>)
     case reportWritten(Result<String, EngineError>)
+}
+
+/// Whether the file may be written now, as the interlocks and permissions say.
+public struct WriteAccess: Hashable, Sendable {
+    public var writable: Bool
+    /// The check that found a node running on the file or data dir.
+    public var nodeRunning: String?
+    public init(writable: Bool, nodeRunning: String?) {
+        self.writable = writable
+        self.nodeRunning = nodeRunning
+    }
 }
 
 /// Performs effects at the edge. The engine-backed runner is `EngineEffects`; tests use

@@ -1,4 +1,3 @@
-import Foundation
 import FinalityEngine
 import FinalityFormat
 

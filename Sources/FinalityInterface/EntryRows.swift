@@ -1,6 +1,5 @@
 import FinalityEngine
 import FinalityFormat
-import Foundation
 
 /// Which entries the Entries screen shows, and the selections of every list.
 extension Core {
@@ -39,23 +38,51 @@ extension Core {
         clampEntries(&state)
     }
 
-    /// Byte substring search (key text is ASCII): memchr to each candidate, then memcmp;
-    /// String's Unicode-aware search is far slower on a million keys.
+    /// Byte substring search (key text is ASCII): a scan for the first byte, then a
+    /// compare; String's Unicode-aware search is far slower on a million keys.
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         guard !needle.isEmpty else { return true }
         guard haystack.count >= needle.count else { return false }
         return haystack.withUnsafeBufferPointer { h in
             needle.withUnsafeBufferPointer { n in
-                let base = UnsafeRawPointer(h.baseAddress!)
-                let end = base + (h.count - n.count + 1)
-                var p = base
-                while p < end, let hit = memchr(p, Int32(n[0]), end - p) {
-                    let at = UnsafeRawPointer(hit)
-                    if memcmp(at, n.baseAddress!, n.count) == 0 { return true }
-                    p = at + 1
+                let first = n[0]
+                let last = h.count - n.count
+                var i = 0
+                while i <= last {
+                    if h[i] == first {
+                        var j = 1
+                        while j < n.count, h[i + j] == n[j] { j += 1 }
+                        if j == n.count { return true }
+                    }
+                    i += 1
                 }
                 return false
             }
+        }
+    }
+
+    /// n / N: the next or previous entry matching the search, wrapping around.
+    static func stepThroughMatches(_ state: inout AppState, forward: Bool) {
+        guard !state.entries.filter.isEmpty else {
+            state.status = StatusMessage(.info, "no search: / to search by key text, then n and N step through the matches")
+            return
+        }
+        let count = state.entries.rows.count
+        guard count > 0 else {
+            state.status = StatusMessage(.warning, "no key contains \"\(state.entries.filter)\"")
+            return
+        }
+        state.entries.selected = (state.entries.selected + (forward ? 1 : count - 1)) % count
+        state.status = StatusMessage(.info, "match \(state.entries.selected + 1) of \(count)")
+    }
+
+    /// Leaving the search shows every entry again with the same entry still selected.
+    static func clearFilterKeepingSelection(_ state: inout AppState) {
+        let keep = selectedEntryIndex(state)
+        state.entries.filter = ""
+        refreshRows(&state)
+        if let keep, let row = state.entries.rows.firstIndex(of: keep) {
+            state.entries.selected = row
         }
     }
 
@@ -93,44 +120,5 @@ extension Core {
 
     static func pageRows(_ state: AppState) -> Int {
         max(1, state.size.rows - 14)
-    }
-
-    static func move(_ state: inout AppState, by delta: Int) {
-        func clamp(_ v: Int, _ count: Int) -> Int { max(0, min(count - 1, v)) }
-        func add(_ a: Int, _ b: Int) -> Int { a.addingReportingOverflow(b).overflow ? (b > 0 ? Int.max / 2 : -Int.max / 2) : a + b }
-        switch state.screen {
-        case .entries:
-            state.entries.selected = clamp(add(state.entries.selected, delta), visibleEntries(state).count)
-        case .lib:
-            state.lib.selected = clamp(add(state.lib.selected, delta), state.lib.answers.count)
-        case .diff:
-            guard let d = state.diff else { return }
-            let lines = DiffScreen.diffLines(d.rows, showAll: d.showAll, width: state.size.columns).count
-            state.diff?.scroll = max(0, min(add(d.scroll, delta), lines - 1))
-        case .history:
-            state.history.selected = clamp(add(state.history.selected, delta), state.history.listing?.backups.count ?? 0)
-        case .help:
-            state.help.scroll = max(0, min(add(state.help.scroll, delta), Bindings.table.count + 20))
-        case .wizard:
-            guard var w = state.wizard else { return }
-            switch w.step {
-            case .chooseEntry:
-                if w.action == .restore {
-                    state.history.selected = clamp(add(state.history.selected, delta), state.history.listing?.backups.count ?? 0)
-                    w.backup = selectedBackup(state)
-                } else {
-                    state.entries.selected = clamp(add(state.entries.selected, delta), visibleEntries(state).count)
-                    w.keyText = selectedEntry(state)?.key.text
-                }
-            case .chooseLIB:
-                w.libSelected = clamp(add(w.libSelected, delta), state.lib.answers.count)
-                w.libReason = nil
-            case .review:
-                w.reviewScroll = max(0, min(add(w.reviewScroll, delta), 10_000))
-            case .confirm, .result:
-                break
-            }
-            state.wizard = w
-        }
     }
 }

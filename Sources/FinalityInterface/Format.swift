@@ -1,5 +1,5 @@
+import FinalityEngine
 import FinalityFormat
-import Foundation
 
 /// Number and time spellings shared by every screen.
 public enum Format {
@@ -27,7 +27,7 @@ public enum Format {
     /// `2026-11-21 13:05:46.5` (UTC), compact for tables.
     public static func time(_ t: BlockTimestamp) -> String {
         let iso = t.iso8601  // 2026-11-21T13:05:46.500Z
-        var s = String(iso.prefix(19)).replacingOccurrences(of: "T", with: " ")
+        var s = String(iso.prefix(19).map { $0 == "T" ? " " : $0 })
         if iso.dropFirst(19).hasPrefix(".500") { s += ".5" }
         return s
     }
@@ -35,7 +35,7 @@ public enum Format {
     /// `11-21 13:05` for narrow tables.
     public static func shortTime(_ t: BlockTimestamp) -> String {
         let iso = t.iso8601
-        return String(iso.dropFirst(5).prefix(11)).replacingOccurrences(of: "T", with: " ")
+        return String(iso.dropFirst(5).prefix(11).map { $0 == "T" ? " " : $0 })
     }
 
     public static func shortHex(_ b: Bytes32, _ n: Int = 12) -> String {
@@ -68,11 +68,29 @@ public enum Format {
         return lines
     }
 
-    /// Pads or clips to exactly `width` characters.
+    /// Without spaces and tabs at either end.
+    public static func trimmed(_ text: String) -> String {
+        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        return String(text.drop(while: isBlank).reversed().drop(while: isBlank).reversed())
+    }
+
+    /// Pads or clips to exactly `width` characters; a clipped text ends with `…`.
     public static func fit(_ text: String, _ width: Int) -> String {
         guard width > 0 else { return "" }
-        if text.count >= width { return String(text.prefix(width)) }
+        if text.count > width { return String(text.prefix(width - 1)) + String(Grid.cutMark) }
+        if text.count == width { return text }
         return text + String(repeating: " ", count: width - text.count)
+    }
+
+    /// `wrap`, at most `maxLines` lines: when more would be needed, the last one ends
+    /// with `…` (the rest is on another screen, never silently gone).
+    public static func wrap(_ text: String, width: Int, maxLines: Int) -> [String] {
+        let all = wrap(text, width: width)
+        guard all.count > maxLines, maxLines > 0 else { return all }
+        var out = Array(all.prefix(maxLines))
+        let last = out[maxLines - 1]
+        out[maxLines - 1] = last.count < width ? last + String(Grid.cutMark) : String(last.prefix(width - 1)) + String(Grid.cutMark)
+        return out
     }
 
     /// Right-aligns; never clips (numbers must not lose digits).

@@ -1,3 +1,5 @@
+import FinalityEngine
+import FinalityFormat
 /// The pure interface renders into this grid of cells; the ncurses adapter only copies
 /// it to the terminal. Tests read it directly.
 
@@ -68,18 +70,52 @@ public struct Grid: Hashable, Sendable {
         }
     }
 
-    /// Writes text from (row, column), clipped at the right edge; returns the column after it.
+    /// Text that did not fit where it was drawn, and whether the cut is marked with `…`
+    /// (every cut through `put` and `lines` is; tests read this to find any other).
+    public struct Cut: Hashable, Sendable {
+        public var row: Int
+        public var text: String
+        public var marked: Bool
+    }
+    public private(set) var cuts: [Cut] = []
+
+    /// The mark a cut text ends with: never a silent cut mid-word.
+    public static let cutMark: Character = "…"
+
+    /// Writes text from (row, column); text that does not fit ends with `…` in the last
+    /// cell. Returns the column after what was written.
     @discardableResult
     public mutating func put(_ text: String, row: Int, column: Int, style: Style = .normal, width: Int? = nil) -> Int {
-        guard row >= 0, row < size.rows else { return column }
+        guard row >= 0, row < size.rows else {
+            if !text.isEmpty { cuts.append(Cut(row: row, text: text, marked: false)) }
+            return column
+        }
         let limit = min(size.columns, width.map { column + $0 } ?? size.columns)
         var c = column
+        var written = 0
         for ch in text {
-            if c >= limit { break }
+            if c >= limit {
+                // Trailing blanks lost at the edge are no loss.
+                if text.dropFirst(written).allSatisfy({ $0 == " " }) { break }
+                if c - 1 >= max(0, column) {
+                    self[row, c - 1] = Cell(Self.cutMark, style)
+                    cuts.append(Cut(row: row, text: text, marked: true))
+                } else {
+                    cuts.append(Cut(row: row, text: text, marked: false))
+                }
+                break
+            }
             if c >= 0 { self[row, c] = Cell(ch, style) }
             c += 1
+            written += 1
         }
         return c
+    }
+
+    /// Records a cut the caller marked itself (a "3 more lines" row, a wrapped text's
+    /// last line ending in `…`).
+    public mutating func noteCut(row: Int, text: String, marked: Bool) {
+        cuts.append(Cut(row: row, text: text, marked: marked))
     }
 
     /// Fills a row segment with a style (e.g. the selected row's bar).

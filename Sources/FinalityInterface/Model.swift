@@ -26,6 +26,8 @@ public struct AppState: Sendable {
     /// The last thing that happened, on the status bar until the next key.
     public var status: StatusMessage?
     public var quitting = false
+    /// `q` in the wizard asked "leave and quit?": the next key answers.
+    public var askingQuit = false
     /// Effects are running (the screen says "working…").
     public var busy: String?
 
@@ -46,22 +48,10 @@ public struct AppState: Sendable {
     }
 
     public var isReadOnly: Bool { readOnlyReason != nil }
-}
 
-public enum Screen: String, Hashable, Sendable, CaseIterable {
-    case entries, lib, diff, history, help, wizard
-
-    /// Stable titles support staff can name on the phone.
-    public var title: String {
-        switch self {
-        case .entries: "Entries"
-        case .lib: "LIB"
-        case .diff: "Diff"
-        case .history: "History"
-        case .help: "Help"
-        case .wizard: "Wizard"
-        }
-    }
+    /// Below 80x24 nothing but "terminal too small" is drawn, so keys must not act on
+    /// what cannot be seen.
+    public var isTooSmall: Bool { size.columns < Size.minimum.columns || size.rows < Size.minimum.rows }
 }
 
 /// A file as loaded by the effect runner: bytes' hash, the verdict, the decoded entries,
@@ -124,12 +114,9 @@ public struct EntriesView: Sendable {
     public init() {}
 }
 
-/// A LIB source the operator can ask, and what it answered.
-public enum LIBRequest: Hashable, Sendable {
-    case blocksDir(String)
-    case api(String)
-    case typed(id: String, timeOrSlot: String)
-
+/// The engine's `LIBRequest` (the one request type, read in one place by
+/// the engine, by the runner) as the LIB screen names it.
+extension LIBRequest {
     public var label: String {
         switch self {
         case .blocksDir: "blocks.log"
@@ -141,9 +128,15 @@ public enum LIBRequest: Hashable, Sendable {
     public var origin: String {
         switch self {
         case .blocksDir(let d): d + "/blocks.log"
-        case .api(let u): u + "/v1/chain/get_info"
-        case .typed(let id, let t): "--lib-id \(id.prefix(16))… \(t)"
+        case .api(let u, _): u + "/v1/chain/get_info"
+        case .typed: option
         }
+    }
+
+    /// A LIB typed at the prompt: the block id, then a time or a slot.
+    public static func typed(id: String, timeOrSlot: String) -> LIBRequest {
+        if let slot = UInt32(timeOrSlot) { return .typed(id: id, time: nil, slot: slot) }
+        return .typed(id: id, time: timeOrSlot, slot: nil)
     }
 }
 
@@ -181,6 +174,8 @@ public struct LIBView: Sendable {
     public var answers: [LIBAnswer] = []
     public var selected = 0
     public var apiURL = ""
+    /// How long the node API may take to answer, per request.
+    public var apiTimeoutSeconds = 2.0
     /// Sources have been asked at least once.
     public var asked = false
     public init() {}
@@ -290,6 +285,8 @@ public struct HistoryView: Sendable {
     public var error: String?
     /// Index into backups (the selectable part).
     public var selected = 0
+    /// Opening History selects the newest backup once the listing arrives.
+    public var selectNewestOnLoad = false
     public init() {}
 }
 

@@ -1,3 +1,5 @@
+import FinalityEngine
+import FinalityFormat
 /// The loop at the edge: draw the state, run the effects `update` asked for (their
 /// answers come back as messages), wait for the next terminal event. The only place
 /// where the pure core meets a device and a runner.

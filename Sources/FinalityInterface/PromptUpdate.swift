@@ -1,6 +1,5 @@
 import FinalityEngine
 import FinalityFormat
-import Foundation
 
 /// One-line prompts (search, paths, a typed LIB, a reason): typing and submitting.
 extension Core {
@@ -19,10 +18,7 @@ extension Core {
             p.text = ""
         case .cancelInput:
             state.prompt = nil
-            if p.purpose == .search {
-                state.entries.filter = ""
-                refreshRows(&state)
-            }
+            if p.purpose == .search { clearFilterKeepingSelection(&state) }
             return []
         case .submitInput:
             state.prompt = nil
@@ -44,7 +40,7 @@ extension Core {
     }
 
     static func submit(_ state: inout AppState, _ p: Prompt) -> [Effect] {
-        let text = p.text.trimmingCharacters(in: .whitespaces)
+        let text = Format.trimmed(p.text)
         switch p.purpose {
         case .search:
             state.entries.filter = text
@@ -66,7 +62,7 @@ extension Core {
             state.lib.apiURL = text
             guard !text.isEmpty else { return [] }
             state.busy = "asking \(text)"
-            return [.readLIB([.api(text)])]
+            return [.readLIB([.api(text, timeoutSeconds: state.lib.apiTimeoutSeconds)])]
         case .libReason:
             guard !text.isEmpty, state.wizard?.step == .chooseLIB else {
                 state.status = StatusMessage(.warning, "a reason is needed to choose between sources that disagree")

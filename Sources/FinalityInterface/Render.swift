@@ -34,10 +34,22 @@ extension Grid {
         if let title { put(" \(title) ", row: row, column: 1, style: .header) }
     }
 
-    /// Lines of (text, style) from a row, clipped to `rows`.
+    /// Lines of (text, style) from a row. When they do not all fit, the last row says how
+    /// many more there are: nothing disappears without a mark.
     mutating func lines(_ lines: [(String, Style)], in rect: Rect, indent: Int = 0) {
-        for (i, line) in lines.prefix(max(0, rect.rows)).enumerated() {
+        guard rect.rows > 0 else {
+            if !lines.isEmpty { noteCut(row: rect.row, text: lines[0].0, marked: false) }
+            return
+        }
+        let fits = lines.count <= rect.rows
+        let shown = fits ? lines.count : rect.rows - 1
+        for (i, line) in lines.prefix(shown).enumerated() {
             put(line.0, row: rect.row + i, column: rect.column + indent, style: line.1, width: rect.columns - indent)
+        }
+        if !fits {
+            let more = lines.count - shown
+            put("\(Grid.cutMark) \(more) more line\(more == 1 ? "" : "s")", row: rect.row + shown, column: rect.column + indent, style: .dim, width: rect.columns - indent)
+            noteCut(row: rect.row + shown, text: lines[shown].0, marked: true)
         }
     }
 }
@@ -47,20 +59,13 @@ public enum Render {
     public static func render(_ state: AppState) -> Grid {
         var g = Grid(state.size)
         let size = state.size
-        guard size.columns >= Size.minimum.columns, size.rows >= Size.minimum.rows else {
+        guard !state.isTooSmall else {
             tooSmall(&g, size)
             return g
         }
         titleBar(&g, state)
         let body = Rect(row: 1, column: 0, rows: size.rows - 3, columns: size.columns)
-        switch state.screen {
-        case .entries: EntriesScreen.draw(&g, state, body)
-        case .lib: LIBScreen.draw(&g, state, body)
-        case .diff: DiffScreen.draw(&g, state, body)
-        case .history: HistoryScreen.draw(&g, state, body)
-        case .help: HelpScreen.draw(&g, state, body)
-        case .wizard: WizardScreen.draw(&g, state, body)
-        }
+        state.screen.unit.draw(&g, state, body)
         statusBar(&g, state)
         keyBar(&g, state)
         return g
@@ -80,10 +85,7 @@ public enum Render {
 
     static func titleBar(_ g: inout Grid, _ state: AppState) {
         g.fill(row: 0, style: .title)
-        var title = " finality  \(state.screen.title)"
-        if state.screen == .wizard, let w = state.wizard {
-            title += ": \(w.action.title), step \(w.step.rawValue) of 5"
-        }
+        let title = " finality  \(state.screen.unit.titleText(state))"
         g.put(title, row: 0, column: 0, style: .title)
         let right = (state.isReadOnly ? "READ-ONLY  " : "") + "? help "
         g.put(right, row: 0, column: g.size.columns - right.count, style: .title)
@@ -108,7 +110,9 @@ public enum Render {
         if !position.isEmpty, position.count + col + 1 < g.size.columns {
             g.put(position, row: row, column: g.size.columns - position.count - 1, style: .dim)
         }
-        if let busy = state.busy {
+        if state.askingQuit {
+            g.put("Quit and leave the wizard? Nothing was written. y: quit, other key: stay", row: row, column: col, style: .warning)
+        } else if let busy = state.busy {
             g.put(busy + "…", row: row, column: col, style: .dim)
         } else if let s = state.status {
             let style: Style =
@@ -122,30 +126,14 @@ public enum Render {
         }
     }
 
-    static func positionText(_ state: AppState) -> String {
-        switch state.screen {
-        case .entries:
-            guard let file = state.file, file.safetyFile != nil else { return "" }
-            let rows = state.entries.rows.count
-            var t = rows == 0 ? "no rows" : "row \(state.entries.selected + 1) of \(Format.number(rows))"
-            if !state.entries.filter.isEmpty { t += " matching \"\(state.entries.filter)\"" }
-            return t + " · sort: \(state.entries.sort.rawValue)"
-        case .lib:
-            return state.lib.answers.isEmpty ? "" : "source \(state.lib.selected + 1) of \(state.lib.answers.count)"
-        case .history:
-            guard let n = state.history.listing?.backups.count, n > 0 else { return "" }
-            return "backup \(state.history.selected + 1) of \(n)"
-        case .diff, .help, .wizard:
-            return ""
-        }
-    }
+    static func positionText(_ state: AppState) -> String { state.screen.unit.position(state) }
 
     /// The key bar, from the binding table: key in reverse, label after it (as htop).
     static func keyBar(_ g: inout Grid, _ state: AppState) {
         let row = g.size.rows - 1
         g.fill(row: row, style: .normal)
         var col = 0
-        for item in Bindings.bar(on: state.screen, readOnly: state.isReadOnly, step: state.screen == .wizard ? state.wizard?.step : nil) {
+        for item in Bindings.bar(in: state) {
             let width = item.key.count + item.label.count + 1
             if col + width > g.size.columns { break }
             col = g.put(item.key, row: row, column: col, style: .keyHint)

@@ -1,4 +1,3 @@
-import Foundation
 import FinalityEngine
 import FinalityFormat
 
@@ -29,6 +28,16 @@ public enum Core {
             case .failure(let e):
                 state.file = nil
                 state.loadError = e.description
+            }
+        case .interlocksChecked(let access):
+            state.busy = nil
+            let wasReadOnly = state.isReadOnly
+            state.file?.writable = access.writable
+            state.file?.nodeRunning = access.nodeRunning
+            if wasReadOnly && !state.isReadOnly {
+                state.status = StatusMessage(.good, "checked again: no node is running and the file is writable; changes are available")
+            } else if let node = access.nodeRunning {
+                state.status = StatusMessage(.warning, "checked again: a node is still running (\(node)); stop nodeos, then ^R")
             }
         case .libRead(let answers):
             state.busy = nil
@@ -72,6 +81,11 @@ public enum Core {
             case .success(let l):
                 state.history.listing = l
                 state.history.error = nil
+                if state.history.selectNewestOnLoad {
+                    // The newest backup is the one an undo wants (times sort as text).
+                    state.history.selected = l.backups.indices.max { l.backups[$0].modified < l.backups[$1].modified } ?? 0
+                    state.history.selectNewestOnLoad = false
+                }
                 state.history.selected = min(state.history.selected, max(0, l.backups.count - 1))
             case .failure(let e):
                 state.history.error = e.description
@@ -98,7 +112,7 @@ public enum Core {
     public static func defaultLIBRequests(_ state: AppState) -> [LIBRequest] {
         var r = [LIBRequest]()
         if let b = state.location.blocksDir { r.append(.blocksDir(b)) }
-        if !state.lib.apiURL.isEmpty { r.append(.api(state.lib.apiURL)) }
+        if !state.lib.apiURL.isEmpty { r.append(.api(state.lib.apiURL, timeoutSeconds: state.lib.apiTimeoutSeconds)) }
         return r
     }
 
@@ -115,16 +129,39 @@ public enum Core {
             return []
         case .key(let key):
             state.status = nil
+            if state.isTooSmall {
+                // Nothing but "terminal too small" is shown (a shared tmux shrinks to its
+                // smallest client): only quit and redraw act, nothing is typed into a
+                // prompt or a confirmation that cannot be seen.
+                switch Bindings.table.first(where: { $0.context == .global && $0.keys.contains(key) })?.action {
+                case .quit?: state.quitting = true
+                default: break
+                }
+                return []
+            }
+            if state.askingQuit {
+                state.askingQuit = false
+                if key == .character("y") || key == .character("Y") {
+                    state.quitting = true
+                } else {
+                    state.status = StatusMessage(.info, "still in the wizard; nothing was written")
+                }
+                return []
+            }
             if state.prompt != nil { return promptKey(&state, key) }
             if state.screen == .wizard, state.wizard?.step == .confirm, let effects = confirmKey(&state, key) {
                 return effects
             }
-            guard let action = Bindings.action(for: key, on: state.screen, readOnly: state.isReadOnly) else { return [] }
+            guard let action = Bindings.action(for: key, in: state) else { return [] }
             return perform(&state, action)
         }
     }
 
+    /// The screen answers first (its own actions, and any global one it takes over);
+    /// what it leaves is the same on every screen.
     static func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
+        let unit = state.screen.unit
+        if let effects = unit.handle(action, &state) { return effects }
         switch action {
         case .quit:
             state.quitting = true
@@ -136,135 +173,40 @@ public enum Core {
                 state.screen = .help
                 state.help.scroll = 0
             }
-        case .redraw:
-            return []
-        case .back:
-            back(&state)
-        case .up: move(&state, by: -1)
-        case .down: move(&state, by: 1)
-        case .pageUp: move(&state, by: -max(1, pageRows(state)))
-        case .pageDown: move(&state, by: max(1, pageRows(state)))
-        case .top: move(&state, by: -Int(Int32.max))
-        case .bottom: move(&state, by: Int(Int32.max))
-        case .showEntries: state.screen = .entries
-        case .showLIB:
-            state.screen = .lib
-            if !state.lib.asked {
-                state.lib.asked = true
-                state.busy = "asking LIB sources"
-                return [.readLIB(defaultLIBRequests(state))]
-            }
-        case .showDiff:
-            if state.screen == .wizard {
-                guard let plan = DiffScreen.pendingPlanDiff(state) else { return [] }
-                state.diff = plan
-            }
-            state.screen = .diff
-        case .showHistory:
-            state.screen = .history
-            state.busy = "reading backups and audit records"
-            return [.loadHistory(state.location)]
-        case .toggleDetail:
-            state.entries.zoomed.toggle()
-        case .search:
-            state.prompt = Prompt(purpose: .search, label: "Search key: ", text: state.entries.filter)
-        case .sort:
-            let all = SortColumn.allCases
-            state.entries.sort = all[(all.firstIndex(of: state.entries.sort)! + 1) % all.count]
-            refreshRows(&state)
-            state.status = StatusMessage(.info, "sorted by \(state.entries.sort.rawValue)")
-        case .reset, .delete:
-            let wizardAction: WizardAction = action == .reset ? .reset : .delete
-            if state.screen == .wizard {
-                guard state.wizard?.step == .chooseEntry, state.wizard?.action != .restore else { return [] }
-                state.wizard?.action = wizardAction
-                return []
-            }
-            guard let entry = selectedEntry(state) else {
-                state.status = StatusMessage(.warning, "no entry selected")
-                return []
-            }
-            state.wizard = WizardState(action: wizardAction, keyText: entry.key.text)
-            state.screen = .wizard
-        case .restore:
-            guard let backup = selectedBackup(state) else {
-                state.status = StatusMessage(.warning, "no backup selected")
-                return []
-            }
-            state.wizard = WizardState(action: .restore, backup: backup)
-            state.screen = .wizard
-        case .compareBackup:
-            guard let backup = selectedBackup(state) else {
-                state.status = StatusMessage(.warning, "no backup selected")
-                return []
-            }
-            state.busy = "comparing"
-            return [.compareFiles(old: backup.path, new: state.location.file)]
-        case .compareFile:
-            state.prompt = Prompt(purpose: .compareWith, label: "Compare with file: ")
+        case .back: unit.back(&state)
+        case .up: unit.move(&state, by: -1)
+        case .down: unit.move(&state, by: 1)
+        case .pageUp: unit.move(&state, by: -max(1, pageRows(state)))
+        case .pageDown: unit.move(&state, by: max(1, pageRows(state)))
+        case .top: unit.move(&state, by: -Int(Int32.max))
+        case .bottom: unit.move(&state, by: Int(Int32.max))
+        case .show(let screen):
+            return show(&state, screen)
+        case .recheck:
+            state.busy = "checking the interlocks again"
+            return [.checkInterlocks(state.location)]
         case .writeReport:
             let dir = (state.location.file.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
             let hash = state.file.map { String($0.sha256.hex.prefix(8)) } ?? "unread"
             state.prompt = Prompt(purpose: .reportPath, label: "Write report to: ", text: (dir.isEmpty ? "." : dir) + "/finality-report-\(hash).txt")
-        case .rereadLIB:
-            state.busy = "asking LIB sources"
-            return [.readLIB(defaultLIBRequests(state))]
-        case .setAPI:
-            state.prompt = Prompt(purpose: .apiURL, label: "Node API URL: ", text: state.lib.apiURL)
-        case .typeLIB:
-            if state.screen == .wizard, state.wizard?.step != .chooseLIB { return [] }
-            state.prompt = Prompt(purpose: .typedLIB, label: "LIB id (64 hex) and time or slot: ")
-        case .toggleUnchanged:
-            state.diff?.showAll.toggle()
-            state.diff?.scroll = 0
-        case .confirm:
-            return wizardNext(&state)
-        case .submitInput, .cancelInput, .deleteCharacter, .clearInput:
-            return []  // only while typing (promptKey, confirmKey)
+        default:
+            // Redraw, and a screen's own actions where that screen is not shown.
+            break
         }
         return []
     }
 
-    /// ESC: close the innermost thing. Never quits.
-    static func back(_ state: inout AppState) {
-        switch state.screen {
-        case .help:
-            state.screen = state.screenBeforeHelp
-        case .wizard:
-            guard var w = state.wizard else {
-                state.screen = .entries
-                return
-            }
-            switch w.step {
-            case .chooseEntry, .result:
-                state.screen = w.action == .restore ? .history : .entries
-                state.wizard = nil
-                return
-            case .chooseLIB:
-                w.step = .chooseEntry
-            case .review:
-                w.step = w.needsLIB ? .chooseLIB : .chooseEntry
-                w.libReason = nil
-                w.plan = nil
-                w.planError = nil
-            case .confirm:
-                w.step = .review
-                w.typed = ""
-                w.confirmError = nil
-            }
-            state.wizard = w
-        case .entries:
-            if state.entries.zoomed {
-                state.entries.zoomed = false
-            } else if !state.entries.filter.isEmpty {
-                state.entries.filter = ""
-                refreshRows(&state)
-            }
-        case .diff:
-            // Back to the wizard that showed its plan here, if one is under way.
-            state.screen = state.wizard != nil && state.wizard?.step != .result ? .wizard : .entries
-        case .lib, .history:
-            state.screen = .entries
-        }
+    /// Shows a screen; its unit reads what it displays.
+    static func show(_ state: inout AppState, _ screen: Screen) -> [Effect] {
+        state.screen = screen
+        return screen.unit.opened(&state)
+    }
+
+    /// Asks the LIB sources once, the first time they are needed.
+    static func askLIBOnce(_ state: inout AppState) -> [Effect] {
+        guard !state.lib.asked else { return [] }
+        state.lib.asked = true
+        state.busy = "asking LIB sources"
+        return [.readLIB(defaultLIBRequests(state))]
     }
 }

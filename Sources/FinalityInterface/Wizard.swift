@@ -18,11 +18,23 @@ public enum WizardAction: String, Hashable, Sendable, CaseIterable {
 public enum WizardStep: Int, Hashable, Sendable, CaseIterable, Comparable {
     case chooseEntry = 1, chooseLIB, review, confirm, result
 
-    public var title: String {
+    /// The step's title for this action: a restore chooses a backup, not an entry.
+    public func title(for action: WizardAction) -> String {
         switch self {
-        case .chooseEntry: "Choose entry and action"
-        case .chooseLIB: "Choose LIB source"
-        case .review: "Review the change"
+        case .chooseEntry: action == .restore ? "Choose the backup" : "Choose entry and action"
+        case .chooseLIB: action == .restore ? "LIB source (not needed for a restore)" : "Choose LIB source"
+        case .review: action == .restore ? "Review the restore" : "Review the change"
+        case .confirm: "Confirm"
+        case .result: "Result"
+        }
+    }
+
+    /// The steps bar's label.
+    public func shortTitle(for action: WizardAction) -> String {
+        switch self {
+        case .chooseEntry: action == .restore ? "Backup" : "Entry & action"
+        case .chooseLIB: "LIB source"
+        case .review: "Review"
         case .confirm: "Confirm"
         case .result: "Result"
         }
@@ -92,8 +104,9 @@ public struct CheckRow: Hashable, Sendable {
     }
 }
 
-/// A plan as the review step shows it. `id` is the effect runner's handle on the engine's
-/// plan (the core never holds engine objects it could apply by itself).
+/// A plan as the review step shows it: the engine's `ChangeReview` as plain values. `id`
+/// is the effect runner's handle on the engine's review (the core never holds engine
+/// objects it could apply by itself).
 public struct PlanPreview: Hashable, Sendable {
     public var id: Int
     public var request: PlanRequest
@@ -105,9 +118,16 @@ public struct PlanPreview: Hashable, Sendable {
     public var checks: [CheckRow]
     /// Set when a check refuses the plan: step 4 cannot be reached.
     public var refusal: String?
+    /// The workflow's one typed-confirmation rule for this plan.
+    public var confirmation: Confirmation
+    /// The decision model's lines: what nodeos will do at its next start, and the vote
+    /// floor's evidence with each source.
+    public var nodeosWillDo: [String]
+    public var evidence: [String]
 
     public init(
-        id: Int, request: PlanRequest, rows: [DiffRow], warnings: [String], notes: [String] = [], checks: [CheckRow], refusal: String? = nil
+        id: Int, request: PlanRequest, rows: [DiffRow], warnings: [String], notes: [String] = [], checks: [CheckRow], refusal: String? = nil,
+        confirmation: Confirmation, nodeosWillDo: [String] = [], evidence: [String] = []
     ) {
         self.id = id
         self.request = request
@@ -116,6 +136,30 @@ public struct PlanPreview: Hashable, Sendable {
         self.notes = notes
         self.checks = checks
         self.refusal = refusal
+        self.confirmation = confirmation
+        self.nodeosWillDo = nodeosWillDo
+        self.evidence = evidence
+    }
+
+    /// The engine's review, as the review step shows it.
+    public init(id: Int, request: PlanRequest, review: ChangeReview) {
+        self.init(
+            id: id, request: request, rows: DiffRows.from(review.plan.diff), warnings: review.plan.warnings.map(\.message),
+            notes: review.plan.notes, checks: review.interlocks.checks.map(CheckRow.init), refusal: review.blocker?.message,
+            confirmation: review.confirmation, nodeosWillDo: review.explanation.nodeosWillDo,
+            evidence: review.explanation.voteFloorEvidence)
+    }
+}
+
+extension CheckRow {
+    public init(_ c: InterlockCheck) {
+        let outcome: Outcome =
+            switch c.outcome {
+            case .clear: .clear
+            case .nodeRunning, .busy: .blocking
+            case .notChecked: .notChecked
+            }
+        self.init(name: c.checked, outcome: outcome, detail: c.found)
     }
 }
 
@@ -124,15 +168,22 @@ public struct ApplyOutcome: Hashable, Sendable {
     public var backupPath: String
     public var auditRecord: String
     public var newSHA256: String
-    public var nextSteps: [String]
+    /// The workflow's one next-steps text; commands are shown on lines of their own.
+    public var nextSteps: [NextStep]
     /// The interlocks as they ran while applying.
     public var checks: [CheckRow]
-    public init(backupPath: String, auditRecord: String, newSHA256: String, nextSteps: [String], checks: [CheckRow] = []) {
+    public init(backupPath: String, auditRecord: String, newSHA256: String, nextSteps: [NextStep], checks: [CheckRow] = []) {
         self.backupPath = backupPath
         self.auditRecord = auditRecord
         self.newSHA256 = newSHA256
         self.nextSteps = nextSteps
         self.checks = checks
+    }
+
+    public init(_ o: ChangeOutcome) {
+        self.init(
+            backupPath: o.result.backupPath, auditRecord: o.result.auditPath, newSHA256: o.plan.afterSHA256.hex, nextSteps: o.nextSteps,
+            checks: o.result.interlocks.checks.map(CheckRow.init))
     }
 }
 
@@ -149,6 +200,8 @@ public struct WizardState: Sendable {
     public var plan: PlanPreview?
     public var planError: String?
     public var reviewScroll = 0
+    /// Step 5 scrolls too: next steps and interlocks do not fit a small screen.
+    public var resultScroll = 0
     /// Step 4: what the operator typed.
     public var typed = ""
     public var confirmError: String?
@@ -164,23 +217,7 @@ public struct WizardState: Sendable {
     /// Delete and restore need no LIB: step 2 is skipped (and shown as skipped).
     public var needsLIB: Bool { action == .reset }
 
-    /// The typed confirmation: part of what is being changed, never just "y".
-    /// Reset/delete: the 8 characters after `PUB_BLS_`; restore: the first 12 hex digits of
-    /// the backup's sha256 (as `finality restore` asks).
-    public var expectedConfirmation: String {
-        switch action {
-        case .reset, .delete:
-            guard let keyText else { return "" }
-            return String(keyText.dropFirst(KeyText.prefix.count).prefix(8))
-        case .restore:
-            return String((backup?.sha256 ?? "").prefix(12))
-        }
-    }
-
-    public var confirmationHint: String {
-        switch action {
-        case .reset, .delete: "type the 8 characters after PUB_BLS_ of the key"
-        case .restore: "type the first 12 hex digits of the backup's sha256"
-        }
-    }
+    /// The typed confirmation, by the workflow's one rule (known once the plan is).
+    public var expectedConfirmation: String { plan?.confirmation.expected ?? "" }
+    public var confirmationHint: String { plan?.confirmation.hint ?? "" }
 }

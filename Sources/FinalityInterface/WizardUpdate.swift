@@ -1,6 +1,5 @@
 import FinalityEngine
 import FinalityFormat
-import Foundation
 
 /// The wizard's steps as `update` drives them: forward on Enter, the typed confirmation.
 extension Core {
@@ -73,7 +72,7 @@ extension Core {
             w.typed = ""
         case .submitInput:
             guard !state.isReadOnly, let plan = w.plan else { return [] }
-            guard w.typed == w.expectedConfirmation, !w.expectedConfirmation.isEmpty else {
+            guard plan.confirmation.accepts(w.typed) else {
                 w.confirmError = "that does not match: nothing was written"
                 w.typed = ""
                 state.wizard = w

@@ -113,7 +113,6 @@ add("wrong-key-length.dat", patched(v1Bytes, at: 24 + entry, [48]), "error key-l
 var notOnCurve = v1Bytes
 notOnCurve[24 + entry * 2 + 1] ^= 0x01  // x of 3·G1 changed: y² ≠ x³ + 4
 add("key-not-on-curve.dat", withCRC(notOnCurve), "error key-not-on-curve: entry 2's key (3·G1 with the low bit of x flipped) is not on the curve (offset 499)")
-add("key-not-in-subgroup.dat", patched(v1Bytes, at: 24 + entry * 3 + 1, G1.pointOutsideSubgroupAffineLE(seed: 1)), "error key-not-in-subgroup: entry 3's key is on the curve but outside the prime-order subgroup (offset 736)")
 var keyNotCanonical = v1Bytes
 for i in 0..<48 { keyNotCanonical[24 + 1 + 48 + i] = 0xFF }
 add("key-not-canonical.dat", withCRC(keyNotCanonical), "error key-not-canonical: entry 0's key has y = 2^384 − 1, not below p (offset 25)")
@@ -129,6 +128,13 @@ add("no-lock.dat", SafetyFileWriter.encode(SafetyFile(format: .savannaV1, entrie
 add("last-vote-older-than-lock.dat", SafetyFileWriter.encode(SafetyFile(format: .savannaV1, entries: [savanna(1, lastVote: 400_000_100, lock: 400_000_208)])), "warning last-vote-older-than-lock: entry 0 voted on block 400,000,100, locked on 400,000,208")
 add("future-timestamp.dat", SafetyFileWriter.encode(SafetyFile(format: .savannaV1, entries: [savanna(1, lastVote: 2_400_000_000, lock: 2_399_999_990)])), "warning future-timestamp: entry 0's last vote and lock are in the year 2058")
 add("key-at-infinity.dat", SafetyFileWriter.encode(SafetyFile(format: .savannaV1, entries: [savanna(1, lastVote: 400_000_210, lock: 400_000_208), SafetyEntry(key: BLSPublicKey(bytes: [UInt8](repeating: 0, count: 96)), state: v1Entries[1].state)])), "warning key-at-infinity: entry 1's key is x = y = 0 (nodeos accepts it; no finalizer has it)")
+
+add("key-not-in-subgroup.dat", patched(v1Bytes, at: 24 + entry * 3 + 1, G1.pointOutsideSubgroupAffineLE(seed: 1)), "warning key-not-in-subgroup: entry 3's key is on the curve but outside the prime-order subgroup (offset 736); spring does not check the subgroup on load, so nodeos loads it, but the key can never sign a valid vote")
+// Entry 1's key length 96 as the 3-byte varint E0 80 00 (fc reads it): entry 1 is 239 bytes, the CRC covers the padding.
+let padded = Array(v1Bytes[0..<(24 + entry)]) + [0xE0, 0x80, 0x00] + Array(v1Bytes[(24 + entry + 1)..<(v1Bytes.count - 4)]) + [0, 0, 0, 0]
+add("padded-key-length.dat", withCRC(padded), "warning padded-key-length: entry 1's key length is 96 padded to 3 bytes (E0 80 00, offset 261); fc reads it, nodeos loads the file; a rewrite keeps those bytes")
+// A v0 file whose count (1) stops short of its three entries: nodeos reads one and ignores the rest.
+add("count-leaves-entries-unread.dat", patched(SafetyFileWriter.encode(v0), at: 16, u64(1), fixCRC: false), "warning count-leaves-bytes-unread: a v0 file with count 1 and three entries; nodeos loads entry 0 and never reads the other two (468 bytes)")
 
 // Development-era layouts: same magic (or nearly), refused with what they look like.
 add("dev-magic-1112.dat", patched(v1Bytes, at: 0, u64(0x5AFE_1111_5AFE_1112)), "error development-era: magic 0x5AFE11115AFE1112 of an unreleased build")

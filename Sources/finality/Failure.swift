@@ -1,11 +1,13 @@
 import ArgumentParser
 import FinalityEngine
+import FinalityFormat
 import Foundation
 
 /// Prints an engine error the way every command does (`finality: <message>` on stderr)
 /// and turns it into the documented exit code.
 func fail(_ error: EngineError) -> ExitCode {
-    printError(error.description)
+    // Error text carries paths, node API answers and file content: made safe line by line (issue 7, reader).
+    printError(error.description.split(separator: "\n", omittingEmptySubsequences: false).map { DisplayText.sanitize(String($0), limit: 4096) }.joined(separator: "\n"))
     return ExitCode(error.status.rawValue)
 }
 

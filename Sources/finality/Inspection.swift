@@ -9,6 +9,8 @@ struct Inspection {
     let verification: Verification
 
     var path: String { loaded.location.file }
+    /// The path as printed for a human: a file name can hold escape sequences.
+    var shownPath: String { DisplayText.sanitize(path) }
 
     static func open(_ path: String, checkKeys: Bool = true) throws(EngineError) -> Inspection {
         let location = try Location.resolve(path)
@@ -18,7 +20,8 @@ struct Inspection {
         return Inspection(loaded: loaded, verification: v)
     }
 
-    /// The decoded file, or the first error (naming the file) when its layout is unreadable.
+    /// The decoded file (for a damaged file: every entry that could be read), or the first
+    /// error (naming the file) when not even the header is readable.
     func file() throws(EngineError) -> SafetyFile {
         guard let f = verification.file else {
             throw .invalid(path: path, finding: verification.errors[0])
@@ -26,18 +29,41 @@ struct Inspection {
         return f
     }
 
+    /// Said before the entries of a file nodeos refuses: they are what could be read.
+    var damageLine: String? {
+        let v = verification
+        guard !v.nodeosLoads, let f = v.file else { return nil }
+        let n = f.entries.count
+        let what = "\(n) entr\(n == 1 ? "y" : "ies")"
+        if !v.entriesComplete {
+            return "the \(what) below were read from a file \(v.loader.subject) refuses, up to where it breaks (\(v.stoppedAt.map { "offset \($0.offset)" } ?? "unknown offset")); entries marked ! have an error of their own"
+        }
+        return "the \(what) below were read from a file \(v.loader.subject) refuses; entries marked ! have an error of their own"
+    }
+
     /// `duplicateOf[i]`: the entry nodeos uses instead of entry i (found once, by the reader).
     var duplicateOf: [Int: Int] { verification.duplicateOf }
 
+    /// `PATH: Savanna safety.dat version 1, truncated in entry 2 (2 of 5 entries read), 598 bytes`
     var summaryLine: String {
-        let v = verification
-        let count = v.file.map { "\($0.entries.count) entr\($0.entries.count == 1 ? "y" : "ies")" } ?? "unreadable"
-        let format = v.file.map { $0.format.description } ?? "unknown format"
-        return "\(path): \(format), \(count), \(loaded.bytes.count) bytes"
+        "\(shownPath): \(verification.headline), \(loaded.bytes.count) bytes"
     }
 
     func findingLines() -> [String] {
-        verification.errors.map { "error: \(path): \($0)" } + verification.warnings.map { "warning: \(path): \($0)" }
+        verification.errors.map { "error: \(shownPath): \($0)" } + verification.warnings.map { "warning: \(shownPath): \($0)" }
+    }
+
+    /// The JSON of entry i, with how it was read.
+    func jsonEntry(_ i: Int, _ e: SafetyEntry, network: FinalizerInfo?) -> JSON {
+        let v = verification
+        var json = JSONModel.entry(e, index: i, duplicateOf: duplicateOf[i], network: network)
+        if case .object(var members) = json {
+            members.append(("offset", i < v.entryOffsets.count ? .uint(UInt64(v.entryOffsets[i])) : .null))
+            members.append(("read_cleanly", .bool(v.entryReadCleanly(i))))
+            members.append(("from_refused_file", .bool(!v.nodeosLoads)))
+            json = .object(members)
+        }
+        return json
     }
 
     /// Header members every `--json` document about a file starts with.
@@ -46,11 +72,15 @@ struct Inspection {
         return [
             ("file", .string(path)),
             ("data_dir", loaded.location.dataDir.map { .string($0) } ?? .null),
-            ("format", v.file.map { .string($0.format.name) } ?? .null),
+            ("format", v.format.map { .string($0.name) } ?? .null),
+            ("headline", .string(v.headline)),
             ("size", .uint(UInt64(loaded.bytes.count))),
             ("sha256", .string(loaded.sha256.hex)),
+            // The program the verdict speaks for; nodeos_loads is that program's verdict.
+            ("loader", .string(v.loader.name)),
             ("nodeos_loads", .bool(v.nodeosLoads)),
             ("verdict", .string(v.verdictLine)),
+            ("entries_complete", .bool(v.entriesComplete)),
         ]
     }
 
@@ -67,6 +97,10 @@ struct Inspection {
 
     /// `#400000212 strong` / `#400000212 weak` / `not tracked`.
     static func networkVote(_ info: FinalizerInfo, _ key: BLSPublicKey) -> String {
+        DisplayText.sanitize(networkVoteText(info, key))
+    }
+
+    static func networkVoteText(_ info: FinalizerInfo, _ key: BLSPublicKey) -> String {
         guard let v = info.vote(for: key) else { return "not tracked" }
         return "#\(v.blockNumber) \(v.isStrong ? "strong" : "weak")\(v.problems.isEmpty ? "" : " (!)")"
     }

@@ -51,16 +51,20 @@ struct RecoveryCLITests {
         return RecoveryCLI.Result(status: p.terminationStatus, signal: nil, stdout: String(decoding: data, as: UTF8.self), stderr: "")
     }
 
-    @Test("on a terminal, a typed part of the key confirms; \"y\" does not", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    @Test("on a terminal, the 8 characters after PUB_BLS_ confirm (the workflow's one rule); \"y\" or another part of the key does not", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
     func typedConfirmation() throws {
         let (dir, path) = try RecoveryFixture.dataDir()
         let old = RecoveryFixture.read(path)
         let no = onTerminal(["reset", dir, "--key", key1] + RecoveryFixture.libArgs, typing: "y")
         #expect(no.status == 1, "\(no.stdout)")
-        #expect(no.stdout.contains("Type part of the key"))
+        #expect(no.stdout.contains("type the 8 characters after PUB_BLS_ of the key"))
         #expect(no.stdout.contains("not confirmed"))
         #expect(RecoveryFixture.read(path) == old)
-        let yes = onTerminal(["reset", dir, "--key", key1] + RecoveryFixture.libArgs, typing: String(key1.dropFirst(20).prefix(8)))
+        // Another part of the key, long as it is, is not the rule's part.
+        let other = onTerminal(["reset", dir, "--key", key1] + RecoveryFixture.libArgs, typing: String(key1.dropFirst(20).prefix(12)))
+        #expect(other.status == 1, "\(other.stdout)")
+        #expect(RecoveryFixture.read(path) == old)
+        let yes = onTerminal(["reset", dir, "--key", key1] + RecoveryFixture.libArgs, typing: String(key1.dropFirst(8).prefix(8)))
         #expect(yes.status == 0, "\(yes.stdout)")
         #expect(RecoveryFixture.read(path) != old)
         #expect(RecoveryFixture.backups(path).count == 1)

@@ -43,7 +43,8 @@ struct RepairCLITests {
         let audit = try String(contentsOfFile: AuditLog.path(for: file), encoding: .utf8)
         #expect(audit.contains("\"action\":\"repair\""))
         #expect(r.stdout.contains("config/ beside the data dir"))
-        #expect(r.stdout.contains("What nodeos will do with it:"))
+        #expect(r.stdout.contains("What nodeos will do:"))
+        #expect(r.stdout.contains("Vote floor evidence:"))
         #expect(r.stdout.contains("LIB: one source, not cross-checked"))
     }
 

@@ -72,6 +72,45 @@ import Testing
         #expect(t.nextEvent(timeoutMilliseconds: 50) == nil)
     }
 
+    /// vt100's terminfo entry lacks PgDn, PgUp, Home and End, which tmux and xterm send as
+    /// CSI sequences: they are keys, never an ESC that goes back a step.
+    @Test func sequencesVT100LacksAreKeysNotEscape() throws {
+        let t = try openTerminal("vt100")
+        defer { t.close() }
+        send("\u{1b}[6~\u{1b}[5~\u{1b}[H\u{1b}[F\u{1b}[1~\u{1b}[4~\u{1b}[3~")
+        #expect(events(t, count: 7) == [.key(.pageDown), .key(.pageUp), .key(.home), .key(.end), .key(.home), .key(.end), .key(.delete)])
+    }
+
+    /// A slow link delivers ESC alone, then the rest of the sequence in a later read.
+    @Test func aSequenceSplitAcrossReadsIsOneKey() throws {
+        let t = try openTerminal("vt100")
+        defer { t.close() }
+        send([27])
+        let writer = input.write
+        let rest = Array("[6~".utf8)
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(SplitWrite(fd: writer, bytes: rest, delayMicroseconds: 110_000))
+        pthread_create(&thread, nil, { arg in
+            let job = Unmanaged<SplitWrite>.fromOpaque(arg!).takeRetainedValue()
+            usleep(job.delayMicroseconds)
+            _ = job.bytes.withUnsafeBytes { write(job.fd, $0.baseAddress, $0.count) }
+            return nil
+        }, box.toOpaque())
+        let got = events(t, count: 1)
+        pthread_join(thread, nil)
+        #expect(got == [.key(.pageDown)])
+        #expect(t.nextEvent(timeoutMilliseconds: 50) == nil)
+    }
+
+    @Test func unknownSequencesAreSwallowedAndEscapeThenALetterIsBoth() throws {
+        let t = try openTerminal("vt100")
+        defer { t.close() }
+        send("\u{1b}[99~j")
+        #expect(events(t, count: 1) == [.key(.character("j"))])
+        send("\u{1b}k")
+        #expect(events(t, count: 2) == [.key(.escape), .key(.character("k"))])
+    }
+
     @Test func utf8CharactersDecodeAsOneKey() throws {
         let t = try openTerminal()
         defer { t.close() }
@@ -220,5 +259,17 @@ final class CannedEffects: EffectRunner {
         default:
             return .reportWritten(.failure(.usage("not in this test")))
         }
+    }
+}
+
+/// A write from another thread, later (a network split of one key's bytes).
+final class SplitWrite: @unchecked Sendable {
+    let fd: Int32
+    let bytes: [UInt8]
+    let delayMicroseconds: UInt32
+    init(fd: Int32, bytes: [UInt8], delayMicroseconds: UInt32) {
+        self.fd = fd
+        self.bytes = bytes
+        self.delayMicroseconds = delayMicroseconds
     }
 }

@@ -71,3 +71,97 @@ struct RoundTripProperties {
         }
     }
 }
+
+/// A rewrite changes only what it was asked to: every other entry keeps its exact bytes
+/// (a padded key length included), and so do the bytes after the entries.
+@Suite("Bytes nobody asked to change stay as they were")
+struct UntouchedBytesProperties {
+    /// Forms of 96 that fc reads (format.md "Key length"); the first is what nodeos writes.
+    static let lengths: [[UInt8]] = [
+        [0x60], [0xE0, 0x00], [0xE0, 0x80, 0x00], [0xE0, 0x80, 0x80, 0x00], [0xE0, 0x80, 0x80, 0x80, 0x00],
+        [0xE0, 0x80, 0x80, 0x80, 0x10], [0xE0, 0x80, 0x80, 0x80, 0xF0],
+    ]
+
+    /// A file nodeos loads, with padded lengths, duplicate keys, trailing bytes, and (v0)
+    /// whole entries the count leaves unread.
+    static func oddFile(seed: UInt64, entries n: Int, v0: Bool) -> [UInt8] {
+        var rng = SplitMix(seed: seed)
+        var keys = [[UInt8]]()
+        var w = ByteWriter()
+        w.u64(SafetyFormat.savannaMagic)
+        w.u64(v0 ? 0 : 1)
+        w.u64(UInt64(n))
+        func entry(_ w: inout ByteWriter) {
+            w.append(lengths[Int.random(in: 0..<lengths.count, using: &rng)])
+            if !keys.isEmpty && Int.random(in: 0..<4, using: &rng) == 0 {
+                w.append(keys[Int.random(in: 0..<keys.count, using: &rng)])  // a duplicate
+            } else {
+                let k = G1.generatorMultipleAffineLE(UInt64.random(in: 1...5_000, using: &rng))
+                keys.append(k)
+                w.append(k)
+            }
+            w.blockRef(rng.blockRef())
+            w.blockRef(rng.blockRef())
+            if v0 { w.u8(UInt8.random(in: 0...1, using: &rng)) } else { w.u32(UInt32.random(in: 0...UInt32.max, using: &rng)) }
+        }
+        for _ in 0..<n { entry(&w) }
+        var bytes = w.bytes
+        if !v0 { bytes += withUnsafeBytes(of: CRC32.checksum(bytes).littleEndian) { Array($0) } }
+        if v0 && Bool.random(using: &rng) {
+            var more = ByteWriter()
+            entry(&more)  // an entry the count does not cover
+            bytes += more.bytes
+        }
+        if Bool.random(using: &rng) { bytes += rng.bytes(Int.random(in: 1...40, using: &rng)) }
+        return bytes
+    }
+
+    func entryBytes(_ bytes: [UInt8], _ v: Verification, _ i: Int) -> ArraySlice<UInt8> {
+        let start = v.entryOffsets[i]
+        return bytes[start..<start + v.file!.entries[i].encodedSize(in: v.file!.format)]
+    }
+
+    @Test("changing one entry's lock keeps every other entry's bytes, the padding and the trailing bytes")
+    func changeOne() async {
+        await propertyCheck(count: 120, input: Gen.uint64(), Gen.int(in: 1...12), Gen.bool) { seed, n, v0 in
+            let bytes = Self.oddFile(seed: seed, entries: n, v0: v0)
+            let v = SafetyFileReader.verify(bytes)
+            #expect(v.nodeosLoads, "\(v.errors)")
+            guard var file = v.file else { return }
+            #expect(sameBytes(SafetyFileWriter.encode(file), bytes) == nil, "a file nodeos loads does not round-trip")
+            let target = Int(seed % UInt64(n))
+            guard case .savanna(var s) = file.entries[target].state else { return }
+            s.lock = BlockRef(blockID: Bytes32([UInt8](repeating: 0xAB, count: 32)), timestamp: BlockTimestamp(slot: 77))
+            file.entries[target].state = .savanna(s)
+            let after = SafetyFileWriter.encode(file)
+            let w = SafetyFileReader.verify(after)
+            #expect(w.file?.entries.count == n)
+            for j in 0..<n where j != target {
+                #expect(entryBytes(after, w, j) == entryBytes(bytes, v, j), "entry \(j) changed")
+            }
+            // The changed entry keeps its key length bytes too.
+            #expect(w.file?.entries[target].keyLengthBytes == v.file?.entries[target].keyLengthBytes)
+            #expect(w.entryOffsets == v.entryOffsets)
+            #expect(w.file?.trailingBytes == v.file?.trailingBytes)
+        }
+    }
+
+    @Test("deleting one entry keeps every other entry's bytes, in order")
+    func deleteOne() async {
+        await propertyCheck(count: 120, input: Gen.uint64(), Gen.int(in: 1...12), Gen.bool) { seed, n, v0 in
+            let bytes = Self.oddFile(seed: seed, entries: n, v0: v0)
+            let v = SafetyFileReader.verify(bytes)
+            guard var file = v.file else { return }
+            let target = Int(seed % UInt64(n))
+            file.entries.remove(at: target)
+            let after = SafetyFileWriter.encode(file)
+            let w = SafetyFileReader.verify(after)
+            #expect(w.nodeosLoads, "\(w.errors)")
+            let kept = (0..<n).filter { $0 != target }
+            for (k, j) in kept.enumerated() {
+                #expect(entryBytes(after, w, k) == entryBytes(bytes, v, j), "entry \(j) changed")
+            }
+            #expect(w.file?.trailingBytes == v.file?.trailingBytes)
+        }
+    }
+}

@@ -118,7 +118,10 @@ import Testing
 
     @Test func everyBarKeyIsTheKeyThatDoesIt() {
         for screen in Screen.allCases {
-            for b in Bindings.active(on: screen, readOnly: false) where b.bar != nil {
+            let bar = Bindings.bar(on: screen, readOnly: false)
+            // A global binding shadowed by the screen's own key (q on Help) is not on the bar.
+            #expect(Set(bar.map(\.key)).count == bar.count, "\(screen): one key, two labels")
+            for b in Bindings.active(on: screen, readOnly: false) where b.bar != nil && bar.contains(where: { $0.label == b.bar && $0.key == b.keyName }) {
                 #expect(Bindings.action(for: b.keys[0], on: screen, readOnly: false) == b.action, "\(screen) \(b.keyName)")
             }
         }

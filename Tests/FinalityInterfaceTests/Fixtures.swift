@@ -90,7 +90,7 @@ enum Fixtures {
             &s,
             .libRead([
                 LIBAnswer(request: .blocksDir("/srv/node/data/blocks"), result: .success(lib)),
-                LIBAnswer(request: .api("http://127.0.0.1:8888"), result: apiAnswer),
+                LIBAnswer(request: .api("http://127.0.0.1:8888", timeoutSeconds: 2), result: apiAnswer),
             ]))
         return s
     }
@@ -132,6 +132,7 @@ enum Fixtures {
             checks: [
                 CheckRow(name: "lock on /srv/node/data/state/shared_memory.bin", outcome: .clear, detail: "not locked: no nodeos holds this data dir's state"),
                 CheckRow(name: "processes using the file or data dir", outcome: .clear, detail: "no nodeos process"),
-            ])
+            ],
+            confirmation: .forKey(before.entries[1].key))
     }
 }

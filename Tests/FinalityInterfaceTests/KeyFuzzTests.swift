@@ -23,10 +23,11 @@ import Testing
     static func answer(_ effect: Effect, _ state: AppState) -> Message {
         switch effect {
         case .loadFile: .fileLoaded(.success(Fixtures.snapshot(Fixtures.savannaFile())))
+        case .checkInterlocks: .interlocksChecked(WriteAccess(writable: true, nodeRunning: nil))
         case .readLIB(let rs): .libRead(rs.map { LIBAnswer(request: $0, result: .success(Fixtures.lib)) })
         case .computePlan(let r):
-            .planComputed(.success(PlanPreview(id: 1, request: r, rows: [], warnings: ["w"], checks: [])))
-        case .apply: .applied(.success(ApplyOutcome(backupPath: "/b", auditRecord: "/a", newSHA256: "00", nextSteps: ["n"])))
+            .planComputed(.success(PlanPreview(id: 1, request: r, rows: [], warnings: ["w"], checks: [], confirmation: .forKey(Fixtures.key(1)))))
+        case .apply: .applied(.success(ApplyOutcome(backupPath: "/b", auditRecord: "/a", newSHA256: "00", nextSteps: [NextStep("n")])))
         case .loadHistory: .historyLoaded(.success(Fixtures.backups))
         case .compareFiles: .compared(.failure(.usage("no such file")))
         case .writeReport(let path, _, _, _): .reportWritten(.success(path))

@@ -56,7 +56,7 @@ import Testing
                     isStrong: true)
             ]
             _ = Core.update(
-                &s, .libRead([LIBAnswer(request: .api("http://127.0.0.1:8888"), result: .success(Fixtures.apiLIB), trackedVotes: tracked)]))
+                &s, .libRead([LIBAnswer(request: .api("http://127.0.0.1:8888", timeoutSeconds: 2), result: .success(Fixtures.apiLIB), trackedVotes: tracked)]))
             press(&s, c("j"))
             return s
         }),
@@ -158,9 +158,9 @@ import Testing
                             auditRecord: "/srv/node/data/finalizers/safety.dat.audit.log, record 3",
                             newSHA256: "9d2c4b1a0f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4",
                             nextSteps: [
-                                "Start nodeos; this key votes again from the LIB on.",
-                                "Watch the finalizer's votes (get_finalizer_info) for a few minutes.",
-                                "Keep the backup until the network's LIB has moved past block 5,210.",
+                                NextStep("Start nodeos; this key votes again from the LIB on."),
+                                NextStep("Watch the finalizer's votes (get_finalizer_info) for a few minutes."),
+                                NextStep("Keep the backup until the network's LIB has moved past block 5,210."),
                             ]))))
             return s
         }),

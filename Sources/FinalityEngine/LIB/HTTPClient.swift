@@ -226,13 +226,14 @@ public enum HTTPClient {
     }
 
     static func receive(_ fd: Int32, deadline: UInt64, timeoutSeconds: Double) throws(HTTPFailure) -> Response {
-        var data = [UInt8]()
+        // Each byte received is looked at a bounded number of times: the header search
+        // resumes where it stopped, and the body is fed to its reader once.
+        var headBytes = [UInt8]()
+        var headScanned = 0
+        var head: Head?
+        var body = BodyReader(framing: .untilClose)
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        var head: (status: Int, reason: String, headers: [String: String], bodyStart: Int)?
         while true {
-            if let h = head, let body = try completeBody(data, from: h.bodyStart, headers: h.headers, eof: false) {
-                return Response(status: h.status, reason: h.reason, headers: h.headers, body: body, elapsedMilliseconds: 0)
-            }
             guard try wait(fd, Int16(POLLIN), deadline: deadline) else {
                 throw .timeout(phase: head == nil ? "waiting for the answer" : "reading the answer", seconds: timeoutSeconds)
             }
@@ -243,33 +244,50 @@ public enum HTTPClient {
             }
             if n == 0 {
                 guard let h = head else {
-                    if data.isEmpty { throw .malformed("the node closed the connection without answering") }
+                    if headBytes.isEmpty { throw .malformed("the node closed the connection without answering") }
                     throw .malformed("the connection closed inside the response headers")
                 }
-                guard let body = try completeBody(data, from: h.bodyStart, headers: h.headers, eof: true) else {
+                guard let bytes = try body.finishAtClose() else {
                     throw .malformed("the connection closed before the end of the body")
                 }
-                return Response(status: h.status, reason: h.reason, headers: h.headers, body: body, elapsedMilliseconds: 0)
+                return Response(status: h.status, reason: h.reason, headers: h.headers, body: bytes, elapsedMilliseconds: 0)
             }
-            data.append(contentsOf: buffer[0..<n])
-            if data.count > maxResponse { throw .tooLarge(limit: maxResponse) }
-            if head == nil { head = try parseHead(data) }
+            var fresh = buffer[0..<n]
+            if head == nil {
+                headBytes.append(contentsOf: fresh)
+                guard let end = try findHeadEnd(headBytes, from: &headScanned) else { continue }
+                let h = try parseHead(headBytes[0..<end])
+                head = h
+                body = try BodyReader(headers: h.headers)
+                fresh = headBytes[(end + 4)...]
+            }
+            if try body.feed(fresh), let h = head, let bytes = body.complete {
+                return Response(status: h.status, reason: h.reason, headers: h.headers, body: bytes, elapsedMilliseconds: 0)
+            }
         }
     }
 
-    static func parseHead(_ data: [UInt8]) throws(HTTPFailure) -> (Int, String, [String: String], Int)? {
-        let marker: [UInt8] = [13, 10, 13, 10]
-        guard data.count >= 4 else { return nil }
-        var end: Int?
-        for i in 0...(data.count - 4) where data[i] == 13 && Array(data[i..<i + 4]) == marker {
-            end = i
-            break
+    struct Head {
+        var status: Int
+        var reason: String
+        var headers: [String: String]
+    }
+
+    /// The offset of the blank line ending the headers, searching from where the last
+    /// search stopped.
+    static func findHeadEnd(_ data: [UInt8], from scanned: inout Int) throws(HTTPFailure) -> Int? {
+        var i = max(0, scanned - 3)
+        while i + 4 <= data.count {
+            if data[i] == 13 && data[i + 1] == 10 && data[i + 2] == 13 && data[i + 3] == 10 { return i }
+            i += 1
         }
-        guard let end else {
-            if data.count > 64 * 1024 { throw .malformed("no end of headers in the first 64 KiB") }
-            return nil
-        }
-        let text = String(decoding: data[0..<end], as: UTF8.self)
+        scanned = data.count
+        if data.count > 64 * 1024 { throw .malformed("no end of headers in the first 64 KiB") }
+        return nil
+    }
+
+    static func parseHead(_ bytes: ArraySlice<UInt8>) throws(HTTPFailure) -> Head {
+        let text = String(decoding: bytes, as: UTF8.self)
         var lines = text.components(separatedBy: "\r\n")
         let statusLine = lines.removeFirst()
         let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
@@ -281,38 +299,197 @@ public enum HTTPClient {
             guard let colon = line.firstIndex(of: ":") else { throw .malformed("header line \"\(line.prefix(80))\"") }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        return (status, parts.count > 2 ? String(parts[2]) : "", headers, end + 4)
+        return Head(status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: headers)
     }
 
-    /// The body when all of it has arrived (Content-Length, chunked, or up to the close).
-    static func completeBody(_ data: [UInt8], from start: Int, headers: [String: String], eof: Bool)
-        throws(HTTPFailure) -> [UInt8]?
-    {
-        if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
-            return try dechunk(Array(data[start...]))
+    /// The body as its headers frame it: Content-Length, chunked, or up to the close.
+    /// (A struct, not an enum with payloads: appending to a payload bound out of `self`
+    /// would copy the whole body on every read.)
+    struct BodyReader {
+        enum Framing: Equatable {
+            case length(Int)
+            case chunked
+            case untilClose
         }
-        if let lengthText = headers["content-length"] {
-            guard let length = Int(lengthText), length >= 0 else { throw .malformed("Content-Length \"\(lengthText)\"") }
-            if length > maxResponse { throw .tooLarge(limit: maxResponse) }
-            guard data.count - start >= length else { return nil }
-            return Array(data[start..<start + length])
+
+        var framing: Framing
+        var bytes: [UInt8] = []
+        var chunks = ChunkedBody()
+
+        init(framing: Framing) { self.framing = framing }
+
+        init(headers: [String: String]) throws(HTTPFailure) {
+            if let te = headers["transfer-encoding"] {
+                // Only "chunked" (last) frames the body; anything else would be guessed.
+                guard te.lowercased().split(separator: ",").last?.trimmingCharacters(in: .whitespaces) == "chunked" else {
+                    throw .malformed("Transfer-Encoding \"\(te.prefix(40))\" (only chunked is understood)")
+                }
+                framing = .chunked
+            } else if let lengthText = headers["content-length"] {
+                guard !lengthText.isEmpty, lengthText.utf8.count <= 18,
+                      lengthText.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let length = Int(lengthText)
+                else { throw .malformed("Content-Length \"\(lengthText.prefix(40))\"") }
+                if length > maxResponse { throw .tooLarge(limit: maxResponse) }
+                framing = .length(length)
+            } else {
+                framing = .untilClose
+            }
         }
-        return eof ? Array(data[start...]) : nil
+
+        /// Takes the next bytes of the body; true when the body is complete.
+        mutating func feed(_ fresh: ArraySlice<UInt8>) throws(HTTPFailure) -> Bool {
+            switch framing {
+            case .length(let n):
+                bytes.append(contentsOf: fresh.prefix(n - bytes.count))
+                return bytes.count == n
+            case .chunked:
+                try chunks.feed(fresh)
+                return chunks.isComplete
+            case .untilClose:
+                bytes.append(contentsOf: fresh)
+                if bytes.count > maxResponse { throw .tooLarge(limit: maxResponse) }
+                return false
+            }
+        }
+
+        var complete: [UInt8]? {
+            switch framing {
+            case .length(let n): bytes.count == n ? bytes : nil
+            case .chunked: chunks.isComplete ? chunks.body : nil
+            case .untilClose: nil
+            }
+        }
+
+        /// The body when the server closed the connection: complete, or nil. A chunked
+        /// body whose last chunk came is complete even if the close cut its trailer.
+        func finishAtClose() throws(HTTPFailure) -> [UInt8]? {
+            switch framing {
+            case .untilClose: bytes
+            case .chunked: chunks.sawLastChunk ? chunks.body : nil
+            case .length: complete
+            }
+        }
     }
 
-    static func dechunk(_ raw: [UInt8]) throws(HTTPFailure) -> [UInt8]? {
-        var out = [UInt8]()
-        var i = 0
-        while true {
-            guard let lineEnd = raw[i...].firstIndex(of: 10) else { return nil }
-            let sizeText = String(decoding: raw[i..<lineEnd], as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").first.map(String.init) ?? ""
-            guard let size = Int(sizeText, radix: 16), size >= 0 else { throw .malformed("chunk size \"\(sizeText.prefix(20))\"") }
-            i = lineEnd + 1
-            if size == 0 { return out }
-            guard raw.count >= i + size + 2 else { return nil }
-            out.append(contentsOf: raw[i..<i + size])
-            i += size + 2
+    /// An incremental decoder of `Transfer-Encoding: chunked` (RFC 9112 §7.1): fed the
+    /// bytes as they arrive, it looks at each byte once, so a body of a million tiny
+    /// chunks costs no more than one chunk of a megabyte. Every line must end in CRLF,
+    /// and each chunk's data must be followed by exactly CRLF: a stray byte there means
+    /// the sizes and the data disagree, and the body is refused rather than guessed.
+    public struct ChunkedBody: Sendable {
+        enum State: Sendable, Equatable {
+            /// Reading a chunk-size line (hex digits, optional `;extension`).
+            case sizeLine
+            /// Reading `remaining` bytes of data.
+            case data(remaining: Int)
+            /// Expecting CR then LF after a chunk's data.
+            case dataEnd(sawCR: Bool)
+            /// Reading trailer lines after the last chunk until an empty line.
+            case trailer
+            case complete
+        }
+
+        public private(set) var body: [UInt8] = []
+        var state = State.sizeLine
+        var line: [UInt8] = []
+        var chunkIndex = 0
+        /// Bytes taken so far, for messages and for the test that each is looked at once.
+        public private(set) var consumed = 0
+        /// True once the zero-size chunk was read (its trailer may still be coming).
+        public private(set) var sawLastChunk = false
+
+        public init() {}
+
+        public var isComplete: Bool { state == .complete }
+
+        static let maxLine = 4096
+
+        public mutating func feed<C: Collection>(_ bytes: C) throws(HTTPFailure) where C.Element == UInt8, C.Index == Int {
+            var i = bytes.startIndex
+            while i < bytes.endIndex {
+                switch state {
+                case .complete:
+                    // Bytes after the end: a server reusing the connection would be wrong
+                    // here (we sent Connection: close); ignore them as nodeos's reader would.
+                    consumed += bytes.endIndex - i
+                    return
+                case .data(let remaining):
+                    let n = min(remaining, bytes.endIndex - i)
+                    body.append(contentsOf: bytes[i..<i + n])
+                    if body.count > HTTPClient.maxResponse { throw .tooLarge(limit: HTTPClient.maxResponse) }
+                    i += n
+                    consumed += n
+                    state = remaining == n ? .dataEnd(sawCR: false) : .data(remaining: remaining - n)
+                case .dataEnd(let sawCR):
+                    let b = bytes[i]
+                    if !sawCR, b == 13 {
+                        state = .dataEnd(sawCR: true)
+                    } else if sawCR, b == 10 {
+                        chunkIndex += 1
+                        state = .sizeLine
+                    } else {
+                        throw .malformed(
+                            "chunk \(chunkIndex) (body byte \(consumed)): expected CRLF after the chunk's data, found \(Self.byteText(b))")
+                    }
+                    i += 1
+                    consumed += 1
+                case .sizeLine, .trailer:
+                    let b = bytes[i]
+                    i += 1
+                    consumed += 1
+                    if b != 10 {
+                        line.append(b)
+                        if line.count > Self.maxLine {
+                            throw .malformed("chunk \(chunkIndex): a line longer than \(Self.maxLine) bytes")
+                        }
+                        continue
+                    }
+                    guard line.last == 13 else {
+                        throw .malformed("chunk \(chunkIndex) (body byte \(consumed - 1)): a line ends in LF without CR")
+                    }
+                    line.removeLast()
+                    if state == .trailer {
+                        if line.isEmpty { state = .complete }
+                    } else {
+                        let size = try Self.size(line, chunk: chunkIndex)
+                        if size == 0 {
+                            sawLastChunk = true
+                            state = .trailer
+                        } else {
+                            if size > HTTPClient.maxResponse - body.count { throw .tooLarge(limit: HTTPClient.maxResponse) }
+                            state = .data(remaining: size)
+                        }
+                    }
+                    line.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+
+        /// A chunk-size line: 1 to 8 hex digits, then optionally `;extension` (ignored).
+        static func size(_ line: [UInt8], chunk: Int) throws(HTTPFailure) -> Int {
+            let digits = line.prefix { $0 != UInt8(ascii: ";") }
+            var value = 0
+            for d in digits {
+                let v: Int
+                switch d {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): v = Int(d) - 48
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): v = Int(d) - 87
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): v = Int(d) - 55
+                default: throw .malformed("chunk \(chunk): size \"\(text(digits))\" is not hexadecimal")
+                }
+                value = value * 16 + v
+                if value > HTTPClient.maxResponse { throw .tooLarge(limit: HTTPClient.maxResponse) }
+            }
+            guard !digits.isEmpty else { throw .malformed("chunk \(chunk): empty size line") }
+            return value
+        }
+
+        static func text(_ bytes: ArraySlice<UInt8>) -> String {
+            String(decoding: bytes.prefix(20).map { (0x20..<0x7f).contains($0) ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
+        }
+
+        static func byteText(_ b: UInt8) -> String {
+            (0x21..<0x7f).contains(b) ? "\"\(Character(Unicode.Scalar(b)))\"" : "byte 0x" + String(b, radix: 16, uppercase: true)
         }
     }
 }

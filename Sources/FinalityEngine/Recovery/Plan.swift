@@ -145,7 +145,6 @@ public enum Planner {
                 inputs.finalityDigest == nil
                     ? "lock.finality_digest: zero (none supplied; nodeos's voting rules do not read it)"
                     : "lock.finality_digest: \(digest.hex), supplied with --finality-digest")
-            notes += floor.lines
             notes += inputs.evidence.summary
             warnings += Recovery.floorWarnings(floor, entryVote: s.lastVote, lib: lib)
             if s.lock.isEmpty {

@@ -95,20 +95,31 @@ public struct RepairSummary: Hashable, Sendable {
     }
 }
 
+extension ReviewExplanation {
+    /// The review's slot filled from a plan: what nodeos will do with each changed entry,
+    /// and each written last vote's evidence (the vote floor), per key when several.
+    public init(plan: Plan) {
+        var will = [String]()
+        for d in plan.decisions {
+            if plan.decisions.count > 1 { will.append("\(d.key.shortText(40)):") }
+            will += d.lines.map { (plan.decisions.count > 1 ? "  " : "") + $0 }
+        }
+        var evidence = [String]()
+        for f in plan.voteFloors {
+            if plan.voteFloors.count > 1 { evidence.append("\(f.key.shortText(40)):") }
+            evidence += f.lines.map { (plan.voteFloors.count > 1 ? "  " : "") + $0 }
+        }
+        self.init(nodeosWillDo: will, voteFloorEvidence: evidence)
+    }
+}
+
 extension Plan {
-    /// The vote floor of each written last vote, and what nodeos will do with each
-    /// changed entry: shown in the plan text, `--dry-run`, the review and the report.
+    /// Lines of a plan that only recovery adds: the repair summary (every key, what was
+    /// recovered and what is lost) and a LIB from one source. What nodeos will do and the
+    /// vote floor's evidence are the review's (`ReviewExplanation(plan:)`).
     public var recoveryLines: [String] {
         var out = [String]()
         if let repair { out += [""] + repair.lines }
-        if !decisions.isEmpty {
-            out.append("")
-            out.append("What nodeos will do with it:")
-            for d in decisions {
-                if decisions.count > 1 { out.append("  \(d.key.shortText(40)):") }
-                out += d.lines.map { (decisions.count > 1 ? "    " : "  ") + $0 }
-            }
-        }
         if let lib, !lib.crossChecked {
             out.append("")
             out.append("LIB: \(LIBDecision.oneSource) (\(lib.chosen.source))")

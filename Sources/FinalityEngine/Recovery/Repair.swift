@@ -228,9 +228,34 @@ extension Planner {
     }
 }
 
-/// Salvage through the reader as it stands: a file the reader decodes despite its errors
-/// (bad CRC, a bad key) gives every entry, marked clean or not; a file it cannot decode
-/// gives none. To be replaced by the reader's entry-by-entry salvage (issue 7).
+/// Repair as a kind of change: the same review, confirmation (the new file's SHA-256),
+/// write path and audit record (action `repair`) as every other change.
+public struct RepairChange: ChangeKind {
+    public var inputs: RepairInputs
+    public init(inputs: RepairInputs) { self.inputs = inputs }
+
+    public func plan(bytes: [UInt8], location: Location) throws(EngineError) -> Plan {
+        try Planner.repair(bytes: bytes, path: location.file, salvage: DamagedFile.read(bytes), inputs: inputs)
+    }
+
+    /// The review of a repair of a file that does not exist (`ChangeWorkflow.review`
+    /// reads the file first). Applying it needs the file to exist: the front end creates
+    /// an empty one after the confirmation, whose SHA-256 is the one planned here.
+    public func reviewMissing(location: Location, procRoot: String = "/proc") throws(EngineError) -> ChangeReview {
+        guard !FileManager.default.fileExists(atPath: location.file) else {
+            throw .refused("\(location.file) exists: review it with the file's own bytes")
+        }
+        let plan = try Planner.repair(bytes: [], path: location.file, salvage: .missing, inputs: inputs)
+        let interlocks = Interlocks.run(location, procRoot: procRoot)
+        return ChangeReview(
+            location: location, plan: plan, interlocks: interlocks, explanation: explanation(of: plan),
+            blocker: ChangeWorkflow.blocker(interlocks, plan), confirmation: Confirmation(for: plan))
+    }
+}
+
+/// Salvage through the reader: a file it decodes despite its errors (bad CRC, a bad key,
+/// damage after some entries: the entries read before it) gives those entries, each
+/// marked clean or not; a file whose header cannot be read gives none.
 extension DamagedFile {
     public static func read(_ bytes: [UInt8], absent: Bool = false) -> DamagedFile {
         if absent { return .missing }

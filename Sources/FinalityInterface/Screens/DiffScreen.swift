@@ -1,6 +1,39 @@
+import FinalityEngine
+import FinalityFormat
 /// Diff: field by field, before and after; changed fields marked `*` and shown on two
 /// lines (`- before`, `+ after`) so 64-digit ids fit in 80 columns.
-enum DiffScreen {
+extension Screen {
+    public static let diff = Screen("diff")
+}
+
+enum DiffScreen: ScreenUnit {
+    static let screen = Screen.diff
+    static let title = "Diff"
+
+    static func handle(_ action: Action, _ state: inout AppState) -> [Effect]? {
+        switch action {
+        case .compareFile:
+            state.prompt = Prompt(purpose: .compareWith, label: "Compare with file: ")
+        case .toggleUnchanged:
+            state.diff?.showAll.toggle()
+            state.diff?.scroll = 0
+        default:
+            return nil
+        }
+        return []
+    }
+
+    /// Back to the wizard that showed its plan here, if one is under way.
+    static func back(_ state: inout AppState) {
+        state.screen = state.wizard != nil && state.wizard?.step != .result ? .wizard : .entries
+    }
+
+    static func move(_ state: inout AppState, by delta: Int) {
+        guard let d = state.diff else { return }
+        let lines = diffLines(d.rows, showAll: d.showAll, width: state.size.columns).count
+        state.diff?.scroll = max(0, min(Selection.add(d.scroll, delta), lines - 1))
+    }
+
     static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
         guard let diff = state.diff ?? pendingPlanDiff(state) else {
             g.put("Nothing to compare yet.", row: body.row, column: 0)
@@ -27,7 +60,7 @@ enum DiffScreen {
         let lines = diffLines(diff.rows, showAll: diff.showAll, width: body.columns)
         let rows = body.bottom - row - 1
         let top = max(0, min(diff.scroll, lines.count - rows))
-        g.lines(Array(lines.dropFirst(top)), in: Rect(row: row, column: 0, rows: rows, columns: body.columns))
+        g.lines(Array(lines.dropFirst(top).prefix(rows)), in: Rect(row: row, column: 0, rows: rows, columns: body.columns))
         if lines.count > rows {
             let more = " \(top + 1)-\(min(lines.count, top + rows)) of \(lines.count) "
             g.put(more, row: body.bottom - 1, column: body.columns - more.count, style: .dim)
@@ -46,7 +79,8 @@ enum DiffScreen {
         for r in rows where showAll || r.changed {
             if r.section != section {
                 section = r.section
-                out.append((r.section, .header))
+                // A key is longer than 80 columns: wrapped whole, never cut.
+                for line in Format.wrap(r.section, width: width) { out.append((line, .header)) }
             }
             if r.changed {
                 out.append(("* " + r.field, .changed))

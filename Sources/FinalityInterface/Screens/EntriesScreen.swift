@@ -1,8 +1,63 @@
 import FinalityEngine
 import FinalityFormat
 
+extension Screen {
+    public static let entries = Screen("entries")
+}
+
 /// Entries: the file, nodeos's verdict, one row per entry, and the selected entry in full.
-enum EntriesScreen {
+enum EntriesScreen: ScreenUnit {
+    static let screen = Screen.entries
+    static let title = "Entries"
+
+    static func handle(_ action: Action, _ state: inout AppState) -> [Effect]? {
+        switch action {
+        case .toggleDetail:
+            state.entries.zoomed.toggle()
+        case .search:
+            state.prompt = Prompt(purpose: .search, label: "Search key: ", text: state.entries.filter)
+        case .nextMatch, .previousMatch:
+            Core.stepThroughMatches(&state, forward: action == .nextMatch)
+        case .sort:
+            let all = SortColumn.allCases
+            state.entries.sort = all[(all.firstIndex(of: state.entries.sort)! + 1) % all.count]
+            Core.refreshRows(&state)
+            state.status = StatusMessage(.info, "sorted by \(state.entries.sort.rawValue)")
+        case .reset, .delete:
+            guard let entry = Core.selectedEntry(state) else {
+                state.status = StatusMessage(.warning, "no entry selected")
+                return []
+            }
+            state.wizard = WizardState(action: action == .reset ? .reset : .delete, keyText: entry.key.text)
+            state.screen = .wizard
+            // A node may have started since the file was read: check before any step.
+            return [.checkInterlocks(state.location)]
+        default:
+            return nil
+        }
+        return []
+    }
+
+    static func back(_ state: inout AppState) {
+        if state.entries.zoomed {
+            state.entries.zoomed = false
+        } else if !state.entries.filter.isEmpty {
+            Core.clearFilterKeepingSelection(&state)
+        }
+    }
+
+    static func move(_ state: inout AppState, by delta: Int) {
+        state.entries.selected = Selection.moved(state.entries.selected, by: delta, count: Core.visibleEntries(state).count)
+    }
+
+    static func position(_ state: AppState) -> String {
+        guard let file = state.file, file.safetyFile != nil else { return "" }
+        let rows = state.entries.rows.count
+        var t = rows == 0 ? "no rows" : "row \(Format.number(state.entries.selected + 1)) of \(Format.number(rows))"
+        if !state.entries.filter.isEmpty { t += " matching \"\(state.entries.filter)\"" }
+        return t + " · sort: \(state.entries.sort.rawValue)"
+    }
+
     static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
         let w = body.columns
         var row = body.row
@@ -11,7 +66,7 @@ enum EntriesScreen {
         row += 1
         guard let file = state.file else {
             if let error = state.loadError {
-                for line in Format.wrap("cannot read the file: " + error, width: w).prefix(3) {
+                for line in Format.wrap("cannot read the file: " + error, width: w, maxLines: 3) {
                     g.put(line, row: row, column: 0, style: .danger)
                     row += 1
                 }
@@ -28,7 +83,7 @@ enum EntriesScreen {
         var verdict = (v.nodeosLoads ? "\(Line.ok) " : "\(Line.fail) ") + v.verdictLine
         if !v.warnings.isEmpty { verdict += " (\(v.warnings.count) warning\(v.warnings.count == 1 ? "" : "s"))" }
         // Without a readable layout there is no table: the whole reason gets the room.
-        for line in Format.wrap(verdict, width: w).prefix(v.file == nil ? 8 : 2) {
+        for line in Format.wrap(verdict, width: w, maxLines: v.file == nil ? 8 : 2) {
             g.fill(row: row, style: v.nodeosLoads ? .good : .danger)
             g.put(line, row: row, column: 0, style: v.nodeosLoads ? .good : .danger)
             row += 1

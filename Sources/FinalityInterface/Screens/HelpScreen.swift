@@ -1,5 +1,22 @@
+import FinalityEngine
+import FinalityFormat
 /// Help: generated from the binding table, so it cannot disagree with the keys.
-enum HelpScreen {
+extension Screen {
+    public static let help = Screen("help")
+}
+
+enum HelpScreen: ScreenUnit {
+    static let screen = Screen.help
+    static let title = "Help"
+
+    /// ESC and q close Help, back to the screen it was opened on.
+    static func back(_ state: inout AppState) { state.screen = state.screenBeforeHelp }
+
+    static func move(_ state: inout AppState, by delta: Int) {
+        let count = lines(state).count
+        state.help.scroll = max(0, min(Selection.add(state.help.scroll, delta), max(0, count - 1)))
+    }
+
     static func lines(_ state: AppState) -> [(String, Style)] {
         var out: [(String, Style)] = [
             ("Keys by screen. ESC goes back and never quits; unbound keys do nothing.", .dim)
@@ -7,7 +24,7 @@ enum HelpScreen {
         if let reason = state.readOnlyReason {
             out.append(("READ-ONLY (\(reason)): reset, delete and restore are not available.", .warning))
         }
-        for context in Context.allCases where context != .help {
+        for context in Context.allCases {
             let rows = Bindings.table.filter { $0.context == context && !(state.isReadOnly && $0.mutates) }
             guard !rows.isEmpty else { continue }
             out.append(("", .normal))

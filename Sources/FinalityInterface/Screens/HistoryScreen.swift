@@ -1,5 +1,51 @@
+import FinalityEngine
+import FinalityFormat
 /// History: the backups of this file (restore and compare from here) and its audit records.
-enum HistoryScreen {
+extension Screen {
+    public static let history = Screen("history")
+}
+
+enum HistoryScreen: ScreenUnit {
+    static let screen = Screen.history
+    static let title = "History"
+
+    static func opened(_ state: inout AppState) -> [Effect] {
+        state.history.selectNewestOnLoad = true
+        state.busy = "reading backups and audit records"
+        return [.loadHistory(state.location)]
+    }
+
+    static func handle(_ action: Action, _ state: inout AppState) -> [Effect]? {
+        switch action {
+        case .restore:
+            guard let backup = selectedBackup(state) else {
+                state.status = StatusMessage(.warning, "no backup selected")
+                return []
+            }
+            state.wizard = WizardState(action: .restore, backup: backup)
+            state.screen = .wizard
+            return [.checkInterlocks(state.location)]
+        case .compareBackup:
+            guard let backup = selectedBackup(state) else {
+                state.status = StatusMessage(.warning, "no backup selected")
+                return []
+            }
+            state.busy = "comparing"
+            return [.compareFiles(old: backup.path, new: state.location.file)]
+        default:
+            return nil
+        }
+    }
+
+    static func move(_ state: inout AppState, by delta: Int) {
+        state.history.selected = Selection.moved(state.history.selected, by: delta, count: state.history.listing?.backups.count ?? 0)
+    }
+
+    static func position(_ state: AppState) -> String {
+        guard let n = state.history.listing?.backups.count, n > 0 else { return "" }
+        return "backup \(state.history.selected + 1) of \(n)"
+    }
+
     static func selectedBackup(_ state: AppState) -> BackupRow? {
         guard let l = state.history.listing, state.history.selected < l.backups.count else { return nil }
         return l.backups[state.history.selected]
@@ -41,7 +87,7 @@ enum HistoryScreen {
         }
         row += backupRows
         if let b = selectedBackup(state), !b.note.isEmpty {
-            for line in Format.wrap(b.note, width: body.columns - 2).prefix(2) {
+            for line in Format.wrap(b.note, width: body.columns - 2, maxLines: 2) {
                 g.put("  " + line, row: row, column: 0, style: .dim)
                 row += 1
             }

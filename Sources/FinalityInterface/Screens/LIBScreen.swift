@@ -1,8 +1,40 @@
 import FinalityEngine
 import FinalityFormat
 
+extension Screen {
+    public static let lib = Screen("lib")
+}
+
 /// LIB: every source side by side with its provenance; disagreement is shown, never merged.
-enum LIBScreen {
+enum LIBScreen: ScreenUnit {
+    static let screen = Screen.lib
+    static let title = "LIB"
+
+    static func opened(_ state: inout AppState) -> [Effect] { Core.askLIBOnce(&state) }
+
+    static func handle(_ action: Action, _ state: inout AppState) -> [Effect]? {
+        switch action {
+        case .rereadLIB:
+            state.busy = "asking LIB sources"
+            return [.readLIB(Core.defaultLIBRequests(state))]
+        case .setAPI:
+            state.prompt = Prompt(purpose: .apiURL, label: "Node API URL: ", text: state.lib.apiURL)
+        case .typeLIB:
+            state.prompt = Prompt(purpose: .typedLIB, label: "LIB id (64 hex) and time or slot: ")
+        default:
+            return nil
+        }
+        return []
+    }
+
+    static func move(_ state: inout AppState, by delta: Int) {
+        state.lib.selected = Selection.moved(state.lib.selected, by: delta, count: state.lib.answers.count)
+    }
+
+    static func position(_ state: AppState) -> String {
+        state.lib.answers.isEmpty ? "" : "source \(state.lib.selected + 1) of \(state.lib.answers.count)"
+    }
+
     static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
         var row = body.row
         let w = body.columns
@@ -35,7 +67,7 @@ enum LIBScreen {
             style = .good
         }
         var r = row
-        for line in Format.wrap(text, width: width).prefix(lib.disagreement ? 6 : 2) {
+        for line in Format.wrap(text, width: width, maxLines: lib.disagreement ? 6 : 2) {
             g.fill(row: r, style: style)
             g.put(line, row: r, column: 0, style: style)
             r += 1

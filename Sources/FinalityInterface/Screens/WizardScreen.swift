@@ -1,13 +1,122 @@
+import FinalityEngine
 import FinalityFormat
 
+extension Screen {
+    public static let wizard = Screen("wizard")
+}
+
 /// The wizard: five numbered steps; nothing is written before step 4 is confirmed.
-enum WizardScreen {
+enum WizardScreen: ScreenUnit {
+    static let screen = Screen.wizard
+    static let title = "Wizard"
+
+    static func titleText(_ state: AppState) -> String {
+        guard let w = state.wizard else { return title }
+        return "\(title): \(w.action.title), step \(w.step.rawValue) of 5"
+    }
+
+    static func handle(_ action: Action, _ state: inout AppState) -> [Effect]? {
+        switch action {
+        case .confirm:
+            return Core.wizardNext(&state)
+        case .quit:
+            // Leaving half-way is allowed (nothing is written before step 4), but asked.
+            guard state.wizard?.step != .result else { return nil }
+            state.askingQuit = true
+        case .show(.diff):
+            guard let plan = DiffScreen.pendingPlanDiff(state) else { return [] }
+            state.diff = plan
+            state.screen = .diff
+        case .reset, .delete:
+            guard state.wizard?.step == .chooseEntry, state.wizard?.action != .restore else { return [] }
+            state.wizard?.action = action == .reset ? .reset : .delete
+        case .typeLIB:
+            guard state.wizard?.step == .chooseLIB else { return [] }
+            state.prompt = Prompt(purpose: .typedLIB, label: "LIB id (64 hex) and time or slot: ")
+        case .rereadLIB:
+            state.busy = "asking LIB sources"
+            return [.readLIB(Core.defaultLIBRequests(state))]
+        default:
+            return nil
+        }
+        return []
+    }
+
+    /// One step back; from step 1 (or the result), back to where the wizard started.
+    static func back(_ state: inout AppState) {
+        guard var w = state.wizard else {
+            state.screen = .entries
+            return
+        }
+        switch w.step {
+        case .chooseEntry, .result:
+            state.screen = w.action == .restore ? .history : .entries
+            state.wizard = nil
+            return
+        case .chooseLIB:
+            w.step = .chooseEntry
+        case .review:
+            w.step = w.needsLIB ? .chooseLIB : .chooseEntry
+            w.libReason = nil
+            w.plan = nil
+            w.planError = nil
+        case .confirm:
+            w.step = .review
+            w.typed = ""
+            w.confirmError = nil
+        }
+        state.wizard = w
+    }
+
+    static func move(_ state: inout AppState, by delta: Int) {
+        guard var w = state.wizard else { return }
+        switch w.step {
+        case .chooseEntry:
+            if w.action == .restore {
+                HistoryScreen.move(&state, by: delta)
+                w.backup = Core.selectedBackup(state)
+            } else {
+                EntriesScreen.move(&state, by: delta)
+                w.keyText = Core.selectedEntry(state)?.key.text
+            }
+        case .chooseLIB:
+            w.libSelected = Selection.moved(w.libSelected, by: delta, count: state.lib.answers.count)
+            w.libReason = nil
+        case .review:
+            w.reviewScroll = max(0, min(Selection.add(w.reviewScroll, delta), 10_000))
+        case .result:
+            w.resultScroll = max(0, min(Selection.add(w.resultScroll, delta), 10_000))
+        case .confirm:
+            break
+        }
+        state.wizard = w
+    }
+
+    /// The wizard is modal: no jumping to other screens half-way through a change.
+    static func keepsGlobal(_ binding: Binding) -> Bool {
+        switch binding.action {
+        case .show(.entries), .show(.lib), .show(.history), .writeReport: false
+        default: true
+        }
+    }
+
+    /// Each step answers only its own keys.
+    static func applies(_ binding: Binding, _ state: AppState) -> Bool {
+        guard let step = state.wizard?.step else { return true }
+        switch binding.action {
+        case .reset, .delete: return step == .chooseEntry
+        case .typeLIB, .rereadLIB: return step == .chooseLIB
+        case .show(.diff): return step == .review
+        default: return true
+        }
+    }
+
     static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
         guard let w = state.wizard else { return }
         var row = body.row
         stepsBar(&g, w, row: row)
         row += 1
-        g.put("Step \(w.step.rawValue) of 5: \(w.step.title)", row: row, column: 0, style: .header)
+        g.put("Step \(w.step.rawValue) of 5: \(w.step.title(for: w.action))", row: row, column: 0, style: .header)
         let note = w.step == .result ? "Enter or ESC: back to Entries" : "Nothing written yet. ESC goes back a step."
         g.put(note, row: row, column: body.columns - note.count, style: .dim)
         row += 2
@@ -25,20 +134,10 @@ enum WizardScreen {
         var col = 0
         for step in WizardStep.allCases {
             let skipped = step == .chooseLIB && !w.needsLIB
-            let label = " \(step.rawValue) " + (skipped ? "(no LIB)" : short(step)) + " "
+            let label = " \(step.rawValue) " + (skipped ? "(no LIB)" : step.shortTitle(for: w.action)) + " "
             let style: Style = step == w.step ? .selected : (step < w.step ? .normal : .dim)
             col = g.put(label, row: row, column: col, style: style)
             if step != .result { col = g.put(String(Line.pointer), row: row, column: col, style: .dim) }
-        }
-    }
-
-    static func short(_ s: WizardStep) -> String {
-        switch s {
-        case .chooseEntry: "Entry & action"
-        case .chooseLIB: "LIB source"
-        case .review: "Review"
-        case .confirm: "Confirm"
-        case .result: "Result"
         }
     }
 
@@ -133,7 +232,7 @@ enum WizardScreen {
         }
         let rows = rect.rows - 1
         let top = max(0, min(w.reviewScroll, lines.count - rows))
-        g.lines(Array(lines.dropFirst(top)), in: Rect(row: rect.row, column: 0, rows: rows, columns: rect.columns))
+        g.lines(Array(lines.dropFirst(top).prefix(rows)), in: Rect(row: rect.row, column: 0, rows: rows, columns: rect.columns))
         let hint = w.plan.map { $0.refusal == nil ? "Enter: go to the typed confirmation.  j/k: scroll.  v: Diff screen." : "This change cannot be made. ESC: back." } ?? ""
         g.put(hint, row: rect.bottom - 1, column: 0, style: .dim)
         if lines.count > rows {
@@ -207,8 +306,12 @@ enum WizardScreen {
             lines.append(("", .normal))
             lines.append(("Next steps:", .header))
             for (i, s) in o.nextSteps.enumerated() {
-                for (j, line) in Format.wrap(s, width: rect.columns - 5).enumerated() {
+                for (j, line) in Format.wrap(s.text, width: rect.columns - 5).enumerated() {
                     lines.append(((j == 0 ? "  \(i + 1). " : "     ") + line, .normal))
+                }
+                // A command to copy: on a line of its own, never wrapped into other text.
+                if let command = s.command {
+                    lines.append(("     " + command, .header))
                 }
             }
             if !o.checks.isEmpty {
@@ -229,6 +332,20 @@ enum WizardScreen {
         case nil:
             lines.append(("applying…", .dim))
         }
-        g.lines(lines, in: rect)
+        scrolled(&g, lines, scroll: w.resultScroll, in: rect)
+    }
+
+    /// Lines with a scroll position; when they do not all fit, the last row says which
+    /// are shown and how to see the rest.
+    static func scrolled(_ g: inout Grid, _ lines: [(String, Style)], scroll: Int, in rect: Rect) {
+        guard lines.count > rect.rows else {
+            g.lines(lines, in: rect)
+            return
+        }
+        let rows = rect.rows - 1
+        let top = max(0, min(scroll, lines.count - rows))
+        g.lines(Array(lines.dropFirst(top).prefix(rows)), in: Rect(row: rect.row, column: rect.column, rows: rows, columns: rect.columns))
+        let more = " lines \(top + 1)-\(min(lines.count, top + rows)) of \(lines.count), j/k to scroll "
+        g.put(more, row: rect.bottom - 1, column: max(0, rect.columns - more.count), style: .dim)
     }
 }

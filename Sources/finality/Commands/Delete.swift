@@ -24,10 +24,8 @@ struct Delete: ParsableCommand {
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
             let location = try Location.resolve(path)
-            let loaded = try LoadedFile.read(location)
             let choice = try lib.decision()
-            let plan = try Planner.delete(bytes: loaded.bytes, path: location.file, key: key, lib: choice)
-            return try Mutation.carryOut(plan, location: location, options: mutation)
+            return try Mutation.carryOut(DeleteChange(key: key, lib: choice), location: location, options: mutation)
         }
     }
 }

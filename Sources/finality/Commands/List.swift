@@ -44,7 +44,7 @@ struct List: ParsableCommand {
                 out.write(head + ",\n  \"entries\": [")
                 for (i, e) in file.entries.enumerated() {
                     var s = i == 0 ? "\n    " : ",\n    "
-                    JSONModel.entry(e, index: i, duplicateOf: duplicateOf[i], network: info).write(to: &s, pretty: false, indent: 2)
+                    inspection.jsonEntry(i, e, network: info).write(to: &s, pretty: false, indent: 2)
                     out.write(s)
                 }
                 out.line(file.entries.isEmpty ? "]\n}" : "\n  ]\n}")
@@ -53,7 +53,8 @@ struct List: ParsableCommand {
                 out.line(v.verdictLine)
                 for line in inspection.findingLines() { out.line(line) }
                 out.line()
-                for line in EntryTable.lines(file, duplicateOf: duplicateOf, network: info, inactive: Set(coverage.inactiveEntries)) { out.line(line) }
+                if let damage = inspection.damageLine { out.line(damage) }
+                for line in EntryTable.lines(file, duplicateOf: duplicateOf, network: info, verification: v, inactive: Set(coverage.inactiveEntries)) { out.line(line) }
                 out.line()
                 for line in nodeKeys.lines + coverage.lines { out.line(line) }
             }
@@ -66,7 +67,9 @@ struct List: ParsableCommand {
 
 /// The plain-text table of `list`: both vocabularies in the headers.
 enum EntryTable {
-    static func lines(_ file: SafetyFile, duplicateOf: [Int: Int], network: FinalizerInfo? = nil, inactive: Set<Int> = []) -> [String] {
+    /// `verification`: when given, an entry with an error of its own is marked `!` beside its number.
+    /// `inactive`: entries whose key the node is not configured with (NodeKeys).
+    static func lines(_ file: SafetyFile, duplicateOf: [Int: Int], network: FinalizerInfo? = nil, verification: Verification? = nil, inactive: Set<Int> = []) -> [String] {
         let hot = file.format == .hotStuff
         var rows = [[
             "#", "KEY",
@@ -85,8 +88,9 @@ enum EntryTable {
                 lastVote = "\(h.vheight.bheight).\(h.vheight.pcounter)"
                 lock = h.bLock.isZero ? "none" : String(h.bLock.hex.prefix(16)) + "…"
             }
+            let bad = verification.map { !$0.entryReadCleanly(i) } ?? false
             rows.append([
-                "\(i)", e.key.shortText(24), lastVote, lock,
+                "\(i)\(bad ? "!" : "")", e.key.shortText(24), lastVote, lock,
                 ((inactive.contains(i) ? [KeyCoverage.inactiveFlag] : []) + JSONModel.flags(e, duplicateOf: duplicateOf[i], network: network)).joined(separator: ","),
             ] + (network.map { [Inspection.networkVote($0, e.key)] } ?? []))
         }

@@ -37,20 +37,19 @@ struct Repair: ParsableCommand {
             guard let mode = VoteFloor.Mode(rawValue: voteFloor) else {
                 throw .usage("--vote-floor must be evidence or lib, found \"\(voteFloor)\"")
             }
-            let bytes = target.absent ? [] : try FileBytes.read(target.location.file)
             let choice = try lib.requiredDecision()
             let keys = NodeConfig.find(for: target.location, configDir: configDir)
             let evidence = EvidenceSet.gather(
                 file: target.location.file, apiURLs: lib.sources.apiURLs, timeoutSeconds: lib.sources.apiTimeout)
-            let inputs = RepairInputs(
+            let change = RepairChange(inputs: RepairInputs(
                 lib: choice, keys: keys, evidence: evidence, finalityDigest: try hex32(finalityDigest, "--finality-digest"),
-                voteFloor: mode)
-            let plan = try Planner.repair(
-                bytes: bytes, path: target.location.file, salvage: DamagedFile.read(bytes, absent: target.absent), inputs: inputs)
-            // Apply replaces an existing file: for a missing one, after the confirmation,
-            // an empty file stands in (and becomes the backup that records the absence).
-            return try Mutation.carryOut(plan, location: target.location, options: mutation) { () throws(EngineError) in
-                if target.absent { try RepairTarget.createEmpty(target.location.file) }
+                voteFloor: mode))
+            guard target.absent else { return try Mutation.carryOut(change, location: target.location, options: mutation) }
+            // A missing file: reviewed as empty bytes; after the confirmation an empty file
+            // stands in (the write path replaces an existing file) and becomes the backup.
+            let review = try change.reviewMissing(location: target.location)
+            return try Mutation.carryOut(change, location: target.location, options: mutation, prepared: review) {
+                () throws(EngineError) in try RepairTarget.createEmpty(target.location.file)
             }
         }
     }

@@ -41,7 +41,6 @@ struct Reset: ParsableCommand {
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
             let location = try Location.resolve(path)
-            let loaded = try LoadedFile.read(location)
             let choice = try lib.requiredDecision()
             guard let floorMode = VoteFloor.Mode(rawValue: voteFloor) else {
                 throw .usage("--vote-floor must be evidence or lib, found \"\(voteFloor)\"")
@@ -53,8 +52,7 @@ struct Reset: ParsableCommand {
                 finalOnQC: try hex32(finalOnQC, "--final-on-qc"),
                 voteFloor: floorMode,
                 evidence: EvidenceSet.gather(file: location.file, apiURLs: lib.sources.apiURLs, timeoutSeconds: lib.sources.apiTimeout))
-            let plan = try Planner.reset(bytes: loaded.bytes, path: location.file, key: key, inputs: inputs)
-            return try Mutation.carryOut(plan, location: location, options: mutation)
+            return try Mutation.carryOut(ResetChange(key: key, inputs: inputs), location: location, options: mutation)
         }
     }
 }
@@ -82,26 +80,28 @@ func hex32(_ text: String?, _ option: String) throws(EngineError) -> Bytes32? {
     return v
 }
 
-/// What reset, delete and restore share: interlocks, plan, confirmation, apply, result.
+/// The command line's front end of the engine's `ChangeWorkflow` (the interface's
+/// wizard is the other): print the review, stop for --dry-run, refuse on a blocker, ask
+/// the one typed confirmation, apply, print the outcome and the next steps.
 enum Mutation {
+    /// `prepared`: a review made by the caller (repair of a missing file, which
+    /// `ChangeWorkflow.review` cannot read); `beforeApply`: runs after the confirmation,
+    /// before anything else is written (repair: the empty stand-in for a missing file).
     static func carryOut(
-        _ plan: Plan, location: Location, options: MutationOptions,
+        _ kind: some ChangeKind, location: Location, options: MutationOptions, prepared: ChangeReview? = nil,
         beforeApply: () throws(EngineError) -> Void = {}
     ) throws(EngineError) -> ExitStatus {
         var out = Output()
+        var expected: Bytes32?
         if let expect = options.expectSHA256 {
             guard let want = Bytes32(hex: expect) else { throw .usage("--expect-sha256 must be 64 hex digits") }
-            guard want == plan.beforeSHA256 else {
-                throw .refused(
-                    "\(plan.path) changed since the plan you reviewed (expected SHA-256 \(want.hex), now \(plan.beforeSHA256.hex)): nothing written")
-            }
+            expected = want
         }
-        let interlocks = Interlocks.run(location)
+        let review: ChangeReview
+        if let prepared { review = prepared } else { review = try ChangeWorkflow.review(kind, location: location, expectedSHA256: expected) }
+        let plan = review.plan
         if !options.json {
-            out.line("Interlocks:")
-            for l in interlocks.lines { out.line(l) }
-            out.line()
-            for l in plan.lines { out.line(l) }
+            for l in review.lines { out.line(l) }
             out.flush()
         }
         func emitJSON(applied: ApplyResult?, interlocks: InterlockReport, dryRun: Bool) {
@@ -116,22 +116,30 @@ enum Mutation {
             out.flush()
         }
         if options.dryRun {
-            if options.json { emitJSON(applied: nil, interlocks: interlocks, dryRun: true) } else {
+            if options.json { emitJSON(applied: nil, interlocks: review.interlocks, dryRun: true) } else {
                 out.line()
-                out.line("Dry run: nothing written. To apply exactly this plan, add --expect-sha256 \(plan.beforeSHA256.hex)")
+                if case .nodeRunning? = review.blocker {
+                    out.line("Dry run: nothing written. Stop nodeos first; then, to apply exactly this plan, add --expect-sha256 \(plan.beforeSHA256.hex)")
+                } else {
+                    out.line("Dry run: nothing written. To apply exactly this plan, add --expect-sha256 \(plan.beforeSHA256.hex)")
+                }
                 out.flush()
             }
             return .success
         }
-        try interlocks.enforce()
-        guard plan.changesAnything else {
-            if options.json { emitJSON(applied: nil, interlocks: interlocks, dryRun: false) }
+        switch review.blocker {
+        case .nothingToChange?:
+            if options.json { emitJSON(applied: nil, interlocks: review.interlocks, dryRun: false) }
             return .success
+        case let blocker?:
+            if let e = blocker.error { throw e }
+        case nil:
+            break
         }
-        if !options.yes { try confirm(plan) }
-        try beforeApply()  // repair of a missing file: the empty stand-in (Repair.swift)
-        let result = try Apply.run(
-            plan, location: location, options: ApplyOptions(context: .current(toolVersion: ToolVersion.string)))
+        if !options.yes { try confirm(review.confirmation, plan: plan) }
+        try beforeApply()
+        let outcome = try ChangeWorkflow.apply(review, context: .current(toolVersion: ToolVersion.string))
+        let result = outcome.result
         if options.json {
             emitJSON(applied: result, interlocks: result.interlocks, dryRun: false)
             return .success
@@ -139,42 +147,25 @@ enum Mutation {
         out.line()
         out.line("Done. Interlocks while applying:")
         for l in result.interlocks.lines { out.line(l) }
-        if let leftover = result.removedLeftoverTemp { out.line("Removed a temp file left by an interrupted run: \(leftover)") }
         out.line("Backup:       \(result.backupPath)")
         out.line("Audit record: \(result.auditPath)")
         out.line("  \(result.auditLine)")
         out.line("New SHA-256:  \(plan.afterSHA256.hex) (read back and checked)")
         out.line()
-        out.line("Next: start nodeos; watch its log for the key's first vote. To undo: finality restore \(plan.path) --from \(result.backupPath)")
+        out.line("Next steps:")
+        for l in ChangeWorkflow.lines(outcome.nextSteps) { out.line(l) }
         out.flush()
         return .success
     }
 
-    /// A typed confirmation on a terminal: part of the key (at least 6 characters), or
-    /// for a restore the first 12 hex digits of the backup's SHA-256. Never a bare "y".
-    static func confirm(_ plan: Plan) throws(EngineError) {
+    /// The typed confirmation on a terminal, by the workflow's one rule (`Confirmation`).
+    static func confirm(_ confirmation: Confirmation, plan: Plan) throws(EngineError) {
         guard isatty(0) == 1 else {
             throw .refused("no terminal to confirm on (standard input is not a tty): review with --dry-run, then add --yes")
         }
-        let prompt: String
-        let accept: (String) -> Bool
-        if plan.action == .repair {
-            // Repair (Repair.swift): the damaged file's SHA-256, as the plan shows it.
-            let want = String(plan.beforeSHA256.hex.prefix(12))
-            prompt = "Type \(want) (the damaged file's SHA-256, first 12 digits) to repair it, or anything else to cancel: "
-            accept = { $0.lowercased() == want }
-        } else if let key = plan.key {
-            prompt = "Type part of the key (6 characters or more) to \(plan.action.rawValue) its entry, or anything else to cancel: "
-            accept = { t in
-                t.count >= 6 && (key.text.contains(t) || Hex.encode(key.bytes).contains(t.lowercased()))
-            }
-        } else {
-            let want = String(plan.afterSHA256.hex.prefix(12))
-            prompt = "Type \(want) (the backup's SHA-256, first 12 digits) to restore it, or anything else to cancel: "
-            accept = { $0.lowercased() == want }
-        }
+        let what = plan.key.map { "\(plan.action.rawValue) the entry of \($0.text)" } ?? "\(plan.action.rawValue) \(plan.path)"
+        let prompt = "To \(what), \(confirmation.hint); anything else cancels: "
         FileHandle.standardError.write(Data(prompt.utf8))
-        let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces)
-        guard accept(answer) else { throw .refused("not confirmed: nothing written") }
+        guard confirmation.accepts(readLine() ?? "") else { throw .refused("not confirmed: nothing written") }
     }
 }

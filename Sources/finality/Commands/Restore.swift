@@ -22,10 +22,7 @@ struct Restore: ParsableCommand {
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
             let location = try Location.resolve(path)
-            let loaded = try LoadedFile.read(location)
-            let backup = try FileBytes.read(from)
-            let plan = try Planner.restore(bytes: loaded.bytes, path: location.file, backup: backup, backupPath: from)
-            return try Mutation.carryOut(plan, location: location, options: mutation)
+            return try Mutation.carryOut(RestoreChange(backupPath: from), location: location, options: mutation)
         }
     }
 }

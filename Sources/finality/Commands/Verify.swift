@@ -7,11 +7,15 @@ struct Verify: ParsableCommand {
         commandName: "verify",
         abstract: "Would nodeos load this file? Exit 0 yes, 1 no, with the reason.",
         discussion: """
-            Runs nodeos's own checks in nodeos's order (magic, version, count against the size,
-            key length 96, each key a valid BLS12-381 G1 point in the prime-order subgroup, the
-            bool byte of version 0, the CRC-32 of version 1), then warns about what nodeos lets
-            through: trailing bytes, duplicate keys (the first wins), an all-zero lock, a last vote
-            older than its lock, timestamps in the future, a key at infinity.
+            Speaks for the program that loads the file: spring's nodeos for a Savanna safety.dat,
+            the Leap HotStuff prototype for a HotStuff safety_db.dat (spring refuses that file).
+            Runs spring's own checks in its order and nothing more: magic, version (at most 1),
+            each entry read in full (key length 96 as fc reads its varint, coordinates below p,
+            the point on the curve, the bool byte of version 0), the CRC-32 of version 1. Then
+            warns about what nodeos lets through: a key outside the prime-order subgroup (it can
+            never sign a valid vote), the point at infinity, a padded key length, trailing bytes,
+            entries the count leaves unread, duplicate keys (the first wins), an all-zero lock, a
+            last vote older than its lock, timestamps in the future.
             """)
 
     @Argument(help: "A safety file, or a data dir (finalizers/safety.dat inside).")
@@ -28,6 +32,7 @@ struct Verify: ParsableCommand {
             if json {
                 var members = inspection.jsonHeader
                 members.append(("entries", v.file.map { .uint(UInt64($0.entries.count)) } ?? .null))
+                members.append(("declared_count", v.declaredCount.map { .uint($0) } ?? .null))
                 members.append(
                     ("crc", v.storedCRC.map { stored in
                         .object([
@@ -40,6 +45,7 @@ struct Verify: ParsableCommand {
                 out.line(JSON.object(members).serialized(pretty: true))
             } else {
                 out.line(inspection.summaryLine)
+                out.line(v.loaderLine)
                 out.line("sha256 \(inspection.loaded.sha256.hex)")
                 if let stored = v.storedCRC, let computed = v.computedCRC {
                     out.line("crc-32 stored \(CRC32.text(stored)), computed \(CRC32.text(computed))\(stored == computed ? " (match)" : " (MISMATCH)")")

@@ -253,7 +253,7 @@ struct NodeAPITests {
             Issue.record("expected a failure")
         } catch {
             #expect(error.status == .usage)
-            #expect(error.description.contains("last_tracked_votes[0]: voted_for_block_num: missing"))
+            #expect(error.description.contains("last_tracked_votes[0].voted_for_block_num: missing"), "\(error.description)")
         }
     }
 }

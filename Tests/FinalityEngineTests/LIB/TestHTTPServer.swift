@@ -13,12 +13,14 @@ final class TestHTTPServer: @unchecked Sendable {
         case silent
         /// Closes the connection without a word.
         case close
+        /// Sends these bytes exactly (status line, headers and body written by the test).
+        case raw([UInt8])
     }
 
     let port: UInt16
     var baseURL: String { "http://127.0.0.1:\(port)" }
     private let listener: Int32
-    private let routes: [String: Behavior]
+    private var routes: [String: Behavior]
     private let lock = NSLock()
     private var stopped = false
     private var _requests: [(method: String, path: String, body: String)] = []
@@ -50,6 +52,11 @@ final class TestHTTPServer: @unchecked Sendable {
         port = UInt16(bigEndian: bound.sin_port)
         let thread = Thread { [self] in acceptLoop() }
         thread.start()
+    }
+
+    /// Changes what a path answers from the next request on (a node whose head moves).
+    func route(_ path: String, _ behavior: Behavior) {
+        lock.withLock { routes[path] = behavior }
     }
 
     func stop() {
@@ -122,7 +129,8 @@ final class TestHTTPServer: @unchecked Sendable {
         let path = parts.count > 1 ? String(parts[1]) : ""
         let body = String(decoding: data[(headerEnd ?? data.count)...], as: UTF8.self)
         lock.withLock { _requests.append((method, path, body)) }
-        behave(routes[path] ?? .respond(status: 404, body: #"{"code":404,"message":"Not Found","error":{"code":0,"name":"exception","what":"unknown endpoint"}}"#), fd)
+        let route = lock.withLock { routes[path] }
+        behave(route ?? .respond(status: 404, body: #"{"code":404,"message":"Not Found","error":{"code":0,"name":"exception","what":"unknown endpoint"}}"#), fd)
     }
 
     private func send(_ fd: Int32, _ text: String) -> Bool {
@@ -168,6 +176,13 @@ final class TestHTTPServer: @unchecked Sendable {
             sleepUnlessStopped(30)
         case .close:
             return
+        case .raw(let bytes):
+            var sent = 0
+            while sent < bytes.count {
+                let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+                if n <= 0 { return }
+                sent += n
+            }
         }
     }
 }

@@ -102,10 +102,10 @@ struct RepairTests {
             #expect(file.entries.contains { $0.key == s.entry.key && $0.savanna?.lastVote == s.entry.savanna?.lastVote && $0.savanna?.lock == s.entry.savanna?.lock }, "\(label)")
         }
         // 5. The review lists every configured key with what was recovered and from where.
-        let text = plan.lines.joined(separator: "\n")
+        let text = reviewText(plan)
         for k in Damage.configured { #expect(text.contains(Damage.key(k).shortText(40)), "\(label): key \(k) in the review") }
         #expect(text.contains("Repair of a damaged file:"))
-        #expect(text.contains("What nodeos will do with it:"))
+        #expect(text.contains("after: votes on the first block after"))
         return plan
     }
 

@@ -4,6 +4,12 @@ import PropertyBased
 import Testing
 @testable import FinalityEngine
 
+/// What the review shows of a plan: what nodeos will do, the vote floor's evidence, the plan.
+func reviewText(_ plan: Plan) -> String {
+    let e = ReviewExplanation(plan: plan)
+    return (e.nodeosWillDo + e.voteFloorEvidence + plan.lines).joined(separator: "\n")
+}
+
 /// Evidence builders: block n at slot 2n (Fixture.ref), fills tell sources apart.
 enum Evidence {
     static func vote(_ k: UInt64, block n: UInt32, strong: Bool = true, problems: [String] = []) -> TrackedVote {
@@ -52,10 +58,10 @@ struct VoteFloorTests {
         #expect(floor.chosen.source == .backup(path: "/b/old.bak"))
         #expect(plan.entryAfter?.savanna?.lastVote.blockNumber == 7000)
         #expect(plan.entryAfter?.savanna?.lastVote.finalityDigest == Bytes32([UInt8](repeating: 0x11, count: 32)))
-        let text = plan.lines.joined(separator: "\n")
+        let text = reviewText(plan)
         #expect(text.contains("=> backup /b/old.bak: block #7,000"))
         #expect(text.contains("the newest backup holding the key"))
-        #expect(text.contains("What nodeos will do with it:"))
+        #expect(text.contains("after: votes on the first block after"))
         #expect(text.contains("will not vote at or before"))
     }
 
@@ -83,7 +89,7 @@ struct VoteFloorTests {
         #expect(floor.evidence[0].rejected?.hasPrefix("in the future") == true)
         #expect(floor.chosen.source == .network(url: "http://a"))
         #expect(plan.warnings.contains { $0.kind == .lastVoteMovesBack && $0.message.contains("in the future") && $0.message.contains("double vote") })
-        #expect(plan.lines.contains { $0.contains("NOT USED, in the future") })
+        #expect(reviewText(plan).contains("NOT USED, in the future"))
     }
 
     @Test("equal times: the entry's own last vote is kept as it is (its id and digest)")
@@ -118,7 +124,7 @@ struct VoteFloorTests {
         #expect(newer.contains { $0.message.contains("backup /b/1.bak") })
         #expect(newer.contains { $0.message.contains("node API http://a") && $0.message.contains("70 blocks, 1m 10s") })
         #expect(plan.voteFloors[0].ignoredNewer.count == 3)
-        #expect(plan.lines.contains { $0.contains("last vote := LIB (--vote-floor lib)") })
+        #expect(reviewText(plan).contains("last vote := LIB (--vote-floor lib)"))
     }
 
     @Test("nothing empties a last vote: a key that never voted gets LIB")

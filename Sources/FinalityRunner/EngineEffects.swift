@@ -1,20 +1,20 @@
 import FinalityEngine
 import FinalityFormat
+import FinalityInterface
 import Foundation
 
 /// Performs the core's effects with the recovery engine: the one place the interface
-/// touches disks, processes and networks. Plans are kept here by id, so only a plan the
-/// operator reviewed at step 3 can be applied at step 4.
+/// touches disks, processes and networks. Changes go through the engine's
+/// `ChangeWorkflow`, as the command line's do; reviews are kept here by id, so only the
+/// plan the operator reviewed at step 3 can be applied at step 4.
 public final class EngineEffects: EffectRunner {
-    private var plans: [Int: Plan] = [:]
+    private var reviews: [Int: ChangeReview] = [:]
     private var nextPlanID = 1
     let toolVersion: String
-    let apiTimeoutSeconds: Double
     let procRoot: String
 
-    public init(toolVersion: String, apiTimeoutSeconds: Double = 2, procRoot: String = "/proc") {
+    public init(toolVersion: String, procRoot: String = "/proc") {
         self.toolVersion = toolVersion
-        self.apiTimeoutSeconds = apiTimeoutSeconds
         self.procRoot = procRoot
     }
 
@@ -22,6 +22,8 @@ public final class EngineEffects: EffectRunner {
         switch effect {
         case .loadFile(let location):
             return .fileLoaded(Result { () throws(EngineError) in try load(location) })
+        case .checkInterlocks(let location):
+            return .interlocksChecked(writeAccess(location))
         case .readLIB(let requests):
             return .libRead(
                 requests.map { r in
@@ -31,10 +33,10 @@ public final class EngineEffects: EffectRunner {
         case .computePlan(let request):
             return .planComputed(Result { () throws(EngineError) in try plan(request) })
         case .apply(let id, let request):
-            guard let plan = plans[id], plan.path == request.path else {
+            guard let review = reviews[id], review.location == request.location else {
                 return .applied(.failure(.refused("this plan is not the one reviewed at step 3; nothing was written")))
             }
-            return .applied(Result { () throws(EngineError) in try apply(plan, request) })
+            return .applied(Result { () throws(EngineError) in try apply(review) })
         case .loadHistory(let location):
             return .historyLoaded(Result { () throws(EngineError) in try history(location) })
         case .compareFiles(let old, let new):
@@ -50,102 +52,64 @@ public final class EngineEffects: EffectRunner {
     func load(_ location: Location) throws(EngineError) -> FileSnapshot {
         let loaded = try LoadedFile.read(location)
         let verification = SafetyFileReader.verify(loaded.bytes, options: .init(now: BlockTimestamp(date: Date())))
+        let access = writeAccess(location)
+        return FileSnapshot(
+            path: location.file, byteCount: loaded.bytes.count, sha256: loaded.sha256, verification: verification,
+            writable: access.writable, nodeRunning: access.nodeRunning)
+    }
+
+    func writeAccess(_ location: Location) -> WriteAccess {
         let interlocks = Interlocks.run(location, procRoot: procRoot)
         let directory = (location.file as NSString).deletingLastPathComponent
         // A change writes a temp file and a backup beside the file: the directory must be writable too.
         let writable = access(location.file, W_OK) == 0 && access(directory, W_OK) == 0
-        return FileSnapshot(
-            path: location.file, byteCount: loaded.bytes.count, sha256: loaded.sha256, verification: verification,
-            writable: writable, nodeRunning: interlocks.checks.first { $0.outcome == .nodeRunning }?.found)
+        return WriteAccess(writable: writable, nodeRunning: interlocks.checks.first { $0.outcome == .nodeRunning }?.found)
     }
 
-    func readLIB(_ r: LIBRequest) throws(EngineError) -> LIBReading {
-        switch r {
-        case .blocksDir(let dir): return try LIBSources.fromBlocksDir(dir)
-        case .api(let url): return try LIBSources.fromAPI(url, timeoutSeconds: apiTimeoutSeconds)
-        case .typed(let id, let t):
-            if let slot = UInt32(t) { return try LIBSources.typed(id: id, time: nil, slot: slot) }
-            return try LIBSources.typed(id: id, time: t, slot: nil)
-        }
-    }
+    func readLIB(_ r: LIBRequest) throws(EngineError) -> LIBReading { try r.read() }
 
     /// A node API that answered is also asked for each key's last tracked vote; a node
     /// without that endpoint (before Savanna) just has none.
     func trackedVotes(_ r: LIBRequest, answered: Result<LIBReading, EngineError>) -> [TrackedVoteRow]? {
-        guard case .api(let url) = r, case .success = answered,
-            let info = try? LIBSources.finalizerInfo(url, timeoutSeconds: apiTimeoutSeconds)
+        guard case .api(let url, let timeout) = r, case .success = answered,
+            let info = try? LIBSources.finalizerInfo(url, timeoutSeconds: timeout)
         else { return nil }
         return info.votes.map {
             TrackedVoteRow(keyText: $0.publicKeyText, key: $0.publicKey, blockNumber: $0.blockNumber, timestamp: $0.timestamp, isStrong: $0.isStrong)
         }
     }
 
-    // MARK: plans
+    // MARK: changes, through the engine's one workflow
 
-    func plan(_ request: PlanRequest) throws(EngineError) -> PlanPreview {
-        let loaded = try LoadedFile.read(request.location)
-        guard loaded.sha256 == request.fileSHA256 else {
-            throw .refused("\(request.path) changed since it was shown (SHA-256 now \(loaded.sha256.hex.prefix(16))…): ESC to Entries; it is read again")
-        }
-        let plan: Plan
+    /// The wizard's request as the engine's kind of change.
+    static func change(_ request: PlanRequest) throws(EngineError) -> any ChangeKind {
         switch request.action {
         case .reset:
             guard let key = request.keyText else { throw .usage("no entry chosen") }
             let choice = try LIBDecision.forPlan(request.libReadings, choice: request.libChosen, reason: request.libReason)
-            plan = try Planner.reset(bytes: loaded.bytes, path: request.path, key: key, inputs: ResetInputs(lib: choice))
+            return ResetChange(key: key, inputs: ResetInputs(lib: choice))
         case .delete:
             guard let key = request.keyText else { throw .usage("no entry chosen") }
             // The LIB only says how far the lock moves back when nodeos recreates the entry.
             let choice = request.libReadings.isEmpty ? nil : try? LIBDecision.forPlan(request.libReadings, choice: 0, reason: "for the review only")
-            plan = try Planner.delete(bytes: loaded.bytes, path: request.path, key: key, lib: choice)
+            return DeleteChange(key: key, lib: choice)
         case .restore:
             guard let backupPath = request.backupPath else { throw .usage("no backup chosen") }
-            plan = try Planner.restore(bytes: loaded.bytes, path: request.path, backup: try FileBytes.read(backupPath), backupPath: backupPath)
+            return RestoreChange(backupPath: backupPath)
         }
-        let interlocks = Interlocks.run(request.location, procRoot: procRoot)
-        var refusal: String?
-        if let c = interlocks.checks.first(where: { $0.outcome == .nodeRunning }) {
-            refusal = "a node is running: \(c.found)"
-        } else if let c = interlocks.checks.first(where: { $0.outcome == .busy }) {
-            refusal = c.found
-        } else if !plan.changesAnything {
-            refusal = "this changes nothing: the file already holds these values"
-        }
+    }
+
+    func plan(_ request: PlanRequest) throws(EngineError) -> PlanPreview {
+        let review = try ChangeWorkflow.review(
+            try Self.change(request), location: request.location, expectedSHA256: request.fileSHA256, procRoot: procRoot)
         let id = nextPlanID
         nextPlanID += 1
-        plans[id] = plan
-        return PlanPreview(
-            id: id, request: request, rows: DiffRows.from(plan.diff), warnings: plan.warnings.map(\.message), notes: plan.notes,
-            checks: interlocks.checks.map(Self.row), refusal: refusal)
+        reviews[id] = review
+        return PlanPreview(id: id, request: request, review: review)
     }
 
-    static func row(_ c: InterlockCheck) -> CheckRow {
-        let outcome: CheckRow.Outcome =
-            switch c.outcome {
-            case .clear: .clear
-            case .nodeRunning, .busy: .blocking
-            case .notChecked: .notChecked
-            }
-        return CheckRow(name: c.checked, outcome: outcome, detail: c.found)
-    }
-
-    func apply(_ plan: Plan, _ request: PlanRequest) throws(EngineError) -> ApplyOutcome {
-        let result = try Apply.run(plan, location: request.location, options: ApplyOptions(context: .current(toolVersion: toolVersion), procRoot: procRoot))
-        var next = [String]()
-        switch request.action {
-        case .reset:
-            next.append("Start nodeos: this key votes again once it sees blocks after LIB; watch its log for the key's first vote.")
-        case .delete:
-            next.append("Start nodeos: it recreates the entry with an empty last vote and its own LIB as lock; watch its log for the key's first vote.")
-        case .restore:
-            next.append("Start nodeos and watch its log: the restored values are what it will vote from.")
-        }
-        next.append("To undo: History (h), select \((result.backupPath as NSString).lastPathComponent), r; or finality restore \(plan.path) --from \(result.backupPath)")
-        next.append("Paste the report (w) into the support ticket.")
-        if let leftover = result.removedLeftoverTemp { next.append("A temp file left by an interrupted run was removed: \(leftover)") }
-        return ApplyOutcome(
-            backupPath: result.backupPath, auditRecord: result.auditPath, newSHA256: plan.afterSHA256.hex, nextSteps: next,
-            checks: result.interlocks.checks.map(Self.row))
+    func apply(_ review: ChangeReview) throws(EngineError) -> ApplyOutcome {
+        ApplyOutcome(try ChangeWorkflow.apply(review, context: .current(toolVersion: toolVersion), procRoot: procRoot))
     }
 
     // MARK: history, comparison, report

@@ -1,5 +1,7 @@
+import FinalityCurses
 import FinalityEngine
 import FinalityInterface
+import FinalityRunner
 import Glibc
 
 /// Terminal types that cannot run a full-screen interface.
@@ -9,7 +11,7 @@ let unusableTERMs: Set<String> = ["", "dumb", "unknown"]
 /// executable calls (`finality PATH`, `finality demo`). Returns the exit status:
 /// 0 after `q`; 2 without a usable terminal (message on stderr); 128+signal after
 /// SIGINT/SIGTERM/SIGHUP (nothing written: a hangup abandons the wizard).
-public func runInterface(location: Location, readOnly: Bool, toolVersion: String = "unknown") -> Int32 {
+func runInterface(location: Location, readOnly: Bool, toolVersion: String = "unknown") -> Int32 {
     guard isatty(0) == 1, isatty(1) == 1 else {
         printError("the full-screen interface needs a terminal on stdin and stdout; for scripts use finality list, show or verify")
         return ExitStatus.usage.rawValue
@@ -36,9 +38,4 @@ public func runInterface(location: Location, readOnly: Bool, toolVersion: String
     program.run()
     terminal.close()
     return terminal.signal.map { 128 + $0 } ?? ExitStatus.success.rawValue
-}
-
-func printError(_ message: String) {
-    let line = Array(("finality: " + message + "\n").utf8)
-    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }

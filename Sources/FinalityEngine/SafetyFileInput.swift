@@ -1,0 +1,180 @@
+import FinalityFormat
+import Foundation
+
+/// Reading a file named by an operator (or by anyone who can create files where the
+/// operator looks) without letting it hurt the tool or the host.
+///
+/// - Anything that is not a regular file (a FIFO, a character or block device, a socket)
+///   is refused from `stat`, before it is opened: opening a FIFO for reading blocks until
+///   a writer comes, reading `/dev/zero` or `/dev/urandom` never ends, and opening some
+///   devices has effects of its own. The open itself is non-blocking and the descriptor is
+///   checked again with `fstat` (the name may have been swapped in between).
+/// - No more than the size `fstat` gave is read (a file that grows while it is read cannot
+///   make the read endless), and a file larger than `maximumSize` is refused before any
+///   byte is read: no safety file is that large, and memory stays bounded.
+/// - A symlink loop, a name that is not UTF-8 and a missing file each get their own message.
+public enum SafetyFileInput {
+    /// 1 GiB: about 4.5 million Savanna entries (nodeos writes one per configured key).
+    public static let maximumSize = 1 << 30
+
+    /// What kind of thing is at `path` (following symlinks), as a phrase; nil for a regular file.
+    static func kind(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "not a regular file"
+        }
+    }
+
+    static func shown(_ path: String) -> String { DisplayText.sanitize(path) }
+
+    /// The error for a name `stat` cannot follow: accurate for symlink loops, names that
+    /// are not UTF-8, missing files and permissions.
+    public static func whyUnreadable(_ path: String, errno e: Int32? = nil) -> EngineError {
+        if let raw = rawArgument(decodingTo: path) {
+            return .usage(
+                "\(DisplayText.sanitize(bytes: raw)): the name is not valid UTF-8 (bytes shown as \\xNN); finality cannot open it by this name: rename it, or make a symlink with a UTF-8 name and give that")
+        }
+        var st = stat()
+        let code = e ?? (stat(path, &st) == 0 ? 0 : errno)
+        switch code {
+        case ELOOP:
+            return .io(path: shown(path), operation: "open", reason: "a symlink loop (too many levels of symbolic links)")
+        case ENOENT:
+            var lst = stat()
+            if lstat(path, &lst) == 0 && (lst.st_mode & S_IFMT) == S_IFLNK {
+                return .io(path: shown(path), operation: "open", reason: "a dangling symlink (its target does not exist)")
+            }
+            return .io(path: shown(path), operation: "open", reason: "no such file or directory")
+        case ENAMETOOLONG:
+            return .io(path: shown(path), operation: "open", reason: "the name is too long")
+        case 0:
+            return .io(path: shown(path), operation: "open", reason: "it exists, but could not be opened")
+        default:
+            return .io(path: shown(path), operation: "open", reason: String(cString: strerror(code)))
+        }
+    }
+
+    /// A command-line argument whose bytes are not UTF-8 and that Swift's decoding (which
+    /// puts U+FFFD in place of bad bytes) turned into `path`.
+    static func rawArgument(decodingTo path: String) -> [UInt8]? {
+        guard path.unicodeScalars.contains("\u{FFFD}") else { return nil }
+        for i in 0..<Int(CommandLine.argc) {
+            guard let c = CommandLine.unsafeArgv[i] else { continue }
+            let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(c).assumingMemoryBound(to: UInt8.self), count: strlen(c)))
+            if String(validating: bytes, as: UTF8.self) == nil && String(decoding: bytes, as: UTF8.self) == path {
+                return bytes
+            }
+        }
+        return nil
+    }
+
+    /// Refuses what must not be opened: non-regular files, loops, unreadable names.
+    /// Directories are the caller's business (a data dir is one) and pass.
+    public static func checkBeforeOpening(_ path: String) throws(EngineError) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw whyUnreadable(path, errno: errno) }
+        if (st.st_mode & S_IFMT) == S_IFDIR { return }
+        if let kind = kind(st.st_mode) {
+            throw .io(path: shown(path), operation: "read", reason: "\(kind), not a regular file: refused without opening it")
+        }
+        if Int64(st.st_size) > Int64(maximumSize) {
+            throw .io(
+                path: shown(path), operation: "read",
+                reason: "\(grouped(Int64(st.st_size))) bytes, larger than any finalizer safety file (finality reads at most \(grouped(Int64(maximumSize))) bytes, about 4.5 million entries): refused without reading it")
+        }
+    }
+
+    /// The whole file, read safely (see the type's comment).
+    public static func read(_ path: String) throws(EngineError) -> [UInt8] {
+        try checkBeforeOpening(path)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard fd >= 0 else { throw whyUnreadable(path, errno: errno) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .io(path: shown(path), operation: "stat", reason: String(cString: strerror(errno))) }
+        if let kind = kind(st.st_mode) {
+            // Swapped for something else between stat and open: read nothing from it.
+            throw .io(path: shown(path), operation: "read", reason: "\(kind), not a regular file")
+        }
+        let size = Int(st.st_size)
+        guard size <= maximumSize else {
+            throw .io(path: shown(path), operation: "read", reason: "\(grouped(Int64(size))) bytes, larger than any finalizer safety file")
+        }
+        // The header says how much there can be; the rest of a much larger file is never
+        // read (a wrong path to a 50 GB blocks.log, a sparse file, a count of 2^64 - 1).
+        var header = [UInt8](repeating: 0, count: min(size, 64))
+        let got = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        if got >= 0 && got < header.count { header.removeSubrange(got...) }
+        let (justified, what) = justifiedSize(header: header, size: size)
+        if size > justified + slack {
+            throw .io(
+                path: shown(path), operation: "read",
+                reason: "\(grouped(Int64(size))) bytes, but \(what) accounts for at most \(grouped(Int64(justified))): refused without reading it whole")
+        }
+        var out = [UInt8](repeating: 0, count: size)
+        var done = 0
+        while done < size {
+            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, size - done) }
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                throw .io(path: shown(path), operation: "read", reason: String(cString: strerror(errno)))
+            }
+            if n == 0 { break }  // shrank while read: what is there
+            done += n
+        }
+        if done < size { out.removeSubrange(done...) }
+        return out
+    }
+
+    /// Bytes a file may hold beyond what its header accounts for and still be read whole
+    /// (trailing bytes nodeos ignores, kept so that a rewrite keeps them).
+    public static let slack = 1 << 20
+
+    /// At most how many bytes a file starting with `header` can need, and what says so.
+    /// Savanna: 24 + count × (entry + 4 bytes of key-length padding) + CRC, the count capped
+    /// by the size; HotStuff: 8 + 10 + count × 181; anything else: nothing (its header
+    /// already tells what it is).
+    public static func justifiedSize(header: [UInt8], size: Int) -> (bytes: Int, what: String) {
+        func u64(_ o: Int) -> UInt64? {
+            guard header.count >= o + 8 else { return nil }
+            return header[o..<o + 8].reversed().reduce(0) { $0 << 8 | UInt64($1) }
+        }
+        guard let magic = u64(0) else { return (0, "a file too short for a magic number") }
+        switch magic {
+        case SafetyFormat.savannaMagic:
+            guard let version = u64(8), version <= 1, let count = u64(16) else {
+                return (0, "a Savanna header with no readable count")
+            }
+            let entry = version == 1 ? 237 : 234
+            let n = Int(min(count, UInt64(size / entry + 1)))
+            return (24 + n * (entry + 4) + 4, "its header (Savanna version \(version), count \(count))")
+        case SafetyFormat.hotStuffMagic:
+            var count: UInt64 = 0
+            var shift: UInt64 = 0
+            for b in header.dropFirst(8).prefix(10) {
+                count |= UInt64(b & 0x7F) << shift
+                if b & 0x80 == 0 { break }
+                shift += 7
+            }
+            let n = Int(min(count, UInt64(size / 181 + 1)))
+            return (18 + n * 181, "its header (HotStuff, count \(count))")
+        default:
+            return (0, "a file whose magic (\(Hex.encode(header.prefix(8)))) is not a safety file's")
+        }
+    }
+
+    static func grouped(_ n: Int64) -> String {
+        let s = String(n)
+        var out = ""
+        for (i, c) in s.enumerated() {
+            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return out
+    }
+}

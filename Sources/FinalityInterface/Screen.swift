@@ -1,0 +1,73 @@
+import FinalityEngine
+import FinalityFormat
+/// A screen's identity: a stable name. Each screen declares its own in its file
+/// (`extension Screen { public static let lib = Screen("lib") }`), so adding a screen does
+/// not touch a list of cases here.
+public struct Screen: Hashable, Sendable, CustomStringConvertible {
+    public let name: String
+    public init(_ name: String) { self.name = name }
+    public var description: String { name }
+
+    /// Every screen, in the binding table's order.
+    public static var allCases: [Screen] { Bindings.screens.map { $0.screen } }
+
+    /// The unit that draws this screen and answers its keys.
+    public var unit: any ScreenUnit.Type {
+        Bindings.screens.first { $0.screen == self } ?? EntriesScreen.self
+    }
+
+    /// Stable titles support staff can name on the phone.
+    public var title: String { unit.title }
+}
+
+/// What every screen answers (tig's view operations, htop's panel functions): draw,
+/// handle an action, go back, say where the operator is, which bindings apply. A screen
+/// is one type in one file; the binding table (`Bindings`) lists it and its keys.
+public protocol ScreenUnit: Sendable {
+    static var screen: Screen { get }
+    /// The title bar's name ("Entries", "LIB"), stable for support staff.
+    static var title: String { get }
+    /// The title bar's text when it says more than the name (the wizard's step).
+    static func titleText(_ state: AppState) -> String
+    /// Draws the body (between the title bar and the status bar).
+    static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect)
+    /// Answers an action bound on this screen, or one it takes over from the global
+    /// bindings; nil lets the global handling run.
+    static func handle(_ action: Action, _ state: inout AppState) -> [Effect]?
+    /// ESC: close the innermost thing; never quits.
+    static func back(_ state: inout AppState)
+    /// Moves the selection or the scroll by `delta` rows (saturated at both ends).
+    static func move(_ state: inout AppState, by delta: Int)
+    /// Where the operator is ("row 3 of 40 · sort: lock"), at the status bar's right.
+    static func position(_ state: AppState) -> String
+    /// Effects to run when the screen is shown (read what it displays).
+    static func opened(_ state: inout AppState) -> [Effect]
+    /// Whether a binding of this screen (or a global one) answers in this state.
+    static func applies(_ binding: Binding, _ state: AppState) -> Bool
+    /// Global bindings this screen lets through at all (the wizard keeps out jumps to
+    /// other screens half-way through a change).
+    static func keepsGlobal(_ binding: Binding) -> Bool
+}
+
+extension ScreenUnit {
+    public static func titleText(_ state: AppState) -> String { title }
+    public static func handle(_ action: Action, _ state: inout AppState) -> [Effect]? { nil }
+    public static func back(_ state: inout AppState) { state.screen = .entries }
+    public static func move(_ state: inout AppState, by delta: Int) {}
+    public static func position(_ state: AppState) -> String { "" }
+    public static func opened(_ state: inout AppState) -> [Effect] { [] }
+    public static func applies(_ binding: Binding, _ state: AppState) -> Bool { true }
+    public static func keepsGlobal(_ binding: Binding) -> Bool { true }
+}
+
+/// Saturating list arithmetic every screen's `move` uses.
+enum Selection {
+    static func add(_ a: Int, _ b: Int) -> Int {
+        a.addingReportingOverflow(b).overflow ? (b > 0 ? Int.max / 2 : -Int.max / 2) : a + b
+    }
+
+    /// `index` moved by `delta` within `0..<count` (0 when empty).
+    static func moved(_ index: Int, by delta: Int, count: Int) -> Int {
+        max(0, min(count - 1, add(index, delta)))
+    }
+}

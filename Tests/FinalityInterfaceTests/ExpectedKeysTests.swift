@@ -1,0 +1,151 @@
+import FinalityEngine
+import FinalityFormat
+import FinalityInterface
+import Testing
+
+/// Keys as people expect them (issue 10, items 7, 10 and 11), each told as the operator
+/// would meet it.
+@Suite struct ExpectedKeysTests {
+    // MARK: 7: a screen too small drives nothing
+
+    @Test("behind \"terminal too small\" a whole reset typed blind changes nothing")
+    func keysBehindTooSmallDoNothing() {
+        var s = Fixtures.state()
+        press(&s, c("j"), c("r"))
+        #expect(s.wizard?.step == .chooseEntry)
+        // A smaller client joins the shared tmux: the window shrinks.
+        _ = Core.update(&s, .terminal(.resize(Size(columns: 70, rows: 20))))
+        #expect(Render.render(s).text.contains("terminal too small"))
+        let before = s.wizard
+        var effects = press(&s, .enter, .enter, .enter)
+        effects += type(&s, String(Fixtures.key(2).text.dropFirst(8).prefix(8)))
+        effects += press(&s, .enter, c("/"), c("d"), .escape, c("?"))
+        #expect(effects.isEmpty)
+        #expect(s.wizard?.step == before?.step)
+        #expect(s.prompt == nil)
+        #expect(s.screen == .wizard)
+        // Back to full size: the wizard is where it was.
+        _ = Core.update(&s, .terminal(.resize(.minimum)))
+        #expect(s.wizard?.step == .chooseEntry)
+    }
+
+    @Test("behind \"terminal too small\" a prompt takes no typed text; q quits")
+    func tooSmallPromptTakesNoText() {
+        var s = Fixtures.state()
+        press(&s, c("/"))
+        _ = Core.update(&s, .terminal(.resize(Size(columns: 40, rows: 10))))
+        type(&s, "abc")
+        #expect(s.prompt?.text == "")
+        press(&s, c("q"))
+        #expect(s.quitting)
+    }
+
+    // MARK: 10: keys as people expect them
+
+    @Test("q on Help closes Help, as in less; it does not quit")
+    func qClosesHelp() {
+        var s = Fixtures.state()
+        press(&s, c("l"), c("?"))
+        #expect(s.screen == .help)
+        press(&s, c("q"))
+        #expect(!s.quitting)
+        #expect(s.screen == .lib)
+    }
+
+    @Test("q in the wizard asks first; only y quits")
+    func qInTheWizardAsks() {
+        var s = Fixtures.state()
+        press(&s, c("r"))
+        press(&s, c("q"))
+        #expect(!s.quitting)
+        #expect(Render.render(s).text(row: 22).contains("Quit and leave the wizard?"))
+        press(&s, c("n"))
+        #expect(!s.quitting)
+        #expect(s.screen == .wizard)
+        press(&s, c("q"), c("y"))
+        #expect(s.quitting)
+    }
+
+    @Test("History opens on the newest backup (the one an undo wants)")
+    func historyOpensOnNewest() {
+        var s = Fixtures.state()
+        press(&s, c("h"))
+        _ = Core.update(&s, .historyLoaded(.success(Fixtures.backups)))
+        #expect(s.history.selected == 0)  // 2026-11-21, the newer of the two
+        // A re-read (after a change) keeps what the operator selected.
+        press(&s, c("j"))
+        _ = Core.update(&s, .historyLoaded(.success(Fixtures.backups)))
+        #expect(s.history.selected == 1)
+    }
+
+    @Test("a restore's steps are titled for a restore: a backup is chosen, not an entry")
+    func restoreStepsTitled() {
+        var s = Fixtures.state()
+        press(&s, c("h"))
+        _ = Core.update(&s, .historyLoaded(.success(Fixtures.backups)))
+        press(&s, c("r"))
+        let text = Render.render(s).text
+        #expect(text.contains("Step 1 of 5: Choose the backup"))
+        #expect(!text.contains("Entry & action"))
+        #expect(!text.contains("Choose entry"))
+    }
+
+    @Test("n and N step through the search's matches, wrapping around")
+    func nStepsThroughMatches() {
+        var s = Fixtures.state()
+        press(&s, c("/"))
+        type(&s, "PUB_BLS_")
+        press(&s, .enter)
+        #expect(s.entries.rows.count == 4)
+        press(&s, c("n"), c("n"))
+        #expect(s.entries.selected == 2)
+        press(&s, c("N"), c("N"), c("N"))
+        #expect(s.entries.selected == 3)
+    }
+
+    @Test("leaving the search keeps the selected entry selected")
+    func leavingTheFilterKeepsSelection() {
+        var s = Fixtures.state()
+        let key3 = Fixtures.key(4).text
+        press(&s, c("/"))
+        type(&s, String(key3.dropFirst(8).prefix(6)))
+        press(&s, .enter)
+        #expect(Core.selectedEntryIndex(s) == 3)
+        press(&s, .escape)
+        #expect(s.entries.filter.isEmpty)
+        #expect(Core.selectedEntryIndex(s) == 3)
+        // ESC while still typing does the same.
+        press(&s, c("g"), c("/"))
+        type(&s, String(Fixtures.key(3).text.dropFirst(8).prefix(6)))
+        press(&s, .escape)
+        #expect(Core.selectedEntryIndex(s) == 2)
+    }
+
+    // MARK: 11: read-only lifts when the reason goes
+
+    @Test("after nodeos stops, ^R checks again and the reset becomes available without restarting")
+    func readOnlyLiftsWhenTheNodeStops() {
+        var s = Fixtures.state(nodeRunning: "nodeos pid 4242 holds state/shared_memory.bin")
+        #expect(s.isReadOnly)
+        #expect(press(&s, c("r")).isEmpty)
+        #expect(s.wizard == nil)
+        let effects = press(&s, .control("r"))
+        #expect(effects == [.checkInterlocks(Fixtures.location)])
+        _ = Core.update(&s, .interlocksChecked(WriteAccess(writable: true, nodeRunning: nil)))
+        #expect(!s.isReadOnly)
+        press(&s, c("r"))
+        #expect(s.wizard?.step == .chooseEntry)
+    }
+
+    @Test("starting a change checks the interlocks again; a node found then stops the wizard at step 1")
+    func startingAChangeChecksAgain() {
+        var s = Fixtures.state()
+        let effects = press(&s, c("r"))
+        #expect(effects == [.checkInterlocks(Fixtures.location)])
+        _ = Core.update(&s, .interlocksChecked(WriteAccess(writable: true, nodeRunning: "nodeos pid 7")))
+        #expect(s.isReadOnly)
+        #expect(press(&s, .enter).isEmpty)
+        #expect(s.wizard?.step == .chooseEntry)
+        #expect(Render.render(s).text(row: 22).contains("READ-ONLY: a node is running"))
+    }
+}
