@@ -82,6 +82,8 @@ public struct RepairSummary: Hashable, Sendable {
 
     public var keys: [KeyLine]
     public var damage: [String]
+    /// What nodeos does with the damaged file (nil when it is missing: said per key).
+    public var today: String?
 
     public var lines: [String] {
         var out = ["Repair of a damaged file:"]
@@ -100,6 +102,7 @@ extension ReviewExplanation {
     /// and each written last vote's evidence (the vote floor), per key when several.
     public init(plan: Plan) {
         var will = [String]()
+        if let today = plan.repair?.today { will.append(today) }
         for d in plan.decisions {
             if plan.decisions.count > 1 { will.append("\(d.key.shortText(40)):") }
             will += d.lines.map { (plan.decisions.count > 1 ? "  " : "") + $0 }

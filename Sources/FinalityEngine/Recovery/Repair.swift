@@ -172,8 +172,9 @@ extension Planner {
             active.append(SafetyEntry(key: key, state: .savanna(state)))
             let outcome = first == nil ? "created (no entry was readable)" : (first!.clean ? "rebuilt from a clean entry" : "rebuilt from evidence")
             summary.append(RepairSummary.KeyLine(key: key, outcome: outcome, recovered: recovered, lost: lost))
-            let today = salvage.absent ? nil : "nodeos refuses to start with this file (\(salvage.damage.first ?? "damaged")): no key votes"
-            decisions.append(KeyDecision(key: key, lines: VoteRules.beforeAfter(before: nil, after: state, chain: chain, today: today)))
+            // "today" is said once for the whole file (RepairSummary.today) when nodeos refuses it.
+            let lines = VoteRules.beforeAfter(before: nil, after: state, chain: chain)
+            decisions.append(KeyDecision(key: key, lines: salvage.absent ? lines : Array(lines.dropFirst())))
             if case .lib = floor.chosen.source, !floor.evidence.contains(where: { if case .lib = $0.source { return false } else { return $0.usable } }) {
                 warnings.append(PlanWarning(
                     .lastVoteMovesBack,
@@ -223,7 +224,9 @@ extension Planner {
             entryAfter: nil, diff: diff, warnings: warnings, notes: notes, lib: inputs.lib, proposal: nil, restoreSource: nil)
         plan.voteFloors = floors
         plan.decisions = decisions
-        plan.repair = RepairSummary(keys: summary, damage: salvage.damage)
+        plan.repair = RepairSummary(
+            keys: summary, damage: salvage.damage,
+            today: salvage.absent ? nil : "today: nodeos refuses to start with this file (\(salvage.damage.first ?? "damaged")): no key votes")
         return plan
     }
 }
