@@ -24,6 +24,8 @@ public struct RunningNodeos: Hashable, Sendable {
     public var cwd: String?
     /// Home of the user it runs as (for its default config dir).
     public var home: String?
+    /// Its config.ini as the process scan resolved it (absolute), when known.
+    public var configFile: String?
 
     public init(pid: Int32, arguments: [String], cwd: String?, home: String?) {
         self.pid = pid
@@ -237,7 +239,10 @@ public enum NodeConfig {
             var others = cl.others
             var sources = [String]()
             if !cl.keys.isEmpty { sources.append(origin) }
-            if let dir, let r = read(dir, file: cl.configFile ?? "config.ini", why: "the config dir of nodeos pid \(running.pid)") {
+            let resolved = running.configFile.map { (($0 as NSString).deletingLastPathComponent, ($0 as NSString).lastPathComponent) }
+            if let (dir, file) = resolved ?? dir.map({ ($0, cl.configFile ?? "config.ini") }),
+                let r = read(dir, file: file, why: "the config dir of nodeos pid \(running.pid)")
+            {
                 keys += r.keys
                 others += r.others
                 sources.insert("config.ini \(r.path) (nodeos pid \(running.pid))", at: 0)
@@ -261,16 +266,16 @@ public enum NodeConfig {
         return NodeKeys(keys: [], looked: looked, source: nil, otherProviders: 0)
     }
 
-    /// The nodeos running on this file or data dir, if the process scan finds exactly one.
+    /// The nodeos running on this file or data dir, from the interlocks' process scan
+    /// (its command line, working directory, user and config.ini as that scan resolved them).
     public static func runningNodeos(location: Location, procRoot: String = "/proc") -> RunningNodeos? {
-        let check = Interlocks.scanProcesses(file: location.file, dataDir: location.dataDir, procRoot: procRoot)
-        guard check.outcome == .nodeRunning, let pid = check.pids.first else { return nil }
-        let base = "\(procRoot)/\(pid)"
-        let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: base + "/cwd")
+        let scan = Interlocks.scanProcesses(file: location.file, dataDir: location.dataDir, procRoot: procRoot)
+        guard let node = scan.nodesUsingFile.first else { return nil }
         var home: String?
-        var st = stat()
-        if stat(base, &st) == 0, let pw = getpwuid(st.st_uid), let dir = pw.pointee.pw_dir { home = String(cString: dir) }
-        return RunningNodeos(pid: pid, arguments: Interlocks.commandLine(base), cwd: cwd, home: home)
+        if let uid = node.uid, let pw = getpwuid(uid), let dir = pw.pointee.pw_dir { home = String(cString: dir) }
+        var r = RunningNodeos(pid: node.pid, arguments: node.arguments, cwd: node.cwd, home: home)
+        r.configFile = node.configFiles.first
+        return r
     }
 
     /// The keys of the node this file belongs to, from the places above.

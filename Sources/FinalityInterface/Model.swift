@@ -21,6 +21,8 @@ public struct AppState: Sendable {
     public var history = HistoryView()
     public var help = HelpView()
     public var wizard: WizardState?
+    /// A running watch (Watch screen): samples arrive while other keys are handled.
+    public var watch: WatchView?
     /// A one-line text prompt (search, a path, a typed LIB) drawn on the status bar.
     public var prompt: Prompt?
     /// The last thing that happened, on the status bar until the next key.

@@ -13,6 +13,10 @@ public enum Core {
         switch message {
         case .terminal(let event):
             return handle(&state, event)
+        case .tick:
+            return WatchScreen.tick(&state)
+        case .watchPolled(let samples, let now):
+            WatchScreen.absorb(&state, samples, now: now)
         case .fileLoaded(let result):
             state.busy = nil
             switch result {
@@ -182,6 +186,8 @@ public enum Core {
         case .bottom: unit.move(&state, by: Int(Int32.max))
         case .show(let screen):
             return show(&state, screen)
+        case .watch:
+            return WatchScreen.startFromHere(&state)
         case .recheck:
             state.busy = "checking the interlocks again"
             return [.checkInterlocks(state.location)]

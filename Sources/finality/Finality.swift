@@ -15,6 +15,7 @@ struct Finality: ParsableCommand {
         subcommands: [
             Open.self, Demo.self, List.self, Show.self, Verify.self, Lib.self, Reset.self, Delete.self,
             Diff.self, Restore.self, History.self, Report.self, Repair.self,
+            Watch.self,
         ],
         defaultSubcommand: Open.self)
 
@@ -31,8 +32,4 @@ struct Finality: ParsableCommand {
             exit(withError: error)
         }
     }
-}
-
-public enum ToolVersion {
-    public static let string = "0.1.0"
 }

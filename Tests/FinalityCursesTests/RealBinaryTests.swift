@@ -1,10 +1,14 @@
+import FinalityTestSupport
 import Foundation
 import Glibc
 import Testing
 
 /// The real `finality` binary in a private tmux server: what an operator sees over SSH.
-@Suite(.serialized, .enabled(if: Tmux.available, "needs tmux and the built finality binary"))
+@Suite(.serialized, .enabled(if: RequiredTools.shouldRun(needsTmux: true), "needs tmux and the built finality binary"))
 struct RealBinaryTests {
+    /// Under CI=true a missing tmux or binary fails every test here instead of skipping them.
+    init() throws { try RequiredTools.require(needsTmux: true) }
+
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
 
@@ -200,8 +204,11 @@ struct RealBinaryTests {
 }
 
 /// The whole reset on the demo data dir, through the five steps, with the real engine.
-@Suite(.serialized, .enabled(if: Tmux.available, "needs tmux and the built finality binary"))
+@Suite(.serialized, .enabled(if: RequiredTools.shouldRun(needsTmux: true), "needs tmux and the built finality binary"))
 struct RealBinaryWizardTests {
+    /// Under CI=true a missing tmux or binary fails every test here instead of skipping them.
+    init() throws { try RequiredTools.require(needsTmux: true) }
+
     @Test func resetThroughTheFiveStepsWritesBackupAuditAndFile() throws {
         let t = Tmux()
         let demo = Spawn.run(Tmux.finalityPath!, ["demo", "--print-only"], outputFile: t.directory + "/demo")

@@ -190,6 +190,22 @@ struct FuzzFindings {
         }
     }
 
+    @Test("a HotStuff key off the curve gets no subgroup warning, in the full check or in the later subgroup pass")
+    func hotStuffKeyOffCurveSubgroup() {
+        var w = ByteWriter()
+        w.u64(SafetyFormat.hotStuffMagic)
+        w.varint(1)
+        for coordinate: UInt8 in [5, 7, 1] { w.append([coordinate] + [UInt8](repeating: 0, count: 47)) }
+        w.u32(1000)
+        w.u8(2)
+        w.bytes32(Bytes32([UInt8](repeating: 9, count: 32)))
+        let full = SafetyFileReader.verify(w.bytes)
+        #expect(full.nodeosLoads)
+        #expect(full.warnings.map(\.check) == [.hotStuffKeyInvalid])
+        let fast = SafetyFileReader.verify(w.bytes, options: .init(checkSubgroup: false))
+        #expect(SafetyFileReader.subgroupWarnings(fast).isEmpty)
+    }
+
     @Test("a HotStuff count padded with a continuation byte is refused: it could not be written back as it was")
     func paddedHotStuffCount() {
         let bytes: [UInt8] = u64LE(SafetyFormat.hotStuffMagic) + [0x80, 0x00]

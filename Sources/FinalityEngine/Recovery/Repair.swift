@@ -244,15 +244,19 @@ public struct RepairChange: ChangeKind {
     /// The review of a repair of a file that does not exist (`ChangeWorkflow.review`
     /// reads the file first). Applying it needs the file to exist: the front end creates
     /// an empty one after the confirmation, whose SHA-256 is the one planned here.
-    public func reviewMissing(location: Location, procRoot: String = "/proc") throws(EngineError) -> ChangeReview {
+    public func reviewMissing(
+        location: Location, procRoot: String = "/proc", safety: InterlockOptions = InterlockOptions()
+    ) throws(EngineError) -> ChangeReview {
         guard !FileManager.default.fileExists(atPath: location.file) else {
             throw .refused("\(location.file) exists: review it with the file's own bytes")
         }
         let plan = try Planner.repair(bytes: [], path: location.file, salvage: .missing, inputs: inputs)
-        let interlocks = Interlocks.run(location, procRoot: procRoot)
+        var safety = safety
+        safety.procRoot = procRoot
+        let interlocks = Interlocks.run(location, options: safety)
         return ChangeReview(
             location: location, plan: plan, interlocks: interlocks, explanation: explanation(of: plan),
-            blocker: ChangeWorkflow.blocker(interlocks, plan), confirmation: Confirmation(for: plan))
+            blocker: ChangeWorkflow.blocker(interlocks, plan), confirmation: Confirmation(for: plan), safety: safety)
     }
 }
 

@@ -107,6 +107,7 @@ enum WizardScreen: ScreenUnit {
         case .reset, .delete: return step == .chooseEntry
         case .typeLIB, .rereadLIB: return step == .chooseLIB
         case .show(.diff): return step == .review
+        case .watch: return step == .result && state.wizard?.action != .restore && (try? state.wizard?.outcome?.get()) != nil
         default: return true
         }
     }
@@ -297,6 +298,7 @@ enum WizardScreen: ScreenUnit {
         switch w.outcome {
         case .success(let o)?:
             lines.append(("\(Line.ok) Done: the file was written, read back and checked against the plan.", .good))
+            if w.action != .restore { lines.append(("Start nodeos, then press W to watch the key vote again.", .header)) }
             lines.append(("", .normal))
             for (label, value) in [("Backup", o.backupPath), ("Audit record", o.auditRecord), ("New sha256", o.newSHA256)] {
                 for (i, line) in Format.wrap(value, width: rect.columns - 14).enumerated() {

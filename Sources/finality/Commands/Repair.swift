@@ -47,7 +47,7 @@ struct Repair: ParsableCommand {
             guard target.absent else { return try Mutation.carryOut(change, location: target.location, options: mutation) }
             // A missing file: reviewed as empty bytes; after the confirmation an empty file
             // stands in (the write path replaces an existing file) and becomes the backup.
-            let review = try change.reviewMissing(location: target.location)
+            let review = try change.reviewMissing(location: target.location, safety: try mutation.safety.interlockOptions())
             return try Mutation.carryOut(change, location: target.location, options: mutation, prepared: review) {
                 () throws(EngineError) in try RepairTarget.createEmpty(target.location.file)
             }

@@ -59,6 +59,8 @@ struct Reset: ParsableCommand {
 
 /// Options shared by reset, delete and restore.
 struct MutationOptions: ParsableArguments {
+    @OptionGroup var safety: WriteSafetyOptions
+
     @Flag(name: .customLong("dry-run"), help: "Print the interlock results and the plan; change nothing.")
     var dryRun = false
 
@@ -98,7 +100,12 @@ enum Mutation {
             expected = want
         }
         let review: ChangeReview
-        if let prepared { review = prepared } else { review = try ChangeWorkflow.review(kind, location: location, expectedSHA256: expected) }
+        if let prepared {
+            review = prepared
+        } else {
+            review = try ChangeWorkflow.review(
+                kind, location: location, expectedSHA256: expected, safety: try options.safety.interlockOptions())
+        }
         let plan = review.plan
         if !options.json {
             for l in review.lines { out.line(l) }

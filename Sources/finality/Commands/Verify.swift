@@ -28,6 +28,8 @@ struct Verify: ParsableCommand {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
             let inspection = try Inspection.open(path)
             let v = inspection.verification
+            // Issue 8: can the user nodeos runs as open the file read-write (a warning, never a refusal)?
+            let nodeUser = Ownership.nodeUserCheck(inspection.loaded.location)
             var out = Output()
             if json {
                 var members = inspection.jsonHeader
@@ -42,6 +44,7 @@ struct Verify: ParsableCommand {
                     } ?? .null))
                 members.append(("errors", .array(v.errors.map(JSONModel.finding))))
                 members.append(("warnings", .array(v.warnings.map(JSONModel.finding))))
+                members.append(("node_user", nodeUser.json))
                 out.line(JSON.object(members).serialized(pretty: true))
             } else {
                 out.line(inspection.summaryLine)
@@ -51,6 +54,7 @@ struct Verify: ParsableCommand {
                     out.line("crc-32 stored \(CRC32.text(stored)), computed \(CRC32.text(computed))\(stored == computed ? " (match)" : " (MISMATCH)")")
                 }
                 for line in inspection.findingLines() { out.line(line) }
+                if nodeUser.outcome == .warning { out.line("warning: \(nodeUser.checked): \(nodeUser.found)") }
                 out.line(v.verdictLine)
             }
             out.flush()
