@@ -45,11 +45,28 @@ struct Repair: ParsableCommand {
                 lib: choice, keys: keys, evidence: evidence, finalityDigest: try hex32(finalityDigest, "--finality-digest"),
                 voteFloor: mode))
             guard target.absent else { return try Mutation.carryOut(change, location: target.location, options: mutation) }
-            // A missing file: reviewed as empty bytes; after the confirmation an empty file
-            // stands in (the write path replaces an existing file) and becomes the backup.
+            // A missing file: reviewed as missing (nothing written before the confirmation).
             let review = try change.reviewMissing(location: target.location, safety: try mutation.safety.interlockOptions())
-            return try Mutation.carryOut(change, location: target.location, options: mutation, prepared: review) {
-                () throws(EngineError) in try RepairTarget.createEmpty(target.location.file)
+            if mutation.dryRun || mutation.json {
+                return try Mutation.carryOut(change, location: target.location, options: mutation, prepared: review)
+            }
+            var out = Output()
+            for l in review.lines { out.line(l) }
+            out.flush()
+            if case .nodeRunning(let found)? = review.blocker { throw .nodeRunning(found) }
+            if !mutation.yes { try Mutation.confirm(review.confirmation, plan: review.plan) }
+            // The write path replaces an existing file: an empty one stands in (it becomes
+            // the backup that records the absence), then the same workflow reviews it again
+            // (every interlock now sees a file) and applies; a failure removes the stand-in.
+            let standIn = try RepairTarget.createEmpty(target.location.file)
+            var confirmed = mutation
+            confirmed.yes = true
+            do throws(EngineError) {
+                let status = try Mutation.carryOut(change, location: target.location, options: confirmed)
+                return status
+            } catch {
+                RepairTarget.removeStandIn(target.location.file, standIn)
+                throw error
             }
         }
     }
@@ -85,7 +102,7 @@ enum RepairTarget {
 
     /// An empty file, created exclusively, owned like its directory, mode 0644 (what
     /// nodeos's fopen makes under the usual umask): the backup then records the absence.
-    static func createEmpty(_ file: String) throws(EngineError) {
+    static func createEmpty(_ file: String) throws(EngineError) -> (dev: UInt64, ino: UInt64) {
         let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io(path: file, operation: "create", reason: String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -97,5 +114,16 @@ enum RepairTarget {
             }
         }
         fsync(fd)
+        var own = stat()
+        fstat(fd, &own)
+        return (UInt64(own.st_dev), UInt64(own.st_ino))
+    }
+
+    /// Removes the stand-in if it is still ours and still empty (a failed apply leaves
+    /// the file missing, as it was, never an empty file nodeos would refuse).
+    static func removeStandIn(_ file: String, _ id: (dev: UInt64, ino: UInt64)) {
+        var st = stat()
+        guard lstat(file, &st) == 0, UInt64(st.st_dev) == id.dev, UInt64(st.st_ino) == id.ino, st.st_size == 0 else { return }
+        unlink(file)
     }
 }
