@@ -23,6 +23,7 @@ struct List: ParsableCommand {
             let file = try inspection.file()
             let duplicateOf = inspection.duplicateOf
             let (info, networkError) = Inspection.network(network.apiURL, timeout: network.apiTimeout)
+            let lib = DefaultLIB.reference(for: inspection.loaded.location, api: network.apiURL, timeout: network.apiTimeout)
             var out = Output()
             if json {
                 // Streamed entry by entry: a million entries never become one string.
@@ -35,7 +36,7 @@ struct List: ParsableCommand {
                 out.write(head + ",\n  \"entries\": [")
                 for (i, e) in file.entries.enumerated() {
                     var s = i == 0 ? "\n    " : ",\n    "
-                    inspection.jsonEntry(i, e, network: info).write(to: &s, pretty: false, indent: 2)
+                    inspection.jsonEntry(i, e, network: info, lib: lib).write(to: &s, pretty: false, indent: 2)
                     out.write(s)
                 }
                 out.line(file.entries.isEmpty ? "]\n}" : "\n  ]\n}")
@@ -45,7 +46,7 @@ struct List: ParsableCommand {
                 for line in inspection.findingLines() { out.line(line) }
                 out.line()
                 if let damage = inspection.damageLine { out.line(damage) }
-                for line in EntryTable.lines(file, duplicateOf: duplicateOf, network: info, verification: v) { out.line(line) }
+                for line in EntryTable.lines(file, duplicateOf: duplicateOf, network: info, verification: v, lib: lib) { out.line(line) }
             }
             out.flush()
             if let networkError { throw networkError }
@@ -57,7 +58,7 @@ struct List: ParsableCommand {
 /// The plain-text table of `list`: both vocabularies in the headers.
 enum EntryTable {
     /// `verification`: when given, an entry with an error of its own is marked `!` beside its number.
-    static func lines(_ file: SafetyFile, duplicateOf: [Int: Int], network: FinalizerInfo? = nil, verification: Verification? = nil) -> [String] {
+    static func lines(_ file: SafetyFile, duplicateOf: [Int: Int], network: FinalizerInfo? = nil, verification: Verification? = nil, lib: LIB? = nil) -> [String] {
         let hot = file.format == .hotStuff
         var rows = [[
             "#", "KEY",
@@ -79,7 +80,7 @@ enum EntryTable {
             let bad = verification.map { !$0.entryReadCleanly(i) } ?? false
             rows.append([
                 "\(i)\(bad ? "!" : "")", e.key.shortText(24), lastVote, lock,
-                JSONModel.flags(e, duplicateOf: duplicateOf[i], network: network).joined(separator: ","),
+                JSONModel.assessment(e, duplicateOf: duplicateOf[i], network: network, lib: lib).map(\.short).joined(separator: ","),
             ] + (network.map { [Inspection.networkVote($0, e.key)] } ?? []))
         }
         let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
