@@ -235,7 +235,7 @@ public final class CursesTerminal: TerminalDevice {
     /// ESCDELAY already, but only for sequences its terminfo entry knows: under TERM=vt100
     /// (tmux, xterm) PgDn, Home and End come as `ESC [ 6 ~`, `ESC [ H`, `ESC [ F`, which
     /// vt100's entry lacks, and a slow link splits any sequence across reads.
-    static let sequenceFollowMilliseconds: Int32 = 60
+    static let sequenceFollowMilliseconds: Int32 = 150
 
     /// After an ESC: a CSI (`ESC [`) or SS3 (`ESC O`) sequence is decoded here (an unknown
     /// one is swallowed whole, as an unbound key); anything else leaves a lone ESC and the

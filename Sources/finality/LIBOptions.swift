@@ -67,3 +67,12 @@ struct PlanLIBOptions: ParsableArguments {
         try LIBDecision.forPlan(try sources.readings(), choice: libChoice.map { $0 - 1 }, reason: libReason)
     }
 }
+
+/// The LIB `list` and `show` measure an entry's flags against (lock-22, vote+12,
+/// inactive): the same default sources as the interface and `report` (the data dir's
+/// blocks.log; the node API given with --api), the first that answers.
+enum DefaultLIB {
+    static func reference(for location: Location, api: String?, timeout: Double) -> LIB? {
+        LIBReport.gather(LIBRequest.defaults(for: location, api: api, timeoutSeconds: timeout)).readings.first?.lib
+    }
+}

@@ -108,7 +108,13 @@ struct ReadOnlyCommandTests {
         let list = RecoveryCLI.run(["list", dir])
         #expect(list.status == 0)
         #expect(list.stdout.hasPrefix("\(dir)/finalizers/safety.dat: Savanna safety.dat version 1, 6 entries"))
-        #expect(list.stdout.contains("no-lock,never-voted"))
+        #expect(list.stdout.contains("no lock,never voted"))
+        // Flags measured against the data dir's blocks.log, as the Entries screen and the report show them.
+        for flag in ["lock-22", "vote+12", "inactive"] { #expect(list.stdout.contains(flag), "list lacks \(flag)") }
+        let json = RecoveryCLI.run(["list", dir, "--json"])
+        for code in ["lock-behind-lib", "last-vote-newer-than-lib", "inactive"] { #expect(json.stdout.contains("\"\(code)\""), "--json lacks \(code)") }
+        let show = RecoveryCLI.run(["show", dir, "04nAwfOWuw"])
+        #expect(show.stdout.contains("flag       lock-22: lock behind LIB by 22 blocks"), "\(show.stdout)")
         #expect(FileManager.default.fileExists(atPath: dir + "/blocks/blocks.log"))
         #expect(FileManager.default.fileExists(atPath: dir + "/state"))
     }

@@ -89,7 +89,7 @@ import Testing
         let writer = input.write
         let rest = Array("[6~".utf8)
         var thread = pthread_t()
-        let box = Unmanaged.passRetained(SplitWrite(fd: writer, bytes: rest, delayMicroseconds: 110_000))
+        let box = Unmanaged.passRetained(SplitWrite(fd: writer, bytes: rest, delayMicroseconds: 60_000))
         pthread_create(&thread, nil, { arg in
             let job = Unmanaged<SplitWrite>.fromOpaque(arg!).takeRetainedValue()
             usleep(job.delayMicroseconds)

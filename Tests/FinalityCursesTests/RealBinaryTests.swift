@@ -326,7 +326,8 @@ struct RealBinaryWizardTests {
         let sha12 = String(backups[0].split(separator: ".").dropLast().last ?? "")
         try t.type(sha12)
         try t.send("Enter")
-        let restored = try t.waitFor("Done: the file was written")
+        // Applying scans /proc and fsyncs: slow on a loaded machine, so a longer wait.
+        let restored = try t.waitFor("Done: the file was written", timeout: 60)
         #expect(restored.ok, "\(restored.screen)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)
         try t.send("Enter")

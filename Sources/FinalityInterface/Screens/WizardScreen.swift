@@ -215,7 +215,13 @@ enum WizardScreen: ScreenUnit {
             if let refusal = plan.refusal {
                 lines.append(("\(Line.fail) refused: \(refusal)", .danger))
             }
-            lines += checkLines(plan.checks, width: rect.columns)
+            // What stops or may stop the change first; checks that are clear in one line here
+            // and in full after the diff (there are many: the warnings must stay in view).
+            let clear = plan.checks.filter { $0.outcome == .clear }
+            lines += checkLines(plan.checks.filter { $0.outcome != .clear }, width: rect.columns)
+            if !clear.isEmpty {
+                lines.append(("\(Line.ok) \(clear.count) interlock\(clear.count == 1 ? "" : "s") clear (each listed after the diff)", .good))
+            }
             // The decision model's lines (issue 9): what nodeos will do, and the vote floor's evidence.
             for (title, items) in [("What nodeos will do:", plan.nodeosWillDo), ("Vote floor evidence:", plan.evidence)] where !items.isEmpty {
                 lines.append((title, .header))
@@ -237,6 +243,11 @@ enum WizardScreen: ScreenUnit {
             }
             lines.append(("", .normal))
             lines += DiffScreen.diffLines(plan.rows, showAll: false, width: rect.columns)
+            if !clear.isEmpty {
+                lines.append(("", .normal))
+                lines.append(("Interlocks:", .header))
+                lines += checkLines(clear, width: rect.columns)
+            }
         } else {
             lines.append(("computing the plan…", .dim))
         }

@@ -30,6 +30,7 @@ struct List: ParsableCommand {
             // The node's configured keys (recovery's NodeKeys.swift): inactive entries, keys without one.
             let nodeKeys = NodeConfig.find(for: inspection.loaded.location, configDir: configDir)
             let coverage = KeyCoverage(file: file, keys: nodeKeys)
+            let lib = DefaultLIB.reference(for: inspection.loaded.location, api: network.apiURL, timeout: network.apiTimeout)
             var out = Output()
             if json {
                 // Streamed entry by entry: a million entries never become one string.
@@ -45,7 +46,7 @@ struct List: ParsableCommand {
                 out.write(head + ",\n  \"entries\": [")
                 for (i, e) in file.entries.enumerated() {
                     var s = i == 0 ? "\n    " : ",\n    "
-                    inspection.jsonEntry(i, e, network: info).write(to: &s, pretty: false, indent: 2)
+                    inspection.jsonEntry(i, e, network: info, lib: lib).write(to: &s, pretty: false, indent: 2)
                     out.write(s)
                 }
                 // Subgroup warnings (never part of the verdict: spring does not check the
@@ -61,7 +62,7 @@ struct List: ParsableCommand {
                 for line in inspection.findingLines() { out.line(line) }
                 out.line()
                 if let damage = inspection.damageLine { out.line(damage) }
-                for line in EntryTable.lines(file, duplicateOf: duplicateOf, network: info, verification: v, inactive: Set(coverage.inactiveEntries)) { out.line(line) }
+                for line in EntryTable.lines(file, duplicateOf: duplicateOf, network: info, verification: v, lib: lib, inactive: nodeKeys.found ? Set(coverage.inactiveEntries) : nil) { out.line(line) }
                 out.line()
                 for line in nodeKeys.lines + coverage.lines { out.line(line) }
                 out.flush()
@@ -79,8 +80,9 @@ struct List: ParsableCommand {
 /// The plain-text table of `list`: both vocabularies in the headers.
 enum EntryTable {
     /// `verification`: when given, an entry with an error of its own is marked `!` beside its number.
-    /// `inactive`: entries whose key the node is not configured with (NodeKeys).
-    static func lines(_ file: SafetyFile, duplicateOf: [Int: Int], network: FinalizerInfo? = nil, verification: Verification? = nil, inactive: Set<Int> = []) -> [String] {
+    /// `inactive`: entries whose key the node is not configured with (NodeKeys), when its
+    /// keys are known; then the assessment's guess from time ("inactive?") gives way to it.
+    static func lines(_ file: SafetyFile, duplicateOf: [Int: Int], network: FinalizerInfo? = nil, verification: Verification? = nil, lib: LIB? = nil, inactive: Set<Int>? = nil) -> [String] {
         let hot = file.format == .hotStuff
         var rows = [[
             "#", "KEY",
@@ -102,7 +104,9 @@ enum EntryTable {
             let bad = verification.map { !$0.entryReadCleanly(i) } ?? false
             rows.append([
                 "\(i)\(bad ? "!" : "")", e.key.shortText(24), lastVote, lock,
-                ((inactive.contains(i) ? [KeyCoverage.inactiveFlag] : []) + JSONModel.flags(e, duplicateOf: duplicateOf[i], network: network)).joined(separator: ","),
+                ((inactive?.contains(i) == true ? [KeyCoverage.inactiveFlag] : [])
+                    + JSONModel.assessment(e, duplicateOf: duplicateOf[i], network: network, lib: lib)
+                    .filter { inactive == nil || $0.code != "inactive" }.map(\.short)).joined(separator: ","),
             ] + (network.map { [Inspection.networkVote($0, e.key)] } ?? []))
         }
         let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }

@@ -27,11 +27,12 @@ struct Show: ParsableCommand {
             let entry = file.entries[index]
             let duplicateOf = inspection.duplicateOf
             let (info, networkError) = Inspection.network(network.apiURL, timeout: network.apiTimeout)
+            let lib = DefaultLIB.reference(for: inspection.loaded.location, api: network.apiURL, timeout: network.apiTimeout)
             let findings = (inspection.verification.errors + inspection.verification.warnings).filter { $0.entry == index }
             var out = Output()
             if json {
                 var members = inspection.jsonHeader
-                members.append(("entry", inspection.jsonEntry(index, entry, network: info)))
+                members.append(("entry", inspection.jsonEntry(index, entry, network: info, lib: lib)))
                 members.append(("key_hex", .string(Hex.encode(entry.key.bytes))))
                 members.append(("findings", .array(findings.map(JSONModel.finding))))
                 out.line(JSON.object(members).serialized(pretty: true))
@@ -44,7 +45,7 @@ struct Show: ParsableCommand {
                             + (inspection.verification.entryReadCleanly(index) ? " (the entry itself read cleanly)" : " (the entry has an error of its own, below)"))
                 }
                 out.line()
-                for line in EntryDetail.lines(entry, index: index, format: file.format, duplicateOf: duplicateOf[index], network: info) { out.line(line) }
+                for line in EntryDetail.lines(entry, index: index, format: file.format, duplicateOf: duplicateOf[index], network: info, lib: lib) { out.line(line) }
                 if let info {
                     out.line("network    \(Inspection.networkVote(info, entry.key)) (last vote tracked by \(DisplayText.sanitize(network.apiURL ?? "")))")
                     if let v = info.vote(for: entry.key) {
@@ -63,7 +64,7 @@ struct Show: ParsableCommand {
 
 /// Every field of one entry, in both vocabularies.
 enum EntryDetail {
-    static func lines(_ e: SafetyEntry, index: Int, format: SafetyFormat, duplicateOf: Int?, network: FinalizerInfo? = nil) -> [String] {
+    static func lines(_ e: SafetyEntry, index: Int, format: SafetyFormat, duplicateOf: Int?, network: FinalizerInfo? = nil, lib: LIB? = nil) -> [String] {
         var out = [
             "entry      \(index)\(duplicateOf.map { " (duplicate: nodeos uses entry \($0))" } ?? "")",
             "key        \(e.key.text)",
@@ -92,8 +93,10 @@ enum EntryDetail {
             out.append("_vheight   bheight \(h.vheight.bheight), pcounter \(h.vheight.pcounter)   (last vote)")
             out.append("_b_lock    \(h.bLock.isZero ? "all zero (no lock)" : h.bLock.hex)   (lock: a proposal id, not a block id)")
         }
-        let flags = JSONModel.flags(e, duplicateOf: duplicateOf, network: network)
-        if !flags.isEmpty { out.append("flags      \(flags.joined(separator: ", "))") }
+        // The one assessment: short text here, the sentence under it (as the Entries screen).
+        for flag in JSONModel.assessment(e, duplicateOf: duplicateOf, network: network, lib: lib) {
+            out.append("flag       \(flag.short): \(flag.long)")
+        }
         return out
     }
 }
