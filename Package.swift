@@ -74,6 +74,11 @@ let package = Package(
             name: "finality-fixtures",
             dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381"]),
 
+        // Helpers the test targets share (keys, block ids, data dirs, the built binary,
+        // what CI requires): one place, used only by tests.
+        .target(
+            name: "FinalityTestSupport", dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381"], path: "Tests/Support"),
+
         .testTarget(
             name: "BLS12381Tests",
             dependencies: ["BLS12381", .product(name: "BigInt", package: "BigInt")]),
@@ -88,11 +93,14 @@ let package = Package(
             dependencies: ["FinalityEngine", "FinalityFormat", "BLS12381", .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(
             name: "FinalityInterfaceTests",
-            dependencies: ["FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat", "BLS12381"], exclude: ["Snapshots"]),
+            dependencies: ["FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat", "BLS12381", "FinalityTestSupport"],
+            exclude: ["Snapshots"]),
         .testTarget(
             name: "FinalityCursesTests",
-            dependencies: ["FinalityCurses", "FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat"]),
-        .testTarget(name: "FinalityCLITests", dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381"]),
+            dependencies: ["FinalityCurses", "FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat", "FinalityTestSupport"]),
+        .testTarget(
+            name: "FinalityCLITests",
+            dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381", "FinalityInterface", "FinalityRunner", "FinalityTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

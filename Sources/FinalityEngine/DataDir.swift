@@ -38,9 +38,9 @@ public struct Location: Hashable, Sendable {
             throw .usage(
                 "\(path) is a directory without a safety file: looked for finalizers/safety.dat, safety_db.dat and safety.dat")
         }
-        let parent = (absolute as NSString).deletingLastPathComponent
-        if (parent as NSString).lastPathComponent == "finalizers" {
-            return Location(file: absolute, dataDir: (parent as NSString).deletingLastPathComponent)
+        let parent = PathText.directory(absolute)
+        if PathText.name(parent) == "finalizers" {
+            return Location(file: absolute, dataDir: PathText.directory(parent))
         }
         return Location(file: absolute, dataDir: hasNodeLayout(parent) ? parent : nil)
     }
@@ -69,7 +69,7 @@ public struct LoadedFile: Sendable {
 }
 
 public enum FileBytes {
-    /// The whole file, read with plain POSIX calls (errors keep their errno text).
+    /// The whole safety file (errors keep their errno text).
     public static func read(_ path: String) throws(EngineError) -> [UInt8] {
         // issue 7: never blocks on a FIFO, never reads a device or more than the file's size (reader).
         return try SafetyFileInput.read(path)

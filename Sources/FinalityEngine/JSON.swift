@@ -123,26 +123,23 @@ public enum JSONModel {
     /// `get_finalizer_info`, `network-vote-newer`: the network saw this key vote past the
     /// file's last vote, so the file is older than the key's real state (a restored or
     /// copied file): voting from it risks a double vote.
-    public static func flags(_ e: SafetyEntry, duplicateOf: Int?, network: FinalizerInfo? = nil) -> [String] {
-        var flags = [String]()
-        if let vote = network?.vote(for: e.key), vote.blockNumber > (e.lastVoteHeight ?? 0) {
-            flags.append("network-vote-newer")
-        }
-        if e.hasNoLock { flags.append("no-lock") }
-        if e.neverVoted { flags.append("never-voted") }
-        if let s = e.savanna, !s.lastVote.isEmpty, !s.lock.isEmpty, s.lastVote.timestamp < s.lock.timestamp {
-            flags.append("last-vote-older-than-lock")
-        }
-        if e.key.isInfinity { flags.append("key-at-infinity") }
-        if duplicateOf != nil { flags.append("duplicate") }
-        return flags
+    /// The codes of the one assessment (`EntryAssessment`); with a LIB, the flags measured
+    /// against it too (`lock-behind-lib`, `last-vote-newer-than-lib`, `inactive`, …).
+    public static func flags(_ e: SafetyEntry, duplicateOf: Int?, network: FinalizerInfo? = nil, lib: LIB? = nil) -> [String] {
+        assessment(e, duplicateOf: duplicateOf, network: network, lib: lib).map(\.code)
+    }
+
+    /// The flags themselves (short and long text) for a plain-text front end.
+    public static func assessment(_ e: SafetyEntry, duplicateOf: Int?, network: FinalizerInfo? = nil, lib: LIB? = nil) -> [EntryFlag] {
+        let vote = network.flatMap { info in info.vote(for: e.key).map { NetworkVoteEvidence($0, source: info.source.description) } }
+        return EntryAssessment.flags(e, lib: lib, network: vote, duplicateOf: duplicateOf)
     }
 
     /// One entry in both vocabularies: the common `last_vote`/`lock` summary (a.k.a.
     /// `_vheight`/`_b_lock`), then the fields as stored.
     /// `network` is what a node's `get_finalizer_info` says of this key, when asked
     /// (`"network_last_vote": null` then means the node tracks no vote for it).
-    public static func entry(_ e: SafetyEntry, index: Int, duplicateOf: Int? = nil, network: FinalizerInfo? = nil) -> JSON {
+    public static func entry(_ e: SafetyEntry, index: Int, duplicateOf: Int? = nil, network: FinalizerInfo? = nil, lib: LIB? = nil) -> JSON {
         var members: [(String, JSON)] = [
             ("index", .uint(UInt64(index))),
             ("key", .string(e.key.text)),
@@ -161,7 +158,7 @@ public enum JSONModel {
             members.append(("_b_lock", .string(h.bLock.hex)))
         }
         members.append(("duplicate_of", duplicateOf.map { .uint(UInt64($0)) } ?? .null))
-        members.append(("flags", .array(flags(e, duplicateOf: duplicateOf, network: network).map { .string($0) })))
+        members.append(("flags", .array(flags(e, duplicateOf: duplicateOf, network: network, lib: lib).map { .string($0) })))
         if let network {
             members.append(("network_last_vote", network.vote(for: e.key).map(trackedVote) ?? .null))
         }

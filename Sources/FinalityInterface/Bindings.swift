@@ -8,6 +8,8 @@ public enum Action: Hashable, Sendable {
     case show(Screen)
     case toggleDetail, search, nextMatch, previousMatch, sort, reset, delete, restore, compareBackup, compareFile, writeReport
     case rereadLIB, setAPI, typeLIB, toggleUnchanged
+    /// Watch the key vote again (Watch screen, live and read-only).
+    case watch
     /// Run the interlocks again: read-only mode lifts when its reason is gone.
     case recheck
     case submitInput, cancelInput, deleteCharacter, clearInput
@@ -90,6 +92,7 @@ public enum Bindings {
     /// here, its keys in the table below, and its own file.
     public static let screens: [any ScreenUnit.Type] = [
         EntriesScreen.self, LIBScreen.self, DiffScreen.self, HistoryScreen.self, HelpScreen.self, WizardScreen.self,
+        WatchScreen.self,
     ]
 
     /// The table. Order matters for the key bar (left to right) and Help (top to bottom);
@@ -120,6 +123,7 @@ public enum Bindings {
         Binding([c("s")], .sort, .screen(.entries), bar: "Sort", "Sort by the next column (file order, key, last vote, lock)"),
         Binding([c("r")], .reset, .screen(.entries), bar: "Reset", "Reset the selected entry to a LIB (wizard)", mutates: true),
         Binding([c("d")], .delete, .screen(.entries), bar: "Delete", "Delete the selected entry (wizard)", mutates: true),
+        Binding([c("W")], .watch, .screen(.entries), "Watch the selected key vote: head, LIB, its last vote (live, read-only)"),
 
         Binding([c("u")], .rereadLIB, .screen(.lib), bar: "Re-read", "Ask every LIB source again"),
         Binding([c("a")], .setAPI, .screen(.lib), bar: "API URL", "Set the node API URL and ask it"),
@@ -139,6 +143,7 @@ public enum Bindings {
         Binding([c("d")], .delete, .screen(.wizard), bar: "Delete", "Step 1: choose delete", mutates: true),
         Binding([c("t")], .typeLIB, .screen(.wizard), "Step 2: type a LIB"),
         Binding([c("u")], .rereadLIB, .screen(.wizard), "Step 2: ask the LIB sources again"),
+        Binding([c("W")], .watch, .screen(.wizard), bar: "Watch", "Step 5: start nodeos, then watch the key vote again"),
         Binding([.enter], .submitInput, .input, "Accept what was typed"),
         Binding([.escape], .cancelInput, .input, "Cancel (nothing is done)"),
         Binding([.backspace], .deleteCharacter, .input, "Delete the last character"),

@@ -22,6 +22,11 @@ public enum Effect: Equatable, Sendable {
     /// Write the plain-text case report (`finality report`'s text) with the LIB readings
     /// the screen shows.
     case writeReport(path: String, location: Location, readings: [LIBReading], libErrors: [String])
+    /// Start sampling node APIs and the file on the runner's own thread (Watch screen).
+    case startWatch(WatchConfig)
+    /// Hand over the samples taken since the last poll; `wanted` are block heights to ask.
+    case pollWatch(wanted: [UInt32])
+    case stopWatch
 }
 
 /// Everything `update` reacts to: terminal events and the answers to effects.
@@ -35,6 +40,10 @@ public enum Message: Sendable {
     case historyLoaded(Result<HistoryListing, EngineError>)
     case compared(Result<DiffView, EngineError>)
     case reportWritten(Result<String, EngineError>)
+    /// No key came within `AppState.tickMilliseconds` (only while a watch runs).
+    case tick
+    /// The watch's samples since the last poll, and the runner's wall clock (Unix ms).
+    case watchPolled([WatchSample], now: Int64)
 }
 
 /// Whether the file may be written now, as the interlocks and permissions say.

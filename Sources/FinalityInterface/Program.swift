@@ -27,7 +27,11 @@ public final class Program {
                 pending += Core.update(&state, answer)
                 continue
             }
-            guard let event = device.nextEvent(timeoutMilliseconds: -1) else { continue }
+            guard let event = device.nextEvent(timeoutMilliseconds: state.tickMilliseconds ?? -1) else {
+                // A running watch collects its samples between keys, never instead of them.
+                if state.tickMilliseconds != nil { pending += Core.update(&state, .tick) }
+                continue
+            }
             if case .key(.control("l")) = event { device.forceRedraw() }
             pending += Core.update(&state, .terminal(event))
         }

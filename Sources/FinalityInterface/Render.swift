@@ -101,19 +101,18 @@ public enum Render {
         }
         if let p = state.prompt {
             col = g.put(p.label, row: row, column: col, style: .header)
-            let end = g.put(p.text, row: row, column: col, style: .input)
+            // A long entry shows its end, where the cursor is, after a mark.
+            let room = g.size.columns - 1 - col
+            let text = p.text.count > room ? String(Grid.cutMark) + String(p.text.suffix(max(0, room - 1))) : p.text
+            let end = g.put(text, row: row, column: col, style: .input)
             g.cursor = (row, min(end, g.size.columns - 1))
             return
         }
-        // Where the operator is, at the right: support staff ask "which row, what order".
-        let position = positionText(state)
-        if !position.isEmpty, position.count + col + 1 < g.size.columns {
-            g.put(position, row: row, column: g.size.columns - position.count - 1, style: .dim)
-        }
+        let message: (String, Style)?
         if state.askingQuit {
-            g.put("Quit and leave the wizard? Nothing was written. y: quit, other key: stay", row: row, column: col, style: .warning)
+            message = ("Quit and leave the wizard? Nothing was written. y: quit, other key: stay", .warning)
         } else if let busy = state.busy {
-            g.put(busy + "…", row: row, column: col, style: .dim)
+            message = (busy + "…", .dim)
         } else if let s = state.status {
             let style: Style =
                 switch s.kind {
@@ -122,7 +121,19 @@ public enum Render {
                 case .warning: .warning
                 case .error: .danger
                 }
-            g.put(s.text, row: row, column: col, style: style)
+            message = (s.text, style)
+        } else {
+            message = nil
+        }
+        // Where the operator is, at the right: support staff ask "which row, what order".
+        // It gives way to a message that needs the room (never both cut into each other).
+        let position = positionText(state)
+        let messageWidth = message.map { $0.0.count + 1 } ?? 0
+        if !position.isEmpty, col + messageWidth + position.count + 1 < g.size.columns {
+            g.put(position, row: row, column: g.size.columns - position.count - 1, style: .dim)
+        }
+        if let message {
+            g.put(message.0, row: row, column: col, style: message.1)
         }
     }
 
@@ -133,9 +144,15 @@ public enum Render {
         let row = g.size.rows - 1
         g.fill(row: row, style: .normal)
         var col = 0
-        for item in Bindings.bar(in: state) {
+        let items = Bindings.bar(in: state)
+        for (i, item) in items.enumerated() {
             let width = item.key.count + item.label.count + 1
-            if col + width > g.size.columns { break }
+            // Keys that do not fit: a mark says so (Help, ?, lists them all).
+            let markRoom = i == items.count - 1 ? 0 : 2
+            if col + width + markRoom > g.size.columns {
+                g.put(String(Grid.cutMark) + "?", row: row, column: min(col, g.size.columns - 2), style: .dim)
+                break
+            }
             col = g.put(item.key, row: row, column: col, style: .keyHint)
             col = g.put(item.label, row: row, column: col, style: .normal)
             col += 1

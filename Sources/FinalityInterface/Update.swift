@@ -13,6 +13,10 @@ public enum Core {
         switch message {
         case .terminal(let event):
             return handle(&state, event)
+        case .tick:
+            return WatchScreen.tick(&state)
+        case .watchPolled(let samples, let now):
+            WatchScreen.absorb(&state, samples, now: now)
         case .fileLoaded(let result):
             state.busy = nil
             switch result {
@@ -109,11 +113,9 @@ public enum Core {
         return []
     }
 
+    /// The engine's defaults, as `finality report` asks them: `w` writes the same report.
     public static func defaultLIBRequests(_ state: AppState) -> [LIBRequest] {
-        var r = [LIBRequest]()
-        if let b = state.location.blocksDir { r.append(.blocksDir(b)) }
-        if !state.lib.apiURL.isEmpty { r.append(.api(state.lib.apiURL, timeoutSeconds: state.lib.apiTimeoutSeconds)) }
-        return r
+        LIBRequest.defaults(for: state.location, api: state.lib.askAPI ? state.lib.apiURL : nil, timeoutSeconds: state.lib.apiTimeoutSeconds)
     }
 
     // MARK: terminal events
@@ -182,6 +184,8 @@ public enum Core {
         case .bottom: unit.move(&state, by: Int(Int32.max))
         case .show(let screen):
             return show(&state, screen)
+        case .watch:
+            return WatchScreen.startFromHere(&state)
         case .recheck:
             state.busy = "checking the interlocks again"
             return [.checkInterlocks(state.location)]

@@ -156,10 +156,18 @@ extension CheckRow {
         let outcome: Outcome =
             switch c.outcome {
             case .clear: .clear
-            case .nodeRunning, .busy: .blocking
-            case .notChecked: .notChecked
+            case .nodeRunning, .busy, .cannotCheck, .refused, .unusable: .blocking
+            case .notChecked, .overridden, .warning: .notChecked
             }
-        self.init(name: c.checked, outcome: outcome, detail: c.found)
+        // What the check could not see is part of its result (issue 8: fail closed, say so).
+        let detail = ([c.found] + c.unseen.map { "could not see: " + $0 } + (c.overrideReason.map { ["overridden: " + $0] } ?? []))
+            .joined(separator: "; ")
+        // A clear check is one short line; the others say what was checked and all they found.
+        if c.outcome == .clear {
+            self.init(name: c.name, outcome: outcome, detail: c.summary)
+        } else {
+            self.init(name: c.checked, outcome: outcome, detail: detail)
+        }
     }
 }
 

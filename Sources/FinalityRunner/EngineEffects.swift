@@ -10,6 +10,7 @@ import Foundation
 public final class EngineEffects: EffectRunner {
     private var reviews: [Int: ChangeReview] = [:]
     private var nextPlanID = 1
+    private var watchSession: WatchSession?
     let toolVersion: String
     let procRoot: String
 
@@ -44,6 +45,16 @@ public final class EngineEffects: EffectRunner {
         case .writeReport(let path, let location, let readings, let libErrors):
             return .reportWritten(
                 Result { () throws(EngineError) in try writeReport(path: path, readings: readings, libErrors: libErrors, location: location) })
+        case .startWatch(let config):
+            watchSession?.stop()
+            watchSession = WatchSession(config)
+            return .watchPolled([], now: Self.nowMilliseconds())
+        case .pollWatch(let wanted):
+            return .watchPolled(watchSession?.poll(wanted: wanted) ?? [], now: Self.nowMilliseconds())
+        case .stopWatch:
+            watchSession?.stop()
+            watchSession = nil
+            return .watchPolled([], now: Self.nowMilliseconds())
         }
     }
 
@@ -123,18 +134,19 @@ public final class EngineEffects: EffectRunner {
         }
         let records = h.audit.entries.map { e in
             let r = e.record
-            let user = r["user"]?.stringValue ?? "?"
-            let who = r["ssh"]?.stringValue.map { "\(user) (ssh \($0.split(separator: " ").first ?? ""))" } ?? user
-            let key = r["key"]?.stringValue.map { String($0.prefix(20)) + "…" } ?? (r["restore_from"]?.stringValue.map { ($0 as NSString).lastPathComponent } ?? "")
-            let before = String((r["sha256_before"]?.stringValue ?? "?").prefix(12))
-            let after = String((r["sha256_after"]?.stringValue ?? "?").prefix(12))
+            let who = r.ssh.map { "\(r.user) (ssh \($0.split(separator: " ").first ?? ""))" } ?? r.user
+            let key = r.key.map { String($0.prefix(20)) + "…" } ?? (r.restoreFrom.map { ($0 as NSString).lastPathComponent } ?? "")
+            let before = String((r.sha256Before ?? "?").prefix(12))
+            let after = String((r.sha256After ?? "?").prefix(12))
             return AuditRecordInfo(
-                time: String((r["time"]?.stringValue ?? "?").prefix(19)).replacingOccurrences(of: "T", with: " "), who: who,
-                action: r["action"]?.stringValue ?? "?", key: key,
-                summary: "line \(e.line): SHA-256 \(before)… → \(after)…")
+                time: String(r.time.prefix(19)).replacingOccurrences(of: "T", with: " "), who: who,
+                action: r.segment != nil ? "new-segment" : r.action ?? "?", key: key,
+                summary: r.segment.map { "line \(e.line): new chain segment: \($0.reason)" } ?? "line \(e.line): SHA-256 \(before)… → \(after)…")
         }
         var problems = [String]()
-        if let line = h.audit.brokenLine { problems.append("audit chain BROKEN at line \(line): \(h.audit.problem ?? "")") }
+        for b in h.audit.breaks {
+            problems.append("audit chain BROKEN at line \(b.line): \(b.problem)" + (b.resumedAtLine.map { "; new segment at line \($0)" } ?? ""))
+        }
         if h.currentMatchesLastRecord == false {
             problems.append("the current file is not what the last record left: changed outside finality, or a change was interrupted")
         }

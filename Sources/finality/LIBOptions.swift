@@ -35,14 +35,12 @@ struct LIBOptions: ParsableArguments {
         return out
     }
 
-    /// Reads every source given, in the order: blocks dirs, APIs, typed.
+    /// Reads every source given, in the order: blocks dirs, APIs, typed. The engine's
+    /// `LIBRequest.read()` is the one place a LIB request is read (the interface's runner
+    /// reads the same type).
     func readings() throws(EngineError) -> [LIBReading] {
         var out = [LIBReading]()
-        for dir in blocksDirs { out.append(try LIBSources.fromBlocksDir(dir)) }
-        for url in apiURLs { out.append(try LIBSources.fromAPI(url, timeoutSeconds: apiTimeout)) }
-        if libID != nil || libTime != nil || libSlot != nil {
-            out.append(try LIBSources.typed(id: libID, time: libTime, slot: libSlot))
-        }
+        for r in requests { out.append(try r.read()) }
         return out
     }
 }

@@ -135,3 +135,180 @@ struct RecoveryFaultTests {
         #expect(RecoveryFixture.read(path) == plan.afterBytes)
     }
 }
+
+/// The real binary run as another user (setpriv), with output to files.
+private func runAs(uid: UInt32, gid: UInt32, groups: [UInt32], _ args: [String]) -> RecoveryCLI.Result {
+    let tmp = FileManager.default.temporaryDirectory.path + "/finality-setpriv-\(UUID().uuidString)"
+    let out = tmp + ".out", err = tmp + ".err"
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let groupArgs = groups.isEmpty ? ["--clear-groups"] : ["--groups", groups.map(String.init).joined(separator: ",")]
+    let argv = (["/usr/bin/setpriv", "--reuid", "\(uid)", "--regid", "\(gid)"] + groupArgs + ["--", RecoveryCLI.binary!] + args)
+        .map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, "/usr/bin/setpriv", &actions, nil, argv, environ) == 0 else {
+        return RecoveryCLI.Result(status: -1, signal: nil, stdout: "", stderr: "cannot spawn setpriv")
+    }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    defer { unlink(out); unlink(err) }
+    return RecoveryCLI.Result(
+        status: (status >> 8) & 0xff, signal: nil, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+        stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+}
+
+private let canSwitchUser = geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+
+/// Processes of other suites (fake nodeos of the engine tests) may run meanwhile; a non-root
+/// operator cannot see into them, which fails closed. These tests are about ownership, so
+/// they override that one check, with a reason.
+private let overrideScan = ["--override", "processes", "--override-reason", "test: the only nodeos here are other tests' fakes"]
+
+@Suite("Write safety through the real binary: non-root operators, full disks, injected faults", .serialized, .enabled(if: RecoveryCLI.binary != nil))
+struct WriteSafetyCLITests {
+    @Test("a non-root operator writing through group permission is refused before writing (exit 1), saying who can", .enabled(if: canSwitchUser))
+    func groupWriterRefused() throws {
+        let (dir, path) = try RecoveryFixture.dataDir()
+        let fin = dir + "/finalizers"
+        #expect(chown(fin, 1001, 1001) == 0 && chmod(fin, 0o775) == 0)
+        #expect(chown(path, 1001, 1001) == 0 && chmod(path, 0o660) == 0)
+        let old = RecoveryFixture.read(path)
+        let r = runAs(uid: 1002, gid: 1002, groups: [1001], ["reset", dir, "--key", RecoveryFixture.key(1).text, "--yes"] + RecoveryFixture.libArgs + overrideScan)
+        #expect(r.status == 1, "\(r.stdout)\n\(r.stderr)")
+        #expect((r.stdout + r.stderr).contains("Only root or uid 1001"), "\(r.stdout)\n\(r.stderr)")
+        #expect(RecoveryFixture.read(path) == old)
+        var st = stat()
+        #expect(stat(path, &st) == 0 && st.st_uid == 1001 && st.st_gid == 1001)
+        #expect(RecoveryFixture.backups(path).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: path + ".audit.jsonl"))
+    }
+
+    @Test("a non-root operator who owns the file, writing into a group directory: the new file keeps owner and group", .enabled(if: canSwitchUser))
+    func ownerKeepsGroup() throws {
+        let (dir, path) = try RecoveryFixture.dataDir()
+        let fin = dir + "/finalizers"
+        #expect(chown(fin, 1001, 1001) == 0 && chmod(fin, 0o775) == 0)
+        #expect(chown(path, 1002, 1001) == 0 && chmod(path, 0o660) == 0)
+        let r = runAs(uid: 1002, gid: 1002, groups: [1001], ["reset", dir, "--key", RecoveryFixture.key(1).text, "--yes"] + RecoveryFixture.libArgs + overrideScan)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        var st = stat()
+        #expect(stat(path, &st) == 0)
+        #expect(st.st_uid == 1002 && st.st_gid == 1001 && st.st_mode & 0o7777 == 0o660)
+        #expect(RecoveryFixture.read(path) != [])
+    }
+
+    @Test("a non-root operator cannot see into a root nodeos: the scan fails closed (exit 1) and says how to override", .enabled(if: canSwitchUser))
+    func nonRootCannotSee() throws {
+        let (dir, path) = try RecoveryFixture.dataDir()
+        let fin = dir + "/finalizers"
+        #expect(chown(fin, 1002, 1002) == 0 && chown(path, 1002, 1002) == 0)
+        // A root "nodeos" on another data dir: its cwd, fd and environ are closed to uid 1002.
+        let shell = FileManager.default.temporaryDirectory.path + "/fake-nodeos-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: shell, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: shell + "/nodeos")
+        let nodePID = spawnDetached(shell + "/nodeos", ["60"])
+        defer {
+            kill(nodePID, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(nodePID, &status, 0) < 0 && errno == EINTR {}
+        }
+        for _ in 0..<200 where (try? String(contentsOfFile: "/proc/\(nodePID)/comm", encoding: .utf8)) != "nodeos\n" { usleep(10_000) }
+        let old = RecoveryFixture.read(path)
+        let r = runAs(uid: 1002, gid: 1002, groups: [], ["reset", dir, "--key", RecoveryFixture.key(1).text, "--yes"] + RecoveryFixture.libArgs)
+        #expect(r.status == 1, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stderr.contains("--override processes"), "\(r.stderr)")
+        #expect(r.stdout.contains("could not see: nodeos pid \(nodePID)"), "\(r.stdout)")
+        #expect(RecoveryFixture.read(path) == old)
+    }
+
+    @Test("a full disk (small tmpfs): exit 3, the file unchanged, no partial backup, no temp file, no audit record", .enabled(if: geteuid() == 0))
+    func fullDisk() throws {
+        for extraPages in [0, 1] {
+            let mountPoint = FileManager.default.temporaryDirectory.path + "/finality-full-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+            guard runMount(["-t", "tmpfs", "-o", "size=512k", "tmpfs", mountPoint]) == 0 else {
+                print("full-disk test: cannot mount a tmpfs here; skipped")
+                return
+            }
+            defer { _ = runMount([mountPoint], program: "/bin/umount"); rmdir(mountPoint) }
+            let dir = mountPoint + "/data"
+            try FileManager.default.createDirectory(atPath: dir + "/finalizers", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: dir + "/state", withIntermediateDirectories: true)
+            let path = dir + "/finalizers/safety.dat"
+            try Data(SafetyFileWriter.encode(RecoveryFixture.file())).write(to: URL(fileURLWithPath: path))
+            let old = RecoveryFixture.read(path)
+            // Fill the disk, then free exactly the audit log's reservation (16 pages) plus
+            // `extraPages`: the backup (0) or the temp file (1) is what runs out of space.
+            let filler = mountPoint + "/filler"
+            let fd = open(filler, O_WRONLY | O_CREAT, 0o600)
+            let page = [UInt8](repeating: 0xAA, count: 4096)
+            var written = 0
+            while page.withUnsafeBytes({ Glibc.write(fd, $0.baseAddress, 4096) }) == 4096 { written += 4096 }
+            #expect(ftruncate(fd, off_t(written - (16 + extraPages) * 4096)) == 0)
+            close(fd)
+            let r = RecoveryCLI.run(["reset", dir, "--key", RecoveryFixture.key(1).text, "--yes"] + RecoveryFixture.libArgs)
+            #expect(r.status == 3, "extra \(extraPages): \(r.stdout)\n\(r.stderr)")
+            #expect(r.stderr.contains("No space left on device"), "\(r.stderr)")
+            #expect(RecoveryFixture.read(path) == old)
+            for b in RecoveryFixture.backups(path) { #expect(RecoveryFixture.read(b) == old, "a partial backup remains: \(b)") }
+            if extraPages == 0 { #expect(RecoveryFixture.backups(path).isEmpty, "\(r.stderr)") }
+            let temps = try FileManager.default.contentsOfDirectory(atPath: dir + "/finalizers").filter { $0.hasSuffix(".tmp") }
+            #expect(temps.isEmpty)
+            let audit = try AuditLog.verify(AuditLog.path(for: path))
+            #expect(audit.intact && audit.entries.isEmpty)
+        }
+    }
+
+    @Test("injected faults through the real binary: the documented exit code and message (FINALITY_FAULT, test builds only)")
+    func binaryFaults() throws {
+        let cases: [(fault: String, status: Int32, words: String, fileIsNew: Bool)] = [
+            ("rename:EXDEV", 3, "Invalid cross-device link; nothing changed", false),
+            ("rename:EROFS", 3, "Read-only file system; nothing changed", false),
+            ("rename:EACCES", 3, "Permission denied; nothing changed", false),
+            ("write#1:ENOSPC", 3, "the incomplete backup was removed", false),
+            ("fsync#1:EIO", 3, "Input/output error; nothing changed", false),
+            ("write#2:EDQUOT", 3, "Disk quota exceeded; nothing changed (the temp file was removed)", false),
+            ("write#3:ENOSPC", 3, "the change IS applied", true),
+            ("rename:EINTR", 0, "", true),
+        ]
+        for c in cases {
+            let (dir, path) = try RecoveryFixture.dataDir()
+            let old = RecoveryFixture.read(path)
+            let fired = dir + "/fired"
+            let r = RecoveryCLI.run(
+                ["reset", dir, "--key", RecoveryFixture.key(1).text, "--yes"] + RecoveryFixture.libArgs,
+                env: ["FINALITY_FAULT": c.fault, "FINALITY_FAULT_FIRED": fired])
+            #expect(r.status == c.status, "\(c.fault): \(r.stderr)")
+            if !c.words.isEmpty { #expect(r.stderr.contains(c.words), "\(c.fault): \(r.stderr)") }
+            #expect(FileManager.default.fileExists(atPath: fired), "\(c.fault) did not fire")
+            #expect((RecoveryFixture.read(path) == old) == !c.fileIsNew, "\(c.fault)")
+            for b in RecoveryFixture.backups(path) { #expect(RecoveryFixture.read(b) == old) }
+            let audit = try AuditLog.verify(AuditLog.path(for: path))
+            #expect(audit.intact)
+            #expect(audit.entries.count == (c.status == 0 ? 1 : 0), "\(c.fault)")
+        }
+    }
+}
+
+private func runMount(_ args: [String], program: String = "/bin/mount") -> Int32 {
+    var pid: pid_t = 0
+    let argv = ([program] + args).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    guard posix_spawn(&pid, program, nil, nil, argv, environ) == 0 else { return -1 }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return (status >> 8) & 0xff
+}
+
+private func spawnDetached(_ program: String, _ args: [String]) -> pid_t {
+    var pid: pid_t = 0
+    let argv = ([program] + args).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    _ = posix_spawn(&pid, program, nil, nil, argv, environ)
+    return pid
+}

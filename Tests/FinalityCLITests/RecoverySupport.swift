@@ -2,25 +2,15 @@ import BLS12381
 import Foundation
 import FinalityFormat
 import FinalityEngine
+import FinalityTestSupport
 
 /// Fixtures for the recovery command tests (same documented inputs as the engine's).
 enum RecoveryFixture {
-    static let blsIsReal: Bool = G1.generatorMultipleAffineLE(1).contains { $0 != 0 }
+    static let blsIsReal = true  // the BLS module is real arithmetic now; kept for the tests that asked
 
-    static func key(_ k: UInt64) -> BLSPublicKey {
-        if blsIsReal { return BLSPublicKey(bytes: G1.generatorMultipleAffineLE(k)) }
-        var x = k &* 0x9E37_79B9_7F4A_7C15 &+ 1
-        return BLSPublicKey(bytes: (0..<96).map { _ in
-            x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return UInt8(truncatingIfNeeded: x >> 56)
-        })
-    }
+    static func key(_ k: UInt64) -> BLSPublicKey { TestKeys.key(k) }
 
-    static func id(_ n: UInt32, fill: UInt8 = 0xAB) -> Bytes32 {
-        var b = [UInt8](repeating: fill, count: 32)
-        b[0] = UInt8(n >> 24); b[1] = UInt8(truncatingIfNeeded: n >> 16); b[2] = UInt8(truncatingIfNeeded: n >> 8); b[3] = UInt8(truncatingIfNeeded: n)
-        return Bytes32(b)
-    }
+    static func id(_ n: UInt32, fill: UInt8 = 0xAB) -> Bytes32 { TestBlocks.id(n, fill: fill) }
 
     static func ref(_ n: UInt32) -> BlockRef { BlockRef(blockID: id(n), timestamp: BlockTimestamp(slot: n * 2)) }
 
@@ -51,38 +41,18 @@ enum RecoveryFixture {
     static let lib = LIBReading(lib: LIB(blockID: id(5190, fill: 0xCD), timestamp: BlockTimestamp(slot: 10380)), source: .typed)
 
     static func dataDir(_ f: SafetyFile = file()) throws -> (dir: String, file: String) {
-        let dir = FileManager.default.temporaryDirectory.path + "/finality-cli-recovery-\(UUID().uuidString)/data"
-        try FileManager.default.createDirectory(atPath: dir + "/finalizers", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: dir + "/state", withIntermediateDirectories: true)
-        let path = dir + "/finalizers/safety.dat"
-        try Data(SafetyFileWriter.encode(f)).write(to: URL(fileURLWithPath: path))
-        return (dir, path)
+        try TestFiles.dataDir(f, prefix: "finality-cli-recovery")
     }
 
-    static func read(_ path: String) -> [UInt8] { (try? FileBytes.read(path)) ?? [] }
+    static func read(_ path: String) -> [UInt8] { TestFiles.read(path) }
 
-    static func backups(_ file: String) -> [String] {
-        let dir = RecoveryPaths.backupDirectory(for: file)
-        return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted().map { dir + "/" + $0 }
-    }
+    static func backups(_ file: String) -> [String] { TestFiles.backups(of: file) }
 }
 
 /// The real `finality` binary, run as a child process.
 enum RecoveryCLI {
-    /// Next to the test bundle (`.build/<triple>/debug/finality`), or found walking up
-    /// from the working directory to `.build/debug/finality`.
-    static let binary: String? = {
-        var candidates = [String]()
-        let arg0 = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var dir = arg0.deletingLastPathComponent()
-        for _ in 0..<4 {
-            candidates.append(dir.appendingPathComponent("finality").path)
-            dir = dir.deletingLastPathComponent()
-        }
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("finality").path)
-        candidates.append(FileManager.default.currentDirectoryPath + "/.build/debug/finality")
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) && !$0.hasSuffix(".xctest/finality") }
-    }()
+    /// The built binary (shared locator in FinalityTestSupport).
+    static let binary: String? = BuiltBinary.finality
 
     struct Result {
         var status: Int32

@@ -1,3 +1,4 @@
+import FinalityTestSupport
 import Foundation
 import Glibc
 
@@ -10,21 +11,10 @@ final class Tmux {
     var socket: String { directory + "/sock" }
     var statusFile: String { directory + "/status" }
 
-    static let tmuxPath: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first { (p: String) in access(p, X_OK) == 0 }
+    static let tmuxPath: String? = RequiredTools.tmux
 
     /// The `finality` executable built beside the test bundle.
-    static let finalityPath: String? = {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard n > 0 else { return nil }
-        let exe = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var dir = (exe as NSString).deletingLastPathComponent
-        if dir.hasSuffix(".xctest") || dir.contains(".xctest/") {
-            while dir.contains(".xctest") { dir = (dir as NSString).deletingLastPathComponent }
-        }
-        let candidate = dir + "/finality"
-        return access(candidate, X_OK) == 0 ? candidate : nil
-    }()
+    static let finalityPath: String? = BuiltBinary.finality
 
     static var available: Bool { tmuxPath != nil && finalityPath != nil }
 

@@ -1,11 +1,15 @@
 import FinalityEngine
 import FinalityFormat
+import FinalityTestSupport
 import Foundation
 import Testing
 
 /// Whole walkthroughs of the real binary in tmux at 80x24, on copies of Fixtures/ files.
-@Suite(.serialized, .enabled(if: Tmux.available, "needs tmux and the built finality binary"))
+@Suite(.serialized, .enabled(if: RequiredTools.shouldRun(needsTmux: true), "needs tmux and the built finality binary"))
 struct WalkthroughTests {
+    /// Under CI=true a missing tmux or binary fails every test here instead of skipping them.
+    init() throws { try RequiredTools.require(needsTmux: true) }
+
     /// A data dir holding a copy of a fixture and a blocks.log (our own writer) whose last
     /// block, LIB, is block 400,000,205 at the fixtures' clock (block n at slot
     /// 1,693,612,800 + n − 400,000,000).

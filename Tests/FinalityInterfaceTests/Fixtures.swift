@@ -2,6 +2,7 @@ import BLS12381
 import FinalityEngine
 import FinalityFormat
 import FinalityInterface
+import FinalityTestSupport
 
 /// Documented inputs for every screen test. Keys are real BLS12-381 points k·G1 (k = the
 /// seed), so HotStuff keys convert and nodeos's key checks pass.
@@ -19,9 +20,7 @@ enum Fixtures {
 
     static func digest(_ seed: UInt8) -> Bytes32 { Bytes32((0..<32).map { seed &+ UInt8($0) &* 3 }) }
 
-    static func key(_ seed: UInt8) -> BLSPublicKey {
-        BLSPublicKey(bytes: G1.generatorMultipleAffineLE(UInt64(seed)))
-    }
+    static func key(_ seed: UInt8) -> BLSPublicKey { TestKeys.key(UInt64(seed)) }
 
     /// Block `number`, produced `behind` slots before LIB time (one slot per block).
     static func ref(_ number: UInt32, salt: UInt8 = 0xA0) -> BlockRef {

@@ -31,6 +31,7 @@ import Testing
         case .loadHistory: .historyLoaded(.success(Fixtures.backups))
         case .compareFiles: .compared(.failure(.usage("no such file")))
         case .writeReport(let path, _, _, _): .reportWritten(.success(path))
+        case .startWatch, .pollWatch, .stopWatch: .watchPolled([], now: 0)
         }
     }
 

@@ -8,7 +8,7 @@ import SystemPackage
 public enum RecoveryPaths {
     /// `<dir>/backups` beside the safety file.
     public static func backupDirectory(for file: String) -> String {
-        (file as NSString).deletingLastPathComponent + "/backups"
+        PathText.directory(file) + "/backups"
     }
 
     /// `<dir>/backups/<name>.<yyyyMMdd'T'HHmmss'Z'>.<first 12 hex of the old SHA-256>.bak`,
@@ -18,7 +18,7 @@ public enum RecoveryPaths {
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
         f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let name = (file as NSString).lastPathComponent
+        let name = PathText.name(file)
         let suffix = attempt > 1 ? "-\(attempt)" : ""
         return backupDirectory(for: file) + "/\(name).\(f.string(from: time)).\(sha256.hex.prefix(12))\(suffix).bak"
     }
@@ -26,8 +26,8 @@ public enum RecoveryPaths {
     /// `<dir>/.<name>.finality-<first 12 hex of the new SHA-256>.tmp`, in the file's own
     /// directory so that the rename is atomic.
     public static func tempPath(for file: String, afterSHA256: Bytes32) -> String {
-        let dir = (file as NSString).deletingLastPathComponent
-        let name = (file as NSString).lastPathComponent
+        let dir = PathText.directory(file)
+        let name = PathText.name(file)
         return dir + "/.\(name).finality-\(afterSHA256.hex.prefix(12)).tmp"
     }
 }
@@ -35,31 +35,53 @@ public enum RecoveryPaths {
 public struct ApplyOptions: Sendable {
     public var context: AuditContext
     public var procRoot: String
+    /// Checks that could not be evaluated and that the operator overrides, with reasons.
+    public var overrides: [InterlockOverride]
+    /// The operator's reason to start a new audit chain segment after a break.
+    public var newAuditSegment: String?
 
-    public init(context: AuditContext, procRoot: String = "/proc") {
+    public init(
+        context: AuditContext, procRoot: String = "/proc", overrides: [InterlockOverride] = [], newAuditSegment: String? = nil
+    ) {
         self.context = context
         self.procRoot = procRoot
+        self.overrides = overrides
+        self.newAuditSegment = newAuditSegment
+    }
+
+    public var interlockOptions: InterlockOptions {
+        InterlockOptions(procRoot: procRoot, overrides: overrides, newAuditSegment: newAuditSegment)
     }
 }
 
 /// What an applied plan left behind.
 public struct ApplyResult: Sendable {
-    /// Every interlock, in order: state lock, processes, our own lock, file unchanged.
+    /// Every check, in order: the interlocks (state lock, processes, ownership, node user,
+    /// hard links, audit log), then our own lock and the file-unchanged check.
     public var interlocks: InterlockReport
     public var backupPath: String
     public var auditPath: String
     public var auditLine: String
+    /// The same record as a JSON value (for `--json` output), exactly as written.
+    public var auditObject: JSON
+    /// The record that started a new chain segment before this change, if one did.
+    public var auditSegmentLine: String?
     /// A temp file of an interrupted earlier run that was removed (we held the lock).
     public var removedLeftoverTemp: String?
+
+    public var auditRecord: AuditRecord? { AuditRecord.decode(Array(auditLine.utf8)) }
 }
 
-/// The write path (product rules 1–5): interlocks, our lock, the hash check, backup,
-/// temp file, fsync, rename, directory fsync, read back, audit record.
+/// The write path (product rules 1–5): interlocks, our lock, the hash check, the audit
+/// log checked and held, backup, temp file with the old file's owner, mode and extended
+/// attributes, fsync, rename, directory fsync, read back, audit record. Every system call
+/// goes through `Sys` (and, in test builds, its fault injection).
 public enum Apply {
     public static func run(_ plan: Plan, location: Location, options: ApplyOptions) throws(EngineError) -> ApplyResult {
         let path = location.file
         guard path == plan.path else { throw .usage("the plan is for \(plan.path), not \(path)") }
-        var checks = Interlocks.run(location, procRoot: options.procRoot).checks
+        let directory = PathText.directory(path)
+        var checks = Interlocks.run(location, options: options.interlockOptions).checks
         try InterlockReport(checks: checks).enforce()
 
         // The rename below swaps the inode, so a lock on the file alone would let a second
@@ -67,13 +89,16 @@ public enum Apply {
         // The directory does not move: a flock on it serializes finality processes.
         let directoryLock: FileDescriptor
         do {
-            directoryLock = try Sys.open((path as NSString).deletingLastPathComponent, .readOnly, [.directory, .closeOnExec])
+            directoryLock = try Sys.open(directory, .readOnly, [.directory, .closeOnExec])
         } catch {
-            throw openError(error, path: (path as NSString).deletingLastPathComponent, what: "open the directory")
+            throw openError(error, path: directory, what: "open the directory")
         }
         defer { try? directoryLock.close() }
-        guard flock(directoryLock.rawValue, LOCK_EX | LOCK_NB) == 0 else {
-            throw .refused("another finality is applying a change in \((path as NSString).deletingLastPathComponent): try again when it is done")
+        do { try Sys.flockExclusive(directoryLock, path: directory) } catch {
+            if error == .wouldBlock || error == .resourceTemporarilyUnavailable {
+                throw .refused("another finality is applying a change in \(directory): try again when it is done")
+            }
+            throw .io(path: directory, operation: "lock the directory", reason: "\(error); nothing changed")
         }
 
         // Our own exclusive lock, an open-file-description lock: unlike a classic POSIX
@@ -85,61 +110,65 @@ public enum Apply {
             throw openError(error, path: path, what: "open for writing")
         }
         defer { try? fd.close() }
-        var fl = Glibc.flock()
-        fl.l_type = Int16(F_WRLCK)
-        fl.l_whence = Int16(SEEK_SET)
-        guard fcntl(fd.rawValue, Interlocks.F_OFD_SETLK, &fl) == 0 else {
-            let e = Errno(rawValue: errno)
-            if e == .resourceTemporarilyUnavailable || e == .permissionDenied {
+        do { try Sys.lockExclusive(fd, path: path) } catch {
+            if error == .resourceTemporarilyUnavailable || error == .permissionDenied {
                 throw .refused("another process holds a lock on \(path) (another finality applying a change?): try again when it is done")
             }
-            throw .io(path: path, operation: "lock", reason: "\(e)")
+            throw .io(path: path, operation: "lock", reason: "\(error); nothing changed")
         }
-        checks.append(InterlockCheck(
+        var ours = [InterlockCheck(
             name: "own-lock", checked: "our exclusive lock on \(path)", found: "taken (open-file-description write lock on the file, flock on its directory; held until the end)",
-            outcome: .clear))
+            outcome: .clear)]
         Failpoint.hit(.afterLock)
 
-        var st = stat()
-        var pathSt = stat()
-        guard fstat(fd.rawValue, &st) == 0 else { throw .io(path: path, operation: "stat", reason: "\(Errno(rawValue: errno))") }
-        guard lstat(path, &pathSt) == 0, pathSt.st_ino == st.st_ino, pathSt.st_dev == st.st_dev else {
+        let st: FileStatus
+        do { st = try Sys.fstat(fd) } catch { throw .io(path: path, operation: "stat", reason: "\(error)") }
+        guard let pathSt = try? Sys.status(path, followLinks: false), pathSt.identity == st.identity else {
             throw .refused("\(path) was replaced while we opened it: plan again")
         }
         let current: [UInt8]
-        do { current = try AuditLog.readAll(fd) } catch { throw .io(path: path, operation: "read", reason: "\(error)") }
+        do { current = try Sys.readToEnd(fd, path: path, sizeHint: Int(st.size)) } catch { throw .io(path: path, operation: "read", reason: "\(error)") }
         let currentSHA = Digest.sha256(current)
         guard currentSHA == plan.beforeSHA256 else {
             throw .refused(
                 "\(path) changed since the plan was made (planned on SHA-256 \(plan.beforeSHA256.hex), now \(currentSHA.hex)): nothing written; review the new content and plan again")
         }
-        checks.append(InterlockCheck(
+        ours.append(InterlockCheck(
             name: "file-unchanged", checked: "file unchanged since the plan", found: "SHA-256 \(currentSHA.hex) as planned",
             outcome: .clear))
         // A node could have started between the scan and our lock: ask again.
-        let again = Interlocks.run(location, procRoot: options.procRoot)
+        let again = Interlocks.run(location, options: options.interlockOptions)
         try again.enforce()
-        checks = again.checks + checks.filter { $0.name == "own-lock" || $0.name == "file-unchanged" }
+        checks = again.checks + ours
 
-        let directory = (path as NSString).deletingLastPathComponent
+        // What the new file must keep, read from the file we hold.
+        let attributes: Ownership.Attributes
+        do { attributes = try Ownership.read(fd) } catch { throw .io(path: path, operation: "read its owner, mode and extended attributes", reason: "\(error)") }
+        if let why = Ownership.obstacle(attributes) { throw .refused(why + "; nothing written") }
+
+        // The audit log is opened and checked before anything is written: no change
+        // without its record.
+        let auditPath = AuditLog.path(for: path)
+        let audit = try AuditLog.Writer.open(auditPath, newSegment: options.newAuditSegment, context: options.context)
+
         let backup = try writeBackup(current, file: path, sha256: currentSHA, time: options.context.time)
 
-        // The temp file: same directory (atomic rename), same mode and owner.
+        // The temp file: same directory (atomic rename), same owner, mode and xattrs.
         let tempPath = RecoveryPaths.tempPath(for: path, afterSHA256: plan.afterSHA256)
         var removedLeftover: String?
-        var tst = stat()
-        if lstat(tempPath, &tst) == 0 {
-            guard (tst.st_mode & S_IFMT) == S_IFREG, tst.st_nlink == 1 else {
+        if let tst = try? Sys.status(tempPath, followLinks: false) {
+            guard tst.isRegular, tst.linkCount == 1 else {
                 throw .refused("\(tempPath) exists and is not a plain file of ours (a symlink or a link?): nothing written; remove it after checking what it is")
             }
             // We hold the lock, so no other finality is writing it: a crash left it.
-            guard unlink(tempPath) == 0 else { throw .io(path: tempPath, operation: "remove a leftover temp file", reason: "\(Errno(rawValue: errno))") }
+            do { try Sys.unlink(tempPath) } catch { throw .io(path: tempPath, operation: "remove a leftover temp file", reason: "\(error)") }
             removedLeftover = tempPath
         }
-        let mode = FilePermissions(rawValue: st.st_mode & 0o7777)
         let temp: FileDescriptor
         do {
-            temp = try Sys.open(tempPath, .writeOnly, [.create, .exclusiveCreate, .noFollow, .closeOnExec], permissions: mode)
+            temp = try Sys.open(
+                tempPath, .writeOnly, [.create, .exclusiveCreate, .noFollow, .closeOnExec],
+                permissions: FilePermissions(rawValue: mode_t(attributes.mode & 0o777)))
         } catch {
             if error == .fileExists || error == .tooManySymbolicLinkLevels {
                 throw .refused("\(tempPath) appeared while we created it (a planted file or symlink?): nothing written")
@@ -149,31 +178,36 @@ public enum Apply {
         var tempClosed = false
         defer { if !tempClosed { try? temp.close() } }
         func failTemp(_ op: String, _ e: some Error) -> EngineError {
-            unlink(tempPath)
-            return .io(path: tempPath, operation: op, reason: "\(e)")
+            try? Sys.unlink(tempPath)
+            return .io(path: path, operation: op, reason: "\(e); nothing changed (the temp file was removed), the backup is \(backup)")
         }
-        guard fchown(temp.rawValue, st.st_uid, st.st_gid) == 0 || geteuid() != 0 else {
-            throw failTemp("set the owner", Errno(rawValue: errno))
+        do { try Ownership.copy(attributes, to: temp, path: tempPath) } catch {
+            throw failTemp("give the new file the old one's owner \(Ownership.userName(attributes.uid)), group \(Ownership.groupName(attributes.gid)), mode \(String(attributes.mode, radix: 8)) and extended attributes", error)
         }
-        guard fchmod(temp.rawValue, st.st_mode & 0o7777) == 0 else { throw failTemp("set the mode", Errno(rawValue: errno)) }
         Failpoint.hit(.afterTempCreate)
-        do { _ = try temp.writeAll(plan.afterBytes) } catch { throw failTemp("write", error) }
+        do { try Sys.writeAll(temp, plan.afterBytes, path: tempPath) } catch { throw failTemp("write the new content", error) }
         Failpoint.hit(.afterTempWrite)
-        guard fsync(temp.rawValue) == 0 else { throw failTemp("fsync", Errno(rawValue: errno)) }
+        do { try Sys.fsync(temp, path: tempPath) } catch { throw failTemp("fsync the new content", error) }
         Failpoint.hit(.afterTempFsync)
         try? temp.close()
         tempClosed = true
 
-        guard rename(tempPath, path) == 0 else {
-            let e = Errno(rawValue: errno)
-            unlink(tempPath)
-            throw .io(path: path, operation: "rename the temp file over it", reason: "\(e); nothing changed, the backup is \(backup)")
+        do { try Sys.rename(tempPath, path) } catch {
+            try? Sys.unlink(tempPath)
+            throw .io(path: path, operation: "rename the temp file over it", reason: "\(error); nothing changed (the temp file was removed), the backup is \(backup)")
         }
         Failpoint.hit(.afterRename)
-        try fsyncDirectory(directory)
+        do { try Sys.fsyncDirectory(directory) } catch {
+            throw .io(
+                path: directory, operation: "fsync the directory",
+                reason: "\(error): the file holds the new content but the rename may not survive a power cut; no audit record was written; run the same command again, or restore \(backup)")
+        }
         Failpoint.hit(.afterDirFsync)
 
-        let readBack = try FileBytes.read(path)
+        let readBack: [UInt8]
+        do { readBack = try Sys.readFile(path, followLinks: false) } catch {
+            throw .io(path: path, operation: "read back", reason: "\(error); no audit record was written; the backup is \(backup)")
+        }
         guard readBack == plan.afterBytes else {
             throw .io(path: path, operation: "verify", reason: "the bytes read back differ from the plan; the backup is \(backup)")
         }
@@ -182,17 +216,16 @@ public enum Apply {
         }
         Failpoint.hit(.afterVerify)
 
-        let auditPath = AuditLog.path(for: path)
         let line: String
         do {
-            line = try AuditLog.append(AuditLog.record(plan: plan, backup: backup, context: options.context), to: auditPath)
+            line = try audit.append(AuditLog.record(plan: plan, backup: backup, context: options.context, overrides: checks.filter { $0.outcome == .overridden }))
         } catch {
             throw .io(path: auditPath, operation: "append the audit record", reason: "\(error); the change IS applied, the backup is \(backup)")
         }
         Failpoint.hit(.afterAudit)
         return ApplyResult(
             interlocks: InterlockReport(checks: checks), backupPath: backup, auditPath: auditPath, auditLine: line,
-            removedLeftoverTemp: removedLeftover)
+            auditObject: audit.lastRecord, auditSegmentLine: audit.segmentLine, removedLeftoverTemp: removedLeftover)
     }
 
     static func openError(_ e: Errno, path: String, what: String) -> EngineError {
@@ -207,30 +240,21 @@ public enum Apply {
         return .io(path: path, operation: what, reason: reason + "; nothing changed")
     }
 
-    static func fsyncDirectory(_ dir: String) throws(EngineError) {
-        do {
-            let d = try FileDescriptor.open(FilePath(dir), .readOnly, options: [.directory, .closeOnExec])
-            defer { try? d.close() }
-            guard fsync(d.rawValue) == 0 else { throw Errno(rawValue: errno) }
-        } catch {
-            throw .io(path: dir, operation: "fsync the directory", reason: "\(error)")
-        }
-    }
-
     /// The backup: `backups/` beside the file (created 0700), the file 0600, created
-    /// exclusively without following links, written, fsync'd, its directory fsync'd.
+    /// exclusively without following links, written, fsync'd, its directory fsync'd. A
+    /// backup that cannot be completed (disk full, I/O error) is removed: no file may claim
+    /// a hash in its name that its bytes do not have.
     static func writeBackup(_ bytes: [UInt8], file: String, sha256: Bytes32, time: Date) throws(EngineError) -> String {
         let dir = RecoveryPaths.backupDirectory(for: file)
-        var dst = stat()
-        if lstat(dir, &dst) == 0 {
-            guard (dst.st_mode & S_IFMT) == S_IFDIR else {
+        if let dst = try? Sys.status(dir, followLinks: false) {
+            guard dst.isDirectory else {
                 throw .refused("\(dir) is not a directory (a symlink?): nothing written")
             }
         } else {
-            guard mkdir(dir, 0o700) == 0 else {
-                throw openError(Errno(rawValue: errno), path: dir, what: "create the backups directory")
+            do { try Sys.mkdir(dir, 0o700) } catch { throw openError(error, path: dir, what: "create the backups directory") }
+            do { try Sys.fsyncDirectory(PathText.directory(file)) } catch {
+                throw .io(path: PathText.directory(file), operation: "fsync the directory", reason: "\(error); nothing changed")
             }
-            try fsyncDirectory((file as NSString).deletingLastPathComponent)
         }
         var attempt = 1
         while true {
@@ -242,8 +266,7 @@ public enum Apply {
                     permissions: [.ownerRead, .ownerWrite])
             } catch {
                 if error == .fileExists {
-                    var bst = stat()
-                    if lstat(path, &bst) == 0, (bst.st_mode & S_IFMT) == S_IFREG, attempt < 50 {
+                    if let bst = try? Sys.status(path, followLinks: false), bst.isRegular, attempt < 50 {
                         attempt += 1
                         continue
                     }
@@ -251,33 +274,20 @@ public enum Apply {
                 }
                 throw openError(error, path: path, what: "create the backup")
             }
-            defer { try? fd.close() }
             do {
-                _ = try fd.writeAll(bytes)
+                defer { try? fd.close() }
+                try Sys.writeAll(fd, bytes, path: path)
                 Failpoint.hit(.afterBackupWrite)
-                guard fsync(fd.rawValue) == 0 else { throw Errno(rawValue: errno) }
+                try Sys.fsync(fd, path: path)
+                try Sys.fsyncDirectory(dir)
             } catch {
-                throw .io(path: path, operation: "write the backup", reason: "\(error); nothing changed")
+                let removed = (try? Sys.unlink(path)) != nil
+                throw .io(
+                    path: path, operation: "write the backup",
+                    reason: "\(error); nothing changed; " + (removed ? "the incomplete backup was removed" : "the incomplete backup could NOT be removed: delete it"))
             }
-            try fsyncDirectory(dir)
             Failpoint.hit(.afterBackupFsync)
             return path
-        }
-    }
-}
-
-/// swift-system's calls with typed errors.
-enum Sys {
-    static func open(
-        _ path: String, _ mode: FileDescriptor.AccessMode, _ options: FileDescriptor.OpenOptions,
-        permissions: FilePermissions? = nil
-    ) throws(Errno) -> FileDescriptor {
-        do {
-            return try FileDescriptor.open(FilePath(path), mode, options: options, permissions: permissions)
-        } catch let e as Errno {
-            throw e
-        } catch {
-            throw Errno(rawValue: EIO)
         }
     }
 }

@@ -42,6 +42,18 @@ public struct AuditContext: Sendable {
 public enum AuditLog {
     public static func path(for file: String) -> String { file + ".audit.jsonl" }
 
+    /// The record that starts a new chain segment after a break (the operator's reason).
+    static func segmentRecord(_ v: Verification, reason: String, context: AuditContext) -> [(String, JSON)] {
+        let b = v.openBreak!
+        return [
+            ("time", .string(iso(context.time))), ("user", .string(context.user)), ("uid", .int(Int64(context.uid))),
+            ("sudo_user", context.sudoUser.map { .string($0) } ?? .null), ("ssh", context.ssh.map { .string($0) } ?? .null),
+            ("host", .string(context.host)),
+            ("segment", .object([("reason", .string(reason)), ("broken_line", .int(Int64(b.line))), ("problem", .string(b.problem))])),
+            ("tool_version", .string(context.toolVersion)),
+        ]
+    }
+
     static func iso(_ d: Date) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -56,7 +68,9 @@ public enum AuditLog {
     }
 
     /// The record for an applied plan, without the chain field (added by `append`).
-    public static func record(plan: Plan, backup: String, context: AuditContext) -> [(String, JSON)] {
+    public static func record(
+        plan: Plan, backup: String, context: AuditContext, overrides: [InterlockCheck] = []
+    ) -> [(String, JSON)] {
         var fields: [(String, JSON)] = [
             ("time", .string(iso(context.time))),
             ("user", .string(context.user)),
@@ -90,6 +104,9 @@ public enum AuditLog {
             ("sha256_after", .string(plan.afterSHA256.hex)),
             ("backup", .string(backup)),
             ("warnings", .array(plan.warnings.map { .object([("kind", .string($0.kind.rawValue)), ("message", .string($0.message))]) })),
+            ("overrides", .array(overrides.map { c in
+                .object([("check", .string(c.name)), ("found", .string(c.found)), ("reason", .string(c.overrideReason ?? ""))])
+            })),
             ("tool_version", .string(context.toolVersion)),
         ]
         return fields
@@ -97,89 +114,230 @@ public enum AuditLog {
 
     static func sha256Hex(_ bytes: some Sequence<UInt8>) -> String { Hex.encode(SHA256.hash(data: Array(bytes))) }
 
-    /// Appends a record, chained to the last line, and fsyncs. Returns the line written.
-    public static func append(_ fields: [(String, JSON)], to path: String) throws(EngineError) -> String {
-        let fd: FileDescriptor
-        do {
-            fd = try FileDescriptor.open(
-                FilePath(path), .readWrite, options: [.create, .append, .noFollow, .closeOnExec],
-                permissions: [.ownerRead, .ownerWrite])
-        } catch {
-            throw .io(path: path, operation: "open the audit log", reason: "\(error)")
-        }
-        defer { try? fd.close() }
-        let existing: [UInt8]
-        do { existing = try readAll(fd) } catch { throw .io(path: path, operation: "read the audit log", reason: "\(error)") }
-        var prefix = ""
-        if let last = existing.last, last != 0x0A { prefix = "\n" }  // a torn line stays visible as broken
-        let lines = existing.split(separator: 0x0A, omittingEmptySubsequences: true)
-        let prev = lines.last.map { sha256Hex($0) } ?? ""
-        let line = JSON.object(fields + [("prev_sha256", .string(prev))]).serialized()
-        do {
-            _ = try fd.writeAll(Array((prefix + line + "\n").utf8))
-            guard fsync(fd.rawValue) == 0 else { throw Errno(rawValue: errno) }
-        } catch {
-            throw .io(path: path, operation: "append to the audit log", reason: "\(error)")
-        }
-        return line
-    }
-
-    static func readAll(_ fd: FileDescriptor) throws -> [UInt8] {
-        var out = [UInt8]()
-        var offset: Int64 = 0
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = try buffer.withUnsafeMutableBytes { try fd.read(fromAbsoluteOffset: offset, into: $0) }
-            if n == 0 { return out }
-            out += buffer[0..<n]
-            offset += Int64(n)
-        }
-    }
-
-    /// One record as read back.
+    /// One record as read back, with its line number.
     public struct Entry: Sendable {
         public var line: Int
-        public var record: JSON
+        public var record: AuditRecord
+    }
+
+    /// Where the chain breaks, why, and the segment record that resumed it (if any).
+    public struct Break: Hashable, Sendable {
+        public var line: Int
+        public var problem: String
+        public var resumedAtLine: Int?
     }
 
     public struct Verification: Sendable {
+        /// Every record that decodes, breaks or not.
         public var entries: [Entry]
-        /// The first line (1-based) where the chain breaks, and why.
-        public var brokenLine: Int?
-        public var problem: String?
-        public var intact: Bool { brokenLine == nil }
+        public var breaks: [Break]
+        /// The first break.
+        public var brokenLine: Int? { breaks.first?.line }
+        public var problem: String? { breaks.first?.problem }
+        public var intact: Bool { breaks.isEmpty }
+        /// The last break that no segment record follows: while there is one, a write is
+        /// refused unless the operator starts a new segment.
+        public var openBreak: Break? { breaks.last { $0.resumedAtLine == nil } }
     }
 
-    /// Reads the log and checks every link: each line must parse and carry the SHA-256
-    /// of the line before it (the first: an empty `prev_sha256`).
-    public static func verify(_ path: String) throws(EngineError) -> Verification {
-        guard FileManager.default.fileExists(atPath: path) else { return Verification(entries: [], brokenLine: nil, problem: nil) }
-        let bytes = try FileBytes.read(path)
+    /// Checks every link of `bytes`: each line must be a record carrying the SHA-256 of the
+    /// line before it (the first: an empty `prev_sha256`). Reading goes on past a break;
+    /// a segment record resumes the chain.
+    public static func verify(bytes: [UInt8]) -> Verification {
         var entries = [Entry]()
+        var breaks = [Break]()
         var prevLine: ArraySlice<UInt8>?
         let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
         for (i, raw) in lines.enumerated() {
             let number = i + 1
+            defer { prevLine = raw }
             if raw.isEmpty {
                 if i == lines.count - 1 { break }
-                return Verification(entries: entries, brokenLine: number, problem: "empty line")
+                breaks.append(Break(line: number, problem: "empty line"))
+                continue
             }
-            guard let node = JSON.parse(String(decoding: raw, as: UTF8.self)), case .object = node else {
-                return Verification(entries: entries, brokenLine: number, problem: "not a JSON record (torn or edited)")
+            guard let record = AuditRecord.decode(raw) else {
+                breaks.append(Break(line: number, problem: "not an audit record (torn, edited or not JSON)"))
+                continue
             }
             let expected = prevLine.map { sha256Hex($0) } ?? ""
-            guard let prev = node["prev_sha256"]?.stringValue else {
-                return Verification(entries: entries, brokenLine: number, problem: "no prev_sha256 field")
-            }
-            guard prev == expected else {
+            if record.prevSha256 != expected {
                 let why = number == 1
-                    ? "the first record names a previous one (\(prev.prefix(16))…): records before it were removed"
-                    : "prev_sha256 \(prev.prefix(16))… does not match line \(number - 1) (sha256 \(expected.prefix(16))…): line \(number - 1) was edited, or lines were removed or inserted"
-                return Verification(entries: entries, brokenLine: number, problem: why)
+                    ? "the first record names a previous one (\(record.prevSha256.prefix(16))…): records before it were removed"
+                    : "prev_sha256 \(record.prevSha256.prefix(16))… does not match line \(number - 1) (sha256 \(expected.prefix(16))…): line \(number - 1) was edited, or lines were removed or inserted"
+                breaks.append(Break(line: number, problem: why))
             }
-            entries.append(Entry(line: number, record: node))
-            prevLine = raw
+            if record.segment != nil {
+                for j in breaks.indices where breaks[j].resumedAtLine == nil && breaks[j].line <= number && record.prevSha256 == expected {
+                    breaks[j].resumedAtLine = number
+                }
+            }
+            entries.append(Entry(line: number, record: record))
         }
-        return Verification(entries: entries, brokenLine: nil, problem: nil)
+        return Verification(entries: entries, breaks: breaks)
+    }
+
+    /// Reads the log (not following a link) and checks every link.
+    public static func verify(_ path: String) throws(EngineError) -> Verification {
+        do {
+            return verify(bytes: try Sys.readFile(path, followLinks: false))
+        } catch {
+            if error == .noSuchFileOrDirectory { return Verification(entries: [], breaks: []) }
+            throw .io(path: path, operation: "read the audit log", reason: "\(error)")
+        }
+    }
+
+    /// The `audit-log` check, before anything is written: the log (or its directory, when
+    /// it does not exist yet) must be usable, and its chain intact to the end (or the
+    /// operator starts a new segment).
+    public static func check(_ path: String, newSegment: String?) -> InterlockCheck {
+        let checked = "audit log \(path)"
+        func unusable(_ why: String) -> InterlockCheck {
+            InterlockCheck(name: "audit-log", checked: checked, found: why + ": the change would have no audit record", outcome: .unusable)
+        }
+        let st: FileStatus
+        do { st = try Sys.status(path, followLinks: false) } catch {
+            guard error == .noSuchFileOrDirectory else { return unusable("cannot stat it (\(error))") }
+            let dir = PathText.directory(path)
+            if let e = Sys.writable(dir) { return unusable("cannot be created in \(dir) (\(e))") }
+            return InterlockCheck(name: "audit-log", checked: checked, found: "none yet: it will be created with the first record", outcome: .clear, summary: "none yet (created with the first record)")
+        }
+        if let problem = unusableReason(st, path: path) { return unusable(problem) }
+        if let e = Sys.writable(path) { return unusable("not writable (\(e))") }
+        let v: Verification
+        do { v = try verify(path) } catch { return unusable("\(error)") }
+        if let b = v.openBreak {
+            if let reason = newSegment {
+                return InterlockCheck(
+                    name: "audit-log", checked: checked,
+                    found: "chain broken at line \(b.line) (\(b.problem)); a new chain segment starts with your reason: \(reason)",
+                    outcome: .warning)
+            }
+            return InterlockCheck(
+                name: "audit-log", checked: checked,
+                found: "chain broken at line \(b.line): \(b.problem). Nothing is written after a break unless you start a new chain segment: --new-audit-segment \"why\" (finality history shows every break)",
+                outcome: .refused)
+        }
+        let resumed = v.breaks.isEmpty ? "" : " (\(v.breaks.count) earlier break(s), each followed by a new segment)"
+        return InterlockCheck(
+            name: "audit-log", checked: checked, found: "\(v.entries.count) record(s), chain intact to the end\(resumed)", outcome: .clear, summary: "\(v.entries.count) record(s), chain intact")
+    }
+
+    static func unusableReason(_ st: FileStatus, path: String) -> String? {
+        if st.isSymlink {
+            let target = (try? Sys.readLink(path)).map { " to \($0)" } ?? ""
+            return "it is a symbolic link\(target) (records are never written through a link)"
+        }
+        if !st.isRegular { return "not a regular file" }
+        if st.linkCount != 1 { return "it has \(st.linkCount) names (hard links): another name could be edited behind its back" }
+        return nil
+    }
+
+    /// The open audit log, checked, held from before the backup until the record is
+    /// written: the write path appends through it.
+    public final class Writer {
+        public let path: String
+        let fd: FileDescriptor
+        var size: Int64
+        var lastLine: [UInt8]?
+        public private(set) var segmentLine: String?
+
+        /// Opens (creating it 0600 if needed, never through a link), checks it is a
+        /// regular file with one name, reads and verifies the chain, reserves room for the
+        /// records to come, and starts a new segment if the chain is broken and the operator
+        /// gave a reason. Throws (nothing written yet) otherwise.
+        public static func open(_ path: String, newSegment: String?, context: AuditContext) throws(EngineError) -> Writer {
+            let fd: FileDescriptor
+            do {
+                fd = try Sys.open(path, .readWrite, [.create, .append, .noFollow, .closeOnExec], permissions: [.ownerRead, .ownerWrite])
+            } catch {
+                let why = error == .tooManySymbolicLinkLevels ? "it is a symbolic link (records are never written through a link)" : "\(error)"
+                throw .io(path: path, operation: "open the audit log", reason: why + "; nothing written")
+            }
+            do {
+                let st = try Sys.fstat(fd)
+                if let problem = unusableReason(st, path: path) {
+                    throw EngineError.io(path: path, operation: "use the audit log", reason: problem + "; nothing written")
+                }
+                let existing = try Sys.readToEnd(fd, path: path, sizeHint: Int(st.size))
+                let w = Writer(path: path, fd: fd, size: Int64(existing.count))
+                w.lastLine = existing.split(separator: 0x0A, omittingEmptySubsequences: true).last.map(Array.init)
+                w.torn = existing.last.map { $0 != 0x0A } ?? false
+                let v = verify(bytes: existing)
+                if v.openBreak != nil {
+                    guard let reason = newSegment else {
+                        throw EngineError.refused(
+                            "audit log \(path): chain broken at line \(v.openBreak!.line): \(v.openBreak!.problem). Nothing written; to write after a break, start a new chain segment with a typed reason: --new-audit-segment \"why\"")
+                    }
+                    do {
+                        try Sys.reserve(fd, offset: w.size, length: 1 << 16, path: path)
+                    } catch {
+                        if error != .notSupported && error != .notSupportedOnSocket { throw error }
+                    }
+                    w.segmentLine = try w.append(segmentRecord(v, reason: reason, context: context))
+                } else {
+                    do {
+                        try Sys.reserve(fd, offset: w.size, length: 1 << 16, path: path)
+                    } catch {
+                        if error != .notSupported && error != .notSupportedOnSocket { throw error }
+                    }
+                }
+                return w
+            } catch let e as EngineError {
+                try? fd.close()
+                throw e
+            } catch let e as Errno {
+                try? fd.close()
+                throw .io(path: path, operation: "prepare the audit log", reason: "\(e); nothing written")
+            } catch {
+                try? fd.close()
+                throw .io(path: path, operation: "prepare the audit log", reason: "\(error); nothing written")
+            }
+        }
+
+        var torn = false
+
+        init(path: String, fd: FileDescriptor, size: Int64) {
+            self.path = path
+            self.fd = fd
+            self.size = size
+        }
+
+        deinit { try? fd.close() }
+
+        /// Appends one record chained to the last line, and fsyncs. On any failure the log
+        /// is cut back to what it was: a torn record never stays.
+        /// The last record appended, as written.
+        public private(set) var lastRecord: JSON = .null
+
+        @discardableResult
+        public func append(_ fields: [(String, JSON)]) throws(EngineError) -> String {
+            let prev = lastLine.map { sha256Hex($0) } ?? ""
+            let record = JSON.object(fields + [("prev_sha256", .string(prev))])
+            let line = record.serialized()
+            // After a torn line (a crash of an older version), start a new line: the torn
+            // one stays visible as a break.
+            let bytes = Array(((torn ? "\n" : "") + line + "\n").utf8)
+            do {
+                try Sys.writeAll(fd, bytes, path: path)
+                try Sys.fsync(fd, path: path)
+            } catch {
+                let cut = (try? Sys.ftruncate(fd, size, path: path)) != nil
+                throw .io(
+                    path: path, operation: "append to the audit log",
+                    reason: "\(error)" + (cut ? " (the partial record was removed)" : " (the log could not be cut back: its last line may be torn)"))
+            }
+            size += Int64(bytes.count)
+            lastLine = Array(line.utf8)
+            lastRecord = record
+            torn = false
+            return line
+        }
+    }
+
+    /// Appends one record to the log at `path` (opened and checked as the write path does).
+    public static func append(_ fields: [(String, JSON)], to path: String, context: AuditContext? = nil) throws(EngineError) -> String {
+        let w = try Writer.open(path, newSegment: nil, context: context ?? .current(toolVersion: "?"))
+        return try w.append(fields)
     }
 }

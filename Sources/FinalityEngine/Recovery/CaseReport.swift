@@ -37,11 +37,9 @@ public enum CaseReport {
                 for field in EntryFields.of(e, format: f.format) {
                     out.append("       \(field.name): \(field.value)")
                 }
-                if let lib, let lock = e.lockHeight, lock < lib.number {
-                    out.append("       lock behind LIB by \(grouped(lib.number - lock)) blocks")
-                }
-                if let lib, let vote = e.lastVoteHeight, e.savanna != nil, vote > lib.number {
-                    out.append("       last vote newer than LIB by \(grouped(vote - lib.number)) blocks")
+                // The one assessment, as the Entries screen and list show it.
+                for flag in EntryAssessment.flags(e, lib: lib, findings: (v.errors + v.warnings).filter { $0.entry == i }) {
+                    out.append("       flag \(flag.short): \(flag.long)")
                 }
             }
         }
@@ -62,7 +60,7 @@ public enum CaseReport {
             out.append("Backups: \(h.backups.count)\(h.backups.last.map { ", latest \($0.path)" } ?? "")")
             out.append("Audit log: \(h.audit.entries.count) records, \(h.audit.intact ? "chain intact" : "CHAIN BROKEN at line \(h.audit.brokenLine!): \(h.audit.problem ?? "")")")
             if let last = h.audit.entries.last {
-                out.append("  last: \(last.record["time"]?.stringValue ?? "?") \(last.record["action"]?.stringValue ?? "?") by \(last.record["user"]?.stringValue ?? "?")")
+                out.append("  last: \(last.record.time) \(last.record.action ?? (last.record.segment != nil ? "new-segment" : "?")) by \(last.record.user)")
             }
         }
         // Paths, node API answers and errors are untrusted: each line made safe to read (issue 7, reader).

@@ -121,12 +121,17 @@ public enum ChangeBlocker: Hashable, Sendable {
     case busy(String)
     /// The file already holds these values (exit 0, nothing written).
     case nothingToChange
+    /// Another interlock blocks (issue 8): a check that could not be evaluated (exit 1
+    /// unless overridden), owner/xattrs that cannot be kept (exit 1), an unusable audit log
+    /// (exit 3) or a broken audit chain (exit 1).
+    case check(InterlockCheck)
 
     public var message: String {
         switch self {
         case .nodeRunning(let found): "a node is running: \(found). Stop nodeos first; nothing can be written while it runs"
         case .busy(let found): "the file is in use: \(found)"
         case .nothingToChange: "this changes nothing: the file already holds these values"
+        case .check(let c): InterlockReport(checks: [c]).refusal?.description ?? c.found
         }
     }
 
@@ -135,6 +140,7 @@ public enum ChangeBlocker: Hashable, Sendable {
         case .nodeRunning(let found): .nodeRunning(found)
         case .busy(let found): .refused(found)
         case .nothingToChange: nil
+        case .check(let c): InterlockReport(checks: [c]).refusal
         }
     }
 }
@@ -149,6 +155,8 @@ public struct ChangeReview: Sendable {
     public var explanation: ReviewExplanation
     public var blocker: ChangeBlocker?
     public var confirmation: Confirmation
+    /// The operator's overrides and audit segment reason, applied with the plan.
+    public var safety: InterlockOptions
 
     /// The review as text (the command line prints it; `--dry-run` stops after it).
     public var lines: [String] {
@@ -207,7 +215,8 @@ public enum ChangeWorkflow {
     /// Steps 1 to 3. `expectedSHA256`: the hash of the file as the operator saw it (the
     /// interface's loaded file, `--expect-sha256`); nil plans from the file as it is now.
     public static func review(
-        _ kind: some ChangeKind, location: Location, expectedSHA256: Bytes32? = nil, procRoot: String = "/proc"
+        _ kind: some ChangeKind, location: Location, expectedSHA256: Bytes32? = nil, procRoot: String = "/proc",
+        safety: InterlockOptions = InterlockOptions()
     ) throws(EngineError) -> ChangeReview {
         let loaded = try LoadedFile.read(location)
         if let expectedSHA256, loaded.sha256 != expectedSHA256 {
@@ -215,15 +224,18 @@ public enum ChangeWorkflow {
                 "\(location.file) changed since the plan you reviewed (expected SHA-256 \(expectedSHA256.hex), now \(loaded.sha256.hex)): nothing written; read it again and review the new plan")
         }
         let plan = try kind.plan(bytes: loaded.bytes, location: location)
-        let interlocks = Interlocks.run(location, procRoot: procRoot)
+        var safety = safety
+        safety.procRoot = procRoot
+        let interlocks = Interlocks.run(location, options: safety)
         return ChangeReview(
             location: location, plan: plan, interlocks: interlocks, explanation: kind.explanation(of: plan),
-            blocker: blocker(interlocks, plan), confirmation: Confirmation(for: plan))
+            blocker: blocker(interlocks, plan), confirmation: Confirmation(for: plan), safety: safety)
     }
 
     static func blocker(_ interlocks: InterlockReport, _ plan: Plan) -> ChangeBlocker? {
         if let c = interlocks.checks.first(where: { $0.outcome == .nodeRunning }) { return .nodeRunning(c.found) }
         if let c = interlocks.checks.first(where: { $0.outcome == .busy }) { return .busy(c.found) }
+        if let c = interlocks.checks.first(where: { $0.blocks }) { return .check(c) }
         if !plan.changesAnything { return .nothingToChange }
         return nil
     }
@@ -233,7 +245,10 @@ public enum ChangeWorkflow {
     public static func apply(_ review: ChangeReview, context: AuditContext, procRoot: String = "/proc") throws(EngineError) -> ChangeOutcome {
         if let blocker = review.blocker, let error = blocker.error { throw error }
         if review.blocker == .nothingToChange { throw .refused(ChangeBlocker.nothingToChange.message) }
-        let result = try Apply.run(review.plan, location: review.location, options: ApplyOptions(context: context, procRoot: procRoot))
+        let result = try Apply.run(
+            review.plan, location: review.location,
+            options: ApplyOptions(
+                context: context, procRoot: procRoot, overrides: review.safety.overrides, newAuditSegment: review.safety.newAuditSegment))
         return ChangeOutcome(result: result, plan: review.plan, nextSteps: nextSteps(review.plan, result, location: review.location))
     }
 

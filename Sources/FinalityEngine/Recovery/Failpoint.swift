@@ -7,7 +7,8 @@ import Foundation
 /// happens there: `kill` (default: `raise(SIGKILL)`, no cleanup, like a power cut for
 /// this process), `block` (sleep until killed), or `sleep:<ms>` (pause, then go on).
 /// `FINALITY_FAILPOINT_MARK=<path>`: a file created when the point is reached (so a
-/// test knows a blocked process got there). Unset, nothing happens.
+/// test knows a blocked process got there). Unset, nothing happens. Test (debug) builds
+/// only: in a release build `hit` is empty and reads no environment variable.
 public enum Failpoint: String, CaseIterable, Sendable {
     case afterLock = "after-lock"
     case afterBackupWrite = "after-backup-write"
@@ -36,7 +37,9 @@ public enum Failpoint: String, CaseIterable, Sendable {
         }
     }
 
+    @inline(__always)
     public static func hit(_ point: Failpoint) {
+        #if DEBUG
         guard let want = getenv("FINALITY_FAILPOINT"), String(cString: want) == point.rawValue else { return }
         if let mark = getenv("FINALITY_FAILPOINT_MARK") {
             _ = FileManager.default.createFile(atPath: String(cString: mark), contents: Data(point.rawValue.utf8))
@@ -49,5 +52,6 @@ public enum Failpoint: String, CaseIterable, Sendable {
         } else {
             raise(SIGKILL)
         }
+        #endif
     }
 }

@@ -26,15 +26,15 @@ public struct FileHistory: Sendable {
     /// Backups that no audit record names: a change stopped between its backup and its
     /// record (killed, power cut), or a backup made by hand.
     public var unrecordedBackups: [BackupInfo] {
-        let named = Set(audit.entries.compactMap { $0.record["backup"]?.stringValue })
+        let named = Set(audit.entries.compactMap { $0.record.backup })
         return backups.filter { !named.contains($0.path) }
     }
 
     /// The backups of `file`: `backups/<name>.*.bak`, oldest first (names carry the time).
     public static func backups(of file: String, current: Bytes32?) -> [BackupInfo] {
         let dir = RecoveryPaths.backupDirectory(for: file)
-        let name = (file as NSString).lastPathComponent
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
+        let name = PathText.name(file)
+        guard let names = try? Sys.directoryEntries(dir) else { return [] }
         var out = [BackupInfo]()
         for n in names.sorted() where n.hasPrefix(name + ".") && n.hasSuffix(".bak") {
             let p = dir + "/" + n
@@ -60,7 +60,7 @@ public struct FileHistory: Sendable {
 
     /// Whether the current file is what the last audit record left (nil: no records).
     public var currentMatchesLastRecord: Bool? {
-        guard let last = audit.entries.last, let after = last.record["sha256_after"]?.stringValue else { return nil }
+        guard let last = audit.entries.last(where: { $0.record.segment == nil }), let after = last.record.sha256After else { return nil }
         return after == currentSHA256?.hex
     }
 
@@ -81,23 +81,40 @@ public struct FileHistory: Sendable {
         }
         out.append("")
         out.append("Audit log \(auditPath): \(audit.entries.count) record\(audit.entries.count == 1 ? "" : "s")")
-        for e in audit.entries {
-            let r = e.record
-            let key = r["key"]?.stringValue.map { " " + String($0.prefix(24)) + "…" } ?? ""
-            let from = r["restore_from"]?.stringValue.map { " from " + $0 } ?? ""
-            out.append("  line \(e.line): \(r["time"]?.stringValue ?? "?") \(r["user"]?.stringValue ?? "?") \(r["action"]?.stringValue ?? "?")\(key)\(from)")
-            out.append("     SHA-256 \(String((r["sha256_before"]?.stringValue ?? "?").prefix(16)))… → \(String((r["sha256_after"]?.stringValue ?? "?").prefix(16)))…, backup \(r["backup"]?.stringValue ?? "?")")
+        // Records and breaks in line order: every record is read, past any break.
+        var items = audit.entries.map { (line: $0.line, text: Self.describe($0)) }
+        for b in audit.breaks {
+            var t = ["  CHAIN BROKEN at line \(b.line): \(b.problem)"]
+            t.append(b.resumedAtLine.map { "     a new chain segment starts at line \($0)" } ?? "     no new segment since: a change is refused until the operator starts one (--new-audit-segment)")
+            items.append((line: b.line, text: t))
         }
-        if let line = audit.brokenLine {
-            out.append("  CHAIN BROKEN at line \(line): \(audit.problem ?? "")")
-        } else {
+        for item in items.sorted(by: { $0.line < $1.line }) { out += item.text }
+        if audit.breaks.isEmpty {
             out.append("  chain intact")
+        } else {
+            out.append("  \(audit.breaks.count) break\(audit.breaks.count == 1 ? "" : "s") in the chain\(audit.openBreak == nil ? ", each followed by a new segment" : "")")
         }
         switch currentMatchesLastRecord {
         case .some(false):
             out.append("  note: the current file is not what the last record left: changed outside finality, or a change was interrupted")
         default: break
         }
+        return out
+    }
+
+    static func describe(_ e: AuditLog.Entry) -> [String] {
+        let r = e.record
+        if let seg = r.segment {
+            return [
+                "  line \(e.line): \(r.time) \(r.user) NEW CHAIN SEGMENT after the break at line \(seg.brokenLine) (\(seg.problem))",
+                "     reason: \(seg.reason)",
+            ]
+        }
+        let key = r.key.map { " " + String($0.prefix(24)) + "…" } ?? ""
+        let from = r.restoreFrom.map { " from " + $0 } ?? ""
+        var out = ["  line \(e.line): \(r.time) \(r.user) \(r.action ?? "?")\(key)\(from)"]
+        out.append("     SHA-256 \(String((r.sha256Before ?? "?").prefix(16)))… → \(String((r.sha256After ?? "?").prefix(16)))…, backup \(r.backup ?? "?")")
+        for o in r.overrides ?? [] { out.append("     interlock \(o.check) OVERRIDDEN: \(o.reason)") }
         return out
     }
 
@@ -114,8 +131,24 @@ public struct FileHistory: Sendable {
                 ])
             })),
             ("audit_log", .string(auditPath)),
-            ("audit_records", .array(audit.entries.map { .object([("line", .int(Int64($0.line))), ("record", $0.record)]) })),
+            ("audit_records", .array(audit.entries.map { e in
+                .object([
+                    ("line", .int(Int64(e.line))), ("time", .string(e.record.time)), ("user", .string(e.record.user)),
+                    ("action", e.record.action.map { .string($0) } ?? .null), ("key", e.record.key.map { .string($0) } ?? .null),
+                    ("sha256_before", e.record.sha256Before.map { .string($0) } ?? .null),
+                    ("sha256_after", e.record.sha256After.map { .string($0) } ?? .null),
+                    ("backup", e.record.backup.map { .string($0) } ?? .null),
+                    ("segment_reason", e.record.segment.map { .string($0.reason) } ?? .null),
+                    ("overrides", .array((e.record.overrides ?? []).map { .object([("check", .string($0.check)), ("reason", .string($0.reason))]) })),
+                ])
+            })),
             ("chain_intact", .bool(audit.intact)),
+            ("chain_breaks", .array(audit.breaks.map { b in
+                .object([
+                    ("line", .int(Int64(b.line))), ("problem", .string(b.problem)),
+                    ("new_segment_at_line", b.resumedAtLine.map { .int(Int64($0)) } ?? .null),
+                ])
+            })),
             ("chain_broken_line", audit.brokenLine.map { .int(Int64($0)) } ?? .null),
             ("chain_problem", audit.problem.map { .string($0) } ?? .null),
             ("current_matches_last_record", currentMatchesLastRecord.map { .bool($0) } ?? .null),

@@ -1,7 +1,7 @@
 import Foundation
 import SystemPackage
 
-/// One safety check before a write: what was checked, what was found.
+/// One safety check before a write: what was checked, what was found, what could not be seen.
 public struct InterlockCheck: Hashable, Sendable, CustomStringConvertible {
     public enum Outcome: String, Sendable {
         /// Nothing in the way.
@@ -10,23 +10,56 @@ public struct InterlockCheck: Hashable, Sendable, CustomStringConvertible {
         case nodeRunning = "node-running"
         /// Another process has the file open or locked: refuse (exit 1).
         case busy
-        /// Could not check (no data dir known, /proc unreadable): said, not blocking.
+        /// Nothing to check here (for example no data dir, so no state lock): said, not blocking.
         case notChecked = "not-checked"
+        /// The check could not be evaluated (a /proc entry or a lock file that cannot be
+        /// read): fail closed, the write is refused (exit 1) unless the operator overrides
+        /// this one check with a typed reason.
+        case cannotCheck = "cannot-check"
+        /// Could not be evaluated, and the operator overrode it (the reason goes into the
+        /// audit record).
+        case overridden
+        /// Does not block; the operator reads it before writing.
+        case warning
+        /// The write would leave something wrong (the node could not start): refused (exit 1).
+        case refused
+        /// What the write needs cannot be used (the audit log): nothing written (exit 3).
+        case unusable
     }
 
-    /// Stable name: `state-lock`, `processes`, `own-lock`, `file-unchanged`.
+    /// Stable name: `state-lock`, `processes`, `ownership`, `node-user`, `hard-links`,
+    /// `audit-log`, `own-lock`, `file-unchanged`.
     public var name: String
     public var checked: String
     public var found: String
     public var outcome: Outcome
     public var pids: [Int32]
+    /// What the check could not see, each saying where and why.
+    public var unseen: [String]
+    /// The operator's reason, when they overrode this check.
+    public var overrideReason: String?
+    /// One short line for a clear check (screens list every check; the full text is `found`).
+    public var summary: String
 
-    public init(name: String, checked: String, found: String, outcome: Outcome, pids: [Int32] = []) {
+    public init(
+        name: String, checked: String, found: String, outcome: Outcome, pids: [Int32] = [], unseen: [String] = [],
+        overrideReason: String? = nil, summary: String? = nil
+    ) {
         self.name = name
         self.checked = checked
         self.found = found
         self.outcome = outcome
         self.pids = pids
+        self.unseen = unseen
+        self.overrideReason = overrideReason
+        self.summary = summary ?? found
+    }
+
+    public var blocks: Bool {
+        switch outcome {
+        case .nodeRunning, .busy, .cannotCheck, .refused, .unusable: true
+        case .clear, .notChecked, .overridden, .warning: false
+        }
     }
 
     public var description: String {
@@ -35,8 +68,38 @@ public struct InterlockCheck: Hashable, Sendable, CustomStringConvertible {
         case .nodeRunning: "NODE RUNNING"
         case .busy: "BUSY"
         case .notChecked: "not checked"
+        case .cannotCheck: "CANNOT CHECK"
+        case .overridden: "OVERRIDDEN"
+        case .warning: "WARNING"
+        case .refused: "REFUSED"
+        case .unusable: "UNUSABLE"
         }
-        return "[\(mark)] \(checked): \(found)"
+        var s = "[\(mark)] \(checked): \(found)"
+        for u in unseen { s += "\n      could not see: \(u)" }
+        if let r = overrideReason { s += "\n      overridden by the operator: \(r)" }
+        return s
+    }
+}
+
+/// The operator's override of one check that could not be evaluated: its name and a
+/// typed reason (recorded in the audit record). A check that found a running node is
+/// never overridable.
+public struct InterlockOverride: Hashable, Sendable {
+    public var check: String
+    public var reason: String
+
+    public static let overridable: Set<String> = ["state-lock", "processes"]
+
+    public init(check: String, reason: String) throws(EngineError) {
+        guard Self.overridable.contains(check) else {
+            throw .usage("--override \(check): only \(Self.overridable.sorted().joined(separator: " and ")) can be overridden, and only when they could not be evaluated")
+        }
+        let r = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard r.count >= 10 else {
+            throw .usage("--override \(check) needs a reason of at least 10 characters saying why it is safe (it goes into the audit record)")
+        }
+        self.check = check
+        self.reason = r
     }
 }
 
@@ -47,180 +110,246 @@ public struct InterlockReport: Hashable, Sendable {
     public init(checks: [InterlockCheck]) { self.checks = checks }
 
     public var nodeRunning: Bool { checks.contains { $0.outcome == .nodeRunning } }
-    public var busy: Bool { checks.contains { $0.outcome == .busy } }
+    public var busy: Bool { checks.contains { $0.blocks && $0.outcome != .nodeRunning } }
+    public var overrides: [InterlockCheck] { checks.filter { $0.outcome == .overridden } }
 
-    /// Throws when a write must not happen: a node (exit 4), another holder (exit 1).
+    /// Why a write must not happen now (the first blocking check's error), or nil.
+    public var refusal: EngineError? {
+        if let c = checks.first(where: { $0.outcome == .nodeRunning }) { return .nodeRunning(c.found) }
+        if let c = checks.first(where: { $0.outcome == .unusable }) {
+            return .io(path: c.checked, operation: "use it", reason: c.found + "; nothing written")
+        }
+        if let c = checks.first(where: { $0.outcome == .cannotCheck }) {
+            let what = ([c.found] + c.unseen).joined(separator: "; ")
+            return .refused(
+                "\(c.checked) could not be evaluated (\(what)): nothing written. Run as root to see it, or, if you know no node uses this file, override this one check: --override \(c.name) --override-reason \"why it is safe\"")
+        }
+        if let c = checks.first(where: { $0.outcome == .busy || $0.outcome == .refused }) { return .refused(c.found) }
+        return nil
+    }
+
+    /// Throws when a write must not happen: a node (exit 4), the audit log (exit 3), others (exit 1).
     public func enforce() throws(EngineError) {
-        if let c = checks.first(where: { $0.outcome == .nodeRunning }) { throw .nodeRunning(c.found) }
-        if let c = checks.first(where: { $0.outcome == .busy }) { throw .refused(c.found) }
+        if let e = refusal { throw e }
     }
 }
 
-/// "Is a node running on this file?", asked three ways (product rule 1).
+/// What the checks are told besides the file: where /proc is, the operator's overrides,
+/// and whether a broken audit chain may start a new segment.
+public struct InterlockOptions: Sendable {
+    public var procRoot: String
+    public var overrides: [InterlockOverride]
+    /// The operator's reason for starting a new audit chain segment after a break.
+    public var newAuditSegment: String?
+
+    public init(procRoot: String = "/proc", overrides: [InterlockOverride] = [], newAuditSegment: String? = nil) {
+        self.procRoot = procRoot
+        self.overrides = overrides
+        self.newAuditSegment = newAuditSegment
+    }
+}
+
+/// "Is a node running on this file, and can the node start after the write?", asked
+/// every way we know (product rule 1), each answer a value the review shows.
 public enum Interlocks {
-    /// Every check that needs no lock of ours: the state lock, then the process scan.
+    /// Every check that needs no lock of ours.
     public static func run(_ location: Location, procRoot: String = "/proc") -> InterlockReport {
+        run(location, options: InterlockOptions(procRoot: procRoot))
+    }
+
+    public static func run(_ location: Location, options: InterlockOptions) -> InterlockReport {
         var checks = [probeStateLock(dataDir: location.dataDir)]
-        checks.append(scanProcesses(file: location.file, dataDir: location.dataDir, procRoot: procRoot))
+        let scan = scanProcesses(file: location.file, dataDir: location.dataDir, procRoot: options.procRoot)
+        checks.append(scan.check)
+        checks.append(Ownership.check(file: location.file))
+        checks.append(Ownership.nodeUserCheck(file: location.file, dataDir: location.dataDir, nodes: scan.nodesUsingFile))
+        checks.append(hardLinks(location.file))
+        checks.append(AuditLog.check(AuditLog.path(for: location.file), newSegment: options.newAuditSegment))
+        for o in options.overrides {
+            if let i = checks.firstIndex(where: { $0.name == o.check && $0.outcome == .cannotCheck }) {
+                checks[i].outcome = .overridden
+                checks[i].overrideReason = o.reason
+            }
+        }
         return InterlockReport(checks: checks)
     }
 
-    // Linux's open-file-description lock commands (fcntl.h, _GNU_SOURCE; not imported).
-    static let F_OFD_GETLK: Int32 = 36
-    static let F_OFD_SETLK: Int32 = 37
+    static let F_OFD_SETLK: Int32 = Sys.F_OFD_SETLK
 
     /// nodeos (chainbase) holds a POSIX write lock on all of `state/shared_memory.bin`
-    /// while it runs. F_OFD_GETLK (or F_GETLK on older kernels) reports it and its pid.
+    /// while it runs (spring `libraries/chaindb/src/pinnable_mapped_file.cpp`,
+    /// `file_lock::try_lock`). F_OFD_GETLK (or F_GETLK on older kernels) reports it and its
+    /// pid, even for a nodeos in another PID namespace that the process scan cannot see
+    /// (pid then 0). A symlinked lock file is followed: the lock is on its target.
     public static func probeStateLock(dataDir: String?) -> InterlockCheck {
         guard let dataDir else {
             return InterlockCheck(
                 name: "state-lock", checked: "lock on <data-dir>/state/shared_memory.bin",
-                found: "no data dir known (the file is not in <data-dir>/finalizers/ and no state/ or blocks/ beside it): not probed",
+                found: "no data dir known (the file is not in <data-dir>/finalizers/ and no state/ or blocks/ beside it): no lock file to probe; the process scan looks for nodes using the file",
                 outcome: .notChecked)
         }
         let path = dataDir + "/state/shared_memory.bin"
         let checked = "lock on \(path)"
+        var target = ""
+        if let link = try? Sys.readLink(path) { target = " (a symlink to \(link), followed)" }
         let fd: FileDescriptor
         do {
-            fd = try Sys.open(path, .readOnly, [.closeOnExec, .noFollow])
+            // Following links on purpose; O_NONBLOCK so that a FIFO planted there cannot hang us.
+            fd = try Sys.open(path, .readOnly, [.closeOnExec, .nonBlocking])
         } catch {
             if error == .noSuchFileOrDirectory {
-                return InterlockCheck(name: "state-lock", checked: checked, found: "no shared_memory.bin: no node has state here", outcome: .clear)
+                if !target.isEmpty {
+                    return InterlockCheck(
+                        name: "state-lock", checked: checked, found: "the lock file\(target) points at nothing here",
+                        outcome: .cannotCheck,
+                        unseen: ["its target may exist in another mount namespace (a container): a node there is invisible to this probe"])
+                }
+                return InterlockCheck(name: "state-lock", checked: checked, found: "no shared_memory.bin: no node has state here", outcome: .clear, summary: "no lock file: no node has state here")
             }
-            return InterlockCheck(name: "state-lock", checked: checked, found: "cannot open: \(error)", outcome: .notChecked)
+            return InterlockCheck(
+                name: "state-lock", checked: checked, found: "cannot open it\(target): \(error)", outcome: .cannotCheck,
+                unseen: ["whether a nodeos holds its lock"])
         }
         defer { try? fd.close() }
-        var fl = Glibc.flock()
-        fl.l_type = Int16(F_WRLCK)
-        fl.l_whence = Int16(SEEK_SET)
-        fl.l_start = 0
-        fl.l_len = 0
-        fl.l_pid = 0
-        var rc = fcntl(fd.rawValue, F_OFD_GETLK, &fl)
-        if rc != 0 && errno == EINVAL {
-            fl = Glibc.flock()
-            fl.l_type = Int16(F_WRLCK)
-            fl.l_whence = Int16(SEEK_SET)
-            rc = fcntl(fd.rawValue, F_GETLK, &fl)
+        guard let st = try? Sys.fstat(fd), st.isRegular else {
+            return InterlockCheck(name: "state-lock", checked: checked, found: "not a regular file\(target)", outcome: .cannotCheck)
         }
-        guard rc == 0 else {
-            return InterlockCheck(name: "state-lock", checked: checked, found: "fcntl(F_GETLK) failed: \(Errno(rawValue: errno))", outcome: .notChecked)
+        let holder: (write: Bool, pid: Int32)?
+        do { holder = try Sys.lockHolder(fd) } catch {
+            return InterlockCheck(
+                name: "state-lock", checked: checked, found: "fcntl(F_GETLK) failed\(target): \(error)", outcome: .cannotCheck)
         }
-        if Int32(fl.l_type) == F_UNLCK {
-            return InterlockCheck(name: "state-lock", checked: checked, found: "not locked: no nodeos holds this data dir's state", outcome: .clear)
+        guard let holder else {
+            return InterlockCheck(
+                name: "state-lock", checked: checked, found: "not locked\(target): no nodeos holds this data dir's state", outcome: .clear,
+                summary: "not locked")
         }
-        let kind = Int32(fl.l_type) == F_WRLCK ? "write" : "read"
-        let who = fl.l_pid > 0 ? "pid \(fl.l_pid)\(processName(fl.l_pid).map { " (\($0))" } ?? "")" : "an open file description (pid not reported)"
+        let kind = holder.write ? "write" : "read"
+        let who = holder.pid > 0 ? "pid \(holder.pid)\(processName(holder.pid).map { " (\($0))" } ?? "")" : "a process we cannot name (another PID namespace, or an open file description)"
         return InterlockCheck(
-            name: "state-lock", checked: checked, found: "held (\(kind) lock) by \(who): nodeos is running on \(dataDir)",
-            outcome: .nodeRunning, pids: fl.l_pid > 0 ? [fl.l_pid] : [])
+            name: "state-lock", checked: checked, found: "held (\(kind) lock)\(target) by \(who): nodeos is running on \(dataDir)",
+            outcome: .nodeRunning, pids: holder.pid > 0 ? [holder.pid] : [])
     }
 
     static func processName(_ pid: Int32, procRoot: String = "/proc") -> String? {
-        guard let s = try? String(contentsOfFile: "\(procRoot)/\(pid)/comm", encoding: .utf8) else { return nil }
-        return s.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let b = try? Sys.readFile("\(procRoot)/\(pid)/comm") else { return nil }
+        return String(decoding: b, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    struct FileID: Hashable {
-        var dev: UInt64
-        var ino: UInt64
+    /// The scan's check, and every nodeos it found (for the node-user check).
+    public struct Scan: Sendable {
+        public var check: InterlockCheck
+        public var nodes: [NodeosProcess]
+        public var nodesUsingFile: [NodeosProcess]
     }
 
-    static func fileID(_ path: String) -> FileID? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        return FileID(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino))
+    /// Scans /proc: every nodeos, with the directories its command line and config.ini
+    /// give it, compared by device and inode with the safety file, its data dir and state
+    /// dir; and any other process holding the safety file open.
+    public static func scanProcesses(file: String, dataDir: String?, procRoot: String = "/proc") -> Scan {
+        FaultInjection.outsideWritePath { scanUnobserved(file: file, dataDir: dataDir, procRoot: procRoot) }
     }
 
-    /// Scans /proc: nodeos processes (by comm or exe name) that hold the safety file open
-    /// or use the data dir (cwd, `--data-dir`, or, for HotStuff, a cwd holding the file),
-    /// and any other process holding the safety file open.
-    public static func scanProcesses(file: String, dataDir: String?, procRoot: String = "/proc") -> InterlockCheck {
+    static func scanUnobserved(file: String, dataDir: String?, procRoot: String) -> Scan {
         let checked = "processes using \(file)\(dataDir.map { " or \($0)" } ?? "") (scan of \(procRoot))"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: procRoot) else {
-            return InterlockCheck(name: "processes", checked: checked, found: "\(procRoot) is unreadable: not scanned", outcome: .notChecked)
+        let pids: [Int32]
+        do { pids = try NodeosScan.pids(procRoot: procRoot) } catch {
+            return Scan(
+                check: InterlockCheck(name: "processes", checked: checked, found: "\(procRoot) cannot be listed (\(error)): not scanned", outcome: .cannotCheck, unseen: ["every process"]),
+                nodes: [], nodesUsingFile: [])
+        }
+        guard let target = Sys.identity(file) else {
+            return Scan(
+                check: InterlockCheck(name: "processes", checked: checked, found: "cannot stat \(file)", outcome: .cannotCheck),
+                nodes: [], nodesUsingFile: [])
         }
         let me = getpid()
-        let target = fileID(file)
-        let fileDir = (file as NSString).deletingLastPathComponent
-        let fileDirID = fileID(fileDir)
-        let dataDirID = dataDir.flatMap { fileID($0) }
-        var nodes = [(Int32, String)]()
+        var nodes = [NodeosProcess]()
+        var using = [(NodeosProcess, [String])]()
         var holders = [(Int32, String)]()
-        var otherNodes = [(Int32, String)]()
-        var others = [(Int32, String)]()
-        var unreadable = 0
-        for name in names {
-            guard let pid = Int32(name), pid != me else { continue }
-            let base = "\(procRoot)/\(name)"
+        var others = [String]()
+        var unseen = [String]()
+        var hiddenFDs = 0
+        for pid in pids where pid != me {
+            if let p = NodeosScan.read(pid: pid, procRoot: procRoot) {
+                nodes.append(p)
+                let why = NodeosScan.reasons(p, file: file, fileID: target, dataDir: dataDir)
+                if !why.isEmpty {
+                    using.append((p, why))
+                } else {
+                    unseen += p.unseen.map { "nodeos pid \(pid): \($0)" }
+                }
+                continue
+            }
+            let base = "\(procRoot)/\(pid)"
+            let fds: [String]
+            do { fds = try Sys.directoryEntries(base + "/fd") } catch {
+                // Gone since the listing: nothing open. Anything else is hidden from us.
+                if error != .noSuchFileOrDirectory && error != .noSuchProcess { hiddenFDs += 1 }
+                continue
+            }
+            guard fds.contains(where: { Sys.identity(base + "/fd/" + $0) == target }) else { continue }
             let comm = processName(pid, procRoot: procRoot) ?? "?"
-            let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: base + "/exe")).map {
-                (($0 as NSString).lastPathComponent as String).replacingOccurrences(of: " (deleted)", with: "")
-            }
-            let isNodeos = comm == "nodeos" || exe == "nodeos"
-            var holdsFile = false
-            if let target {
-                if let fds = try? FileManager.default.contentsOfDirectory(atPath: base + "/fd") {
-                    for fd in fds where Self.fileID(base + "/fd/" + fd) == target {
-                        holdsFile = true
-                        break
-                    }
-                } else if isNodeos {
-                    unreadable += 1
-                }
-            }
-            if isNodeos {
-                var reasons = [String]()
-                if holdsFile { reasons.append("has \(file) open") }
-                let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: base + "/cwd")
-                let cwdID = fileID(base + "/cwd")
-                if let dataDirID, cwdID == dataDirID { reasons.append("works in the data dir") }
-                if let fileDirID, cwdID == fileDirID, dataDirID != fileDirID {
-                    reasons.append("works in the file's directory (HotStuff nodes write safety_db.dat there)")
-                }
-                let args = commandLine(base)
-                var argDataDir: String?
-                for (i, a) in args.enumerated() {
-                    if (a == "--data-dir" || a == "-d"), i + 1 < args.count { argDataDir = args[i + 1] }
-                    if a.hasPrefix("--data-dir=") { argDataDir = String(a.dropFirst("--data-dir=".count)) }
-                }
-                if let d = argDataDir {
-                    let full = d.hasPrefix("/") ? d : (cwd ?? "/") + "/" + d
-                    if let dataDirID, fileID(full) == dataDirID { reasons.append("runs with --data-dir \(d)") }
-                }
-                if reasons.isEmpty {
-                    otherNodes.append((pid, "nodeos pid \(pid)" + (argDataDir.map { " uses --data-dir \($0)" } ?? " (cwd \(cwd ?? "?"))")))
-                }
-                if !reasons.isEmpty { nodes.append((pid, "nodeos pid \(pid) " + reasons.joined(separator: ", "))) }
-            } else if holdsFile && (comm == "finality" || exe == "finality") {
+            if comm == "finality" {
                 // Another finality reading the file, or applying a change: our own lock and
                 // the plan's hash settle that, so it is noted, not a reason to refuse.
-                others.append((pid, "finality pid \(pid) has the file open"))
-            } else if holdsFile {
+                others.append("finality pid \(pid) has the file open")
+            } else {
                 holders.append((pid, "pid \(pid) (\(comm)) has \(file) open"))
             }
         }
-        if !nodes.isEmpty {
-            return InterlockCheck(
-                name: "processes", checked: checked, found: nodes.map(\.1).joined(separator: "; "),
-                outcome: .nodeRunning, pids: nodes.map(\.0) + holders.map(\.0))
+        func describe(_ p: NodeosProcess) -> String {
+            var s = "nodeos pid \(p.pid)"
+            if p.otherMountNamespace { s += " (another mount namespace: paths read through /proc/\(p.pid)/root)" }
+            if p.otherPIDNamespace { s += " (another PID namespace)" }
+            return s
+        }
+        if !using.isEmpty {
+            let found = using.map { describe($0.0) + " " + $0.1.joined(separator: ", ") }.joined(separator: "; ")
+            return Scan(
+                check: InterlockCheck(
+                    name: "processes", checked: checked, found: found, outcome: .nodeRunning,
+                    pids: using.map(\.0.pid) + holders.map(\.0)),
+                nodes: nodes, nodesUsingFile: using.map(\.0))
         }
         if !holders.isEmpty {
-            return InterlockCheck(
-                name: "processes", checked: checked,
-                found: holders.map(\.1).joined(separator: "; ") + ": close it first (a write now could be lost or overwritten)",
-                outcome: .busy, pids: holders.map(\.0))
+            return Scan(
+                check: InterlockCheck(
+                    name: "processes", checked: checked,
+                    found: holders.map(\.1).joined(separator: "; ") + ": close it first (a write now could be lost or overwritten)",
+                    outcome: .busy, pids: holders.map(\.0), unseen: unseen),
+                nodes: nodes, nodesUsingFile: [])
         }
-        var found = "no nodeos uses this file or data dir, and no other process has the file open"
-        if !otherNodes.isEmpty { found += "; elsewhere: " + otherNodes.map(\.1).joined(separator: "; ") }
-        if !others.isEmpty { found += "; " + others.map(\.1).joined(separator: "; ") }
-        if unreadable > 0 { found += "; \(unreadable) nodeos process(es) whose open files could not be read" }
-        return InterlockCheck(name: "processes", checked: checked, found: found, outcome: .clear)
+        var found = "no nodeos uses this file, its data dir or its state dir, and no other process has the file open"
+        if !nodes.isEmpty {
+            found += "; elsewhere: " + nodes.map { p in
+                describe(p) + " uses " + (p.finalizersDirs.isEmpty ? "(unknown dirs)" : p.finalizersDirs.map { $0 + "/safety.dat" }.joined(separator: ", "))
+            }.joined(separator: "; ")
+        }
+        if !others.isEmpty { found += "; " + others.joined(separator: "; ") }
+        if hiddenFDs > 0 {
+            found += "; the open files of \(hiddenFDs) other process(es), none of them nodeos, could not be read (run as root to see them)"
+        }
+        return Scan(
+            check: InterlockCheck(
+                name: "processes", checked: checked, found: found, outcome: unseen.isEmpty ? .clear : .cannotCheck, unseen: unseen,
+                summary: nodes.isEmpty ? "no nodeos running" : "no nodeos uses this file (\(nodes.count) elsewhere)"),
+            nodes: nodes, nodesUsingFile: [])
     }
 
-    static func commandLine(_ base: String) -> [String] {
-        guard let data = FileManager.default.contents(atPath: base + "/cmdline") else { return [] }
-        return data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-            .filter { !$0.isEmpty }
+    /// A safety file with other names (hard links): after the rename only this name holds
+    /// the new content; the others keep the old bytes.
+    public static func hardLinks(_ file: String) -> InterlockCheck {
+        let checked = "other names (hard links) of \(file)"
+        guard let st = try? Sys.status(file, followLinks: false) else {
+            return InterlockCheck(name: "hard-links", checked: checked, found: "cannot stat it", outcome: .notChecked)
+        }
+        if st.linkCount > 1 {
+            return InterlockCheck(
+                name: "hard-links", checked: checked,
+                found: "the file has \(st.linkCount) names (\(st.identity)): the change replaces this name only; the \(st.linkCount - 1) other name(s) keep the old bytes, and a node configured with one of them reads the old file",
+                outcome: .warning)
+        }
+        return InterlockCheck(name: "hard-links", checked: checked, found: "one name only", outcome: .clear, summary: "one name only")
     }
 }

@@ -194,8 +194,19 @@ public enum Planner {
         case .savannaV0, .savannaV1:
             notes.append("the entry is removed; nodeos recreates it at its next start as {empty last vote, lock = its own LIB (the fork database root), other_branch_latest_time = 0}, with the correct finality_digest: nodeos's own reset to LIB")
         }
-        if old.entries.contains(where: { $0.key == before.key }) && file.entries.contains(where: { $0.key == before.key }) {
-            notes.append("this key has another (duplicate) entry further on: nodeos will use that one now")
+        // A key present twice: nodeos keeps the first it reads (format.md). Say which entry
+        // goes and which one nodeos uses afterwards (issue 8).
+        let others = file.entries.indices.filter { file.entries[$0].key == before.key }
+        if let next = others.first {
+            func values(_ e: SafetyEntry) -> String {
+                switch e.state {
+                case .savanna(let s):
+                    "last vote \(s.lastVote.isEmpty ? "none" : "block \(grouped(s.lastVote.blockNumber))"), lock \(s.lock.isEmpty ? "none" : "block \(grouped(s.lock.blockNumber))")"
+                case .hotStuff(let h): "_vheight \(grouped(h.vheight.bheight))/\(h.vheight.pcounter), _b_lock \(h.bLock.hex.prefix(16))…"
+                }
+            }
+            notes.append(
+                "this key appears \(others.count + 1) times: entry \(index) is removed (the first, the one nodeos uses now: \(values(before))); afterwards nodeos uses the next one, entry \(next + 1) of the current file (\(values(file.entries[next]))): the first entry of a key wins, so deleting does not give nodeos's reset to LIB here")
         }
         let diff = FileDiff.compare(old: old, new: file)
         var warnings = diff.warnings

@@ -82,6 +82,8 @@ extension InterlockCheck {
         .object([
             ("name", .string(name)), ("checked", .string(checked)), ("found", .string(found)),
             ("outcome", .string(outcome.rawValue)), ("pids", .array(pids.map { .int(Int64($0)) })),
+            ("blocks", .bool(blocks)), ("unseen", .array(unseen.map { .string($0) })),
+            ("override_reason", overrideReason.map { .string($0) } ?? .null),
         ])
     }
 }

@@ -9,7 +9,9 @@ struct History: ParsableCommand {
         discussion: """
             Each audit record carries the SHA-256 of the line before it: an edited, removed or inserted line breaks the chain.
 
-            Exit codes: 0 intact, 1 the chain is broken (the line number is printed), 2 usage, 3 I/O.
+            Every record is read, past any break; each break is shown where it is, with the new chain segment that followed it (a segment starts with the operator's typed reason: --new-audit-segment on a change).
+
+            Exit codes: 0 intact (or every break followed by a new segment), 1 a break with no segment after it (the line number is printed), 2 usage, 3 I/O.
             """)
 
     @Argument(help: "The safety file, or a nodeos data dir.")
@@ -29,10 +31,10 @@ struct History: ParsableCommand {
                 for l in h.lines { out.line(l) }
             }
             out.flush()
-            if let line = h.audit.brokenLine {
-                printError("audit log \(h.auditPath): chain broken at line \(line): \(h.audit.problem ?? "")")
-                return .invalidOrRefused
+            for b in h.audit.breaks {
+                printError("audit log \(h.auditPath): chain broken at line \(b.line): \(b.problem)" + (b.resumedAtLine.map { "; new segment at line \($0)" } ?? ""))
             }
+            if h.audit.openBreak != nil { return .invalidOrRefused }
             return .success
         }
     }

@@ -51,6 +51,8 @@ struct Reset: ParsableCommand {
 
 /// Options shared by reset, delete and restore.
 struct MutationOptions: ParsableArguments {
+    @OptionGroup var safety: WriteSafetyOptions
+
     @Flag(name: .customLong("dry-run"), help: "Print the interlock results and the plan; change nothing.")
     var dryRun = false
 
@@ -83,7 +85,8 @@ enum Mutation {
             guard let want = Bytes32(hex: expect) else { throw .usage("--expect-sha256 must be 64 hex digits") }
             expected = want
         }
-        let review = try ChangeWorkflow.review(kind, location: location, expectedSHA256: expected)
+        let review = try ChangeWorkflow.review(
+            kind, location: location, expectedSHA256: expected, safety: try options.safety.interlockOptions())
         let plan = review.plan
         if !options.json {
             for l in review.lines { out.line(l) }
@@ -96,7 +99,7 @@ enum Mutation {
             ]
             pairs.append(("backup", applied.map { .string($0.backupPath) } ?? .null))
             pairs.append(("audit_log", applied.map { .string($0.auditPath) } ?? .null))
-            pairs.append(("audit_record", applied.flatMap { JSON.parse($0.auditLine) } ?? .null))
+            pairs.append(("audit_record", applied?.auditObject ?? .null))
             out.line(JSON.object(pairs).serialized(pretty: true))
             out.flush()
         }

@@ -30,6 +30,8 @@ struct Verify: ParsableCommand {
             // speed; the subgroup warnings follow, on every core.
             var inspection = try Inspection.open(path, subgroup: false)
             var v = inspection.verification
+            // Issue 8: can the user nodeos runs as open the file read-write (a warning, never a refusal)?
+            let nodeUser = Ownership.nodeUserCheck(inspection.loaded.location)
             var out = Output()
             if json {
                 inspection = inspection.withSubgroupWarnings()
@@ -46,6 +48,7 @@ struct Verify: ParsableCommand {
                     } ?? .null))
                 members.append(("errors", .array(v.errors.map(JSONModel.finding))))
                 members.append(("warnings", .array(v.warnings.map(JSONModel.finding))))
+                members.append(("node_user", nodeUser.json))
                 out.line(JSON.object(members).serialized(pretty: true))
             } else {
                 out.line(inspection.summaryLine)
@@ -55,6 +58,7 @@ struct Verify: ParsableCommand {
                     out.line("crc-32 stored \(CRC32.text(stored)), computed \(CRC32.text(computed))\(stored == computed ? " (match)" : " (MISMATCH)")")
                 }
                 for line in inspection.findingLines() { out.line(line) }
+                if nodeUser.outcome == .warning { out.line(DisplayText.sanitize("warning: \(nodeUser.checked): \(nodeUser.found)", limit: 4096)) }
                 out.line(v.verdictLine)
                 out.flush()
                 for w in inspection.subgroupWarnings() { out.line("warning: \(inspection.shownPath): \(w)") }

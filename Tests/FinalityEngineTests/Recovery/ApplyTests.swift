@@ -58,25 +58,26 @@ struct ApplyTests {
         #expect(result.backupPath.hasPrefix(dir + "/finalizers/backups/safety.dat."))
         #expect(Fixture.read(result.backupPath) == old)
         #expect(mode(result.backupPath) == 0o600)
-        #expect(result.interlocks.checks.map(\.name) == ["state-lock", "processes", "own-lock", "file-unchanged"])
-        let record = try #require(JSON.parse(result.auditLine))
-        #expect(record["action"]?.stringValue == "reset")
-        #expect(record["key"]?.stringValue == Fixture.key(1).text)
-        #expect(record["sha256_before"]?.stringValue == plan.beforeSHA256.hex)
-        #expect(record["sha256_after"]?.stringValue == plan.afterSHA256.hex)
-        #expect(record["ssh"]?.stringValue == "10.0.0.1 5555 10.0.0.2 22")
-        #expect(record["lib"]?["chosen"]?["source"]?["kind"]?.stringValue == "typed")
-        #expect(record["lib"]?["chosen"]?["lib"]?["block_num"]?.intValue == 5190)
-        #expect(record["before"]?["lock"]?["block_num"]?.intValue == 5210)
-        #expect(record["after"]?["lock"]?["block_num"]?.intValue == 5190)
-        #expect(record["backup"]?.stringValue == result.backupPath)
-        #expect(record["prev_sha256"]?.stringValue == "")
+        #expect(result.interlocks.checks.map(\.name) == ["state-lock", "processes", "ownership", "node-user", "hard-links", "audit-log", "own-lock", "file-unchanged"])
+        let record = try #require(result.auditRecord)
+        #expect(record.action == "reset")
+        #expect(record.key == Fixture.key(1).text)
+        #expect(record.sha256Before == plan.beforeSHA256.hex)
+        #expect(record.sha256After == plan.afterSHA256.hex)
+        #expect(record.ssh == "10.0.0.1 5555 10.0.0.2 22")
+        #expect(record.lib?.chosen.source.kind == "typed")
+        #expect(record.lib?.chosen.lib.blockNum == 5190)
+        #expect(record.before?.lock?.blockNum == 5210)
+        #expect(record.after?.lock?.blockNum == 5190)
+        #expect(record.backup == result.backupPath)
+        #expect(record.prevSha256 == "")
+        #expect(record.overrides == [])
         // A second change chains to the first record.
         let second = try Apply.run(try resetPlan(path, key: 2), location: location, options: options(Date(timeIntervalSince1970: 1_790_000_100)))
         let audit = try AuditLog.verify(result.auditPath)
         #expect(audit.intact)
         #expect(audit.entries.count == 2)
-        #expect(JSON.parse(second.auditLine)?["prev_sha256"]?.stringValue == AuditLog.sha256Hex(Array(result.auditLine.utf8)))
+        #expect(second.auditRecord?.prevSha256 == AuditLog.sha256Hex(Array(result.auditLine.utf8)))
         let history = try FileHistory.read(file: path)
         #expect(history.backups.count == 2)
         #expect(history.currentMatchesLastRecord == true)
@@ -223,9 +224,13 @@ struct ApplyTests {
 
 @Suite("Audit log chain")
 struct AuditTests {
+    static func record(_ n: Int) -> [(String, JSON)] {
+        [("time", .string("2026-11-30T00:00:0\(n % 10)Z")), ("user", .string("tester")), ("action", .string("reset")), ("n", .int(Int64(n)))]
+    }
+
     func log(records: Int) throws -> String {
         let path = FileManager.default.temporaryDirectory.path + "/audit-\(UUID().uuidString).jsonl"
-        for i in 0..<records { _ = try AuditLog.append([("n", .int(Int64(i)))], to: path) }
+        for i in 0..<records { _ = try AuditLog.append(Self.record(i), to: path, context: Fixture.context()) }
         return path
     }
 
@@ -241,12 +246,15 @@ struct AuditTests {
     func edited() throws {
         let path = try log(records: 4)
         #expect(try AuditLog.verify(path).intact)
+        #expect(try AuditLog.verify(path).entries.count == 4)
         var l = lines(path)
         l[1] = l[1].replacingOccurrences(of: "\"n\":1", with: "\"n\":7")
         try write(l, path)
         let v = try AuditLog.verify(path)
         #expect(v.brokenLine == 3)
         #expect(v.problem?.contains("line 2 was edited") == true)
+        // Every record is still read, past the break.
+        #expect(v.entries.map(\.line) == [1, 2, 3, 4])
     }
 
     @Test("a removed first record, a removed middle record, a torn last line are each found")
@@ -268,8 +276,40 @@ struct AuditTests {
         _ = "{\"n\":".withCString { Glibc.write(fd, $0, 5) }
         close(fd)
         #expect(try AuditLog.verify(p3).brokenLine == 3)
-        // A record appended after a torn line starts a new line; the torn one stays visible.
-        _ = try AuditLog.append([("n", .int(9))], to: p3)
-        #expect(try AuditLog.verify(p3).brokenLine == 3)
+        // A broken log refuses a plain append: nothing is written after a break...
+        #expect(throws: EngineError.self) { try AuditLog.append(Self.record(9), to: p3, context: Fixture.context()) }
+        #expect(lines(p3).count == 3)
+        // ...unless a new segment starts, with a reason: its first record names the break.
+        let w = try AuditLog.Writer.open(p3, newSegment: "torn by a crash of version 0.1, checked by hand", context: Fixture.context())
+        try w.append(Self.record(9))
+        let v = try AuditLog.verify(p3)
+        #expect(v.breaks.map(\.line) == [3])
+        #expect(v.breaks.first?.resumedAtLine == 4)
+        #expect(v.openBreak == nil)
+        #expect(v.entries.map(\.line) == [1, 2, 4, 5])
+        #expect(v.entries[2].record.segment?.reason == "torn by a crash of version 0.1, checked by hand")
+        #expect(v.entries[2].record.segment?.brokenLine == 3)
+    }
+
+    @Test("history reads every record past two breaks and shows each break where it is")
+    func historyPastBreaks() throws {
+        let (_, path) = try Fixture.dataDir(Fixture.savannaFile())
+        let audit = AuditLog.path(for: path)
+        for i in 0..<3 { _ = try AuditLog.append(Self.record(i), to: audit, context: Fixture.context()) }
+        var l = lines(audit)
+        l[0] = l[0].replacingOccurrences(of: "\"n\":0", with: "\"n\":5")  // edit: breaks line 2
+        l.append("garbage")  // a line that is no record: breaks line 4
+        try write(l, audit)
+        let w = try AuditLog.Writer.open(audit, newSegment: "line 4 was pasted by mistake, see ticket 12", context: Fixture.context())
+        try w.append(Self.record(7))
+        let h = try FileHistory.read(file: path)
+        #expect(h.audit.breaks.map(\.line) == [2, 4])
+        #expect(h.audit.breaks.allSatisfy { $0.resumedAtLine == 5 })
+        #expect(h.audit.entries.map(\.line) == [1, 2, 3, 5, 6])
+        let text = h.lines.joined(separator: "\n")
+        #expect(text.contains("CHAIN BROKEN at line 2"))
+        #expect(text.contains("CHAIN BROKEN at line 4"))
+        #expect(text.contains("NEW CHAIN SEGMENT after the break at line 4"))
+        #expect(text.contains("line 6:"))
     }
 }

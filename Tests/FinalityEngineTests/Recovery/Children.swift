@@ -1,4 +1,5 @@
 import Foundation
+import FinalityEngine
 
 /// Child processes that play a running node, for the interlock tests.
 final class Child: @unchecked Sendable {
@@ -91,4 +92,31 @@ func runToEnd(_ executable: String, _ arguments: [String]) -> Int32 {
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+}
+
+extension Child {
+    /// A running "nodeos" with exactly these arguments: a copy of bash named nodeos running
+    /// a loop script, so that /proc/PID/cmdline reads `nodeos SCRIPT ARGS…` (the script
+    /// path is a positional argument nodeos's parser would ignore here).
+    static func nodeos(_ arguments: [String], cwd: String = "/") throws -> Child {
+        let shell = try fakeNodeos(copying: "/bin/bash")
+        let script = PathText.directory(shell) + "/loop.sh"
+        try Data("while :; do sleep 0.2; done\n".utf8).write(to: URL(fileURLWithPath: script))
+        // A copy just written can be "Text file busy" for a moment: another test's child
+        // forked while the copy's descriptor was open inherits it until its own exec.
+        var started: Child?
+        for attempt in 0..<50 {
+            do {
+                started = try Child(shell, [script] + arguments, cwd: cwd)
+                break
+            } catch {
+                if attempt == 49 { throw error }
+                usleep(20_000)
+            }
+        }
+        let child = started!
+        // exec sets the name before the new argument area: wait for both.
+        _ = child.wait { child.comm() == "nodeos" && child.commandLine().count == arguments.count + 2 }
+        return child
+    }
 }

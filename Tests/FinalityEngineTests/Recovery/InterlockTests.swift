@@ -45,10 +45,10 @@ struct InterlockTests {
         let node = try Child("/bin/bash", ["-c", "exec 3<\"$0\"; exec \"$1\" 120", path, nodeos])
         defer { node.stop() }
         #expect(node.wait { node.comm() == "nodeos" && node.hasOpen(path) })
-        let check = Interlocks.scanProcesses(file: path, dataDir: dir)
+        let check = Interlocks.scanProcesses(file: path, dataDir: dir).check
         #expect(check.outcome == .nodeRunning)
         #expect(check.pids.contains(node.pid))
-        #expect(check.found.contains("nodeos pid \(node.pid) has \(path) open"))
+        #expect(check.found.contains("nodeos pid \(node.pid) has it open (\(path))"))
         let old = Fixture.read(path)
         let plan = try Planner.reset(bytes: old, path: path, key: Fixture.key(1).text, inputs: Fixture.inputs(5190))
         #expect {
@@ -64,7 +64,7 @@ struct InterlockTests {
         let inDir = try Child(sleeper, ["120"], cwd: dir)
         defer { inDir.stop() }
         #expect(inDir.wait { inDir.comm() == "nodeos" })
-        var check = Interlocks.scanProcesses(file: path, dataDir: dir)
+        var check = Interlocks.scanProcesses(file: path, dataDir: dir).check
         #expect(check.outcome == .nodeRunning)
         #expect(check.found.contains("works in the data dir"))
         inDir.stop()
@@ -76,9 +76,9 @@ struct InterlockTests {
         // exec sets the name before the new argument area: /proc/PID/cmdline can still be
         // empty while comm already says nodeos. Wait for both.
         #expect(withFlag.wait { withFlag.comm() == "nodeos" && withFlag.commandLine().contains("--data-dir") })
-        check = Interlocks.scanProcesses(file: path, dataDir: dir)
+        check = Interlocks.scanProcesses(file: path, dataDir: dir).check
         #expect(check.outcome == .nodeRunning)
-        #expect(check.found.contains("runs with --data-dir \(dir)"))
+        #expect(check.found.contains("runs on the data dir (\(dir))"))
     }
 
     @Test("a HotStuff node working in the directory of safety_db.dat (it wrote the file relative to its cwd) is a running node")
@@ -90,7 +90,7 @@ struct InterlockTests {
         let node = try Child(try Child.fakeNodeos(copying: "/bin/sleep"), ["120"], cwd: dir)
         defer { node.stop() }
         #expect(node.wait { node.comm() == "nodeos" })
-        let check = Interlocks.scanProcesses(file: path, dataDir: try Location.resolve(path).dataDir)
+        let check = Interlocks.scanProcesses(file: path, dataDir: try Location.resolve(path).dataDir).check
         #expect(check.outcome == .nodeRunning)
         #expect(check.found.contains("works in the file's directory"))
     }
@@ -102,7 +102,7 @@ struct InterlockTests {
         let other = try Child(sleeper, ["120"], cwd: "/")
         defer { other.stop() }
         #expect(other.wait { other.comm() == "nodeos" })
-        let check = Interlocks.scanProcesses(file: path, dataDir: dir)
+        let check = Interlocks.scanProcesses(file: path, dataDir: dir).check
         #expect(check.outcome == .clear)
         #expect(check.found.contains("elsewhere: nodeos pid \(other.pid)"))
     }
@@ -113,7 +113,7 @@ struct InterlockTests {
         let holder = try Child("/bin/bash", ["-c", "exec 3<\"$0\"; exec sleep 120", path])
         defer { holder.stop() }
         #expect(holder.wait { holder.comm() == "sleep" && holder.hasOpen(path) })
-        let check = Interlocks.scanProcesses(file: path, dataDir: dir)
+        let check = Interlocks.scanProcesses(file: path, dataDir: dir).check
         #expect(check.outcome == .busy)
         #expect(check.pids == [holder.pid])
         let plan = try Planner.reset(bytes: Fixture.read(path), path: path, key: Fixture.key(1).text, inputs: Fixture.inputs(5190))
@@ -126,6 +126,7 @@ struct InterlockTests {
     func noDataDir() throws {
         let check = Interlocks.probeStateLock(dataDir: nil)
         #expect(check.outcome == .notChecked)
-        #expect(check.found.contains("not probed"))
+        #expect(check.found.contains("no lock file to probe"))
+        #expect(!check.blocks)
     }
 }

@@ -1,0 +1,141 @@
+import Foundation
+
+/// One audit record as read back: every field the write path puts in a line, typed,
+/// decoded with the standard `JSONDecoder` (snake_case keys). The write side builds the
+/// same fields with the engine's JSON writer (`AuditLog.record`), whose entry and LIB
+/// objects are exactly `list --json`'s. Fields a record of an older
+/// version lacks are nil. A record either describes a change (`action`) or starts a new
+/// chain segment after a break (`segment`).
+public struct AuditRecord: Codable, Hashable, Sendable {
+    public struct Time: Codable, Hashable, Sendable {
+        public var slot: UInt32
+        public var utc: String
+    }
+
+    public struct BlockRef: Codable, Hashable, Sendable {
+        public var blockNum: UInt32
+        public var blockId: String
+        public var timestamp: Time
+        public var finalityDigest: String?
+        public var empty: Bool?
+    }
+
+    public struct VHeight: Codable, Hashable, Sendable {
+        public var bheight: UInt32
+        public var pcounter: UInt8
+    }
+
+    /// An entry before or after the change, as `list --json` shows it.
+    public struct Entry: Codable, Hashable, Sendable {
+        public var index: Int?
+        public var key: String?
+        public var lastVote: BlockRef?
+        public var lock: BlockRef?
+        public var otherBranchLatestTime: Time?
+        public var votesForkedSinceLatestStrongVote: Bool?
+        public var vheight: VHeight?
+        public var bLock: String?
+        public var duplicateOf: Int?
+        public var flags: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case index, key, lastVote, lock, otherBranchLatestTime, votesForkedSinceLatestStrongVote, duplicateOf, flags
+            case vheight = "_vheight"
+            case bLock = "_bLock"
+        }
+    }
+
+    public struct LIBSource: Codable, Hashable, Sendable {
+        public var kind: String
+        public var path: String?
+        public var url: String?
+    }
+
+    public struct LIBValue: Codable, Hashable, Sendable {
+        public var blockNum: UInt32
+        public var blockId: String
+        public var timestamp: Time
+    }
+
+    public struct LIBReading: Codable, Hashable, Sendable {
+        public var source: LIBSource
+        public var lib: LIBValue
+        public var chainId: String?
+        public var details: [String]?
+        public var warnings: [String]?
+    }
+
+    public struct LIBDecision: Codable, Hashable, Sendable {
+        public var chosenIndex: Int?
+        public var chosen: LIBReading
+        public var reason: String?
+        public var verdict: String?
+        public var comparison: [String]?
+        public var alternatives: [LIBReading]?
+    }
+
+    public struct ProposalInputs: Codable, Hashable, Sendable {
+        public var blockId: String
+        public var phaseCounter: UInt8
+        public var finalOnQc: String
+        public var proposalId: String
+    }
+
+    public struct ChangedKey: Codable, Hashable, Sendable {
+        public var key: String
+        public var change: String
+    }
+
+    public struct Warning: Codable, Hashable, Sendable {
+        public var kind: String
+        public var message: String
+    }
+
+    /// An interlock the operator overrode, and why.
+    public struct Override: Codable, Hashable, Sendable {
+        public var check: String
+        public var found: String
+        public var reason: String
+    }
+
+    /// The start of a new chain segment: the break it follows and the operator's reason.
+    public struct Segment: Codable, Hashable, Sendable {
+        public var reason: String
+        public var brokenLine: Int
+        public var problem: String
+    }
+
+    public var time: String
+    public var user: String
+    public var uid: UInt32?
+    public var sudoUser: String?
+    public var ssh: String?
+    public var host: String?
+    public var action: String?
+    public var file: String?
+    public var format: String?
+    public var key: String?
+    public var entryIndex: Int?
+    public var before: Entry?
+    public var after: Entry?
+    public var changedKeys: [ChangedKey]?
+    public var lib: LIBDecision?
+    public var bLockInputs: ProposalInputs?
+    public var restoreFrom: String?
+    public var sha256Before: String?
+    public var sha256After: String?
+    public var backup: String?
+    public var warnings: [Warning]?
+    public var overrides: [Override]?
+    public var segment: Segment?
+    public var toolVersion: String?
+    public var prevSha256: String
+
+    /// Decodes one line (nil: not a record of ours). snake_case keys; `_vheight` and
+    /// `_b_lock` keep their leading underscore (`convertFromSnakeCase` keeps it).
+    public static func decode(_ line: some Collection<UInt8>) -> AuditRecord? {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        return try? d.decode(AuditRecord.self, from: Data(line))
+    }
+}

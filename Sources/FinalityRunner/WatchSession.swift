@@ -1,0 +1,59 @@
+import FinalityEngine
+import FinalityFormat
+import FinalityInterface
+import Foundation
+
+/// The Watch screen's sampler: a thread of its own that samples every interval and keeps
+/// the samples until the core polls for them, so the program's loop never waits on a
+/// node API (a silent one costs this thread its timeout, never a key).
+final class WatchSession: @unchecked Sendable {
+    private let lock = NSLock()
+    private var samples: [WatchSample] = []
+    private var wanted: [UInt32] = []
+    private var stopped = false
+    let config: WatchConfig
+
+    /// `config.change` is filled from the audit log (the reset just applied), so the
+    /// verdict can say "41 s after the reset".
+    init(_ config: WatchConfig) {
+        var c = config
+        if c.change == nil, let key = c.keys?.first { c.change = WatchChange.lastRecorded(file: c.file, key: key) }
+        self.config = c
+        let thread = Thread { [self] in loop() }
+        thread.start()
+    }
+
+    private func loop() {
+        let apiTimeout = min(2, max(0.5, config.interval))
+        while !lock.withLock({ stopped }) {
+            let started = Date()
+            let heights = lock.withLock { wanted }
+            let sample = WatchSampler.sample(config, wanted: heights, apiTimeout: apiTimeout)
+            lock.withLock {
+                samples.append(sample)
+                // A screen that stopped polling (left without a tick) must not grow this.
+                if samples.count > 120 { samples.removeFirst(samples.count - 120) }
+            }
+            var wait = config.interval - Date().timeIntervalSince(started)
+            while wait > 0 && !lock.withLock({ stopped }) {
+                usleep(useconds_t(min(wait, 0.1) * 1_000_000))
+                wait -= 0.1
+            }
+        }
+    }
+
+    /// The samples since the last poll; `heights` for the next samples.
+    func poll(wanted heights: [UInt32]) -> [WatchSample] {
+        lock.withLock {
+            wanted = heights
+            defer { samples.removeAll() }
+            return samples
+        }
+    }
+
+    func stop() { lock.withLock { stopped = true } }
+}
+
+extension EngineEffects {
+    static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import FinalityEngine
+
+/// The operator's answers to checks that fail closed (issue 8): overriding one interlock
+/// that could not be evaluated, and starting a new audit chain segment after a break.
+/// Both take a typed reason that goes into the audit record.
+struct WriteSafetyOptions: ParsableArguments {
+    @Option(
+        name: .customLong("override"),
+        help: ArgumentHelp(
+            "Override one interlock that could not be evaluated (state-lock or processes; never one that found a node). Needs --override-reason.",
+            valueName: "check"))
+    var overrides: [String] = []
+
+    @Option(
+        name: .customLong("override-reason"),
+        help: ArgumentHelp("Why the overridden check is safe to skip (10+ characters; recorded in the audit record). One per --override, in order.", valueName: "text"))
+    var overrideReasons: [String] = []
+
+    @Option(
+        name: .customLong("new-audit-segment"),
+        help: ArgumentHelp("The audit chain is broken: start a new chain segment with this reason (its first record) and write after it.", valueName: "reason"))
+    var newAuditSegment: String?
+
+    func interlockOverrides() throws(EngineError) -> [InterlockOverride] {
+        guard overrides.count == overrideReasons.count else {
+            throw .usage("each --override needs its own --override-reason (\(overrides.count) override(s), \(overrideReasons.count) reason(s))")
+        }
+        var out = [InterlockOverride]()
+        for (c, r) in zip(overrides, overrideReasons) { out.append(try InterlockOverride(check: c, reason: r)) }
+        return out
+    }
+
+    func segmentReason() throws(EngineError) -> String? {
+        guard let r = newAuditSegment else { return nil }
+        guard r.trimmingCharacters(in: .whitespacesAndNewlines).count >= 10 else {
+            throw .usage("--new-audit-segment needs a reason of at least 10 characters (it is the segment's first record)")
+        }
+        return r
+    }
+
+    func interlockOptions() throws(EngineError) -> InterlockOptions {
+        InterlockOptions(overrides: try interlockOverrides(), newAuditSegment: try segmentReason())
+    }
+}

@@ -1,0 +1,117 @@
+import FinalityEngine
+import Foundation
+import Testing
+
+/// What the release ships besides the commands: `--version` (the same string as every
+/// audit record), the completion scripts swift-argument-parser generates, and the man page
+/// post-processing (packaging/man-sections.sh) on the README's guided recovery.
+/// The end-to-end proof on a host without Swift is scripts/test-on-clean-debian.sh.
+@Suite("Shipping: --version, completions, man page sections")
+struct ShippingTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `X.Y.Z (commit <12 hex>[-dirty])`, or `(commit unknown)` from a plain `swift build`.
+    nonisolated(unsafe) static let versionPattern = #/^[0-9]+\.[0-9]+\.[0-9]+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)$/#
+
+    @Test("--version prints the version and the commit it was built from")
+    func versionFormat() throws {
+        let r = RecoveryCLI.run(["--version"])
+        #expect(r.status == 0)
+        let line = r.stdout.trimmingCharacters(in: .newlines)
+        #expect(line.wholeMatch(of: Self.versionPattern) != nil, "got \(line)")
+        #expect(!r.stdout.dropLast().contains("\n"), "one line")
+    }
+
+    @Test("the audit record's tool_version is exactly the --version string")
+    func auditCarriesTheVersion() throws {
+        let version = RecoveryCLI.run(["--version"]).stdout.trimmingCharacters(in: .newlines)
+        let (dir, path) = try RecoveryFixture.dataDir()
+        let r = RecoveryCLI.run(["reset", dir, "--key", RecoveryFixture.key(1).text, "--yes"] + RecoveryFixture.libArgs)
+        #expect(r.status == 0, "\(r.stderr)")
+        let log = try String(contentsOfFile: path + ".audit.jsonl", encoding: .utf8)
+        let lines = log.split(separator: "\n")
+        #expect(lines.count == 1)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data((lines.last ?? "").utf8)) as? [String: Any])
+        #expect(record["tool_version"] as? String == version)
+    }
+
+    @Test("completion scripts for bash, zsh and fish name every subcommand; bash's parses", arguments: ["bash", "zsh", "fish"])
+    func completionScripts(shell: String) throws {
+        let r = RecoveryCLI.run(["--generate-completion-script", shell])
+        #expect(r.status == 0, "\(r.stderr)")
+        switch shell {
+        case "bash": #expect(r.stdout.contains("complete -o filenames -F ") || r.stdout.contains("complete -F "))
+        case "zsh": #expect(r.stdout.hasPrefix("#compdef finality"))
+        default: #expect(r.stdout.contains("complete -c finality"))
+        }
+        for sub in ["open", "demo", "list", "show", "verify", "lib", "reset", "delete", "diff", "restore", "history", "report"] {
+            #expect(r.stdout.contains(sub), "\(shell) completion lacks \(sub)")
+        }
+        #expect(r.stdout.contains("--dry-run") || r.stdout.contains("dry-run"))
+        if shell == "bash", FileManager.default.isExecutableFile(atPath: "/bin/bash") {
+            let file = FileManager.default.temporaryDirectory.path + "/finality-completion-\(UUID().uuidString).bash"
+            try r.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            #expect(Self.shell("/bin/bash", ["-n", file]) == 0, "bash -n refuses the completion script")
+        }
+    }
+
+    /// The generated page ends its description with the generator's one-line EXIT STATUS;
+    /// man-sections.sh replaces it and appends EXAMPLES from the README. A README edit
+    /// that loses the guided-recovery command block fails here, not at release time.
+    @Test("man-sections.sh: EXIT STATUS, ENVIRONMENT, FILES, and EXAMPLES from the README's guided recovery")
+    func manSections() throws {
+        let dir = FileManager.default.temporaryDirectory.path + "/finality-man-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let page = dir + "/finality.1"
+        let generated = """
+            .Dd 2026-11-30
+            .Dt FINALITY 1
+            .Os
+            .Sh NAME
+            .Nm finality
+            .Sh DESCRIPTION
+            .Bl -tag -width 6n
+            .It Fl -dry-run
+            generated option text
+            .El
+            .Sh "EXIT STATUS"
+            .Ex -std
+            .Sh AUTHORS
+            someone
+
+            """
+        try generated.write(toFile: page, atomically: true, encoding: .utf8)
+        let status = Self.shell(Self.root.path + "/packaging/man-sections.sh", [page, Self.root.path + "/README.md"])
+        #expect(status == 0)
+        let out = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(!out.contains(".Ex -std"))
+        #expect(out.contains(".It Fl -dry-run\ngenerated option text"), "generated text kept as is")
+        let headings = out.split(separator: "\n").filter { $0.hasPrefix(".Sh ") }
+        #expect(headings == [".Sh NAME", ".Sh DESCRIPTION", ".Sh EXIT STATUS", ".Sh ENVIRONMENT", ".Sh FILES", ".Sh EXAMPLES", ".Sh AUTHORS"])
+        #expect(out.contains(".It Ev NO_COLOR"))
+        #expect(out.contains("safety.dat.audit.jsonl"))
+        let examples = out.components(separatedBy: ".Sh EXAMPLES").last ?? ""
+        #expect(examples.contains(".Dl finality verify"))
+        #expect(examples.contains(".Dl finality reset"))
+        #expect(!examples.contains("# "), "README comments become text, not part of the command")
+        // Rendered (where a formatter is installed), it has no roff errors.
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/groff") {
+            let err = dir + "/groff.err"
+            #expect(Self.shell("/bin/sh", ["-c", "groff -mandoc -Tutf8 -ww -z '\(page)' 2>'\(err)'"]) == 0)
+            let warnings = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+            #expect(warnings.isEmpty, "\(warnings)")
+        }
+    }
+
+    static func shell(_ exe: String, _ args: [String]) -> Int32 {
+        var pid: pid_t = 0
+        let argv = ([exe] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        guard posix_spawn(&pid, exe, nil, nil, argv, environ) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+    }
+}

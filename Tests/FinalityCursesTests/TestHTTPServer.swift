@@ -1,0 +1,1 @@
+../FinalityEngineTests/LIB/TestHTTPServer.swift

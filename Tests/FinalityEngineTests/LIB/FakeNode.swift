@@ -1,0 +1,83 @@
+import FinalityFormat
+import Foundation
+
+/// A Spring node's answers for the watch, made from a few numbers: block `n`'s id starts
+/// with `n` big-endian (then a fill byte, so a fork's block differs), one block per slot.
+/// Shared by the engine, CLI and tmux tests (with TestHTTPServer.swift).
+enum FakeAnswers {
+    struct Vote {
+        var key: BLSPublicKey
+        var block: UInt32
+        var slot: UInt32
+        var strong: Bool
+    }
+
+    static let chainID = String(repeating: "7e", count: 32)
+
+    static func id(_ n: UInt32, fill: UInt8 = 0xAB) -> Bytes32 {
+        var b = [UInt8](repeating: fill, count: 32)
+        b[0] = UInt8(n >> 24); b[1] = UInt8(truncatingIfNeeded: n >> 16); b[2] = UInt8(truncatingIfNeeded: n >> 8); b[3] = UInt8(truncatingIfNeeded: n)
+        return Bytes32(b)
+    }
+
+    /// `2026-11-30T09:03:14.500`: as nodeos prints it, UTC without a zone.
+    static func time(_ slot: UInt32) -> String { String(BlockTimestamp(slot: slot).iso8601.dropLast()) }
+
+    static func nowSlot() -> UInt32 { BlockTimestamp(date: Date())!.slot }
+
+    static func getInfo(head: UInt32, headSlot: UInt32, lib: UInt32, libSlot: UInt32) -> String {
+        """
+        {"server_version":"d133c641","chain_id":"\(chainID)","head_block_num":\(head),"last_irreversible_block_num":\(lib),\
+        "last_irreversible_block_id":"\(id(lib).hex)","head_block_id":"\(id(head).hex)","head_block_time":"\(time(headSlot))",\
+        "head_block_producer":"bp1","virtual_block_cpu_limit":200000000,"virtual_block_net_limit":1048576000,\
+        "block_cpu_limit":200000,"block_net_limit":1048576,"server_version_string":"v1.1.2",\
+        "fork_db_head_block_num":\(head),"fork_db_head_block_id":"\(id(head).hex)",\
+        "server_full_version_string":"v1.1.2-d133c6413ce8ce2e96096a0513ec25b4a8dbe837","total_cpu_weight":"140010000000",\
+        "total_net_weight":"140010000000","earliest_available_block_num":1,"last_irreversible_block_time":"\(time(libSlot))"}
+        """
+    }
+
+    static func finalizerInfo(_ votes: [Vote], policy: [BLSPublicKey]? = nil) -> String {
+        let finalizers = (policy ?? votes.map(\.key)).enumerated().map { i, k in
+            #"{"description":"bp\#(i)","weight":1,"public_key":"\#(k.text)"}"#
+        }.joined(separator: ",")
+        let tracked = votes.map { v in
+            """
+            {"description":"bp","public_key":"\(v.key.text)","is_vote_strong":\(v.strong),"finalizer_policy_generation":3,\
+            "voted_for_block_id":"\(id(v.block).hex)","voted_for_block_num":\(v.block),"voted_for_block_timestamp":"\(time(v.slot))"}
+            """
+        }.joined(separator: ",")
+        return """
+            {"active_finalizer_policy":{"generation":3,"threshold":2,"finalizers":[\(finalizers)]},\
+            "pending_finalizer_policy":null,"last_tracked_votes":[\(tracked)]}
+            """
+    }
+
+    static func blockInfo(_ n: UInt32, slot: UInt32, fill: UInt8 = 0xAB) -> String {
+        """
+        {"block_num":\(n),"ref_block_num":\(n & 0xffff),"id":"\(id(n, fill: fill).hex)","timestamp":"\(time(slot))",\
+        "producer":"bp1","confirmed":0,"previous":"\(id(n - 1, fill: fill).hex)","transaction_mroot":"\(String(repeating: "0", count: 64))",\
+        "action_mroot":"\(String(repeating: "0", count: 64))","schedule_version":2,"producer_signature":"SIG_K1_x","ref_block_prefix":1234}
+        """
+    }
+}
+
+/// A node API on 127.0.0.1 whose chain the test moves.
+final class FakeNode: @unchecked Sendable {
+    let server: TestHTTPServer
+    var url: String { server.baseURL }
+
+    init() { server = TestHTTPServer([:]) }
+
+    func set(head: UInt32, headSlot: UInt32, lib: UInt32, libSlot: UInt32, votes: [FakeAnswers.Vote], policy: [BLSPublicKey]? = nil) {
+        server.route("/v1/chain/get_info", .respond(status: 200, body: FakeAnswers.getInfo(head: head, headSlot: headSlot, lib: lib, libSlot: libSlot)))
+        server.route("/v1/chain/get_finalizer_info", .respond(status: 200, body: FakeAnswers.finalizerInfo(votes, policy: policy), chunked: true))
+    }
+
+    /// Every API path behaves the same way (stops answering, answers garbage, ...).
+    func all(_ b: TestHTTPServer.Behavior) {
+        for p in ["/v1/chain/get_info", "/v1/chain/get_finalizer_info", "/v1/chain/get_block_info"] { server.route(p, b) }
+    }
+
+    func stop() { server.stop() }
+}

@@ -1,0 +1,97 @@
+import BLS12381
+import FinalityEngine
+import FinalityFormat
+import Foundation
+
+/// Helpers every test target shares, in one place: documented keys and block ids, data
+/// dirs made by the project's own writer, the built `finality` binary, and what CI
+/// requires to be present.
+
+/// Keys that are real BLS12-381 points: k·G1, so nodeos's key checks pass and HotStuff
+/// keys convert.
+public enum TestKeys {
+    public static func key(_ k: UInt64) -> BLSPublicKey { BLSPublicKey(bytes: G1.generatorMultipleAffineLE(k)) }
+}
+
+public enum TestBlocks {
+    /// Block `n`'s id: the number big-endian in the first 4 bytes (as nodeos's ids), then a filler byte.
+    public static func id(_ n: UInt32, fill: UInt8 = 0xAB) -> Bytes32 {
+        var b = [UInt8](repeating: fill, count: 32)
+        b[0] = UInt8(n >> 24)
+        b[1] = UInt8(truncatingIfNeeded: n >> 16)
+        b[2] = UInt8(truncatingIfNeeded: n >> 8)
+        b[3] = UInt8(truncatingIfNeeded: n)
+        return Bytes32(b)
+    }
+}
+
+public enum TestFiles {
+    /// A fresh data dir: `<tmp>/<prefix>-<uuid>/data/finalizers/safety.dat` holding `file`,
+    /// and an empty `state/`.
+    public static func dataDir(_ file: SafetyFile, prefix: String = "finality-test") throws -> (dir: String, file: String) {
+        let dir = FileManager.default.temporaryDirectory.path + "/\(prefix)-\(UUID().uuidString)/data"
+        try FileManager.default.createDirectory(atPath: dir + "/finalizers", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/state", withIntermediateDirectories: true)
+        let path = dir + "/finalizers/safety.dat"
+        try Data(SafetyFileWriter.encode(file)).write(to: URL(fileURLWithPath: path))
+        return (dir, path)
+    }
+
+    public static func read(_ path: String) -> [UInt8] { (try? FileBytes.read(path)) ?? [] }
+
+    /// The backups finality made of `file`, oldest first.
+    public static func backups(of file: String) -> [String] {
+        let dir = RecoveryPaths.backupDirectory(for: file)
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted().map { dir + "/" + $0 }
+    }
+}
+
+/// The `finality` executable SwiftPM built beside the test bundle.
+public enum BuiltBinary {
+    public static let finality: String? = {
+        var candidates = [String]()
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if n > 0 {
+            var dir = URL(fileURLWithPath: String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+                .deletingLastPathComponent()
+            for _ in 0..<4 {
+                candidates.append(dir.appendingPathComponent("finality").path)
+                dir = dir.deletingLastPathComponent()
+            }
+        }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(dir.appendingPathComponent("finality").path)
+            dir = dir.deletingLastPathComponent()
+        }
+        candidates.append(FileManager.default.currentDirectoryPath + "/.build/debug/finality")
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) && !$0.contains(".xctest/") }
+    }()
+}
+
+/// What must be present. Outside CI a missing tool skips the tests that need it (a
+/// developer without tmux can still run the rest); under `CI=true` it fails them: a
+/// green CI run never means "skipped".
+public enum RequiredTools {
+    public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    public static let tmux: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first { access($0, X_OK) == 0 }
+
+    /// Whether a suite needing these runs: when they are there, and always under CI
+    /// (where `require` then fails each test that lacks them).
+    public static func shouldRun(needsTmux: Bool) -> Bool {
+        isCI || (BuiltBinary.finality != nil && (!needsTmux || tmux != nil))
+    }
+
+    public struct Missing: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static func require(needsTmux: Bool) throws {
+        var missing = [String]()
+        if BuiltBinary.finality == nil { missing.append("the built finality binary (swift build)") }
+        if needsTmux, tmux == nil { missing.append("tmux (apt-get install tmux; .ci/run installs it)") }
+        if !missing.isEmpty { throw Missing(description: "missing: " + missing.joined(separator: ", ")) }
+    }
+}
