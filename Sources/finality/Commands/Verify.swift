@@ -58,7 +58,7 @@ struct Verify: ParsableCommand {
                     out.line("crc-32 stored \(CRC32.text(stored)), computed \(CRC32.text(computed))\(stored == computed ? " (match)" : " (MISMATCH)")")
                 }
                 for line in inspection.findingLines() { out.line(line) }
-                if nodeUser.outcome == .warning { out.line("warning: \(nodeUser.checked): \(nodeUser.found)") }
+                if nodeUser.outcome == .warning { out.line(DisplayText.sanitize("warning: \(nodeUser.checked): \(nodeUser.found)", limit: 4096)) }
                 out.line(v.verdictLine)
                 out.flush()
                 for w in inspection.subgroupWarnings() { out.line("warning: \(inspection.shownPath): \(w)") }
