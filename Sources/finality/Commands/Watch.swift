@@ -79,6 +79,15 @@ struct Watch: ParsableCommand {
     }
 
     func runLoop(_ config: WatchConfig, untilKey: BLSPublicKey?) -> ExitStatus {
+        // A watch runs until stopped: ^C and kill end it, whatever mask or ignored signals
+        // it inherited (a background job of a script starts with SIGINT ignored).
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for s in [SIGINT, SIGTERM, SIGHUP] {
+            sigaddset(&signals, s)
+            signal(s, SIG_DFL)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
         let timeoutSeconds = apiTimeout ?? min(2, max(0.5, interval))
         var state = WatchState(config)
         let start = Date()
