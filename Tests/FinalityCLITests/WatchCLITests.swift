@@ -105,6 +105,27 @@ struct WatchCLITests {
         #expect((nodes.first?["error"] as? String)?.contains("cannot connect") == true)
     }
 
+    @Test("a safety file that does not exist yet (nodeos creates it at start) is watched by full key: the vote still ends --until-vote")
+    func missingFile() throws {
+        let (node, file, head, now) = Self.setUp()
+        defer { node.stop(); Self.cleanUp(file) }
+        try FileManager.default.removeItem(atPath: file)
+        let running = RecoveryCLI.start([
+            "watch", file, "--api", node.url, "--until-vote", Self.key.text, "--timeout", "30", "--interval", "0.2",
+        ])
+        #expect(waitForRequests(node, 2))
+        node.set(head: head + 2, headSlot: now + 2, lib: head, libSlot: now, votes: [FakeAnswers.Vote(key: Self.key, block: head + 1, slot: now + 1, strong: true)])
+        let r = running.wait()
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("File cannot be read: \(file): cannot open: no such file or directory"), "\(r.stdout)")
+        #expect(r.stdout.contains("voting again: strong vote on #7,000,001 at "), "\(r.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: file))
+        // A part of a key cannot be matched in a file that is not there: usage (2).
+        let partial = RecoveryCLI.run(["watch", file, "--api", node.url, "--key", String(Self.key.text.prefix(20))])
+        #expect(partial.status == 2)
+        #expect(partial.stderr.contains("give the full PUB_BLS_ text"), "\(partial.stderr)")
+    }
+
     @Test("usage errors exit 2: no --api, --until-vote without --timeout, a key not in the file", arguments: [
         (["--until-vote", "PUB_BLS_x"], "--api"),
         (["--api", "http://127.0.0.1:9", "--until-vote", "abc"], "--until-vote needs --timeout"),

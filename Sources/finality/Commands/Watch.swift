@@ -56,12 +56,18 @@ struct Watch: ParsableCommand {
 
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
-            let location = try Location.resolve(path)
+            let location = try watchedLocation()
             let watched = try resolveKeys(location.file)
             let untilKey = try untilVote.map { q throws(EngineError) in try resolveKey(q, file: location.file) }
             var keyList = watched
-            if let k = untilKey, var list = keyList, !list.contains(k) {
-                list.append(k)
+            if let k = untilKey {
+                // The key --until-vote waits for is always watched, even when the file is
+                // missing or does not hold it (else the timeout could never be reached).
+                var list = keyList ?? {
+                    if case .read(let f, _) = WatchSampler.readFile(location.file) { return f.entries.map(\.key) }
+                    return []
+                }()
+                if !list.contains(k) { list.append(k) }
                 keyList = list
             }
             let changeKey = untilKey ?? keyList?.first
@@ -73,6 +79,15 @@ struct Watch: ParsableCommand {
     }
 
     func runLoop(_ config: WatchConfig, untilKey: BLSPublicKey?) -> ExitStatus {
+        // A watch runs until stopped: ^C and kill end it, whatever mask or ignored signals
+        // it inherited (a background job of a script starts with SIGINT ignored).
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for s in [SIGINT, SIGTERM, SIGHUP] {
+            sigaddset(&signals, s)
+            signal(s, SIG_DFL)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
         let timeoutSeconds = apiTimeout ?? min(2, max(0.5, interval))
         var state = WatchState(config)
         let start = Date()
@@ -89,8 +104,9 @@ struct Watch: ParsableCommand {
                 if !redraw { out.line() }
             }
             out.flush()
-            if let key = untilKey, let k = state.keys.first(where: { $0.key == key }) {
-                let verdict = state.verdict(k)
+            if let key = untilKey {
+                let k = state.keys.first { $0.key == key }
+                let verdict = k.map { state.verdict($0) } ?? .waiting(last: nil, milliseconds: 0)
                 if verdict.sawNewVote {
                     // On stdout for a ticket; on stderr under --json, which keeps stdout JSON lines.
                     let line = "\(key.shortText(28)): \(verdict.text)"
@@ -109,6 +125,26 @@ struct Watch: ParsableCommand {
             var wait = interval - Date().timeIntervalSince(tick)
             if let limit = timeout { wait = min(wait, limit - Date().timeIntervalSince(start)) }
             if wait > 0 { usleep(useconds_t(wait * 1_000_000)) }
+        }
+    }
+
+    /// PATH as every command resolves it; a safety file that does not exist yet (deleted,
+    /// for nodeos to create at its next start) is watched all the same: its line says so.
+    func watchedLocation() throws(EngineError) -> Location {
+        do {
+            return try Location.resolve(path)
+        } catch {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                let file = path + "/finalizers/safety.dat"
+                guard !FileManager.default.fileExists(atPath: file) else { throw error }
+                return Location(file: file, dataDir: path)
+            }
+            let parent = (path as NSString).deletingLastPathComponent
+            guard !FileManager.default.fileExists(atPath: path),
+                FileManager.default.fileExists(atPath: parent.isEmpty ? "." : parent, isDirectory: &isDir), isDir.boolValue
+            else { throw error }
+            return Location(file: path, dataDir: nil)
         }
     }
 
