@@ -90,7 +90,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "FinalityEngineTests",
-            dependencies: ["FinalityEngine", "FinalityFormat", "BLS12381", .product(name: "SystemPackage", package: "swift-system"), .product(name: "PropertyBased", package: "swift-property-based")]),
+            dependencies: ["FinalityEngine", "FinalityFormat", "BLS12381", .product(name: "SystemPackage", package: "swift-system"), "FinalityTestSupport", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(
             name: "FinalityInterfaceTests",
             dependencies: ["FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat", "BLS12381", "FinalityTestSupport"],
@@ -98,7 +98,9 @@ let package = Package(
         .testTarget(
             name: "FinalityCursesTests",
             dependencies: ["FinalityCurses", "FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat", "FinalityTestSupport"]),
-        .testTarget(name: "FinalityCLITests", dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381", "FinalityTestSupport"]),
+        .testTarget(
+            name: "FinalityCLITests",
+            dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381", "FinalityInterface", "FinalityRunner", "FinalityTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -65,3 +65,23 @@ public struct LIBReading: Hashable, Sendable {
         self.warnings = warnings
     }
 }
+
+extension LIBRequest {
+    /// The sources asked when the operator named none, the same for the interface, `report`,
+    /// `list` and `show`: the data dir's blocks.log, and the node API when one is given.
+    /// (No node API is asked unasked: a report does not poke a network on its own.)
+    public static func defaults(for location: Location, api: String? = nil, timeoutSeconds: Double = 2) -> [LIBRequest] {
+        var out = [LIBRequest]()
+        if let blocks = location.blocksDir { out.append(.blocksDir(blocks)) }
+        if let api, !api.isEmpty { out.append(.api(api, timeoutSeconds: timeoutSeconds)) }
+        return out
+    }
+}
+
+extension CaseReport {
+    /// A LIB source that gave no reading, as the report lists it (the same line from the
+    /// interface's `w` and from `finality report`).
+    public static func libErrorLine(_ request: LIBRequest, _ error: EngineError) -> String {
+        "\(request.option): \(error.description)"
+    }
+}

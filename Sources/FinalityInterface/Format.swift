@@ -74,6 +74,20 @@ public enum Format {
         return String(text.drop(while: isBlank).reversed().drop(while: isBlank).reversed())
     }
 
+    /// Rows of exactly `width` characters (the last shorter), no space dropped: for a
+    /// command to copy, whose rows must join back to it.
+    public static func hardWrap(_ text: String, width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        var out = [String]()
+        var rest = Substring(text)
+        while rest.count > width {
+            out.append(String(rest.prefix(width)))
+            rest = rest.dropFirst(width)
+        }
+        out.append(String(rest))
+        return out
+    }
+
     /// Pads or clips to exactly `width` characters; a clipped text ends with `…`.
     public static func fit(_ text: String, _ width: Int) -> String {
         guard width > 0 else { return "" }

@@ -33,11 +33,14 @@ public struct AppState: Sendable {
     /// Effects are running (the screen says "working…").
     public var busy: String?
 
-    public init(location: Location, readOnly: Bool, size: Size) {
+    /// - apiURL: a node API to ask for LIB and tracked votes (`finality PATH --api URL`);
+    ///   none is asked unless given (the LIB screen's `a` sets one later).
+    public init(location: Location, readOnly: Bool, size: Size, apiURL: String? = nil) {
+        lib.apiURL = apiURL ?? LIBView.localAPI
+        lib.askAPI = apiURL != nil
         self.location = location
         self.readOnlyRequested = readOnly
         self.size = size
-        lib.apiURL = "http://127.0.0.1:8888"
     }
 
     /// Why nothing may be written, or nil when mutations are allowed.
@@ -175,7 +178,12 @@ public struct TrackedVoteRow: Hashable, Sendable {
 public struct LIBView: Sendable {
     public var answers: [LIBAnswer] = []
     public var selected = 0
+    /// The node API the LIB screen's `a` offers and the Watch screen polls; asked for LIB
+    /// only once the operator gave it (`--api`, or `a`), as `finality report` does.
     public var apiURL = ""
+    public var askAPI = false
+    /// The node on this server, as nodeos listens by default.
+    public static let localAPI = "http://127.0.0.1:8888"
     /// How long the node API may take to answer, per request.
     public var apiTimeoutSeconds = 2.0
     /// Sources have been asked at least once.

@@ -54,12 +54,13 @@ extension Core {
             guard !text.isEmpty else { return [] }
             state.busy = "writing the report"
             let errors = state.lib.answers.compactMap { a -> String? in
-                if case .failure(let e) = a.result { return "\(a.request.label): \(e.description)" }
+                if case .failure(let e) = a.result { return CaseReport.libErrorLine(a.request, e) }
                 return nil
             }
             return [.writeReport(path: text, location: state.location, readings: state.lib.readings, libErrors: errors)]
         case .apiURL:
             state.lib.apiURL = text
+            state.lib.askAPI = !text.isEmpty
             guard !text.isEmpty else { return [] }
             state.busy = "asking \(text)"
             return [.readLIB([.api(text, timeoutSeconds: state.lib.apiTimeoutSeconds)])]

@@ -113,11 +113,9 @@ public enum Core {
         return []
     }
 
+    /// The engine's defaults, as `finality report` asks them: `w` writes the same report.
     public static func defaultLIBRequests(_ state: AppState) -> [LIBRequest] {
-        var r = [LIBRequest]()
-        if let b = state.location.blocksDir { r.append(.blocksDir(b)) }
-        if !state.lib.apiURL.isEmpty { r.append(.api(state.lib.apiURL, timeoutSeconds: state.lib.apiTimeoutSeconds)) }
-        return r
+        LIBRequest.defaults(for: state.location, api: state.lib.askAPI ? state.lib.apiURL : nil, timeoutSeconds: state.lib.apiTimeoutSeconds)
     }
 
     // MARK: terminal events

@@ -8,7 +8,40 @@ import Foundation
 func fail(_ error: EngineError) -> ExitCode {
     // Error text carries paths, node API answers and file content: made safe line by line (issue 7, reader).
     printError(error.description.split(separator: "\n", omittingEmptySubsequences: false).map { DisplayText.sanitize(String($0), limit: 4096) }.joined(separator: "\n"))
+    JSONError.emit(message: error.description, kind: JSONError.kind(error), status: error.status.rawValue)
     return ExitCode(error.status.rawValue)
+}
+
+/// `--json` asked: a failure is a JSON document on stdout too (the message also goes to
+/// stderr for a person), unless JSON output had already begun (then only the exit code
+/// and stderr say it: a second document would break the first).
+enum JSONError {
+    static var asked: Bool { CommandLine.arguments.dropFirst().contains("--json") }
+
+    static func kind(_ e: EngineError) -> String {
+        switch e {
+        case .usage: "usage"
+        case .io: "io"
+        case .invalid: "invalid"
+        case .refused: "refused"
+        case .nodeRunning: "node-running"
+        }
+    }
+
+    static func emit(message: String, kind: String, status: Int32) {
+        guard asked, !Output.hasWritten else { return }
+        let json = JSON.object([
+            ("error", .object([("kind", .string(kind)), ("message", .string(message)), ("exit_status", .int(Int64(status)))]))
+        ])
+        var out = Output()
+        out.line(json.serialized(pretty: true))
+        out.flush()
+    }
+}
+
+/// Plain text for the operator on stderr, as is (usage lines).
+func printUsage(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
 func printError(_ message: String) {
@@ -41,8 +74,12 @@ struct Output {
 
     mutating func line(_ s: String = "") { write(s + "\n") }
 
+    /// Something went to stdout already (see `JSONError`).
+    nonisolated(unsafe) static var hasWritten = false
+
     mutating func flush() {
         guard !buffer.isEmpty else { return }
+        Output.hasWritten = true
         buffer.withUnsafeBytes { raw in
             var off = 0
             while off < raw.count {

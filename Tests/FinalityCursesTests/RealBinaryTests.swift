@@ -117,7 +117,53 @@ struct RealBinaryTests {
         let s = try t.waitFor("READ-ONLY: a node is running")
         #expect(s.ok, "\(s.screen)")
         #expect(!s.screen.contains("Reset"))
+        // nodeos stops (its lock goes): ^R checks again and the reset comes back, no restart.
+        lock.l_type = Int16(F_UNLCK)
+        #expect(fcntl(fd, F_SETLK, &lock) == 0)
+        try t.send("C-r")
+        let lifted = try t.waitFor { $0.contains("Reset") && !$0.contains("READ-ONLY") }
+        #expect(lifted.ok, "\(lifted.screen)")
+        try t.send("r")
+        #expect(try t.waitFor("Step 1 of 5").ok)
         try t.send("q")
+        #expect(try t.waitFor("Quit and leave the wizard?").ok)
+        try t.send("y")
+        #expect(t.exitStatus() == 0)
+    }
+
+    /// Under TERM=vt100 tmux sends PgDn, Home and End as CSI sequences vt100's terminfo
+    /// lacks: they move the selection, never act as ESC (which would leave the wizard).
+    @Test func pageKeysUnderVT100AreNotEscape() throws {
+        let t = Tmux()
+        let dir = try dataDir(t)
+        try t.start(t.finality(dir, term: "vt100"))
+        #expect(try t.waitFor("Entries").ok)
+        try t.send("r")
+        #expect(try t.waitFor("Step 1 of 5").ok)
+        try t.send("NPage")
+        try t.send("End")
+        try t.send("Home")
+        try t.send("PPage")
+        // Help, then q: back to the screen Help was opened on. Had a page key been taken
+        // as ESC, that is Entries, not the wizard.
+        try t.send("?")
+        #expect(try t.waitFor(" finality  Help").ok)
+        try t.send("q")
+        let s = try t.waitFor(" finality  Wizard: Reset, step 1 of 5")
+        #expect(s.ok, "\(s.screen)")
+        try t.send("q", "y")
+        #expect(t.exitStatus() == 0)
+    }
+
+    /// The demo says, on the way out, where its folder stays.
+    @Test func demoSaysWhereItsFolderIsOnExit() throws {
+        let t = Tmux()
+        try t.start(t.finality("demo"))
+        #expect(try t.waitFor("Entries").ok)
+        try t.send("q")
+        let s = try t.waitFor("The demo data dir stays at")
+        #expect(s.ok, "\(s.screen)")
+        #expect(s.screen.contains("open it again:  finality "))
         #expect(t.exitStatus() == 0)
     }
 

@@ -297,7 +297,7 @@ import Testing
         #expect(path.hasPrefix("/srv/node/data/finalizers/finality-report-"))
         #expect(location == Fixtures.location)
         #expect(readings == [Fixtures.lib])
-        #expect(errors == ["node API: http://127.0.0.1:8888: cannot connect: Connection refused"])
+        #expect(errors == ["--api http://127.0.0.1:8888: http://127.0.0.1:8888: cannot connect: Connection refused"])
     }
 
     @Test func diffMarksChangedFieldsAndBackwardMoves() {

@@ -149,3 +149,23 @@ import Testing
         #expect(Render.render(s).text(row: 22).contains("READ-ONLY: a node is running"))
     }
 }
+
+/// The review step shows the workflow's review in its order: interlocks, what nodeos will
+/// do and the vote floor's evidence (the decision model's slot), warnings, the diff.
+@Suite struct ReviewStepTests {
+    @Test("the review shows what nodeos will do and the evidence, before the warnings and the diff")
+    func reviewShowsTheDecisionModelSlot() {
+        var s = Fixtures.state(size: Size(columns: 120, rows: 40))
+        press(&s, c("j"), c("r"), .enter, .enter)
+        var plan = Fixtures.resetPlan(s)
+        plan.nodeosWillDo = ["at its next start nodeos votes from block 5,211 on"]
+        plan.evidence = ["the entry's own last vote: block 5,200", "LIB: block 5,210 (blocks.log)"]
+        _ = Core.update(&s, .planComputed(.success(plan)))
+        let text = Render.render(s).text
+        let order = ["What nodeos will do:", "votes from block 5,211", "Vote floor evidence:", "LIB: block 5,210", "lock.block_id"]
+        let positions = order.map { text.range(of: $0)?.lowerBound }
+        #expect(positions.allSatisfy { $0 != nil }, "\(text)")
+        let found = positions.compactMap { $0 }
+        #expect(found == found.sorted())
+    }
+}

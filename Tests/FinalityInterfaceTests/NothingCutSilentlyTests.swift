@@ -93,6 +93,11 @@ import Testing
                             nextSteps: [
                                 NextStep("Start nodeos: " + longError),
                                 NextStep("To undo, restore the backup, or run:", command: "finality restore \(longDir) --from \(longBackup)"),
+                                NextStep("Paste the case report into the support ticket:", command: "finality report \(longDir)"),
+                            ],
+                            checks: [
+                                CheckRow(name: "lock on " + longDir + "/state/shared_memory.bin", outcome: .clear, detail: "not locked"),
+                                CheckRow(name: "processes using the file", outcome: .clear, detail: "no nodeos process"),
                             ]))))
             return s
         }),
@@ -124,7 +129,9 @@ import Testing
             }
             let text = Self.joined(grid)
             for token in Self.tokens {
-                let head = String(token.prefix(14))
+                // Enough of the token to tell it from the others (paths share a start).
+                let shared = Self.tokens.filter { $0 != token }.map { zip($0, token).prefix { $0 == $1 }.count }.max() ?? 0
+                let head = String(token.prefix(max(14, shared + 1)))
                 var rest = Substring(text)
                 while let r = rest.range(of: head) {
                     let after = rest[r.lowerBound...]
@@ -140,11 +147,26 @@ import Testing
         }
     }
 
-    @Test("the command to copy sits on a line of its own on the result step, whole at 120 columns")
-    func commandOnItsOwnLine() {
-        let grid = Render.render(Self.scenes.first { $0.0 == "wizard-result" }!.1(Size(columns: 240, rows: 40)))
+    @Test("a command to copy starts a line of its own at column 0 and its rows join back to it exactly", arguments: [Size(columns: 80, rows: 24), Size(columns: 120, rows: 40), Size(columns: 240, rows: 40)])
+    func commandOnItsOwnLine(_ size: Size) {
+        var s = Self.scenes.first { $0.0 == "wizard-result" }!.1(size)
         let command = "finality restore \(Self.longDir) --from \(Self.longBackup)"
-        #expect((0..<grid.size.rows).contains { Self.trimmed(grid.text(row: $0)) == command })
+        // Scroll until the command's rows are all on screen, then join them.
+        for _ in 0..<40 {
+            let g = Render.render(s)
+            let rows = (0..<g.size.rows).map { g.text(row: $0) }
+            if let start = rows.firstIndex(where: { $0.hasPrefix("finality restore ") }) {
+                var joined = ""
+                for r in rows[start...] {
+                    let t = Self.trimmed(r)
+                    guard r.hasPrefix(t.prefix(1)), !t.isEmpty, joined.count < command.count else { break }
+                    joined += t
+                }
+                if joined == command { return }
+            }
+            press(&s, c("j"))
+        }
+        Issue.record("at \(size.columns)x\(size.rows) the undo command never showed whole on rows of its own")
     }
 
     static func trimmed(_ s: String) -> String {

@@ -216,6 +216,15 @@ enum WizardScreen: ScreenUnit {
                 lines.append(("\(Line.fail) refused: \(refusal)", .danger))
             }
             lines += checkLines(plan.checks, width: rect.columns)
+            // The decision model's lines (issue 9): what nodeos will do, and the vote floor's evidence.
+            for (title, items) in [("What nodeos will do:", plan.nodeosWillDo), ("Vote floor evidence:", plan.evidence)] where !items.isEmpty {
+                lines.append((title, .header))
+                for item in items {
+                    for (i, line) in Format.wrap(item, width: rect.columns - 2).enumerated() {
+                        lines.append(((i == 0 ? "- " : "  ") + line, .normal))
+                    }
+                }
+            }
             for warning in plan.warnings {
                 for (i, line) in Format.wrap(warning, width: rect.columns - 2).enumerated() {
                     lines.append(((i == 0 ? "! " : "  ") + line, .warning))
@@ -311,9 +320,10 @@ enum WizardScreen: ScreenUnit {
                 for (j, line) in Format.wrap(s.text, width: rect.columns - 5).enumerated() {
                     lines.append(((j == 0 ? "  \(i + 1). " : "     ") + line, .normal))
                 }
-                // A command to copy: on a line of its own, never wrapped into other text.
+                // A command to copy: on rows of its own from column 0, cut only at the
+                // screen's edge, so its rows join back to exactly the command.
                 if let command = s.command {
-                    lines.append(("     " + command, .header))
+                    for line in Format.hardWrap(command, width: rect.columns) { lines.append((line, .header)) }
                 }
             }
             if !o.checks.isEmpty {

@@ -31,6 +31,11 @@ struct Demo: ParsableCommand {
             }
             return
         }
+        // Said on the way out, whatever ended the session: the folder stays for another look.
+        defer {
+            let quoted = ShellWord.quoted(dataDir)
+            printUsage("The demo data dir stays at \(dataDir)\n  open it again:  finality \(quoted)\n  remove it:      rm -r \(quoted)")
+        }
         try Terminal.open(location, readOnly: false)
     }
 }

@@ -21,7 +21,8 @@ struct List: ParsableCommand {
 
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
-            let inspection = try Inspection.open(path)
+            // Verdict first (decode speed and on-curve checks); subgroup warnings at the end.
+            let inspection = try Inspection.open(path, subgroup: false)
             let v = inspection.verification
             let file = try inspection.file()
             let duplicateOf = inspection.duplicateOf
@@ -47,7 +48,13 @@ struct List: ParsableCommand {
                     inspection.jsonEntry(i, e, network: info).write(to: &s, pretty: false, indent: 2)
                     out.write(s)
                 }
-                out.line(file.entries.isEmpty ? "]\n}" : "\n  ]\n}")
+                // Subgroup warnings (never part of the verdict: spring does not check the
+                // subgroup) come after the entries, so the listing never waits for them.
+                out.write((file.entries.isEmpty ? "]" : "\n  ]") + ",\n  \"subgroup_warnings\": ")
+                out.flush()
+                var tail = ""
+                JSON.array(inspection.subgroupWarnings().map(JSONModel.finding)).write(to: &tail, pretty: true, indent: 1)
+                out.line(tail + "\n}")
             } else {
                 out.line(inspection.summaryLine)
                 out.line(v.verdictLine)
@@ -57,6 +64,10 @@ struct List: ParsableCommand {
                 for line in EntryTable.lines(file, duplicateOf: duplicateOf, network: info, verification: v, inactive: Set(coverage.inactiveEntries)) { out.line(line) }
                 out.line()
                 for line in nodeKeys.lines + coverage.lines { out.line(line) }
+                out.flush()
+                let late = inspection.subgroupWarnings()
+                if !late.isEmpty { out.line() }
+                for w in late { out.line("warning: \(inspection.shownPath): \(w)") }
             }
             out.flush()
             if let networkError { throw networkError }

@@ -8,6 +8,8 @@ struct Report: ParsableCommand {
         commandName: "report",
         abstract: "A plain-text case report for a support ticket: file, hashes, verdict, entries, LIB, interlocks, history.",
         discussion: """
+            The same report the interface writes with w. Without LIB options, a data dir's blocks.log is the LIB source (as in the interface); --api URL adds a node API, --lib-id a typed LIB. A source that fails is listed with its error; the report is still written.
+
             Holds nothing secret: the safety file stores public keys only, and the report leaves out the environment and SSH addresses. Exit code 0 when written (whatever the verdict), 2 usage, 3 I/O.
             """)
 
@@ -20,13 +22,13 @@ struct Report: ParsableCommand {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
             let location = try Location.resolve(path)
             let loaded = try LoadedFile.read(location)
-            var readings = [LIBReading]()
-            var libErrors = [String]()
-            if !lib.isEmpty {
-                do { readings = try lib.readings() } catch { libErrors.append("\(error)") }
-            }
+            // The interface's `w` writes this same report: the same default sources (a data
+            // dir's blocks.log; a node API when one is given), each failure on its own line.
+            let requests = lib.isEmpty ? LIBRequest.defaults(for: location) : lib.requests
+            let gathered = LIBReport.gather(requests)
             let text = CaseReport.text(
-                loaded: loaded, readings: readings, libErrors: libErrors, interlocks: Interlocks.run(location),
+                loaded: loaded, readings: gathered.readings,
+                libErrors: gathered.failures.map { CaseReport.libErrorLine($0.request, $0.error) }, interlocks: Interlocks.run(location),
                 toolVersion: ToolVersion.string, now: Date())
             var out = Output()
             out.write(text)

@@ -118,7 +118,7 @@ enum Mutation {
             ]
             pairs.append(("backup", applied.map { .string($0.backupPath) } ?? .null))
             pairs.append(("audit_log", applied.map { .string($0.auditPath) } ?? .null))
-            pairs.append(("audit_record", applied.flatMap { JSON.parse($0.auditLine) } ?? .null))
+            pairs.append(("audit_record", applied?.auditObject ?? .null))
             out.line(JSON.object(pairs).serialized(pretty: true))
             out.flush()
         }

@@ -220,9 +220,10 @@ struct PlanTests {
             bytes: SafetyFileWriter.encode(Fixture.savannaFile()), path: "/x", key: Fixture.key(3).text, inputs: ResetInputs(lib: c))
         #expect(plan.entryAfter?.savanna?.lock.blockNumber == 5200)
         #expect(plan.warnings.contains { $0.kind == .libSourcesDisagree && $0.message.contains("because: the API node is ours") })
-        let lib = try #require(AuditLog.record(plan: plan, backup: "/b", context: Fixture.context()).first { $0.0 == "lib" }?.1)
-        #expect(lib["reason"]?.stringValue == "the API node is ours and in sync")
-        #expect(lib["alternatives"]?.arrayValue?.count == 1)
+        let fields = AuditLog.record(plan: plan, backup: "/b", context: Fixture.context()) + [("prev_sha256", JSON.string(""))]
+        let lib = try #require(AuditRecord.decode(Array(JSON.object(fields).serialized().utf8))?.lib)
+        #expect(lib.reason == "the API node is ours and in sync")
+        #expect(lib.alternatives?.count == 1)
         #expect(try LIBDecision.forPlan([a, a], choice: nil, reason: nil).chosen == a)
         #expect(throws: EngineError.self) { try LIBDecision.forPlan([], choice: nil, reason: nil) }
     }

@@ -1,0 +1,113 @@
+import FinalityEngine
+import FinalityInterface
+import FinalityRunner
+import FinalityTestSupport
+import Foundation
+import Testing
+
+/// A newcomer finds the way (issue 10, item 12) and the report is the same everywhere
+/// (item 8): the real binary, as someone new to it would run it.
+@Suite(
+    "A newcomer finds the way; the report is the same everywhere (the real binary)", .serialized,
+    .enabled(if: RequiredTools.shouldRun(needsTmux: false), "needs the built finality binary"))
+struct NewcomerTests {
+    init() throws { try RequiredTools.require(needsTmux: false) }
+
+    /// The binary run in `directory` with stdin from /dev/null.
+    func run(_ args: [String], in directory: String) throws -> (status: Int32, stdout: String, stderr: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: BuiltBinary.finality!)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: directory)
+        p.standardInput = FileHandle.nullDevice
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    static func words(_ s: String) -> String { s.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ") }
+
+    @Test("`finality` alone outside a data dir prints how to start: finality PATH and finality demo (exit 2)")
+    func noArgumentPrintsUsage() throws {
+        let empty = FileManager.default.temporaryDirectory.path + "/finality-empty-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let r = try run([], in: empty)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("finality PATH"))
+        #expect(r.stderr.contains("finality demo"))
+        #expect(r.stderr.contains("--read-only"))
+    }
+
+    @Test("--help names PATH, --read-only, the demo and every key of every screen (from the binding table)")
+    func helpListsEveryKey() throws {
+        let r = try run(["--help"], in: "/")
+        #expect(r.status == 0)
+        let help = Self.words(r.stdout)
+        #expect(help.contains("finality [PATH] [--read-only]"))
+        #expect(help.contains("finality demo"))
+        for b in Bindings.table {
+            #expect(help.contains(Self.words(b.help)), "--help lacks: \(b.help)")
+        }
+    }
+
+    @Test("--json errors are JSON on stdout, with the kind, the message and the exit status")
+    func jsonErrorsAreJSON() throws {
+        let missing = try run(["list", "/nonexistent/safety.dat", "--json"], in: "/")
+        #expect(missing.status == 3)
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(missing.stdout.utf8)) as? [String: Any])
+        let error = try #require(doc["error"] as? [String: Any])
+        #expect(error["kind"] as? String == "io")
+        #expect(error["exit_status"] as? Int == 3)
+        #expect((error["message"] as? String)?.contains("/nonexistent/safety.dat") == true)
+
+        let usage = try run(["list", "--json", "--no-such-option"], in: "/")
+        #expect(usage.status == 2)
+        let u = try #require(try JSONSerialization.jsonObject(with: Data(usage.stdout.utf8)) as? [String: Any])
+        #expect((u["error"] as? [String: Any])?["kind"] as? String == "usage")
+    }
+
+    @Test("`finality report DIR` finds the data dir's blocks.log and prints exactly what the interface's w writes")
+    func reportIsTheSameEverywhere() throws {
+        let demo = try run(["demo", "--print-only"], in: "/")
+        let dir = demo.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let location = try Location.resolve(dir)
+        let cli = try run(["report", dir], in: "/")
+        #expect(cli.status == 0)
+        #expect(cli.stdout.contains("blocks.log \(dir)/blocks"), "the data dir's blocks.log was not read:\n\(cli.stdout)")
+
+        // The interface: its default LIB requests, answered by the runner, then `w`.
+        let runner = EngineEffects(toolVersion: ToolVersion.string)
+        let state = AppState(location: location, readOnly: true, size: .minimum)
+        guard case .libRead(let answers) = runner.perform(.readLIB(Core.defaultLIBRequests(state))) else {
+            Issue.record("no LIB answers")
+            return
+        }
+        let path = dir + "/report-from-w.txt"
+        let errors = answers.compactMap { a -> String? in
+            if case .failure(let e) = a.result { return CaseReport.libErrorLine(a.request, e) }
+            return nil
+        }
+        _ = runner.perform(.writeReport(path: path, location: location, readings: answers.compactMap(\.reading), libErrors: errors))
+        let fromW = try String(contentsOfFile: path, encoding: .utf8)
+        // The same text but for the line saying when it was written, and the live process
+        // scan (other processes come and go between the two runs).
+        func body(_ s: String) -> [String] {
+            s.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.hasPrefix("written ") && !$0.hasPrefix("  [ok] processes using ") }.map(String.init)
+        }
+        #expect(body(cli.stdout) == body(fromW))
+        #expect(body(fromW).count > 20)
+    }
+}
+
+/// The tool's version, as the executable says it (the report carries it).
+enum ToolVersion {
+    static var string: String {
+        (try? NewcomerTests().run(["--version"], in: "/").stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? "unknown"
+    }
+}
