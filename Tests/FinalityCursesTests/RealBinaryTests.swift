@@ -272,7 +272,14 @@ struct RealBinaryWizardTests {
         try t.send("Enter")
         let review = try t.waitFor("Enter: go to the typed confirmation")
         #expect(review.ok, "\(review.screen)")
-        #expect(review.screen.contains("moves back"))
+        // The interlocks come first; the lock's move back to LIB is further down the review.
+        var warned = review.screen.contains("moves back")
+        for _ in 0..<45 where !warned {
+            try t.send("j")
+            usleep(50_000)
+            warned = try t.capture().contains("moves back")
+        }
+        #expect(warned)
         try t.send("Enter")
         let confirm = try t.waitFor("Step 4 of 5")
         #expect(confirm.ok)
