@@ -90,7 +90,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "FinalityEngineTests",
-            dependencies: ["FinalityEngine", "FinalityFormat", "BLS12381", .product(name: "SystemPackage", package: "swift-system")]),
+            dependencies: ["FinalityEngine", "FinalityFormat", "BLS12381", .product(name: "SystemPackage", package: "swift-system"), "FinalityTestSupport", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(
             name: "FinalityInterfaceTests",
             dependencies: ["FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat", "BLS12381", "FinalityTestSupport"],

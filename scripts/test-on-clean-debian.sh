@@ -258,7 +258,7 @@ say "completions load"
 in_root 'bash -c ". /usr/share/bash-completion/completions/finality && complete -p finality"' | sed 's/^/   /' ||
     fail "the bash completion does not register"
 grep -q '^#compdef finality' "$root/usr/share/zsh/vendor-completions/_finality" || fail "the zsh completion has no #compdef"
-grep -q 'complete -c finality' "$root/usr/share/fish/vendor_completions.d/finality.fish" || fail "the fish completion has no 'complete -c finality'"
+grep -qE "complete -c '?finality'? " "$root/usr/share/fish/vendor_completions.d/finality.fish" || fail "the fish completion has no 'complete -c finality'"
 
 say "upgrade: dpkg -i $(basename "$upgrade_deb")"
 in_root "dpkg -i /test/$(basename "$upgrade_deb")" | sed 's/^/   /' || fail "upgrade failed"
@@ -267,8 +267,12 @@ check_installed "$version+upgradetest1"
 say "dpkg -r finality, then dpkg -P finality"
 in_root 'dpkg -r finality' | sed 's/^/   /' || fail "dpkg -r failed"
 for f in "${files[@]}"; do [ ! -e "$root$f" ] || [ "$f" = /usr/share/doc/finality/copyright ] || fail "$f left after dpkg -r"; done
-in_root 'dpkg -P finality' | sed 's/^/   /' || fail "dpkg -P failed"
-in_root 'find / -xdev -name "*finality*" -not -path "/test/*" -not -path "/tmp/*" -print' >"$work/left"
+# The package has no conffiles: after -r dpkg forgets it, and -P has nothing left to do.
+if in_root 'dpkg-query -W finality' >/dev/null 2>&1; then
+    in_root 'dpkg -P finality' | sed 's/^/   /' || fail "dpkg -P failed"
+fi
+# (man-db's own cache of formatted pages, /var/cache/man, is man-db's to expire.)
+in_root 'find / -xdev -name "*finality*" -not -path "/test/*" -not -path "/tmp/*" -not -path "/var/cache/man/*" -print' >"$work/left"
 [ -s "$work/left" ] && { cat "$work/left" >&2; fail "files left after dpkg -P"; }
 in_root 'dpkg-query -W finality' >/dev/null 2>&1 && fail "dpkg still knows finality after -P"
 

@@ -162,7 +162,12 @@ extension CheckRow {
         // What the check could not see is part of its result (issue 8: fail closed, say so).
         let detail = ([c.found] + c.unseen.map { "could not see: " + $0 } + (c.overrideReason.map { ["overridden: " + $0] } ?? []))
             .joined(separator: "; ")
-        self.init(name: c.checked, outcome: outcome, detail: detail)
+        // A clear check is one short line; the others say what was checked and all they found.
+        if c.outcome == .clear {
+            self.init(name: c.name, outcome: outcome, detail: c.summary)
+        } else {
+            self.init(name: c.checked, outcome: outcome, detail: detail)
+        }
     }
 }
 

@@ -12,7 +12,7 @@ struct Finality: ParsableCommand {
         version: ToolVersion.string,
         subcommands: [
             Open.self, Demo.self, List.self, Show.self, Verify.self, Lib.self, Reset.self, Delete.self,
-            Diff.self, Restore.self, History.self, Report.self,
+            Diff.self, Restore.self, History.self, Report.self, Repair.self,
             Watch.self,
         ],
         defaultSubcommand: Open.self)

@@ -12,11 +12,32 @@ struct Inspection {
     /// The path as printed for a human: a file name can hold escape sequences.
     var shownPath: String { DisplayText.sanitize(path) }
 
-    static func open(_ path: String, checkKeys: Bool = true) throws(EngineError) -> Inspection {
+    /// Reads and checks the file. `subgroup: false` gives the verdict at decode speed plus
+    /// the loader's on-curve checks; `withSubgroupWarnings()` adds the costly subgroup
+    /// warnings afterwards (they never change the verdict: spring does not check them).
+    static func open(_ path: String, checkKeys: Bool = true, subgroup: Bool = true) throws(EngineError) -> Inspection {
         let location = try Location.resolve(path)
         let loaded = try LoadedFile.read(location)
         let now = BlockTimestamp(date: Date())
-        let v = SafetyFileReader.verify(loaded.bytes, options: .init(checkKeys: checkKeys, now: now))
+        let v = SafetyFileReader.verify(
+            loaded.bytes, options: .init(checkKeys: checkKeys, checkSubgroup: subgroup, now: now, keyCheckThreads: cores))
+        return Inspection(loaded: loaded, verification: v)
+    }
+
+    static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// The subgroup warnings a verdict-first inspection left out, on every core.
+    func subgroupWarnings() -> [Finding] {
+        verification.subgroupChecked ? [] : SafetyFileReader.subgroupWarnings(verification, threads: Self.cores)
+    }
+
+    /// This inspection with the subgroup warnings in place (sorted among the others).
+    func withSubgroupWarnings() -> Inspection {
+        guard !verification.subgroupChecked else { return self }
+        var v = verification
+        v.warnings += subgroupWarnings()
+        v.warnings.sort { ($0.offset, $0.check.rawValue) < ($1.offset, $1.check.rawValue) }
+        v.subgroupChecked = true
         return Inspection(loaded: loaded, verification: v)
     }
 

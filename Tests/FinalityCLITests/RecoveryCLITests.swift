@@ -97,14 +97,25 @@ struct RecoveryCLITests {
         let (dir, path) = try RecoveryFixture.dataDir()
         let r = RecoveryCLI.run(["delete", dir, "--key", key1, "--yes", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
-        let doc = try #require(JSON.parse(r.stdout))
-        #expect(doc["applied"] == .bool(true))
-        #expect(doc["plan"]?["action"]?.stringValue == "delete")
-        #expect(doc["plan"]?["key"]?.stringValue == key1)
+        struct Document: Decodable {
+            struct PlanPart: Decodable { var action: String; var key: String?; var sha256After: String }
+            struct Check: Decodable { var name: String }
+            var applied: Bool
+            var plan: PlanPart
+            var interlocks: [Check]
+            var auditRecord: AuditRecord?
+            var backup: String?
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let doc = try decoder.decode(Document.self, from: Data(r.stdout.utf8))
+        #expect(doc.applied)
+        #expect(doc.plan.action == "delete")
+        #expect(doc.plan.key == key1)
         // Issue 8: the six interlocks, then our lock and the file-unchanged check.
-        #expect(doc["interlocks"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["state-lock", "processes", "ownership", "node-user", "hard-links", "audit-log", "own-lock", "file-unchanged"])
-        #expect(doc["audit_record"]?["sha256_after"]?.stringValue == doc["plan"]?["sha256_after"]?.stringValue)
-        #expect(doc["backup"]?.stringValue == RecoveryFixture.backups(path).first)
+        #expect(doc.interlocks.map(\.name) == ["state-lock", "processes", "ownership", "node-user", "hard-links", "audit-log", "own-lock", "file-unchanged"])
+        #expect(doc.auditRecord?.sha256After == doc.plan.sha256After)
+        #expect(doc.backup == RecoveryFixture.backups(path).first)
     }
 
     @Test("exit codes: unknown or ambiguous key 2, bad hex 2, no LIB 2, invalid file 1, changed since plan 1")
@@ -277,9 +288,15 @@ struct RecoveryCLITests {
         #expect(t.stdout.contains("changed"))
         #expect(t.stdout.contains("the order of entries changed"))
         let j = RecoveryCLI.run(["diff", b, a, "--json"])
-        let doc = try #require(JSON.parse(j.stdout))
-        #expect(doc["diff"]?["changed_entries"]?.intValue == 1)
-        #expect(doc["diff"]?["warnings"]?.arrayValue?.isEmpty == false)
+        struct Document: Decodable {
+            struct DiffPart: Decodable { var changedEntries: Int; var warnings: [AuditRecord.Warning] }
+            var diff: DiffPart
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let doc = try decoder.decode(Document.self, from: Data(j.stdout.utf8))
+        #expect(doc.diff.changedEntries == 1)
+        #expect(!doc.diff.warnings.isEmpty)
     }
 
     @Test("report is plain text with hashes, verdict, entries, LIB and interlocks")

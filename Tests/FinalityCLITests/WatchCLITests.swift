@@ -1,12 +1,16 @@
 import FinalityEngine
 import FinalityFormat
+import FinalityTestSupport
 import Foundation
 import Testing
 
 /// `finality watch --until-vote` and `--json`, the real binary against a node API served
 /// on 127.0.0.1 by the test.
-@Suite("finality watch for scripts and tickets")
+@Suite("finality watch for scripts and tickets", .enabled(if: RequiredTools.shouldRun(needsTmux: false), "needs the built finality binary"))
 struct WatchCLITests {
+    /// Under CI=true a missing binary fails every test here instead of skipping them.
+    init() throws { try RequiredTools.require(needsTmux: false) }
+
     static let key = BLSPublicKey(bytes: (0..<96).map { UInt8(truncatingIfNeeded: $0 * 11 + 5) })
 
     /// A file whose key last voted on block `n - 50` and an API at head `n` (now) that

@@ -296,18 +296,21 @@ struct RealBinaryWizardTests {
         #expect(backups.count == 1)
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/finalizers/backups/" + backups[0])) == before)
         #expect(FileManager.default.fileExists(atPath: file + ".audit.jsonl"))
-        // Back on Entries, the reset entry never voted and is locked on LIB.
+        // Back on Entries, the reset entry is locked on LIB and keeps its last vote
+        // (newer than LIB: the newest evidence of it; issue 9, nothing empties a last vote).
         try t.send("Enter")
         let entries = try t.waitFor("Entry #1 of 6")
         #expect(entries.ok)
-        #expect(entries.screen.contains("last_vote  empty"))
+        #expect(entries.screen.contains("last_vote  #400,000,212"))
+        #expect(entries.screen.contains("lock       #400,000,200"))
         try t.send("h")
         #expect(try t.waitFor("Audit records (1)").ok)
         // The file against its backup on the Diff screen: the reset's fields, marked.
         try t.send("c")
         let compared = try t.waitFor("fields changed")
         #expect(compared.ok, "\(compared.screen)")
-        #expect(compared.screen.contains("* last_vote.block_id"))
+        #expect(compared.screen.contains("* lock.block_id"))
+        #expect(!compared.screen.contains("last_vote"))
         try t.send("h")
         #expect(try t.waitFor("Audit records (1)").ok)
 

@@ -1,12 +1,16 @@
 import FinalityEngine
 import FinalityFormat
+import FinalityTestSupport
 import Foundation
 import Testing
 
 /// The Watch screen in the real binary, in tmux at 80x24, against a node API the test
 /// serves on 127.0.0.1.
-@Suite(.serialized, .enabled(if: Tmux.available, "needs tmux and the built finality binary"))
+@Suite(.serialized, .enabled(if: RequiredTools.shouldRun(needsTmux: true), "needs tmux and the built finality binary"))
 struct WatchTmuxTests {
+    /// Under CI=true a missing tmux or binary fails every test here instead of skipping them.
+    init() throws { try RequiredTools.require(needsTmux: true) }
+
     /// The node's answers, timed now (a head behind the wall clock reads as catching up).
     func answer(_ node: FakeNode, head: UInt32, vote: (block: UInt32, behind: UInt32, strong: Bool), key: BLSPublicKey) {
         let now = FakeAnswers.nowSlot()

@@ -155,6 +155,8 @@ public enum NodeosScan {
         } catch {
             p.unseen.append("\(base)/fd: \(error) (its open files cannot be listed)")
         }
+        // Exited while we read it (its /proc entries vanished one by one): not running.
+        if !p.unseen.isEmpty, (try? Sys.status(base, followLinks: false)) == nil { return nil }
         return p
     }
 

@@ -79,7 +79,8 @@ public enum Ownership {
         if let why = obstacle(a) {
             return InterlockCheck(name: "ownership", checked: checked, found: "cannot keep them: " + why, outcome: .refused)
         }
-        return InterlockCheck(name: "ownership", checked: checked, found: "kept: " + what, outcome: .clear)
+        return InterlockCheck(name: "ownership", checked: checked, found: "kept: " + what, outcome: .clear,
+            summary: "kept: \(userName(a.uid)) \(groupName(a.gid)) \(String(a.mode, radix: 8)), \(a.xattrs.count) xattr(s)")
     }
 
     /// Gives the temp file `fd` exactly the attributes `a`: owner and group first (chown
@@ -141,7 +142,7 @@ public enum Ownership {
         if canOpenReadWrite(uid: uid, a) {
             var found = "yes: \(source); the file is \(userName(a.uid)), group \(groupName(a.gid)), mode \(String(a.mode, radix: 8))"
             if a.xattrs["system.posix_acl_access"] != nil { found += " (it also has an ACL)" }
-            return InterlockCheck(name: "node-user", checked: checked, found: found, outcome: .clear)
+            return InterlockCheck(name: "node-user", checked: checked, found: found, outcome: .clear, summary: "nodeos's user (\(userName(uid))) can open it")
         }
         var found = "NO: \(source), but the file is \(userName(a.uid)), group \(groupName(a.gid)), mode \(String(a.mode, radix: 8)): nodeos opens it read-write at start-up and would fail"
         if a.xattrs["system.posix_acl_access"] != nil {

@@ -156,10 +156,11 @@ public struct LIBDecision: Hashable, Sendable {
         guard comparison.readings.indices.contains(index) else {
             throw .usage("no LIB reading number \(index + 1): there are \(comparison.readings.count)")
         }
+        try crossCheck(comparison.readings)
         let trimmed = reason?.trimmingWhitespace ?? ""
         let text: String
         switch comparison.verdict {
-        case .single: text = trimmed.isEmpty ? "the only source given" : trimmed
+        case .single: text = trimmed.isEmpty ? oneSource : "\(trimmed) (\(oneSource))"
         case .agree: text = trimmed.isEmpty ? "all \(comparison.readings.count) sources agree" : trimmed
         case .disagree:
             guard !trimmed.isEmpty else {
@@ -172,6 +173,32 @@ public struct LIBDecision: Hashable, Sendable {
             readings: comparison.readings, chosenIndex: index, reason: text, verdict: comparison.verdict,
             comparison: comparison.summary)
     }
+
+    /// What a plan, its review and its audit record say when LIB came from one source.
+    public static let oneSource = "one source, not cross-checked"
+
+    /// The F3-style checks every LIB must pass before a plan uses it, whatever the
+    /// operator chooses: its id's number is its block number (the id's first 4 bytes,
+    /// big-endian), and every source that names its chain (the blocks.log preamble, each
+    /// node API's `chain_id`) names the same one. A failure refuses the plan.
+    public static func crossCheck(_ readings: [LIBReading]) throws(EngineError) {
+        // The id/number agreement is checked where a source gives both: a node API's
+        // `last_irreversible_block_num` against its id (NodeAPI.parseInfo refuses the
+        // answer); blocks.log builds the id from the block's number; a typed LIB has only
+        // its id. What is left to refuse here is an id that says block 0.
+        for r in readings where r.lib.number == 0 {
+            throw .refused("\(r.source) gives LIB \(r.lib.blockID.hex), whose first 4 bytes say block 0: not a block id; no plan uses it")
+        }
+        let named = readings.filter { $0.chainID != nil }
+        if let first = named.first, let other = named.first(where: { $0.chainID != first.chainID }) {
+            let list = named.map { "\($0.source): chain \($0.chainID!.hex)" }.joined(separator: "; ")
+            throw .refused(
+                "the LIB sources are on DIFFERENT CHAINS (\(list)): \(first.source) and \(other.source) cannot both describe this node; no plan is made (check which node and which blocks directory belong to this data dir)")
+        }
+    }
+
+    /// Whether LIB was checked against another source.
+    public var crossChecked: Bool { readings.count > 1 }
 
     /// The only decision there is when all sources agree (or there is one): nil when they
     /// disagree.

@@ -62,6 +62,8 @@ public struct ApplyResult: Sendable {
     public var backupPath: String
     public var auditPath: String
     public var auditLine: String
+    /// The same record as a JSON value (for `--json` output), exactly as written.
+    public var auditObject: JSON
     /// The record that started a new chain segment before this change, if one did.
     public var auditSegmentLine: String?
     /// A temp file of an interrupted earlier run that was removed (we held the lock).
@@ -92,8 +94,11 @@ public enum Apply {
             throw openError(error, path: directory, what: "open the directory")
         }
         defer { try? directoryLock.close() }
-        guard flock(directoryLock.rawValue, LOCK_EX | LOCK_NB) == 0 else {
-            throw .refused("another finality is applying a change in \(directory): try again when it is done")
+        do { try Sys.flockExclusive(directoryLock, path: directory) } catch {
+            if error == .wouldBlock || error == .resourceTemporarilyUnavailable {
+                throw .refused("another finality is applying a change in \(directory): try again when it is done")
+            }
+            throw .io(path: directory, operation: "lock the directory", reason: "\(error); nothing changed")
         }
 
         // Our own exclusive lock, an open-file-description lock: unlike a classic POSIX
@@ -105,15 +110,11 @@ public enum Apply {
             throw openError(error, path: path, what: "open for writing")
         }
         defer { try? fd.close() }
-        var fl = Glibc.flock()
-        fl.l_type = Int16(F_WRLCK)
-        fl.l_whence = Int16(SEEK_SET)
-        guard fcntl(fd.rawValue, Interlocks.F_OFD_SETLK, &fl) == 0 else {
-            let e = Errno(rawValue: errno)
-            if e == .resourceTemporarilyUnavailable || e == .permissionDenied {
+        do { try Sys.lockExclusive(fd, path: path) } catch {
+            if error == .resourceTemporarilyUnavailable || error == .permissionDenied {
                 throw .refused("another process holds a lock on \(path) (another finality applying a change?): try again when it is done")
             }
-            throw .io(path: path, operation: "lock", reason: "\(e)")
+            throw .io(path: path, operation: "lock", reason: "\(error); nothing changed")
         }
         var ours = [InterlockCheck(
             name: "own-lock", checked: "our exclusive lock on \(path)", found: "taken (open-file-description write lock on the file, flock on its directory; held until the end)",
@@ -224,7 +225,7 @@ public enum Apply {
         Failpoint.hit(.afterAudit)
         return ApplyResult(
             interlocks: InterlockReport(checks: checks), backupPath: backup, auditPath: auditPath, auditLine: line,
-            auditSegmentLine: audit.segmentLine, removedLeftoverTemp: removedLeftover)
+            auditObject: audit.lastRecord, auditSegmentLine: audit.segmentLine, removedLeftoverTemp: removedLeftover)
     }
 
     static func openError(_ e: Errno, path: String, what: String) -> EngineError {

@@ -199,11 +199,11 @@ public enum AuditLog {
         do { st = try Sys.status(path, followLinks: false) } catch {
             guard error == .noSuchFileOrDirectory else { return unusable("cannot stat it (\(error))") }
             let dir = PathText.directory(path)
-            guard access(dir, W_OK) == 0 else { return unusable("cannot be created in \(dir) (\(Errno(rawValue: errno)))") }
-            return InterlockCheck(name: "audit-log", checked: checked, found: "none yet: it will be created with the first record", outcome: .clear)
+            if let e = Sys.writable(dir) { return unusable("cannot be created in \(dir) (\(e))") }
+            return InterlockCheck(name: "audit-log", checked: checked, found: "none yet: it will be created with the first record", outcome: .clear, summary: "none yet (created with the first record)")
         }
         if let problem = unusableReason(st, path: path) { return unusable(problem) }
-        guard access(path, W_OK) == 0 else { return unusable("not writable (\(Errno(rawValue: errno)))") }
+        if let e = Sys.writable(path) { return unusable("not writable (\(e))") }
         let v: Verification
         do { v = try verify(path) } catch { return unusable("\(error)") }
         if let b = v.openBreak {
@@ -220,7 +220,7 @@ public enum AuditLog {
         }
         let resumed = v.breaks.isEmpty ? "" : " (\(v.breaks.count) earlier break(s), each followed by a new segment)"
         return InterlockCheck(
-            name: "audit-log", checked: checked, found: "\(v.entries.count) record(s), chain intact to the end\(resumed)", outcome: .clear)
+            name: "audit-log", checked: checked, found: "\(v.entries.count) record(s), chain intact to the end\(resumed)", outcome: .clear, summary: "\(v.entries.count) record(s), chain intact")
     }
 
     static func unusableReason(_ st: FileStatus, path: String) -> String? {
@@ -307,10 +307,14 @@ public enum AuditLog {
 
         /// Appends one record chained to the last line, and fsyncs. On any failure the log
         /// is cut back to what it was: a torn record never stays.
+        /// The last record appended, as written.
+        public private(set) var lastRecord: JSON = .null
+
         @discardableResult
         public func append(_ fields: [(String, JSON)]) throws(EngineError) -> String {
             let prev = lastLine.map { sha256Hex($0) } ?? ""
-            let line = JSON.object(fields + [("prev_sha256", .string(prev))]).serialized()
+            let record = JSON.object(fields + [("prev_sha256", .string(prev))])
+            let line = record.serialized()
             // After a torn line (a crash of an older version), start a new line: the torn
             // one stays visible as a break.
             let bytes = Array(((torn ? "\n" : "") + line + "\n").utf8)
@@ -325,6 +329,7 @@ public enum AuditLog {
             }
             size += Int64(bytes.count)
             lastLine = Array(line.utf8)
+            lastRecord = record
             torn = false
             return line
         }

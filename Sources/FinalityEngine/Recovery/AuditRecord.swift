@@ -131,29 +131,11 @@ public struct AuditRecord: Codable, Hashable, Sendable {
     public var toolVersion: String?
     public var prevSha256: String
 
-    /// Decodes one line (nil: not a record of ours).
+    /// Decodes one line (nil: not a record of ours). snake_case keys; `_vheight` and
+    /// `_b_lock` keep their leading underscore (`convertFromSnakeCase` keeps it).
     public static func decode(_ line: some Collection<UInt8>) -> AuditRecord? {
         let d = JSONDecoder()
-        d.keyDecodingStrategy = .custom { path in
-            let raw = path.last!.stringValue
-            // `_vheight` / `_b_lock` keep their leading underscore.
-            if raw.hasPrefix("_") { return AnyKey("_" + Self.camel(String(raw.dropFirst()))) }
-            return AnyKey(Self.camel(raw))
-        }
+        d.keyDecodingStrategy = .convertFromSnakeCase
         return try? d.decode(AuditRecord.self, from: Data(line))
-    }
-
-    static func camel(_ s: String) -> String {
-        let parts = s.split(separator: "_", omittingEmptySubsequences: false)
-        guard let first = parts.first else { return s }
-        return String(first) + parts.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
-    }
-
-    struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ s: String) { stringValue = s }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
     }
 }

@@ -63,6 +63,7 @@ public enum CaseReport {
                 out.append("  last: \(last.record.time) \(last.record.action ?? (last.record.segment != nil ? "new-segment" : "?")) by \(last.record.user)")
             }
         }
-        return out.joined(separator: "\n") + "\n"
+        // Paths, node API answers and errors are untrusted: each line made safe to read (issue 7, reader).
+        return out.map { DisplayText.sanitize($0, limit: 4096) }.joined(separator: "\n") + "\n"
     }
 }

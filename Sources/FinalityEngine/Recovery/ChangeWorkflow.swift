@@ -14,7 +14,7 @@ public protocol ChangeKind: Sendable {
 }
 
 extension ChangeKind {
-    public func explanation(of plan: Plan) -> ReviewExplanation { ReviewExplanation() }
+    public func explanation(of plan: Plan) -> ReviewExplanation { ReviewExplanation(plan: plan) }  // RecoveryRules.swift
 }
 
 /// The review's slot for the decision model (issue 9): lines said before the diff.
@@ -264,6 +264,8 @@ public enum ChangeWorkflow {
             out.append(NextStep("Start nodeos: it recreates the entry with an empty last vote and its own LIB as lock; watch its log for the key's first vote."))
         case .restore:
             out.append(NextStep("Start nodeos and watch its log: the restored values are what it will vote from."))
+        case .repair:
+            out.append(NextStep("Start nodeos: it loads the repaired file; each configured key votes once it sees a block after its last vote that extends LIB; watch its log for each key's first vote."))
         }
         out.append(NextStep("To undo, restore the backup (interface: History, select it, r), or run:", command: "finality restore \(target) --from \(ShellWord.quoted(result.backupPath))"))
         out.append(NextStep("Paste the case report into the support ticket:", command: "finality report \(target)"))

@@ -38,10 +38,12 @@ public struct InterlockCheck: Hashable, Sendable, CustomStringConvertible {
     public var unseen: [String]
     /// The operator's reason, when they overrode this check.
     public var overrideReason: String?
+    /// One short line for a clear check (screens list every check; the full text is `found`).
+    public var summary: String
 
     public init(
         name: String, checked: String, found: String, outcome: Outcome, pids: [Int32] = [], unseen: [String] = [],
-        overrideReason: String? = nil
+        overrideReason: String? = nil, summary: String? = nil
     ) {
         self.name = name
         self.checked = checked
@@ -50,6 +52,7 @@ public struct InterlockCheck: Hashable, Sendable, CustomStringConvertible {
         self.pids = pids
         self.unseen = unseen
         self.overrideReason = overrideReason
+        self.summary = summary ?? found
     }
 
     public var blocks: Bool {
@@ -119,7 +122,7 @@ public struct InterlockReport: Hashable, Sendable {
         if let c = checks.first(where: { $0.outcome == .cannotCheck }) {
             let what = ([c.found] + c.unseen).joined(separator: "; ")
             return .refused(
-                "\(c.checked) could not be evaluated (\(what)): nothing written. Run as root to see it, or, if you know no node uses this file, override this one check: --override \(c.name) --reason \"why it is safe\"")
+                "\(c.checked) could not be evaluated (\(what)): nothing written. Run as root to see it, or, if you know no node uses this file, override this one check: --override \(c.name) --override-reason \"why it is safe\"")
         }
         if let c = checks.first(where: { $0.outcome == .busy || $0.outcome == .refused }) { return .refused(c.found) }
         return nil
@@ -171,9 +174,7 @@ public enum Interlocks {
         return InterlockReport(checks: checks)
     }
 
-    // Linux's open-file-description lock commands (fcntl.h, _GNU_SOURCE; not imported).
-    static let F_OFD_GETLK: Int32 = 36
-    static let F_OFD_SETLK: Int32 = 37
+    static let F_OFD_SETLK: Int32 = Sys.F_OFD_SETLK
 
     /// nodeos (chainbase) holds a POSIX write lock on all of `state/shared_memory.bin`
     /// while it runs (spring `libraries/chaindb/src/pinnable_mapped_file.cpp`,
@@ -203,7 +204,7 @@ public enum Interlocks {
                         outcome: .cannotCheck,
                         unseen: ["its target may exist in another mount namespace (a container): a node there is invisible to this probe"])
                 }
-                return InterlockCheck(name: "state-lock", checked: checked, found: "no shared_memory.bin: no node has state here", outcome: .clear)
+                return InterlockCheck(name: "state-lock", checked: checked, found: "no shared_memory.bin: no node has state here", outcome: .clear, summary: "no lock file: no node has state here")
             }
             return InterlockCheck(
                 name: "state-lock", checked: checked, found: "cannot open it\(target): \(error)", outcome: .cannotCheck,
@@ -213,28 +214,21 @@ public enum Interlocks {
         guard let st = try? Sys.fstat(fd), st.isRegular else {
             return InterlockCheck(name: "state-lock", checked: checked, found: "not a regular file\(target)", outcome: .cannotCheck)
         }
-        var fl = Glibc.flock()
-        fl.l_type = Int16(F_WRLCK)
-        fl.l_whence = Int16(SEEK_SET)
-        var rc = fcntl(fd.rawValue, F_OFD_GETLK, &fl)
-        if rc != 0 && errno == EINVAL {
-            fl = Glibc.flock()
-            fl.l_type = Int16(F_WRLCK)
-            fl.l_whence = Int16(SEEK_SET)
-            rc = fcntl(fd.rawValue, F_GETLK, &fl)
-        }
-        guard rc == 0 else {
+        let holder: (write: Bool, pid: Int32)?
+        do { holder = try Sys.lockHolder(fd) } catch {
             return InterlockCheck(
-                name: "state-lock", checked: checked, found: "fcntl(F_GETLK) failed\(target): \(Errno(rawValue: errno))", outcome: .cannotCheck)
+                name: "state-lock", checked: checked, found: "fcntl(F_GETLK) failed\(target): \(error)", outcome: .cannotCheck)
         }
-        if Int32(fl.l_type) == F_UNLCK {
-            return InterlockCheck(name: "state-lock", checked: checked, found: "not locked\(target): no nodeos holds this data dir's state", outcome: .clear)
+        guard let holder else {
+            return InterlockCheck(
+                name: "state-lock", checked: checked, found: "not locked\(target): no nodeos holds this data dir's state", outcome: .clear,
+                summary: "not locked")
         }
-        let kind = Int32(fl.l_type) == F_WRLCK ? "write" : "read"
-        let who = fl.l_pid > 0 ? "pid \(fl.l_pid)\(processName(fl.l_pid).map { " (\($0))" } ?? "")" : "a process we cannot name (another PID namespace, or an open file description)"
+        let kind = holder.write ? "write" : "read"
+        let who = holder.pid > 0 ? "pid \(holder.pid)\(processName(holder.pid).map { " (\($0))" } ?? "")" : "a process we cannot name (another PID namespace, or an open file description)"
         return InterlockCheck(
             name: "state-lock", checked: checked, found: "held (\(kind) lock)\(target) by \(who): nodeos is running on \(dataDir)",
-            outcome: .nodeRunning, pids: fl.l_pid > 0 ? [fl.l_pid] : [])
+            outcome: .nodeRunning, pids: holder.pid > 0 ? [holder.pid] : [])
     }
 
     static func processName(_ pid: Int32, procRoot: String = "/proc") -> String? {
@@ -288,8 +282,10 @@ public enum Interlocks {
                 continue
             }
             let base = "\(procRoot)/\(pid)"
-            guard let fds = try? Sys.directoryEntries(base + "/fd") else {
-                hiddenFDs += 1
+            let fds: [String]
+            do { fds = try Sys.directoryEntries(base + "/fd") } catch {
+                // Gone since the listing: nothing open. Anything else is hidden from us.
+                if error != .noSuchFileOrDirectory && error != .noSuchProcess { hiddenFDs += 1 }
                 continue
             }
             guard fds.contains(where: { Sys.identity(base + "/fd/" + $0) == target }) else { continue }
@@ -336,7 +332,8 @@ public enum Interlocks {
         }
         return Scan(
             check: InterlockCheck(
-                name: "processes", checked: checked, found: found, outcome: unseen.isEmpty ? .clear : .cannotCheck, unseen: unseen),
+                name: "processes", checked: checked, found: found, outcome: unseen.isEmpty ? .clear : .cannotCheck, unseen: unseen,
+                summary: nodes.isEmpty ? "no nodeos running" : "no nodeos uses this file (\(nodes.count) elsewhere)"),
             nodes: nodes, nodesUsingFile: [])
     }
 
@@ -353,6 +350,6 @@ public enum Interlocks {
                 found: "the file has \(st.linkCount) names (\(st.identity)): the change replaces this name only; the \(st.linkCount - 1) other name(s) keep the old bytes, and a node configured with one of them reads the old file",
                 outcome: .warning)
         }
-        return InterlockCheck(name: "hard-links", checked: checked, found: "one name only", outcome: .clear)
+        return InterlockCheck(name: "hard-links", checked: checked, found: "one name only", outcome: .clear, summary: "one name only")
     }
 }

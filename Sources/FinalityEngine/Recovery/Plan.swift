@@ -10,6 +10,7 @@ extension LIBDecision {
         guard !readings.isEmpty else {
             throw .usage("a reset needs the LIB: give --blocks-dir DIR, --api URL, or --lib-id HEX with --lib-time or --lib-slot")
         }
+        try crossCheck(readings)
         let comparison = LIBComparison(readings)
         if let choice {
             return try choose(comparison, index: choice, reason: reason)
@@ -35,11 +36,21 @@ public struct ResetInputs: Hashable, Sendable {
     /// HotStuff: final_on_qc for the proposal id (zero unless supplied).
     public var finalOnQC: Bytes32?
 
-    public init(lib: LIBDecision, finalityDigest: Bytes32? = nil, bLock: Bytes32? = nil, finalOnQC: Bytes32? = nil) {
+    /// Savanna: what the last vote becomes (the newest evidence, or LIB with `--vote-floor lib`).
+    public var voteFloor: VoteFloor.Mode
+    /// Savanna: backups, the network's tracked votes and "now", gathered before planning.
+    public var evidence: EvidenceSet
+
+    public init(
+        lib: LIBDecision, finalityDigest: Bytes32? = nil, bLock: Bytes32? = nil, finalOnQC: Bytes32? = nil,
+        voteFloor: VoteFloor.Mode = .evidence, evidence: EvidenceSet = .nothing()
+    ) {
         self.lib = lib
         self.finalityDigest = finalityDigest
         self.bLock = bLock
         self.finalOnQC = finalOnQC
+        self.voteFloor = voteFloor
+        self.evidence = evidence
     }
 }
 
@@ -47,7 +58,7 @@ public struct ResetInputs: Hashable, Sendable {
 /// bytes, the field-by-field diff, the warnings. Applying refuses if the file changed.
 public struct Plan: Sendable {
     public enum Action: String, Sendable {
-        case reset, delete, restore
+        case reset, delete, restore, repair
     }
 
     public var action: Action
@@ -73,6 +84,12 @@ public struct Plan: Sendable {
     public var proposal: ProposalID?
     /// Restore: the backup the new bytes come from.
     public var restoreSource: String?
+    /// Savanna reset and repair: each written last vote, with its evidence.
+    public var voteFloors: [VoteFloor] = []
+    /// What nodeos will do with each changed entry, before and after (voting.md).
+    public var decisions: [KeyDecision] = []
+    /// Repair: every key with what was recovered, from where, and what is lost.
+    public var repair: RepairSummary?
 
     public var changesAnything: Bool { beforeBytes != afterBytes }
 }
@@ -103,6 +120,8 @@ public enum Planner {
         var notes = [String]()
         var warnings = [PlanWarning]()
         var proposal: ProposalID?
+        var floors = [VoteFloor]()
+        var decisions = [KeyDecision]()
         if inputs.lib.verdict == .disagree {
             warnings.append(PlanWarning(
                 .libSourcesDisagree,
@@ -115,34 +134,26 @@ public enum Planner {
                 throw .usage("--b-lock and --final-on-qc are for HotStuff files; this is a \(file.format): use --finality-digest")
             }
             let digest = inputs.finalityDigest ?? .zero
-            var n = s
-            n.lastVote = .empty
-            n.lock = BlockRef(blockID: lib.blockID, timestamp: lib.timestamp, finalityDigest: digest)
-            n.otherBranchLatestTime = .zero
-            if s.votesForkedSinceLatestStrongVote != nil { n.votesForkedSinceLatestStrongVote = false }
+            let floor = VoteFloor.choose(
+                key: before.key,
+                inputs.evidence.evidence(for: before.key, entryVote: s.lastVote, entryFile: path, lib: inputs.lib.chosen),
+                mode: inputs.voteFloor)
+            let n = Recovery.resetState(s, lib: lib, digest: digest, floor: floor)
             after.state = .savanna(n)
+            floors.append(floor)
             notes.append(
                 inputs.finalityDigest == nil
                     ? "lock.finality_digest: zero (none supplied; nodeos's voting rules do not read it)"
                     : "lock.finality_digest: \(digest.hex), supplied with --finality-digest")
-            if !s.lastVote.isEmpty {
-                let vote = s.lastVote.blockNumber
-                if s.lastVote.timestamp > lib.timestamp {
-                    let blocks = Int64(vote) - Int64(lib.number)
-                    let slots = Int64(s.lastVote.timestamp.slot) - Int64(lib.timestamp.slot)
-                    warnings.append(PlanWarning(
-                        .voteNewerThanLIB,
-                        "the last vote (block \(grouped(vote)), \(s.lastVote.timestamp.iso8601)) is newer than LIB by \(Regression.distance(blocks: blocks, slots: slots)): after the reset the key may vote again on those blocks, a double vote becomes possible"))
-                }
-            }
+            notes += inputs.evidence.summary
+            warnings += Recovery.floorWarnings(floor, entryVote: s.lastVote, lib: lib)
             if s.lock.isEmpty {
                 notes.append("the key had no lock (it could not vote); it gets LIB as its lock")
             } else if lib.timestamp > s.lock.timestamp {
                 notes.append("the lock moves forward from block \(grouped(s.lock.blockNumber)) to \(grouped(lib.number))")
             }
-            if s.otherBranchLatestTime.slot != 0 || s.votesForkedSinceLatestStrongVote == true {
-                notes.append("other_branch_latest_time is cleared (was \(s.otherBranchLatestTime.iso8601)): the next vote may be strong")
-            }
+            notes.append(Recovery.otherBranchNote(s, after: n))
+            decisions.append(KeyDecision(key: before.key, lines: VoteRules.beforeAfter(before: s, after: n, chain: ChainView(lib: lib))))
         case .hotStuff(let h):
             if inputs.finalityDigest != nil {
                 throw .usage("--finality-digest is for Savanna files; this is a HotStuff safety_db.dat: use --b-lock or --final-on-qc")
@@ -169,13 +180,16 @@ public enum Planner {
         let afterBytes = SafetyFileWriter.encode(file)
         let diff = FileDiff.compare(old: original, new: file)
         // The LIB-relative warning above already says how far the last vote moves back.
-        let saidAlready = warnings.contains { $0.kind == .voteNewerThanLIB }
+        let saidAlready = warnings.contains { $0.kind == .voteNewerThanLIB || $0.kind == .lastVoteMovesBack }
         warnings += diff.warnings.filter { !(saidAlready && $0.kind == .lastVoteMovesBack) }
-        return Plan(
+        var plan = Plan(
             action: .reset, path: path, format: file.format, beforeBytes: bytes, beforeSHA256: Digest.sha256(bytes),
             afterBytes: afterBytes, afterSHA256: Digest.sha256(afterBytes), key: before.key, entryIndex: index,
             entryBefore: before, entryAfter: after, diff: diff, warnings: warnings, notes: notes, lib: inputs.lib,
             proposal: proposal, restoreSource: nil)
+        plan.voteFloors = floors
+        plan.decisions = decisions
+        return plan
     }
 
     /// Removes the entry (the first with this key, as nodeos keeps; duplicates of it stay).
@@ -236,11 +250,15 @@ public enum Planner {
                 "_vheight (last vote) {\(grouped(h.vheight.bheight)), \(h.vheight.pcounter)} is forgotten: a second vote at those heights becomes possible"))
         }
         let afterBytes = SafetyFileWriter.encode(file)
-        return Plan(
+        var plan = Plan(
             action: .delete, path: path, format: file.format, beforeBytes: bytes, beforeSHA256: Digest.sha256(bytes),
             afterBytes: afterBytes, afterSHA256: Digest.sha256(afterBytes), key: before.key, entryIndex: index,
             entryBefore: before, entryAfter: nil, diff: diff, warnings: warnings, notes: notes, lib: lib,
             proposal: nil, restoreSource: nil)
+        if let lib, let s = before.savanna, !file.entries.contains(where: { $0.key == before.key }) {
+            plan.decisions = [KeyDecision(key: before.key, lines: VoteRules.beforeAfter(before: s, after: nil, chain: ChainView(lib: lib.chosen.lib)))]
+        }
+        return plan
     }
 
     /// The whole file from a backup. The backup must be a file nodeos loads; the current

@@ -123,6 +123,7 @@ extension Plan {
         pairs.append(("lib", libNode))
         pairs.append(("b_lock_inputs", inputs))
         pairs.append(("restore_from", source))
+        pairs += recoveryJSON  // vote floors and decisions (recovery's, RecoveryRules.swift)
         return .object(pairs)
     }
 
@@ -132,6 +133,7 @@ extension Plan {
         case .reset: "reset entry \(entryIndex!)"
         case .delete: "delete entry \(entryIndex!)"
         case .restore: "restore from \(restoreSource ?? "?")"
+        case .repair: "repair"
         }
         out.append("Plan: \(what) of \(path) (\(format))")
         if let key { out.append("  key         \(key.text)") }
@@ -139,6 +141,7 @@ extension Plan {
         out.append("  new SHA-256 \(afterSHA256.hex)")
         out.append("")
         out += diff.lines
+        out += recoveryLines  // repair summary, what nodeos will do (recovery's, RecoveryRules.swift)
         if !notes.isEmpty {
             out.append("")
             out.append("Notes:")

@@ -131,6 +131,52 @@ public enum Sys {
         }
     }
 
+    // Linux's open-file-description lock commands (fcntl.h, _GNU_SOURCE; not imported).
+    static let F_OFD_GETLK: Int32 = 36
+    static let F_OFD_SETLK: Int32 = 37
+
+    /// Takes an exclusive open-file-description write lock on the whole file, without
+    /// waiting: unlike a classic POSIX lock it is not dropped when this process closes
+    /// another descriptor of the file. EAGAIN/EACCES: someone holds a lock.
+    public static func lockExclusive(_ fd: FileDescriptor, path: String) throws(Errno) {
+        try retrying(.lock, path) { () -> ((), Int32) in
+            var fl = Glibc.flock()
+            fl.l_type = Int16(F_WRLCK)
+            fl.l_whence = Int16(SEEK_SET)
+            return ((), fcntl(fd.rawValue, F_OFD_SETLK, &fl) == 0 ? 0 : errno)
+        }
+    }
+
+    /// `flock(LOCK_EX | LOCK_NB)`: serializes finality processes on a directory.
+    public static func flockExclusive(_ fd: FileDescriptor, path: String) throws(Errno) {
+        try retrying(.lock, path) { () -> ((), Int32) in ((), flock(fd.rawValue, LOCK_EX | LOCK_NB) == 0 ? 0 : errno) }
+    }
+
+    /// Who holds a lock that would conflict with a write lock on the whole file:
+    /// nil when nobody; (type, pid) otherwise (pid 0: not reported, another PID namespace
+    /// or an open file description). F_OFD_GETLK, or F_GETLK on kernels without it.
+    public static func lockHolder(_ fd: FileDescriptor) throws(Errno) -> (write: Bool, pid: Int32)? {
+        var fl = Glibc.flock()
+        fl.l_type = Int16(F_WRLCK)
+        fl.l_whence = Int16(SEEK_SET)
+        var rc = fcntl(fd.rawValue, F_OFD_GETLK, &fl)
+        if rc != 0 && errno == EINVAL {
+            fl = Glibc.flock()
+            fl.l_type = Int16(F_WRLCK)
+            fl.l_whence = Int16(SEEK_SET)
+            rc = fcntl(fd.rawValue, F_GETLK, &fl)
+        }
+        guard rc == 0 else { throw Errno(rawValue: errno) }
+        if Int32(fl.l_type) == F_UNLCK { return nil }
+        return (Int32(fl.l_type) == F_WRLCK, fl.l_pid)
+    }
+
+    /// Whether this process may write `path` (`access(W_OK)`: permissions, read-only mounts,
+    /// immutable files), and why not.
+    public static func writable(_ path: String) -> Errno? {
+        access(path, W_OK) == 0 ? nil : Errno(rawValue: errno)
+    }
+
     public static func fstat(_ fd: FileDescriptor) throws(Errno) -> FileStatus {
         var st = stat()
         guard Glibc.fstat(fd.rawValue, &st) == 0 else { throw Errno(rawValue: errno) }

@@ -16,14 +16,21 @@ struct List: ParsableCommand {
 
     @OptionGroup var network: NetworkOptions
 
+    @Option(name: .customLong("config-dir"), help: "nodeos's config dir: its signature-provider keys mark entries inactive and list keys without an entry (default: the running nodeos's, then nodeos's default, then config/ beside the data dir).")
+    var configDir: String?
+
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
-            let inspection = try Inspection.open(path)
+            // Verdict first (decode speed and on-curve checks); subgroup warnings at the end.
+            let inspection = try Inspection.open(path, subgroup: false)
             let v = inspection.verification
             let file = try inspection.file()
             let duplicateOf = inspection.duplicateOf
             let (info, networkError) = Inspection.network(network.apiURL, timeout: network.apiTimeout)
             let lib = DefaultLIB.reference(for: inspection.loaded.location, api: network.apiURL, timeout: network.apiTimeout)
+            // The node's configured keys (recovery's NodeKeys.swift): inactive entries, keys without one.
+            let nodeKeys = NodeConfig.find(for: inspection.loaded.location, configDir: configDir)
+            let coverage = KeyCoverage(file: file, keys: nodeKeys)
             var out = Output()
             if json {
                 // Streamed entry by entry: a million entries never become one string.
@@ -31,6 +38,9 @@ struct List: ParsableCommand {
                 JSON.object(inspection.jsonHeader + [
                     ("errors", .array(v.errors.map(JSONModel.finding))),
                     ("warnings", .array(v.warnings.map(JSONModel.finding))),
+                    ("node_keys", nodeKeys.json),
+                    ("inactive_entries", .array(coverage.inactiveEntries.map { .int(Int64($0)) })),
+                    ("configured_keys_without_entry", .array(coverage.missing.map { .string($0.text) })),
                 ]).write(to: &head, pretty: true, indent: 0)
                 head.removeLast(2)  // reopen the object: drop "\n}"
                 out.write(head + ",\n  \"entries\": [")
@@ -39,14 +49,26 @@ struct List: ParsableCommand {
                     inspection.jsonEntry(i, e, network: info, lib: lib).write(to: &s, pretty: false, indent: 2)
                     out.write(s)
                 }
-                out.line(file.entries.isEmpty ? "]\n}" : "\n  ]\n}")
+                // Subgroup warnings (never part of the verdict: spring does not check the
+                // subgroup) come after the entries, so the listing never waits for them.
+                out.write((file.entries.isEmpty ? "]" : "\n  ]") + ",\n  \"subgroup_warnings\": ")
+                out.flush()
+                var tail = ""
+                JSON.array(inspection.subgroupWarnings().map(JSONModel.finding)).write(to: &tail, pretty: true, indent: 1)
+                out.line(tail + "\n}")
             } else {
                 out.line(inspection.summaryLine)
                 out.line(v.verdictLine)
                 for line in inspection.findingLines() { out.line(line) }
                 out.line()
                 if let damage = inspection.damageLine { out.line(damage) }
-                for line in EntryTable.lines(file, duplicateOf: duplicateOf, network: info, verification: v, lib: lib) { out.line(line) }
+                for line in EntryTable.lines(file, duplicateOf: duplicateOf, network: info, verification: v, inactive: Set(coverage.inactiveEntries), lib: lib) { out.line(line) }
+                out.line()
+                for line in nodeKeys.lines + coverage.lines { out.line(line) }
+                out.flush()
+                let late = inspection.subgroupWarnings()
+                if !late.isEmpty { out.line() }
+                for w in late { out.line("warning: \(inspection.shownPath): \(w)") }
             }
             out.flush()
             if let networkError { throw networkError }
@@ -58,7 +80,9 @@ struct List: ParsableCommand {
 /// The plain-text table of `list`: both vocabularies in the headers.
 enum EntryTable {
     /// `verification`: when given, an entry with an error of its own is marked `!` beside its number.
-    static func lines(_ file: SafetyFile, duplicateOf: [Int: Int], network: FinalizerInfo? = nil, verification: Verification? = nil, lib: LIB? = nil) -> [String] {
+    /// `inactive`: entries whose key the node is not configured with (NodeKeys).
+    /// `lib`: flags measured against it (lock-22, vote+12, …), as the Entries screen shows.
+    static func lines(_ file: SafetyFile, duplicateOf: [Int: Int], network: FinalizerInfo? = nil, verification: Verification? = nil, inactive: Set<Int> = [], lib: LIB? = nil) -> [String] {
         let hot = file.format == .hotStuff
         var rows = [[
             "#", "KEY",
@@ -80,7 +104,7 @@ enum EntryTable {
             let bad = verification.map { !$0.entryReadCleanly(i) } ?? false
             rows.append([
                 "\(i)\(bad ? "!" : "")", e.key.shortText(24), lastVote, lock,
-                JSONModel.assessment(e, duplicateOf: duplicateOf[i], network: network, lib: lib).map(\.short).joined(separator: ","),
+                ((inactive.contains(i) ? [KeyCoverage.inactiveFlag] : []) + JSONModel.assessment(e, duplicateOf: duplicateOf[i], network: network, lib: lib).map(\.short)).joined(separator: ","),
             ] + (network.map { [Inspection.networkVote($0, e.key)] } ?? []))
         }
         let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }

@@ -8,7 +8,7 @@ struct Reset: ParsableCommand {
         commandName: "reset",
         abstract: "Reset one entry to LIB (trades safety for liveness).",
         discussion: """
-            Savanna: last_vote := empty, lock := {LIB id, LIB time, finality_digest (zero unless --finality-digest)}, other_branch_latest_time := 0.
+            Savanna: lock := {LIB id, LIB time, finality_digest (zero unless --finality-digest)}; last_vote := the newest evidence of the key's own last vote (the entry's own unless in the future, the newest backup holding the key, each --api node's tracked vote, LIB), or LIB with --vote-floor lib; other_branch_latest_time kept.
             HotStuff: _vheight := {LIB height, 2}, _b_lock := sha256(sha256(LIB id ‖ u8 2) ‖ final_on_qc), or --b-lock.
 
             Prints the interlock results and the plan; --dry-run stops there.
@@ -33,17 +33,25 @@ struct Reset: ParsableCommand {
     @Option(name: .customLong("final-on-qc"), help: "HotStuff: final_on_qc for the proposal id (64 hex digits; default zero).")
     var finalOnQC: String?
 
+    @Option(name: .customLong("vote-floor"), help: "Savanna: evidence (default): last vote := the newest evidence of it; lib: LIB (a double vote becomes possible).")
+    var voteFloor: String = "evidence"
+
     @OptionGroup var mutation: MutationOptions
 
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
             let location = try Location.resolve(path)
             let choice = try lib.requiredDecision()
+            guard let floorMode = VoteFloor.Mode(rawValue: voteFloor) else {
+                throw .usage("--vote-floor must be evidence or lib, found \"\(voteFloor)\"")
+            }
             let inputs = ResetInputs(
                 lib: choice,
                 finalityDigest: try hex32(finalityDigest, "--finality-digest"),
                 bLock: try hex32(bLock, "--b-lock"),
-                finalOnQC: try hex32(finalOnQC, "--final-on-qc"))
+                finalOnQC: try hex32(finalOnQC, "--final-on-qc"),
+                voteFloor: floorMode,
+                evidence: EvidenceSet.gather(file: location.file, apiURLs: lib.sources.apiURLs, timeoutSeconds: lib.sources.apiTimeout))
             return try Mutation.carryOut(ResetChange(key: key, inputs: inputs), location: location, options: mutation)
         }
     }
@@ -78,15 +86,26 @@ func hex32(_ text: String?, _ option: String) throws(EngineError) -> Bytes32? {
 /// wizard is the other): print the review, stop for --dry-run, refuse on a blocker, ask
 /// the one typed confirmation, apply, print the outcome and the next steps.
 enum Mutation {
-    static func carryOut(_ kind: some ChangeKind, location: Location, options: MutationOptions) throws(EngineError) -> ExitStatus {
+    /// `prepared`: a review made by the caller (repair of a missing file, which
+    /// `ChangeWorkflow.review` cannot read); `beforeApply`: runs after the confirmation,
+    /// before anything else is written (repair: the empty stand-in for a missing file).
+    static func carryOut(
+        _ kind: some ChangeKind, location: Location, options: MutationOptions, prepared: ChangeReview? = nil,
+        beforeApply: () throws(EngineError) -> Void = {}
+    ) throws(EngineError) -> ExitStatus {
         var out = Output()
         var expected: Bytes32?
         if let expect = options.expectSHA256 {
             guard let want = Bytes32(hex: expect) else { throw .usage("--expect-sha256 must be 64 hex digits") }
             expected = want
         }
-        let review = try ChangeWorkflow.review(
-            kind, location: location, expectedSHA256: expected, safety: try options.safety.interlockOptions())
+        let review: ChangeReview
+        if let prepared {
+            review = prepared
+        } else {
+            review = try ChangeWorkflow.review(
+                kind, location: location, expectedSHA256: expected, safety: try options.safety.interlockOptions())
+        }
         let plan = review.plan
         if !options.json {
             for l in review.lines { out.line(l) }
@@ -99,7 +118,7 @@ enum Mutation {
             ]
             pairs.append(("backup", applied.map { .string($0.backupPath) } ?? .null))
             pairs.append(("audit_log", applied.map { .string($0.auditPath) } ?? .null))
-            pairs.append(("audit_record", applied.flatMap { JSON.parse($0.auditLine) } ?? .null))
+            pairs.append(("audit_record", applied?.auditObject ?? .null))
             out.line(JSON.object(pairs).serialized(pretty: true))
             out.flush()
         }
@@ -125,6 +144,7 @@ enum Mutation {
             break
         }
         if !options.yes { try confirm(review.confirmation, plan: plan) }
+        try beforeApply()
         let outcome = try ChangeWorkflow.apply(review, context: .current(toolVersion: ToolVersion.string))
         let result = outcome.result
         if options.json {

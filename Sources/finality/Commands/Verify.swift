@@ -26,12 +26,16 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
-            let inspection = try Inspection.open(path)
-            let v = inspection.verification
+            // The verdict needs no subgroup check (spring does none): it comes at decode
+            // speed; the subgroup warnings follow, on every core.
+            var inspection = try Inspection.open(path, subgroup: false)
+            var v = inspection.verification
             // Issue 8: can the user nodeos runs as open the file read-write (a warning, never a refusal)?
             let nodeUser = Ownership.nodeUserCheck(inspection.loaded.location)
             var out = Output()
             if json {
+                inspection = inspection.withSubgroupWarnings()
+                v = inspection.verification
                 var members = inspection.jsonHeader
                 members.append(("entries", v.file.map { .uint(UInt64($0.entries.count)) } ?? .null))
                 members.append(("declared_count", v.declaredCount.map { .uint($0) } ?? .null))
@@ -56,6 +60,8 @@ struct Verify: ParsableCommand {
                 for line in inspection.findingLines() { out.line(line) }
                 if nodeUser.outcome == .warning { out.line("warning: \(nodeUser.checked): \(nodeUser.found)") }
                 out.line(v.verdictLine)
+                out.flush()
+                for w in inspection.subgroupWarnings() { out.line("warning: \(inspection.shownPath): \(w)") }
             }
             out.flush()
             return v.nodeosLoads ? .success : .invalidOrRefused

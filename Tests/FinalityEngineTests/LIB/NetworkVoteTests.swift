@@ -1,5 +1,6 @@
 import FinalityEngine
 import FinalityFormat
+import FinalityTestSupport
 import Foundation
 import Testing
 

@@ -102,7 +102,19 @@ extension Child {
         let shell = try fakeNodeos(copying: "/bin/bash")
         let script = PathText.directory(shell) + "/loop.sh"
         try Data("while :; do sleep 0.2; done\n".utf8).write(to: URL(fileURLWithPath: script))
-        let child = try Child(shell, [script] + arguments, cwd: cwd)
+        // A copy just written can be "Text file busy" for a moment: another test's child
+        // forked while the copy's descriptor was open inherits it until its own exec.
+        var started: Child?
+        for attempt in 0..<50 {
+            do {
+                started = try Child(shell, [script] + arguments, cwd: cwd)
+                break
+            } catch {
+                if attempt == 49 { throw error }
+                usleep(20_000)
+            }
+        }
+        let child = started!
         // exec sets the name before the new argument area: wait for both.
         _ = child.wait { child.comm() == "nodeos" && child.commandLine().count == arguments.count + 2 }
         return child

@@ -11,16 +11,17 @@ private func entryBytes(_ bytes: [UInt8], _ i: Int, _ format: SafetyFormat) -> A
 
 @Suite("Plans: pure functions from file bytes to new bytes and a diff")
 struct PlanTests {
-    @Test("a Savanna reset empties the last vote, locks on LIB and clears other_branch_latest_time")
+    @Test("a Savanna reset locks on LIB, raises the last vote to the floor (LIB here) and keeps other_branch_latest_time")
     func savannaReset() throws {
         let file = Fixture.savannaFile(trailing: [9, 9, 9])
         let bytes = SafetyFileWriter.encode(file)
         let plan = try Planner.reset(bytes: bytes, path: "/x/safety.dat", key: Fixture.key(2).text, inputs: Fixture.inputs(5190))
         let after = try SafetyFileReader.decode(plan.afterBytes, options: .init(checkKeys: Fixture.blsIsReal))
         let s = try #require(after.entries[1].savanna)
-        #expect(s.lastVote == .empty)
+        // Its own last vote (block 100) is older than LIB: LIB is the newest evidence.
+        #expect(s.lastVote == BlockRef(blockID: Fixture.id(5190, fill: 0xCD), timestamp: BlockTimestamp(slot: 10380)))
         #expect(s.lock == BlockRef(blockID: Fixture.id(5190, fill: 0xCD), timestamp: BlockTimestamp(slot: 10380), finalityDigest: .zero))
-        #expect(s.otherBranchLatestTime == .zero)
+        #expect(s.otherBranchLatestTime == BlockTimestamp(slot: 150))
         // Everything outside the plan stays byte-identical.
         #expect(after.format == .savannaV1)
         #expect(after.trailingBytes == [9, 9, 9])
@@ -32,21 +33,30 @@ struct PlanTests {
         #expect(changed.count == 1)
         #expect(Set(changed[0].fields.filter(\.changed).map(\.name)) == [
             "last_vote.block_id", "last_vote.timestamp", "last_vote.finality_digest", "lock.block_id", "lock.timestamp",
-            "lock.finality_digest", "other_branch_latest_time",
+            "lock.finality_digest",
         ])
+        #expect(plan.voteFloors.count == 1 && plan.voteFloors[0].chosen.source == .lib(.typed))
+        #expect(plan.notes.contains("other_branch_latest_time kept: \(BlockTimestamp(slot: 150).iso8601)"))
         // Both vocabularies.
         #expect(changed[0].fields.first { $0.name == "lock.block_id" }?.alias == "_b_lock")
         #expect(changed[0].fields.first { $0.name == "last_vote.block_id" }?.alias == "_vheight")
     }
 
-    @Test("the lock moving back is a warning that says by how many blocks and how long")
+    @Test("the lock moving back is a warning that says by how many blocks and how long; the last vote newer than LIB is kept")
     func lockMovesBack() throws {
         let bytes = SafetyFileWriter.encode(Fixture.savannaFile())
         let plan = try Planner.reset(bytes: bytes, path: "/x/safety.dat", key: Fixture.key(1).text, inputs: Fixture.inputs(5190))
         let messages = plan.warnings.map(\.message)
         #expect(messages.contains { $0.hasSuffix("the lock moves back from block 5,210 to 5,190 (20 blocks, 20s): a conflicting vote becomes possible") })
-        #expect(messages.contains { $0.contains("newer than LIB by 40 blocks, 40s") })
         #expect(plan.warnings.contains { $0.kind == .lockMovesBack })
+        #expect(!plan.warnings.contains { $0.kind == .voteNewerThanLIB || $0.kind == .lastVoteMovesBack })
+        #expect(plan.entryAfter?.savanna?.lastVote == plan.entryBefore?.savanna?.lastVote)
+        // --vote-floor lib: last vote := LIB, with the warning the old reset gave.
+        var inputs = Fixture.inputs(5190)
+        inputs.voteFloor = .lib
+        let lib = try Planner.reset(bytes: bytes, path: "/x/safety.dat", key: Fixture.key(1).text, inputs: inputs)
+        #expect(lib.entryAfter?.savanna?.lastVote.blockNumber == 5190)
+        #expect(lib.warnings.contains { $0.kind == .voteNewerThanLIB && $0.message.contains("newer than LIB by 40 blocks, 40s") && $0.message.contains("double vote") })
     }
 
     @Test("a reset to a LIB newer than the lock warns about nothing but the last vote")
@@ -70,16 +80,18 @@ struct PlanTests {
         #expect(plain.notes.contains { $0.contains("had no lock") })
     }
 
-    @Test("resetting an entry of a v0 file keeps v0 and clears the forked flag")
+    @Test("resetting an entry of a v0 file keeps v0 and its forked flag")
     func resetKeepsV0() throws {
         let bytes = SafetyFileWriter.encode(Fixture.savannaFile(.savannaV0))
         let plan = try Planner.reset(bytes: bytes, path: "/x/safety.dat", key: Fixture.key(2).text, inputs: Fixture.inputs(5190))
         #expect(plan.afterBytes.count == 24 + 234 * 3)
         let after = try SafetyFileReader.decode(plan.afterBytes, options: .init(checkKeys: Fixture.blsIsReal))
         #expect(after.format == .savannaV0)
-        #expect(after.entries[1].savanna?.votesForkedSinceLatestStrongVote == false)
+        #expect(after.entries[1].savanna?.votesForkedSinceLatestStrongVote == true)
         #expect(entryBytes(plan.afterBytes, 0, .savannaV0) == entryBytes(bytes, 0, .savannaV0))
-        #expect(plan.diff.entries[1].fields.contains { $0.name == "votes_forked_since_latest_strong_vote" && $0.changed })
+        #expect(plan.diff.entries[1].fields.contains { $0.name == "votes_forked_since_latest_strong_vote" && !$0.changed })
+        // What nodeos derives on load matches the plan's entry.
+        #expect(after.entries[1] == plan.entryAfter)
     }
 
     @Test("deleting an entry keeps the other entries' bytes and order, and says nodeos recreates it at LIB")
@@ -208,9 +220,10 @@ struct PlanTests {
             bytes: SafetyFileWriter.encode(Fixture.savannaFile()), path: "/x", key: Fixture.key(3).text, inputs: ResetInputs(lib: c))
         #expect(plan.entryAfter?.savanna?.lock.blockNumber == 5200)
         #expect(plan.warnings.contains { $0.kind == .libSourcesDisagree && $0.message.contains("because: the API node is ours") })
-        let lib = try #require(AuditLog.record(plan: plan, backup: "/b", context: Fixture.context()).first { $0.0 == "lib" }?.1)
-        #expect(lib["reason"]?.stringValue == "the API node is ours and in sync")
-        #expect(lib["alternatives"]?.arrayValue?.count == 1)
+        let fields = AuditLog.record(plan: plan, backup: "/b", context: Fixture.context()) + [("prev_sha256", JSON.string(""))]
+        let lib = try #require(AuditRecord.decode(Array(JSON.object(fields).serialized().utf8))?.lib)
+        #expect(lib.reason == "the API node is ours and in sync")
+        #expect(lib.alternatives?.count == 1)
         #expect(try LIBDecision.forPlan([a, a], choice: nil, reason: nil).chosen == a)
         #expect(throws: EngineError.self) { try LIBDecision.forPlan([], choice: nil, reason: nil) }
     }

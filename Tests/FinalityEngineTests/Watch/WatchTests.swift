@@ -1,5 +1,6 @@
 import FinalityEngine
 import FinalityFormat
+import FinalityTestSupport
 import Foundation
 import Testing
 
@@ -252,6 +253,24 @@ struct WatchTests {
         node.set(head: head, headSlot: Self.slot(head), lib: head - 2, libSlot: Self.slot(head - 2), votes: [], policy: [Self.other])
         Self.refresh(&state, at: head)
         #expect(state.verdict(state.keys[0]).text == "not voting: the key is not in the active finalizer policy (generation 3)")
+    }
+
+    @Test("the change the verdict counts from is the newest audit record of the key; another key's record does not count")
+    func changeFromAuditLog() throws {
+        let f = Self.file(lastVote: Self.first + 10, lock: Self.first + 9)
+        defer { f.remove() }
+        #expect(WatchChange.lastRecorded(file: f.path, key: Self.key) == nil)
+        let log = AuditLog.path(for: f.path)
+        for (time, action, key) in [
+            ("2026-11-30T09:01:00.000Z", "reset", Self.key), ("2026-11-30T09:02:33.250Z", "delete", Self.key),
+            ("2026-11-30T09:05:00.000Z", "reset", Self.other),
+        ] {
+            _ = try AuditLog.append(
+                [("time", .string(time)), ("user", .string("operator")), ("action", .string(action)), ("key", .string(key.text))], to: log)
+        }
+        let change = try #require(WatchChange.lastRecorded(file: f.path, key: Self.key))
+        #expect(change.action == "delete")
+        #expect(change.unixMilliseconds == BlockTimestamp(iso8601: "2026-11-30T09:02:33.000Z")!.unixMilliseconds)
     }
 
     @Test("one JSON object per refresh carries nodes, file and each key's verdict")

@@ -2,8 +2,8 @@ import Foundation
 
 /// A real HTTP server on 127.0.0.1 (ephemeral port) for the API tests: each path answers
 /// with a recorded response, or misbehaves on purpose. Nothing leaves the machine.
-final class TestHTTPServer: @unchecked Sendable {
-    enum Behavior: Sendable {
+public final class TestHTTPServer: @unchecked Sendable {
+    public enum Behavior: Sendable {
         case respond(status: Int, body: String, chunked: Bool = false)
         /// Waits, then behaves.
         indirect case delayed(seconds: Double, then: Behavior)
@@ -17,18 +17,18 @@ final class TestHTTPServer: @unchecked Sendable {
         case raw([UInt8])
     }
 
-    let port: UInt16
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public let port: UInt16
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
     private let listener: Int32
     private var routes: [String: Behavior]
     private let lock = NSLock()
     private var stopped = false
     private var _requests: [(method: String, path: String, body: String)] = []
 
-    var requests: [(method: String, path: String, body: String)] { lock.withLock { _requests } }
+    public var requests: [(method: String, path: String, body: String)] { lock.withLock { _requests } }
     private var isStopped: Bool { lock.withLock { stopped } }
 
-    init(_ routes: [String: Behavior]) {
+    public init(_ routes: [String: Behavior]) {
         self.routes = routes
         let l = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         precondition(l >= 0)
@@ -55,18 +55,18 @@ final class TestHTTPServer: @unchecked Sendable {
     }
 
     /// Changes what a path answers from the next request on (a node whose head moves).
-    func route(_ path: String, _ behavior: Behavior) {
+    public func route(_ path: String, _ behavior: Behavior) {
         lock.withLock { routes[path] = behavior }
     }
 
-    func stop() {
+    public func stop() {
         lock.withLock { stopped = true }
     }
 
     deinit { close(listener) }
 
     /// A port nothing listens on (bound, then closed).
-    static func closedPort() -> UInt16 {
+    public static func closedPort() -> UInt16 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)

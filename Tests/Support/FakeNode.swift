@@ -3,29 +3,36 @@ import Foundation
 
 /// A Spring node's answers for the watch, made from a few numbers: block `n`'s id starts
 /// with `n` big-endian (then a fill byte, so a fork's block differs), one block per slot.
-/// Shared by the engine, CLI and tmux tests (with TestHTTPServer.swift).
-enum FakeAnswers {
-    struct Vote {
-        var key: BLSPublicKey
-        var block: UInt32
-        var slot: UInt32
-        var strong: Bool
+/// Shared by the engine, interface, CLI and tmux tests (with TestHTTPServer.swift).
+public enum FakeAnswers {
+    public struct Vote: Sendable {
+        public var key: BLSPublicKey
+        public var block: UInt32
+        public var slot: UInt32
+        public var strong: Bool
+
+        public init(key: BLSPublicKey, block: UInt32, slot: UInt32, strong: Bool) {
+            self.key = key
+            self.block = block
+            self.slot = slot
+            self.strong = strong
+        }
     }
 
-    static let chainID = String(repeating: "7e", count: 32)
+    public static let chainID = String(repeating: "7e", count: 32)
 
-    static func id(_ n: UInt32, fill: UInt8 = 0xAB) -> Bytes32 {
+    public static func id(_ n: UInt32, fill: UInt8 = 0xAB) -> Bytes32 {
         var b = [UInt8](repeating: fill, count: 32)
         b[0] = UInt8(n >> 24); b[1] = UInt8(truncatingIfNeeded: n >> 16); b[2] = UInt8(truncatingIfNeeded: n >> 8); b[3] = UInt8(truncatingIfNeeded: n)
         return Bytes32(b)
     }
 
     /// `2026-11-30T09:03:14.500`: as nodeos prints it, UTC without a zone.
-    static func time(_ slot: UInt32) -> String { String(BlockTimestamp(slot: slot).iso8601.dropLast()) }
+    public static func time(_ slot: UInt32) -> String { String(BlockTimestamp(slot: slot).iso8601.dropLast()) }
 
-    static func nowSlot() -> UInt32 { BlockTimestamp(date: Date())!.slot }
+    public static func nowSlot() -> UInt32 { BlockTimestamp(date: Date())!.slot }
 
-    static func getInfo(head: UInt32, headSlot: UInt32, lib: UInt32, libSlot: UInt32) -> String {
+    public static func getInfo(head: UInt32, headSlot: UInt32, lib: UInt32, libSlot: UInt32) -> String {
         """
         {"server_version":"d133c641","chain_id":"\(chainID)","head_block_num":\(head),"last_irreversible_block_num":\(lib),\
         "last_irreversible_block_id":"\(id(lib).hex)","head_block_id":"\(id(head).hex)","head_block_time":"\(time(headSlot))",\
@@ -37,7 +44,7 @@ enum FakeAnswers {
         """
     }
 
-    static func finalizerInfo(_ votes: [Vote], policy: [BLSPublicKey]? = nil) -> String {
+    public static func finalizerInfo(_ votes: [Vote], policy: [BLSPublicKey]? = nil) -> String {
         let finalizers = (policy ?? votes.map(\.key)).enumerated().map { i, k in
             #"{"description":"bp\#(i)","weight":1,"public_key":"\#(k.text)"}"#
         }.joined(separator: ",")
@@ -53,7 +60,7 @@ enum FakeAnswers {
             """
     }
 
-    static func blockInfo(_ n: UInt32, slot: UInt32, fill: UInt8 = 0xAB) -> String {
+    public static func blockInfo(_ n: UInt32, slot: UInt32, fill: UInt8 = 0xAB) -> String {
         """
         {"block_num":\(n),"ref_block_num":\(n & 0xffff),"id":"\(id(n, fill: fill).hex)","timestamp":"\(time(slot))",\
         "producer":"bp1","confirmed":0,"previous":"\(id(n - 1, fill: fill).hex)","transaction_mroot":"\(String(repeating: "0", count: 64))",\
@@ -63,21 +70,21 @@ enum FakeAnswers {
 }
 
 /// A node API on 127.0.0.1 whose chain the test moves.
-final class FakeNode: @unchecked Sendable {
-    let server: TestHTTPServer
-    var url: String { server.baseURL }
+public final class FakeNode: @unchecked Sendable {
+    public let server: TestHTTPServer
+    public var url: String { server.baseURL }
 
-    init() { server = TestHTTPServer([:]) }
+    public init() { server = TestHTTPServer([:]) }
 
-    func set(head: UInt32, headSlot: UInt32, lib: UInt32, libSlot: UInt32, votes: [FakeAnswers.Vote], policy: [BLSPublicKey]? = nil) {
+    public func set(head: UInt32, headSlot: UInt32, lib: UInt32, libSlot: UInt32, votes: [FakeAnswers.Vote], policy: [BLSPublicKey]? = nil) {
         server.route("/v1/chain/get_info", .respond(status: 200, body: FakeAnswers.getInfo(head: head, headSlot: headSlot, lib: lib, libSlot: libSlot)))
         server.route("/v1/chain/get_finalizer_info", .respond(status: 200, body: FakeAnswers.finalizerInfo(votes, policy: policy), chunked: true))
     }
 
     /// Every API path behaves the same way (stops answering, answers garbage, ...).
-    func all(_ b: TestHTTPServer.Behavior) {
+    public func all(_ b: TestHTTPServer.Behavior) {
         for p in ["/v1/chain/get_info", "/v1/chain/get_finalizer_info", "/v1/chain/get_block_info"] { server.route(p, b) }
     }
 
-    func stop() { server.stop() }
+    public func stop() { server.stop() }
 }

@@ -1,0 +1,123 @@
+import Foundation
+import FinalityEngine
+import FinalityFormat
+import Testing
+
+/// A private key planted in config.ini and on nodeos's command line: it must never appear.
+private let secret = "PVT_BLS_PlantedSecretNeverPrintMe_9f8e7d6c5b4a39281706f5e4d3c2b1a0zz"
+
+/// A data dir whose safety file is torn (CRC mismatch), a config/ beside it with
+/// signature-provider lines for keys 1, 2 and 7 (7 has no entry), and a HOME of its own.
+private func incident() throws -> (dir: String, file: String, config: String, home: String) {
+    let (dir, file) = try RecoveryFixture.dataDir()
+    var bytes = RecoveryFixture.read(file)
+    bytes[bytes.count - 1] ^= 0x5A
+    try Data(bytes).write(to: URL(fileURLWithPath: file))
+    let base = (dir as NSString).deletingLastPathComponent
+    let config = base + "/config"
+    let home = base + "/home"
+    try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+    var ini = "# test node\nsignature-provider = EOS6MRyAjQq8ud7hVNYcfnVPJqcVpscN5So8BhtHuGYqET5GDW5CV=KEY:5KQwrPbwdL6PhXujxW37FSSQZ1JiwsST4cqQzDeyXtP79zkvFD3\n"
+    for k: UInt64 in [1, 2, 7] { ini += "signature-provider = \(RecoveryFixture.key(k).text)=KEY:\(secret)\n" }
+    try ini.write(toFile: config + "/config.ini", atomically: true, encoding: .utf8)
+    return (dir, file, config, home)
+}
+
+@Suite("finality repair, and the node's keys in list (real binary)", .enabled(if: RecoveryCLI.binary != nil && RecoveryFixture.blsIsReal))
+struct RepairCLITests {
+    @Test("repair --yes: the loader accepts the result, every configured key present, the damaged file is the backup, audit action repair")
+    func repairApplies() throws {
+        let (dir, file, _, home) = try incident()
+        let damaged = RecoveryFixture.read(file)
+        let r = RecoveryCLI.run(["repair", dir] + RecoveryFixture.libArgs + ["--yes"], env: ["HOME": home])
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let after = try SafetyFileReader.decode(RecoveryFixture.read(file))
+        for k: UInt64 in [1, 2, 7] { #expect(after.entries.filter { $0.key == RecoveryFixture.key(k) }.count == 1, "key \(k)") }
+        // Key 1 voted 5,230 (newer than LIB 5,190): its last vote is kept, not emptied.
+        #expect(after.entries.first { $0.key == RecoveryFixture.key(1) }?.savanna?.lastVote.blockNumber == 5230)
+        // Key 3 is not configured: inactive, read cleanly (only the CRC was bad), kept.
+        #expect(after.entries.first { $0.key == RecoveryFixture.key(3) } != nil)
+        let backups = RecoveryFixture.backups(file)
+        #expect(backups.count == 1 && RecoveryFixture.read(backups[0]) == damaged)
+        let audit = try String(contentsOfFile: AuditLog.path(for: file), encoding: .utf8)
+        #expect(audit.contains("\"action\":\"repair\""))
+        #expect(r.stdout.contains("config/ beside the data dir"))
+        #expect(r.stdout.contains("What nodeos will do:"))
+        #expect(r.stdout.contains("Vote floor evidence:"))
+        #expect(r.stdout.contains("LIB: one source, not cross-checked"))
+    }
+
+    @Test("repair without a terminal and without --yes is refused and writes nothing; --dry-run writes nothing")
+    func refusedWithoutConfirmation() throws {
+        let (dir, file, _, home) = try incident()
+        let before = RecoveryFixture.read(file)
+        let r = RecoveryCLI.run(["repair", dir] + RecoveryFixture.libArgs, env: ["HOME": home])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("no terminal to confirm on"))
+        let d = RecoveryCLI.run(["repair", dir] + RecoveryFixture.libArgs + ["--dry-run"], env: ["HOME": home])
+        #expect(d.status == 0, "\(d.stderr)")
+        #expect(d.stdout.contains("Repair of a damaged file:"))
+        #expect(RecoveryFixture.read(file) == before)
+        #expect(RecoveryFixture.backups(file).isEmpty)
+    }
+
+    @Test("repair of a missing file creates one with every configured key")
+    func repairMissing() throws {
+        let (dir, file, _, home) = try incident()
+        try FileManager.default.removeItem(atPath: file)
+        let r = RecoveryCLI.run(["repair", dir] + RecoveryFixture.libArgs + ["--yes"], env: ["HOME": home])
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let after = try SafetyFileReader.decode(RecoveryFixture.read(file))
+        #expect(Set(after.entries.map(\.key)) == Set([1, 2, 7].map(RecoveryFixture.key)))
+        #expect(after.entries.allSatisfy { $0.savanna?.lastVote.blockNumber == 5190 })
+    }
+
+    @Test("a repair of a file nodeos loads is refused")
+    func refusesGoodFile() throws {
+        let (dir, _, _, home) = try incident()
+        let (good, _) = try RecoveryFixture.dataDir()
+        _ = dir
+        let r = RecoveryCLI.run(["repair", good] + RecoveryFixture.libArgs + ["--dry-run"], env: ["HOME": home])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("nothing to repair"))
+    }
+
+    @Test("list marks entries whose key is not configured as inactive and lists configured keys without an entry")
+    func listInactive() throws {
+        let (dir, file, config, home) = try incident()
+        var bytes = RecoveryFixture.read(file)
+        bytes[bytes.count - 1] ^= 0x5A  // undo the damage: list a good file
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let r = RecoveryCLI.run(["list", dir, "--config-dir", config], env: ["HOME": home])
+        #expect(r.status == 0, "\(r.stderr)")
+        let row3 = r.stdout.split(separator: "\n").first { $0.hasPrefix("2 ") }
+        #expect(row3?.contains("inactive") == true, "\(r.stdout)")
+        #expect(r.stdout.split(separator: "\n").first { $0.hasPrefix("0 ") }?.contains("inactive") == false)
+        #expect(r.stdout.contains("configured key without an entry: \(RecoveryFixture.key(7).text): nodeos will create it at start-up: lock = its LIB, no last vote"))
+        let j = RecoveryCLI.run(["list", dir, "--config-dir", config, "--json"], env: ["HOME": home])
+        let json = try #require(JSON.parse(j.stdout))
+        #expect(json["inactive_entries"]?.arrayValue?.count == 1)
+    }
+
+    @Test("the planted private key never appears in any output, report, backup name or audit record")
+    func privateKeyNeverShown() throws {
+        let (dir, file, config, home) = try incident()
+        var shown = [String]()
+        for args in [
+            ["list", dir], ["list", dir, "--json"], ["list", dir, "--config-dir", config],
+            ["repair", dir, "--dry-run"] + RecoveryFixture.libArgs, ["repair", dir, "--dry-run", "--json"] + RecoveryFixture.libArgs,
+            ["report", dir], ["repair", dir, "--yes"] + RecoveryFixture.libArgs, ["list", dir, "--json"], ["history", dir],
+            ["report", dir],
+        ] {
+            let r = RecoveryCLI.run(args, env: ["HOME": home])
+            shown += [r.stdout, r.stderr]
+        }
+        shown.append((try? String(contentsOfFile: AuditLog.path(for: file), encoding: .utf8)) ?? "")
+        shown += RecoveryFixture.backups(file)
+        #expect(shown.joined().contains("PUB_BLS_"), "the public keys are shown")
+        for s in shown {
+            #expect(!s.contains(secret) && !s.contains("PVT_BLS") && !s.contains("5KQwrPbwdL6PhXujxW37"), "leaked in: \(s.prefix(400))")
+        }
+    }
+}

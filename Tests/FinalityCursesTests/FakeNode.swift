@@ -1,1 +1,0 @@
-../FinalityEngineTests/LIB/FakeNode.swift
