@@ -227,9 +227,9 @@ struct RepairTests {
         let result = try Apply.run(plan, location: try Location.resolve(base), options: ApplyOptions(context: Fixture.context()))
         #expect(Fixture.read(path) == plan.afterBytes)
         #expect(Fixture.read(result.backupPath) == torn)
-        let record = try #require(JSON.parse(result.auditLine))
-        #expect(record["action"]?.stringValue == "repair")
-        #expect(record["sha256_before"]?.stringValue == plan.beforeSHA256.hex)
+        let record = try #require(AuditRecord.decode(Array(result.auditLine.utf8)))
+        #expect(record.action == "repair")
+        #expect(record.sha256Before == plan.beforeSHA256.hex)
         #expect(SafetyFileReader.verify(Fixture.read(path)).errors.isEmpty)
     }
 }
