@@ -65,7 +65,10 @@ public enum Sys {
         _ path: String, _ mode: FileDescriptor.AccessMode, _ options: FileDescriptor.OpenOptions,
         permissions: FilePermissions? = nil
     ) throws(Errno) -> FileDescriptor {
-        try retrying(.open, path) {
+        // Close-on-exec always: a descriptor on the safety file that leaked into a child
+        // (a shell, tmux) would make that child look like a process holding the file open.
+        let options = options.union(.closeOnExec)
+        return try retrying(.open, path) {
             do {
                 return (try FileDescriptor.open(FilePath(path), mode, options: options, permissions: permissions, retryOnInterrupt: false), 0)
             } catch let e as Errno {
