@@ -168,13 +168,4 @@ public enum SafetyFileInput {
         }
     }
 
-    static func grouped(_ n: Int64) -> String {
-        let s = String(n)
-        var out = ""
-        for (i, c) in s.enumerated() {
-            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return out
-    }
 }

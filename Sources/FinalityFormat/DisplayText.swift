@@ -131,15 +131,6 @@ public enum DisplayText {
         return String([digits[Int(b >> 4)], digits[Int(b & 15)]])
     }
 
-    static func grouped(_ n: Int) -> String {
-        let s = String(n)
-        var out = ""
-        for (i, c) in s.enumerated() {
-            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return out
-    }
 
     /// One well-formed UTF-8 sequence at `i` (no overlongs, no surrogates, <= U+10FFFF).
     static func decodeUTF8(_ b: [UInt8], at i: Int) -> (Unicode.Scalar, Int)? {
@@ -165,4 +156,15 @@ public enum DisplayText {
         guard value >= minimum, let u = Unicode.Scalar(value) else { return nil }
         return (u, length)
     }
+}
+
+/// `5,210`: block numbers as operators read them.
+public func grouped<T: BinaryInteger>(_ n: T) -> String {
+    let digits = String(n.magnitude)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return (n < 0 ? "-" : "") + out
 }

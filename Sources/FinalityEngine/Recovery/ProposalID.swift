@@ -33,14 +33,3 @@ public struct ProposalID: Hashable, Sendable {
         ]
     }
 }
-
-/// `5,210`: block numbers as operators read them.
-public func grouped<T: BinaryInteger>(_ n: T) -> String {
-    let digits = String(n.magnitude)
-    var out = ""
-    for (i, c) in digits.enumerated() {
-        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-        out.append(c)
-    }
-    return (n < 0 ? "-" : "") + out
-}

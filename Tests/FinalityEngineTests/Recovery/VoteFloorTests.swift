@@ -221,8 +221,8 @@ struct LIBCrossCheckTests {
         #expect(d.reason == "one source, not cross-checked")
         let plan = try Planner.reset(bytes: bytes, path: "/x", key: Fixture.key(1).text, inputs: ResetInputs(lib: d))
         #expect(plan.lines.contains("LIB: one source, not cross-checked (typed by the operator)"))
-        let fields = AuditLog.record(plan: plan, backup: "/b", context: Fixture.context())
-        let record = try #require(AuditRecord.decode(Array(JSON.object(fields).serialized().utf8)))
+        let line = JSON.object(AuditLog.record(plan: plan, backup: "/b", context: Fixture.context()) + [("prev_sha256", .string(""))]).serialized()
+        let record = try #require(AuditRecord.decode(Array(line.utf8)))
         #expect(record.lib?.reason == "one source, not cross-checked")
         // Two agreeing sources: the line is absent.
         let two = try LIBDecision.forPlan([Fixture.lib(5190), Fixture.lib(5190, source: .api(url: "http://n"))], choice: nil, reason: nil)
