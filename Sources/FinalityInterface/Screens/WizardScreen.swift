@@ -168,7 +168,7 @@ enum WizardScreen: ScreenUnit {
         }
         row += 1
         let explain = w.action == .reset
-            ? "Reset: the last vote becomes empty and the lock moves to a LIB you choose (step 2)."
+            ? "Reset: the lock moves to a LIB you choose (step 2); step 3 shows what the last vote becomes (the vote floor) and why."
             : "Delete: the entry is removed; nodeos recreates it at its next start with an empty last vote and its own LIB as lock."
         for line in Format.wrap(explain, width: rect.columns) {
             g.put(line, row: row, column: 0, style: .dim)
