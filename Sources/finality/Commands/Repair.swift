@@ -26,17 +26,14 @@ struct Repair: ParsableCommand {
     @Option(name: .customLong("finality-digest"), help: "The lock's finality_digest (64 hex digits; default zero).")
     var finalityDigest: String?
 
-    @Option(name: .customLong("vote-floor"), help: "evidence (default): each last vote := the newest evidence of it; lib: LIB (a double vote becomes possible).")
-    var voteFloor: String = "evidence"
+    @OptionGroup var voteFloor: VoteFloorOption
 
     @OptionGroup var mutation: MutationOptions
 
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
             let target = try RepairTarget.resolve(path)
-            guard let mode = VoteFloor.Mode(rawValue: voteFloor) else {
-                throw .usage("--vote-floor must be evidence or lib, found \"\(voteFloor)\"")
-            }
+            let mode = try voteFloor.mode()
             let choice = try lib.requiredDecision()
             let keys = NodeConfig.find(for: target.location, configDir: configDir)
             let evidence = EvidenceSet.gather(

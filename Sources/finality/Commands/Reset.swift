@@ -33,8 +33,7 @@ struct Reset: ParsableCommand {
     @Option(name: .customLong("final-on-qc"), help: "HotStuff: final_on_qc for the proposal id (64 hex digits; default zero).")
     var finalOnQC: String?
 
-    @Option(name: .customLong("vote-floor"), help: "Savanna: evidence (default): last vote := the newest evidence of it; lib: LIB (a double vote becomes possible).")
-    var voteFloor: String = "evidence"
+    @OptionGroup var voteFloor: VoteFloorOption
 
     @OptionGroup var mutation: MutationOptions
 
@@ -42,9 +41,7 @@ struct Reset: ParsableCommand {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
             let location = try Location.resolve(path)
             let choice = try lib.requiredDecision()
-            guard let floorMode = VoteFloor.Mode(rawValue: voteFloor) else {
-                throw .usage("--vote-floor must be evidence or lib, found \"\(voteFloor)\"")
-            }
+            let floorMode = try voteFloor.mode()
             let inputs = ResetInputs(
                 lib: choice,
                 finalityDigest: try hex32(finalityDigest, "--finality-digest"),
@@ -174,5 +171,18 @@ enum Mutation {
         let prompt = "To \(what), \(confirmation.hint); anything else cancels: "
         FileHandle.standardError.write(Data(prompt.utf8))
         guard confirmation.accepts(readLine() ?? "") else { throw .refused("not confirmed: nothing written") }
+    }
+}
+
+/// `--vote-floor`, shared by reset and repair.
+struct VoteFloorOption: ParsableArguments {
+    @Option(name: .customLong("vote-floor"), help: "Savanna: evidence (default): each last vote := the newest evidence of it; lib: LIB (a double vote becomes possible).")
+    var text: String = "evidence"
+
+    func mode() throws(EngineError) -> VoteFloor.Mode {
+        guard let mode = VoteFloor.Mode(rawValue: text) else {
+            throw .usage("--vote-floor must be evidence or lib, found \"\(text)\"")
+        }
+        return mode
     }
 }
