@@ -67,7 +67,7 @@ struct Inspection {
 
     /// `PATH: Savanna safety.dat version 1, truncated in entry 2 (2 of 5 entries read), 598 bytes`
     var summaryLine: String {
-        "\(shownPath): \(verification.headline), \(loaded.bytes.count) bytes"
+        "\(shownPath): \(verification.headline), \(grouped(loaded.bytes.count)) bytes"
     }
 
     func findingLines() -> [String] {
@@ -123,7 +123,7 @@ struct Inspection {
 
     static func networkVoteText(_ info: FinalizerInfo, _ key: BLSPublicKey) -> String {
         guard let v = info.vote(for: key) else { return "not tracked" }
-        return "#\(v.blockNumber) \(v.isStrong ? "strong" : "weak")\(v.problems.isEmpty ? "" : " (!)")"
+        return "#\(grouped(v.blockNumber)) \(v.isStrong ? "strong" : "weak")\(v.problems.isEmpty ? "" : " (!)")"
     }
 }
 
