@@ -75,9 +75,9 @@ struct Inspection {
     }
 
     /// The JSON of entry i, with how it was read.
-    func jsonEntry(_ i: Int, _ e: SafetyEntry, network: FinalizerInfo?, lib: LIB? = nil) -> JSON {
+    func jsonEntry(_ i: Int, _ e: SafetyEntry, network: FinalizerInfo?, lib: LIB? = nil, keys: NodeKeys? = nil) -> JSON {
         let v = verification
-        var json = JSONModel.entry(e, index: i, duplicateOf: duplicateOf[i], network: network, lib: lib)
+        var json = JSONModel.entry(e, index: i, duplicateOf: duplicateOf[i], network: network, lib: lib, keys: keys)
         if case .object(var members) = json {
             members.append(("offset", i < v.entryOffsets.count ? .uint(UInt64(v.entryOffsets[i])) : .null))
             members.append(("read_cleanly", .bool(v.entryReadCleanly(i))))
