@@ -1,7 +1,8 @@
 import ArgumentParser
 import FinalityEngine
 import FinalityFormat
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A file read from disk and checked as nodeos would, shared by the read-only commands.
 struct Inspection {

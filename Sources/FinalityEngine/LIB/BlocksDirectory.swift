@@ -1,5 +1,7 @@
 import FinalityFormat
-import Foundation
+import FoundationEssentials
+import Glibc
+import SystemPackage
 
 /// `blocks.index` against the log: one u64 offset per block, the last one the trailer's.
 public enum BlocksIndexCheck: Hashable, Sendable {
@@ -22,7 +24,7 @@ public struct RetainedRange: Hashable, Sendable, Comparable {
         self.lastBlock = lastBlock
     }
 
-    public var fileName: String { (path as NSString).lastPathComponent }
+    public var fileName: String { PathText.name(path) }
 
     public static func < (a: RetainedRange, b: RetainedRange) -> Bool {
         (a.firstBlock, a.lastBlock, a.path) < (b.firstBlock, b.lastBlock, b.path)
@@ -52,13 +54,13 @@ public struct BlocksDirectoryReading: Sendable {
 public enum BlocksDirectory {
     /// Reads `<dir>/blocks.log` (also accepts a data dir holding `blocks/`, or the log's path).
     public static func read(_ dir: String) throws(BlocksLogError) -> BlocksDirectoryReading {
-        var isDir: ObjCBool = false
+        var isDir = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) else {
             throw BlocksLogError(path: dir, check: .absent, message: "no such directory")
         }
         var directory = dir
         var logPath: String
-        if isDir.boolValue {
+        if isDir {
             logPath = dir + "/blocks.log"
             if !FileManager.default.fileExists(atPath: logPath),
                 FileManager.default.fileExists(atPath: dir + "/blocks/blocks.log")
@@ -69,7 +71,7 @@ public enum BlocksDirectory {
             }
         } else {
             logPath = dir
-            directory = (dir as NSString).deletingLastPathComponent
+            directory = PathText.directory(dir)
             if directory.isEmpty { directory = "." }
         }
         let retained = retainedRanges(in: directory)
@@ -90,7 +92,7 @@ public enum BlocksDirectory {
             }
             throw error
         }
-        let indexPath = ((logPath as NSString).deletingPathExtension) + ".index"
+        let indexPath = { var p = FilePath(logPath); p.extension = nil; return p.string }() + ".index"
         var bytesRead = log.bytesRead
         let index = checkIndex(path: indexPath, log: log, bytesRead: &bytesRead)
         let reading = makeReading(logPath: logPath, log: log, index: index, retained: retained, bytesRead: bytesRead)

@@ -1,5 +1,5 @@
 import FinalityFormat
-import Foundation
+import FoundationEssentials
 
 /// What a node's API answered that the checks did not accept: the endpoint, the field
 /// and why. Bad answers are bad input (exit 2); failing to get one is I/O (exit 3).
@@ -156,7 +156,7 @@ public enum NodeAPI {
             var error: Inner?
         }
         guard let answer = try? JSONDecoder().decode(ErrorAnswer.self, from: Data(body)) else {
-            let text = String(decoding: body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = String(decoding: body.prefix(200), as: UTF8.self).trimmed(.whitespacesAndNewlines)
             return text.isEmpty ? nil : text
         }
         let text = [answer.message, answer.error?.what].compactMap { $0 }.joined(separator: ": ")

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FinalityFormat
 
 /// The plain-text report an operator pastes into a support ticket (`finality report`).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import FinalityFormat
 
 /// One entry read from a damaged file: its values are evidence, not truth.
