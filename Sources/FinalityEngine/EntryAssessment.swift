@@ -59,8 +59,12 @@ public enum EntryAssessment {
     ///   without them the file's own checks are still made here (no lock, last vote older
     ///   than lock, key at infinity).
     /// - lib: flags measured against LIB appear only when a LIB is known.
+    /// - keys: the node's configured keys (`NodeKeys`); when found, an entry whose key is
+    ///   not among them is `inactive` (certain: nodeos keeps it and never votes with it),
+    ///   and the guess from time is not made.
     public static func flags(
-        _ e: SafetyEntry, lib: LIB?, findings: [Finding] = [], network: NetworkVoteEvidence? = nil, duplicateOf: Int? = nil
+        _ e: SafetyEntry, lib: LIB?, findings: [Finding] = [], network: NetworkVoteEvidence? = nil, duplicateOf: Int? = nil,
+        keys: NodeKeys? = nil
     ) -> [EntryFlag] {
         var out = [EntryFlag]()
         // The file is older than what the key signed (an old backup, a copy from another
@@ -97,6 +101,9 @@ public enum EntryAssessment {
             out.append(EntryFlag(
                 code: "duplicate", short: "dup of #\(d)", long: "duplicate: entry #\(d) has the same key; nodeos uses the first", severity: .warning))
         }
+        if let keys, keys.isConfigured(e.key) == false {
+            out.append(inactive(keys))
+        }
         guard let lib else { return out }
         let libNumber = lib.number
         switch e.state {
@@ -112,10 +119,12 @@ public enum EntryAssessment {
                     code: "last-vote-newer-than-lib", short: "vote+\(compact(vote - libNumber))",
                     long: "last vote newer than LIB by \(grouped(vote - libNumber)) blocks", severity: .info))
             }
-            if !s.lastVote.isEmpty, Int64(lib.timestamp.slot) - Int64(s.lastVote.timestamp.slot) > inactiveAfterSlots {
+            // Without the node's keys, "inactive" can only be guessed from time (said so).
+            if keys?.found != true, !s.lastVote.isEmpty, Int64(lib.timestamp.slot) - Int64(s.lastVote.timestamp.slot) > inactiveAfterSlots {
                 let behind = Int64(lib.timestamp.slot) - Int64(s.lastVote.timestamp.slot)
                 out.append(EntryFlag(
-                    code: "inactive", short: "inactive", long: "inactive? last vote \(Durations.describe(slots: behind)) before LIB",
+                    code: "maybe-inactive", short: "inactive?",
+                    long: "inactive? a guess from time: last vote \(Durations.describe(slots: behind)) before LIB (the node's configured keys were not found, so this is not certain)",
                     severity: .warning))
             }
         case .hotStuff(let h):
@@ -130,6 +139,14 @@ public enum EntryAssessment {
             }
         }
         return out
+    }
+
+    /// The certain one: the node is not configured with the key.
+    public static func inactive(_ keys: NodeKeys) -> EntryFlag {
+        EntryFlag(
+            code: KeyCoverage.inactiveFlag, short: KeyCoverage.inactiveFlag,
+            long: "inactive: the node is not configured with this key (keys from \(keys.source ?? "?")); nodeos keeps the entry and never votes with it",
+            severity: .info)
     }
 
     /// `950`, `9,999`, `12k`, `1.0M`: for narrow flag columns.

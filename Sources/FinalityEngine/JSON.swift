@@ -125,21 +125,22 @@ public enum JSONModel {
     /// copied file): voting from it risks a double vote.
     /// The codes of the one assessment (`EntryAssessment`); with a LIB, the flags measured
     /// against it too (`lock-behind-lib`, `last-vote-newer-than-lib`, `inactive`, …).
-    public static func flags(_ e: SafetyEntry, duplicateOf: Int?, network: FinalizerInfo? = nil, lib: LIB? = nil) -> [String] {
-        assessment(e, duplicateOf: duplicateOf, network: network, lib: lib).map(\.code)
+    public static func flags(_ e: SafetyEntry, duplicateOf: Int?, network: FinalizerInfo? = nil, lib: LIB? = nil, keys: NodeKeys? = nil) -> [String] {
+        assessment(e, duplicateOf: duplicateOf, network: network, lib: lib, keys: keys).map(\.code)
     }
 
     /// The flags themselves (short and long text) for a plain-text front end.
-    public static func assessment(_ e: SafetyEntry, duplicateOf: Int?, network: FinalizerInfo? = nil, lib: LIB? = nil) -> [EntryFlag] {
+    /// `keys`: the node's configured keys (recovery's NodeKeys), when looked for.
+    public static func assessment(_ e: SafetyEntry, duplicateOf: Int?, network: FinalizerInfo? = nil, lib: LIB? = nil, keys: NodeKeys? = nil) -> [EntryFlag] {
         let vote = network.flatMap { info in info.vote(for: e.key).map { NetworkVoteEvidence($0, source: info.source.description) } }
-        return EntryAssessment.flags(e, lib: lib, network: vote, duplicateOf: duplicateOf)
+        return EntryAssessment.flags(e, lib: lib, network: vote, duplicateOf: duplicateOf, keys: keys)
     }
 
     /// One entry in both vocabularies: the common `last_vote`/`lock` summary (a.k.a.
     /// `_vheight`/`_b_lock`), then the fields as stored.
     /// `network` is what a node's `get_finalizer_info` says of this key, when asked
     /// (`"network_last_vote": null` then means the node tracks no vote for it).
-    public static func entry(_ e: SafetyEntry, index: Int, duplicateOf: Int? = nil, network: FinalizerInfo? = nil, lib: LIB? = nil) -> JSON {
+    public static func entry(_ e: SafetyEntry, index: Int, duplicateOf: Int? = nil, network: FinalizerInfo? = nil, lib: LIB? = nil, keys: NodeKeys? = nil) -> JSON {
         var members: [(String, JSON)] = [
             ("index", .uint(UInt64(index))),
             ("key", .string(e.key.text)),
@@ -158,7 +159,7 @@ public enum JSONModel {
             members.append(("_b_lock", .string(h.bLock.hex)))
         }
         members.append(("duplicate_of", duplicateOf.map { .uint(UInt64($0)) } ?? .null))
-        members.append(("flags", .array(flags(e, duplicateOf: duplicateOf, network: network, lib: lib).map { .string($0) })))
+        members.append(("flags", .array(flags(e, duplicateOf: duplicateOf, network: network, lib: lib, keys: keys).map { .string($0) })))
         if let network {
             members.append(("network_last_vote", network.vote(for: e.key).map(trackedVote) ?? .null))
         }

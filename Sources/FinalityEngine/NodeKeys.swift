@@ -46,6 +46,13 @@ public struct NodeKeys: Hashable, Sendable {
     /// signature-provider lines that are not finalizer keys (block-signing keys, KEOSD).
     public var otherProviders: Int
 
+    public init(keys: [ConfiguredKey], looked: [String], source: String?, otherProviders: Int = 0) {
+        self.keys = keys
+        self.looked = looked
+        self.source = source
+        self.otherProviders = otherProviders
+    }
+
     public var found: Bool { source != nil }
 
     /// The distinct keys that parse.
@@ -303,6 +310,8 @@ public struct KeyCoverage: Hashable, Sendable {
 
     public static let inactiveFlag = "inactive"
     public static let missingLine = "nodeos will create it at start-up: lock = its LIB, no last vote"
+    /// The same key when nodeos refuses the file: it does not start at all.
+    public static let unreadableLine = "no readable entry; nodeos refuses the file (a repair gives it one)"
 
     public var lines: [String] {
         missing.map { "configured key without an entry: \($0.text): \(Self.missingLine)" }

@@ -8,6 +8,8 @@ public enum Action: Hashable, Sendable {
     case show(Screen)
     case toggleDetail, search, nextMatch, previousMatch, sort, reset, delete, restore, compareBackup, compareFile, writeReport
     case rereadLIB, setAPI, typeLIB, toggleUnchanged
+    /// Rebuild a file nodeos refuses from what can be read and the evidence (wizard).
+    case repair
     /// Watch the key vote again (Watch screen, live and read-only).
     case watch
     /// Run the interlocks again: read-only mode lifts when its reason is gone.
@@ -123,6 +125,7 @@ public enum Bindings {
         Binding([c("s")], .sort, .screen(.entries), bar: "Sort", "Sort by the next column (file order, key, last vote, lock)"),
         Binding([c("r")], .reset, .screen(.entries), bar: "Reset", "Reset the selected entry to a LIB (wizard)", mutates: true),
         Binding([c("d")], .delete, .screen(.entries), bar: "Delete", "Delete the selected entry (wizard)", mutates: true),
+        Binding([c("R")], .repair, .screen(.entries), bar: "Repair", "Repair a file nodeos refuses: every configured key, from the evidence (wizard)", mutates: true),
         Binding([c("W")], .watch, .screen(.entries), "Watch the selected key vote: head, LIB, its last vote (live, read-only)"),
 
         Binding([c("u")], .rereadLIB, .screen(.lib), bar: "Re-read", "Ask every LIB source again"),

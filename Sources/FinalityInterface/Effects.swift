@@ -17,6 +17,8 @@ public enum Effect: Equatable, Sendable {
     case apply(planID: Int, request: PlanRequest)
     /// Backups and audit records of the file.
     case loadHistory(Location)
+    /// Find the node's configured finalizer keys (public parts only; `configDir` when given).
+    case readNodeKeys(Location, configDir: String?)
     /// Field-by-field diff of two files (the current one against a backup or another copy).
     case compareFiles(old: String, new: String)
     /// Write the plain-text case report (`finality report`'s text) with the LIB readings
@@ -38,6 +40,7 @@ public enum Message: Sendable {
     case planComputed(Result<PlanPreview, EngineError>)
     case applied(Result<ApplyOutcome, EngineError>)
     case historyLoaded(Result<HistoryListing, EngineError>)
+    case nodeKeysRead(NodeKeys)
     case compared(Result<DiffView, EngineError>)
     case reportWritten(Result<String, EngineError>)
     /// No key came within `AppState.tickMilliseconds` (only while a watch runs).

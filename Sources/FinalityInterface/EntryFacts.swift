@@ -18,11 +18,11 @@ extension EntryFlag {
 public enum EntryFacts {
     public static func flags(
         _ entry: SafetyEntry, index: Int, lib: LIB?, findings: [Finding], tracked: (vote: TrackedVoteRow, source: String)? = nil,
-        duplicateOf: Int? = nil
+        duplicateOf: Int? = nil, keys: NodeKeys? = nil
     ) -> [EntryFlag] {
         let network = tracked.map {
             NetworkVoteEvidence(blockNumber: $0.vote.blockNumber, timestamp: $0.vote.timestamp, isStrong: $0.vote.isStrong, source: $0.source)
         }
-        return EntryAssessment.flags(entry, lib: lib, findings: findings.filter { $0.entry == index }, network: network, duplicateOf: duplicateOf)
+        return EntryAssessment.flags(entry, lib: lib, findings: findings.filter { $0.entry == index }, network: network, duplicateOf: duplicateOf, keys: keys)
     }
 }

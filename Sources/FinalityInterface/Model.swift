@@ -32,6 +32,9 @@ public struct AppState: Sendable {
     public var askingQuit = false
     /// Effects are running (the screen says "working…").
     public var busy: String?
+    /// The node's configured finalizer keys (signature-provider lines; issue 9, recovery):
+    /// nil until looked for. They make "inactive" certain and are what a repair covers.
+    public var nodeKeys: NodeKeys?
 
     /// - apiURL: a node API to ask for LIB and tracked votes (`finality PATH --api URL`);
     ///   none is asked unless given (the LIB screen's `a` sets one later).

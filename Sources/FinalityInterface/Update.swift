@@ -6,7 +6,7 @@ public enum Core {
     /// The first effects: read the file (and, with a data dir, its LIB).
     public static func start(_ state: inout AppState) -> [Effect] {
         state.busy = "reading \(state.location.file)"
-        return [.loadFile(state.location)]
+        return [.loadFile(state.location), .readNodeKeys(state.location, configDir: nil)]
     }
 
     public static func update(_ state: inout AppState, _ message: Message) -> [Effect] {
@@ -33,6 +33,8 @@ public enum Core {
                 state.file = nil
                 state.loadError = e.description
             }
+        case .nodeKeysRead(let keys):
+            state.nodeKeys = keys
         case .interlocksChecked(let access):
             state.busy = nil
             let wasReadOnly = state.isReadOnly

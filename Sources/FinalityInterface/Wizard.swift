@@ -4,14 +4,20 @@ import FinalityFormat
 /// What the wizard changes.
 public enum WizardAction: String, Hashable, Sendable, CaseIterable {
     case reset, delete, restore
+    /// Rebuild a file nodeos refuses from what can be read and the evidence (issue 9).
+    case repair
 
     public var title: String {
         switch self {
         case .reset: "Reset"
         case .delete: "Delete"
         case .restore: "Restore"
+        case .repair: "Repair"
         }
     }
+
+    /// The change is of the whole file (restore, repair), not of one key's entry.
+    public var wholeFile: Bool { self == .restore || self == .repair }
 }
 
 /// The five numbered steps support staff name on the phone ("you are at step 3").
@@ -21,9 +27,19 @@ public enum WizardStep: Int, Hashable, Sendable, CaseIterable, Comparable {
     /// The step's title for this action: a restore chooses a backup, not an entry.
     public func title(for action: WizardAction) -> String {
         switch self {
-        case .chooseEntry: action == .restore ? "Choose the backup" : "Choose entry and action"
+        case .chooseEntry:
+            switch action {
+            case .restore: "Choose the backup"
+            case .repair: "Damage and node keys"
+            default: "Choose entry and action"
+            }
         case .chooseLIB: action == .restore ? "LIB source (not needed for a restore)" : "Choose LIB source"
-        case .review: action == .restore ? "Review the restore" : "Review the change"
+        case .review:
+            switch action {
+            case .restore: "Review the restore"
+            case .repair: "Review the repair"
+            default: "Review the change"
+            }
         case .confirm: "Confirm"
         case .result: "Result"
         }
@@ -32,7 +48,12 @@ public enum WizardStep: Int, Hashable, Sendable, CaseIterable, Comparable {
     /// The steps bar's label.
     public func shortTitle(for action: WizardAction) -> String {
         switch self {
-        case .chooseEntry: action == .restore ? "Backup" : "Entry & action"
+        case .chooseEntry:
+            switch action {
+            case .restore: "Backup"
+            case .repair: "Damage & keys"
+            default: "Entry & action"
+            }
         case .chooseLIB: "LIB source"
         case .review: "Review"
         case .confirm: "Confirm"
@@ -60,11 +81,14 @@ public struct PlanRequest: Hashable, Sendable {
     public var libReason: String?
     /// The backup to restore from (restore).
     public var backupPath: String?
+    /// Repair: the node's configured keys as the screen showed them (nil: the runner looks).
+    public var nodeKeys: NodeKeys?
 
     public init(
         action: WizardAction, location: Location, fileSHA256: Bytes32, keyText: String? = nil, libReadings: [LIBReading] = [],
-        libChosen: Int? = nil, libReason: String? = nil, backupPath: String? = nil
+        libChosen: Int? = nil, libReason: String? = nil, backupPath: String? = nil, nodeKeys: NodeKeys? = nil
     ) {
+        self.nodeKeys = nodeKeys
         self.libReason = libReason
         self.action = action
         self.location = location
@@ -124,11 +148,18 @@ public struct PlanPreview: Hashable, Sendable {
     /// floor's evidence with each source.
     public var nodeosWillDo: [String]
     public var evidence: [String]
+    /// Lines only recovery adds: a repair's every key (what was recovered, from where, what
+    /// is lost), a LIB from one source ("not cross-checked").
+    public var recovery: [String]
+    /// The SHA-256 of the file as it will be written (a whole-file confirmation types its start).
+    public var afterSHA256: String
 
     public init(
         id: Int, request: PlanRequest, rows: [DiffRow], warnings: [String], notes: [String] = [], checks: [CheckRow], refusal: String? = nil,
-        confirmation: Confirmation, nodeosWillDo: [String] = [], evidence: [String] = []
+        confirmation: Confirmation, nodeosWillDo: [String] = [], evidence: [String] = [], recovery: [String] = [], afterSHA256: String = ""
     ) {
+        self.recovery = recovery
+        self.afterSHA256 = afterSHA256
         self.id = id
         self.request = request
         self.rows = rows
@@ -147,7 +178,8 @@ public struct PlanPreview: Hashable, Sendable {
             id: id, request: request, rows: DiffRows.from(review.plan.diff), warnings: review.plan.warnings.map(\.message),
             notes: review.plan.notes, checks: review.interlocks.checks.map(CheckRow.init), refusal: review.blocker?.message,
             confirmation: review.confirmation, nodeosWillDo: review.explanation.nodeosWillDo,
-            evidence: review.explanation.voteFloorEvidence)
+            evidence: review.explanation.voteFloorEvidence, recovery: review.plan.recoveryLines.filter { !$0.isEmpty },
+            afterSHA256: review.plan.afterSHA256.hex)
     }
 }
 
@@ -223,7 +255,7 @@ public struct WizardState: Sendable {
     }
 
     /// Delete and restore need no LIB: step 2 is skipped (and shown as skipped).
-    public var needsLIB: Bool { action == .reset }
+    public var needsLIB: Bool { action == .reset || action == .repair }
 
     /// The typed confirmation, by the workflow's one rule (known once the plan is).
     public var expectedConfirmation: String { plan?.confirmation.expected ?? "" }

@@ -11,6 +11,9 @@ extension Core {
         case .chooseEntry:
             if w.action == .restore {
                 guard w.backup != nil else { return [] }
+            } else if w.action == .repair {
+                // The whole file: no entry to choose; the keys are the node's.
+                w.keyText = nil
             } else if let entry = wizardEntry(state) {
                 w.keyText = entry.key.text
             } else {
@@ -102,6 +105,7 @@ extension Core {
         return .computePlan(
             PlanRequest(
                 action: w.action, location: state.location, fileSHA256: fileSHA256, keyText: w.keyText,
-                libReadings: state.lib.readings, libChosen: libChosen, libReason: libReason, backupPath: backupPath))
+                libReadings: state.lib.readings, libChosen: libChosen, libReason: libReason, backupPath: backupPath,
+                nodeKeys: w.action == .repair ? state.nodeKeys : nil))
     }
 }

@@ -41,6 +41,8 @@ public final class EngineEffects: EffectRunner {
             return .applied(Result { () throws(EngineError) in try apply(review) })
         case .loadHistory(let location):
             return .historyLoaded(Result { () throws(EngineError) in try history(location) })
+        case .readNodeKeys(let location, let configDir):
+            return .nodeKeysRead(NodeConfig.find(for: location, configDir: configDir))
         case .compareFiles(let old, let new):
             return .compared(Result { () throws(EngineError) in try compare(old: old, new: new) })
         case .writeReport(let path, let location, let readings, let libErrors):
@@ -108,6 +110,14 @@ public final class EngineEffects: EffectRunner {
         case .restore:
             guard let backupPath = request.backupPath else { throw .usage("no backup chosen") }
             return RestoreChange(backupPath: backupPath)
+        case .repair:
+            // As `finality repair` does: the LIB chosen, the node's keys (as the screen showed
+            // them), the evidence of each key's last vote (backups, every node API asked, LIB).
+            let choice = try LIBDecision.forPlan(request.libReadings, choice: request.libChosen, reason: request.libReason)
+            let keys = request.nodeKeys ?? NodeConfig.find(for: request.location, configDir: nil)
+            let apis = request.libReadings.compactMap { r -> String? in if case .api(let url) = r.source { url } else { nil } }
+            let evidence = EvidenceSet.gather(file: request.location.file, apiURLs: apis, timeoutSeconds: 2)
+            return RepairChange(inputs: RepairInputs(lib: choice, keys: keys, evidence: evidence))
         }
     }
 
@@ -170,7 +180,7 @@ public final class EngineEffects: EffectRunner {
         let loaded = try LoadedFile.read(location)
         let text = CaseReport.text(
             loaded: loaded, readings: readings, libErrors: libErrors, interlocks: Interlocks.run(location, procRoot: procRoot),
-            toolVersion: toolVersion, now: Date())
+            toolVersion: toolVersion, now: Date(), nodeKeys: NodeConfig.find(for: location, configDir: nil))
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io(path: path, operation: "create", reason: String(cString: strerror(errno))) }
         defer { close(fd) }

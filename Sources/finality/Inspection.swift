@@ -68,7 +68,7 @@ struct Inspection {
 
     /// `PATH: Savanna safety.dat version 1, truncated in entry 2 (2 of 5 entries read), 598 bytes`
     var summaryLine: String {
-        "\(shownPath): \(verification.headline), \(loaded.bytes.count) bytes"
+        "\(shownPath): \(verification.headline), \(grouped(loaded.bytes.count)) bytes"
     }
 
     func findingLines() -> [String] {
@@ -76,9 +76,9 @@ struct Inspection {
     }
 
     /// The JSON of entry i, with how it was read.
-    func jsonEntry(_ i: Int, _ e: SafetyEntry, network: FinalizerInfo?, lib: LIB? = nil) -> JSON {
+    func jsonEntry(_ i: Int, _ e: SafetyEntry, network: FinalizerInfo?, lib: LIB? = nil, keys: NodeKeys? = nil) -> JSON {
         let v = verification
-        var json = JSONModel.entry(e, index: i, duplicateOf: duplicateOf[i], network: network, lib: lib)
+        var json = JSONModel.entry(e, index: i, duplicateOf: duplicateOf[i], network: network, lib: lib, keys: keys)
         if case .object(var members) = json {
             members.append(("offset", i < v.entryOffsets.count ? .uint(UInt64(v.entryOffsets[i])) : .null))
             members.append(("read_cleanly", .bool(v.entryReadCleanly(i))))
@@ -124,7 +124,7 @@ struct Inspection {
 
     static func networkVoteText(_ info: FinalizerInfo, _ key: BLSPublicKey) -> String {
         guard let v = info.vote(for: key) else { return "not tracked" }
-        return "#\(v.blockNumber) \(v.isStrong ? "strong" : "weak")\(v.problems.isEmpty ? "" : " (!)")"
+        return "#\(grouped(v.blockNumber)) \(v.isStrong ? "strong" : "weak")\(v.problems.isEmpty ? "" : " (!)")"
     }
 }
 

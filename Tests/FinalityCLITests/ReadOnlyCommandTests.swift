@@ -80,7 +80,7 @@ struct ReadOnlyCommandTests {
         let r = RecoveryCLI.run(["list", Self.fixture("hotstuff-three-entries.dat")])
         #expect(r.status == 0)
         #expect(r.stdout.contains("_VHEIGHT (LAST VOTE)"))
-        #expect(r.stdout.contains("400000210.2"))
+        #expect(r.stdout.contains("400,000,210/2"))
         let j = try json(RecoveryCLI.run(["list", "--json", Self.fixture("hotstuff-three-entries.dat")]).stdout)
         let first = try #require((j["entries"] as? [[String: Any]])?.first)
         #expect((first["_vheight"] as? [String: Int])?["pcounter"] == 2)
@@ -112,7 +112,8 @@ struct ReadOnlyCommandTests {
         // Flags measured against the data dir's blocks.log, as the Entries screen and the report show them.
         for flag in ["lock-22", "vote+12", "inactive"] { #expect(list.stdout.contains(flag), "list lacks \(flag)") }
         let json = RecoveryCLI.run(["list", dir, "--json"])
-        for code in ["lock-behind-lib", "last-vote-newer-than-lib", "inactive"] { #expect(json.stdout.contains("\"\(code)\""), "--json lacks \(code)") }
+        // The demo has no nodeos config: "inactive" is the guess from time (maybe-inactive).
+        for code in ["lock-behind-lib", "last-vote-newer-than-lib", "maybe-inactive"] { #expect(json.stdout.contains("\"\(code)\""), "--json lacks \(code)") }
         let show = RecoveryCLI.run(["show", dir, "04nAwfOWuw"])
         #expect(show.stdout.contains("flag       lock-22: lock behind LIB by 22 blocks"), "\(show.stdout)")
         #expect(FileManager.default.fileExists(atPath: dir + "/blocks/blocks.log"))

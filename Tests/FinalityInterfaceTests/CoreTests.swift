@@ -274,8 +274,15 @@ import Testing
         let file = Fixtures.savannaFile()
         let flags = EntryFacts.flags(file.entries[1], index: 1, lib: Fixtures.lib.lib, findings: [])
         #expect(flags.map(\.long).contains("lock behind LIB by 20 blocks (lock 5,190, LIB 5,210)"))
-        let inactive = EntryFacts.flags(file.entries[3], index: 3, lib: Fixtures.lib.lib, findings: [])
-        #expect(inactive.contains { $0.short == "inactive" })
+        // Without the node's keys, a guess from time, said to be one.
+        let guess = EntryFacts.flags(file.entries[3], index: 3, lib: Fixtures.lib.lib, findings: [], keys: Fixtures.noNodeKeys)
+        #expect(guess.contains { $0.short == "inactive?" && $0.code == "maybe-inactive" && $0.long.contains("a guess from time") })
+        #expect(!guess.contains { $0.code == "inactive" })
+        // With them, certain: key 4 is not configured; key 2 is (no guess, whatever its times).
+        let certain = EntryFacts.flags(file.entries[3], index: 3, lib: Fixtures.lib.lib, findings: [], keys: Fixtures.nodeKeys)
+        #expect(certain.contains { $0.short == "inactive" && $0.code == "inactive" && $0.long.contains("not configured with this key") })
+        #expect(!certain.contains { $0.code == "maybe-inactive" })
+        #expect(!EntryFacts.flags(file.entries[1], index: 1, lib: Fixtures.lib.lib, findings: [], keys: Fixtures.nodeKeys).contains { $0.code.contains("inactive") })
     }
 
     @Test func sourcesThatDisagreeAreShownNotMerged() {

@@ -66,6 +66,24 @@ enum Fixtures {
         return SafetyFile(format: .hotStuff, entries: [e(1, 5_212, 2, digest(9)), e(2, 5_100, 1, digest(11)), e(3, 0, 0, .zero)])
     }
 
+    /// The node's keys as config.ini gives them: keys 1, 2 and 3 (4 is inactive) and 7,
+    /// which has no entry. The private parts are never read (NodeConfig keeps the public part).
+    static let nodeKeys: NodeKeys = {
+        var ini = "# the node\n"
+        for k: UInt8 in [1, 2, 3, 7] { ini += "signature-provider = \(key(k).text)=KEY:\(plantedSecret)\n" }
+        let r = NodeConfig.keys(configINI: Array(ini.utf8), path: "/srv/node/config/config.ini")
+        return NodeKeys(
+            keys: r.keys, looked: ["/srv/node/config/config.ini (config/ beside the data dir): 4 finalizer keys"],
+            source: "config.ini /srv/node/config/config.ini (config/ beside the data dir)", otherProviders: r.others)
+    }()
+
+    /// No nodeos configuration found: "inactive?" stays a guess from time.
+    static let noNodeKeys = NodeKeys(
+        keys: [], looked: ["/root/.local/share/eosio/nodeos/config/config.ini (nodeos's default config dir): not readable or no such file"], source: nil)
+
+    /// A private key in the config: it must never reach a screen, a report or a record.
+    static let plantedSecret = "PVT_BLS_PlantedScreenSecretNeverShow_0a1b2c3d4e5f"
+
     static let location = Location(file: "/srv/node/data/finalizers/safety.dat", dataDir: "/srv/node/data")
 
     static func snapshot(_ file: SafetyFile, path: String = location.file, writable: Bool = true, nodeRunning: String? = nil, corruptCRC: Bool = false) -> FileSnapshot {
@@ -80,11 +98,24 @@ enum Fixtures {
     /// The state after the file and LIB were read.
     static func state(
         size: Size = .minimum, file: SafetyFile = savannaFile(), readOnly: Bool = false, corruptCRC: Bool = false, nodeRunning: String? = nil,
-        apiAnswer: Result<LIBReading, EngineError> = .failure(.io(path: "http://127.0.0.1:8888", operation: "connect", reason: "Connection refused"))
+        apiAnswer: Result<LIBReading, EngineError> = .failure(.io(path: "http://127.0.0.1:8888", operation: "connect", reason: "Connection refused")),
+        nodeKeys: NodeKeys = noNodeKeys, bytes: [UInt8]? = nil
     ) -> AppState {
         var s = AppState(location: location, readOnly: readOnly, size: size)
         _ = Core.start(&s)
-        _ = Core.update(&s, .fileLoaded(.success(snapshot(file, nodeRunning: nodeRunning, corruptCRC: corruptCRC))))
+        if let bytes {
+            let loaded = LoadedFile(location: location, bytes: bytes)
+            _ = Core.update(
+                &s,
+                .fileLoaded(
+                    .success(
+                        FileSnapshot(
+                            path: location.file, byteCount: bytes.count, sha256: loaded.sha256, verification: SafetyFileReader.verify(bytes),
+                            writable: true))))
+        } else {
+            _ = Core.update(&s, .fileLoaded(.success(snapshot(file, nodeRunning: nodeRunning, corruptCRC: corruptCRC))))
+        }
+        _ = Core.update(&s, .nodeKeysRead(nodeKeys))
         _ = Core.update(
             &s,
             .libRead([
@@ -133,5 +164,32 @@ enum Fixtures {
                 CheckRow(name: "processes using the file or data dir", outcome: .clear, detail: "no nodeos process"),
             ],
             confirmation: .forKey(before.entries[1].key))
+    }
+}
+
+extension Fixtures {
+    /// The fixture file cut in the middle of entry 2 (what an in-place rewrite without
+    /// fsync can leave): entries 0 and 1 read, nodeos refuses it.
+    static let truncatedBytes: [UInt8] = Array(SafetyFileWriter.encode(savannaFile()).prefix(24 + 237 * 2 + 50))
+
+    /// The engine's own repair plan for the state's file (the review the wizard shows),
+    /// with the node's keys 1, 2, 3 and 7 and LIB 5,210 from blocks.log.
+    static func repairPlan(_ state: AppState, id: Int = 9) -> PlanPreview {
+        let bytes = truncatedBytes
+        let choice = try! LIBDecision.forPlan([lib], choice: 0, reason: nil)
+        let inputs = RepairInputs(lib: choice, keys: nodeKeys, evidence: EvidenceSet(now: BlockTimestamp(slot: libSlot + 120)))
+        let plan = try! Planner.repair(bytes: bytes, path: location.file, salvage: DamagedFile.read(bytes), inputs: inputs)
+        let request = PlanRequest(
+            action: .repair, location: location, fileSHA256: state.file!.sha256, libReadings: state.lib.readings, libChosen: 0,
+            nodeKeys: state.nodeKeys)
+        let explanation = ReviewExplanation(plan: plan)
+        return PlanPreview(
+            id: id, request: request, rows: DiffRows.from(plan.diff), warnings: plan.warnings.map(\.message), notes: plan.notes,
+            checks: [
+                CheckRow(name: "lock on /srv/node/data/state/shared_memory.bin", outcome: .clear, detail: "not locked: no nodeos holds this data dir's state"),
+                CheckRow(name: "processes using the file or data dir", outcome: .clear, detail: "no nodeos process"),
+            ],
+            confirmation: Confirmation(for: plan), nodeosWillDo: explanation.nodeosWillDo, evidence: explanation.voteFloorEvidence,
+            recovery: plan.recoveryLines.filter { !$0.isEmpty }, afterSHA256: plan.afterSHA256.hex)
     }
 }

@@ -29,6 +29,7 @@ import Testing
             .planComputed(.success(PlanPreview(id: 1, request: r, rows: [], warnings: ["w"], checks: [], confirmation: .forKey(Fixtures.key(1)))))
         case .apply: .applied(.success(ApplyOutcome(backupPath: "/b", auditRecord: "/a", newSHA256: "00", nextSteps: [NextStep("n")])))
         case .loadHistory: .historyLoaded(.success(Fixtures.backups))
+        case .readNodeKeys: .nodeKeysRead(Fixtures.nodeKeys)
         case .compareFiles: .compared(.failure(.usage("no such file")))
         case .writeReport(let path, _, _, _): .reportWritten(.success(path))
         case .startWatch, .pollWatch, .stopWatch: .watchPolled([], now: 0)

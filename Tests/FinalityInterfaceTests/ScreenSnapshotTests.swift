@@ -177,6 +177,38 @@ import Testing
             press(&s, c("r"))
             return s
         }),
+        ("entries-node-keys", { size in
+            var s = Fixtures.state(size: size, nodeKeys: Fixtures.nodeKeys)
+            press(&s, c("G"))
+            return s
+        }),
+        ("entries-damaged-repair", { size in RepairWizardTests.damaged(size: size) }),
+        ("wizard-repair-1", { size in
+            var s = RepairWizardTests.damaged(size: size)
+            press(&s, c("R"))
+            return s
+        }),
+        ("wizard-repair-3-review", { size in
+            var s = RepairWizardTests.damaged(size: size)
+            press(&s, c("R"), .enter, .enter)
+            _ = Core.update(&s, .planComputed(.success(Fixtures.repairPlan(s))))
+            return s
+        }),
+        ("wizard-repair-3-review-keys", { size in
+            var s = RepairWizardTests.damaged(size: size)
+            press(&s, c("R"), .enter, .enter)
+            _ = Core.update(&s, .planComputed(.success(Fixtures.repairPlan(s))))
+            for _ in 0..<12 { press(&s, c("j")) }
+            return s
+        }),
+        ("wizard-repair-4-confirm", { size in
+            var s = RepairWizardTests.damaged(size: size)
+            press(&s, c("R"), .enter, .enter)
+            _ = Core.update(&s, .planComputed(.success(Fixtures.repairPlan(s))))
+            press(&s, .enter)
+            type(&s, "1f2e")
+            return s
+        }),
         ("prompt-report", { size in
             var s = Fixtures.state(size: size)
             press(&s, c("w"))

@@ -84,7 +84,7 @@ public enum BlocksDirectory {
                 var message = "no blocks.log in \(directory)"
                 if let newest = retained.last {
                     message +=
-                        " (found \(retained.count) retained range(s), the newest \(newest.fileName) up to block \(newest.lastBlock); the newest blocks are always in blocks.log)"
+                        " (found \(retained.count) retained range(s), the newest \(newest.fileName) up to block \(grouped(newest.lastBlock)); the newest blocks are always in blocks.log)"
                 } else {
                     message += " (a node with block-log-retain-blocks = 0 keeps no log: use --api or --lib-id)"
                 }
@@ -161,7 +161,7 @@ public enum BlocksDirectory {
         case .chainID: context = "chain id"
         }
         details.append(
-            "blocks.log version \(p.version)\(p.pruned ? " (pruned)" : ""), first block \(p.firstBlockNumber), preamble holds the \(context)")
+            "blocks.log version \(p.version)\(p.pruned ? " (pruned)" : ""), first block \(grouped(p.firstBlockNumber)), preamble holds the \(context)")
         details.append(
             "last entry at offset \(Offset.text(log.lastEntryOffset)) (the u64 at \(p.pruned ? "size − 12" : "size − 8")), \(log.lastEntryByteCount) bytes; producer \(log.lastBlockHeader.producer), schedule version \(log.lastBlockHeader.scheduleVersion)")
         if let n = log.prunedBlockCount {
@@ -170,7 +170,7 @@ public enum BlocksDirectory {
         switch log.previousEntry {
         case .none: details.append("the last entry is the log's only one")
         case .linked(let off, let n, _):
-            details.append("the entry before (offset \(Offset.text(off)), block \(n)) links to it")
+            details.append("the entry before (offset \(Offset.text(off)), block \(grouped(n))) links to it")
         case .unchecked(let reason): warnings.append("could not check the entry before the last: \(reason)")
         }
         switch index {
@@ -185,7 +185,7 @@ public enum BlocksDirectory {
                 "retained ranges: " + retained.map { "\($0.fileName) (\($0.firstBlock)…\($0.lastBlock))" }.joined(separator: ", "))
             if let newest = retained.last, newest.lastBlock &+ 1 != p.firstBlockNumber {
                 warnings.append(
-                    "the newest retained range ends at block \(newest.lastBlock) but blocks.log starts at \(p.firstBlockNumber)")
+                    "the newest retained range ends at block \(grouped(newest.lastBlock)) but blocks.log starts at \(grouped(p.firstBlockNumber))")
             }
         }
         details.append(

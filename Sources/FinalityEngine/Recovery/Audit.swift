@@ -89,6 +89,26 @@ public enum AuditLog {
                 .object([("key", .string($0.key.text)), ("change", .string($0.kind.rawValue))])
             })))
         }
+        // Reset and repair: each written last vote with every piece of its evidence, its
+        // source, and the one chosen (the vote floor).
+        if !plan.voteFloors.isEmpty {
+            fields.append(("vote_floors", .array(plan.voteFloors.map(\.json))))
+        }
+        // Repair: what each key had before (as read from the damaged file, or absent or
+        // unreadable) and what it has after (null: dropped).
+        if let repair = plan.repair {
+            let written = try? SafetyFileReader.decode(plan.afterBytes)
+            fields.append(("keys", .array(repair.keys.map { k in
+                .object([
+                    ("key", .string(k.key.text)),
+                    ("outcome", .string(k.outcome)),
+                    ("before_state", .string(k.beforeState)),
+                    ("before", k.before.map { entryJSON($0.entry, index: $0.index) } ?? .null),
+                    ("after", entryJSON(k.after, index: k.after.flatMap { a in written?.index(of: a.key) })),
+                    ("lost", .array(k.lost.map { .string($0) })),
+                ])
+            })))
+        }
         fields += [
             ("lib", plan.lib.map(JSONModel.libDecision) ?? .null),
             ("b_lock_inputs", plan.proposal.map { p in

@@ -105,6 +105,48 @@ public struct AuditRecord: Codable, Hashable, Sendable {
         public var problem: String
     }
 
+    /// One piece of evidence of a key's last vote, with its source (`VoteFloor.json`).
+    public struct EvidencePiece: Codable, Hashable, Sendable {
+        /// entry | backup | network | lib
+        public var source: String
+        public var detail: String
+        public var blockNum: UInt32
+        public var blockId: String
+        public var timestamp: Time
+        public var used: Bool
+        public var rejected: String?
+        public var note: String?
+    }
+
+    public struct Vote: Codable, Hashable, Sendable {
+        public var blockNum: UInt32
+        public var blockId: String
+        public var timestamp: Time
+    }
+
+    /// The last vote a reset or repair wrote for one key, and why: every piece of evidence
+    /// and the index of the chosen one.
+    public struct VoteFloor: Codable, Hashable, Sendable {
+        public var key: String
+        /// evidence | lib
+        public var mode: String
+        public var lastVote: Vote
+        public var chosen: Int
+        public var evidence: [EvidencePiece]
+
+        public var chosenPiece: EvidencePiece? { evidence.indices.contains(chosen) ? evidence[chosen] : nil }
+    }
+
+    /// A repair's key: what it had before (or "absent or unreadable") and after.
+    public struct RepairedKey: Codable, Hashable, Sendable {
+        public var key: String
+        public var outcome: String?
+        public var beforeState: String
+        public var before: Entry?
+        public var after: Entry?
+        public var lost: [String]?
+    }
+
     public var time: String
     public var user: String
     public var uid: UInt32?
@@ -119,6 +161,10 @@ public struct AuditRecord: Codable, Hashable, Sendable {
     public var before: Entry?
     public var after: Entry?
     public var changedKeys: [ChangedKey]?
+    /// Reset and repair (records since issue 9; nil in older ones).
+    public var voteFloors: [VoteFloor]?
+    /// Repair: every key, before and after (nil in older records).
+    public var keys: [RepairedKey]?
     public var lib: LIBDecision?
     public var bLockInputs: ProposalInputs?
     public var restoreFrom: String?

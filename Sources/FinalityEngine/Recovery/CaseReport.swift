@@ -5,9 +5,37 @@ import FinalityFormat
 /// The plain-text report an operator pastes into a support ticket (`finality report`).
 /// Public keys, hashes and block ids only: no environment, no SSH addresses.
 public enum CaseReport {
+    /// What nodeos will do with one entry as it is, given LIB (VoteModel, voting.md), in
+    /// the operator's words: the review's "after:" sentence for an entry no plan changes.
+    public static func decision(
+        _ e: SafetyEntry, index: Int, verification v: Verification, lib: LIB?, keys: NodeKeys?, duplicateOf: Int?
+    ) -> String {
+        guard let s = e.savanna else {
+            return "nothing: spring never reads a HotStuff safety_db.dat (the Leap HotStuff prototype used it)"
+        }
+        if !v.nodeosLoads {
+            return "nothing: it refuses to start with this file, so no key votes (repair it, or restore a backup)"
+        }
+        if let d = duplicateOf {
+            return "nothing with this entry: entry \(d) has the same key and nodeos uses the first"
+        }
+        if keys?.isConfigured(e.key) == false {
+            return "nothing: the node is not configured with this key (inactive); nodeos keeps the entry as it is"
+        }
+        guard let lib else {
+            return "unknown without a LIB (give --blocks-dir DIR, --api URL or --lib-id with --lib-time)"
+        }
+        // nodeos replaces an entry with both refs empty by its default at start-up.
+        let used = VoteRules.isEmpty(s.lastVote) && VoteRules.isEmpty(s.lock) ? VoteRules.nodeosDefault(lib: lib) : s
+        let prefix = used == s ? "" : "(both refs empty: nodeos gives it {last vote: empty, lock: its LIB} at start-up) "
+        return prefix + VoteRules.outlook(used, chain: ChainView(lib: lib)).sentence
+    }
+
+    /// - nodeKeys: the node's configured keys (`NodeConfig.find`), when looked for: entries
+    ///   of other keys are `inactive` (certain), configured keys without an entry listed.
     public static func text(
         loaded: LoadedFile, readings: [LIBReading], libErrors: [String], interlocks: InterlockReport,
-        toolVersion: String, now: Date
+        toolVersion: String, now: Date, nodeKeys: NodeKeys? = nil
     ) -> String {
         var out = [String]()
         let file = loaded.location.file
@@ -16,7 +44,7 @@ public enum CaseReport {
         out.append("written      \(AuditLog.iso(now)) by finality \(toolVersion)")
         out.append("file         \(file)")
         out.append("data dir     \(loaded.location.dataDir ?? "(not known)")")
-        out.append("size         \(loaded.bytes.count) bytes")
+        out.append("size         \(grouped(loaded.bytes.count)) bytes")
         out.append("SHA-256      \(loaded.sha256.hex)")
         var st = stat()
         if stat(file, &st) == 0 {
@@ -39,10 +67,28 @@ public enum CaseReport {
                     out.append("       \(field.name): \(field.value)")
                 }
                 // The one assessment, as the Entries screen and list show it.
-                for flag in EntryAssessment.flags(e, lib: lib, findings: (v.errors + v.warnings).filter { $0.entry == i }) {
+                for flag in EntryAssessment.flags(e, lib: lib, findings: (v.errors + v.warnings).filter { $0.entry == i }, keys: nodeKeys) {
                     out.append("       flag \(flag.short): \(flag.long)")
                 }
+                out.append("       nodeos will: " + decision(e, index: i, verification: v, lib: lib, keys: nodeKeys, duplicateOf: v.duplicateOf[i]))
             }
+        }
+        out.append("")
+        out.append("Node's keys:")
+        if let nodeKeys {
+            out += nodeKeys.lines.map { "  " + $0 }
+            let missing = v.file.map { KeyCoverage(file: $0, keys: nodeKeys).missing } ?? (v.nodeosLoads ? [] : nodeKeys.publicKeys)
+            for k in missing {
+                out.append(
+                    v.nodeosLoads
+                        ? "  configured key without an entry: \(k.text): \(KeyCoverage.missingLine)"
+                        : "  configured key without a readable entry: \(k.text): \(KeyCoverage.unreadableLine)")
+                if v.nodeosLoads, let lib {
+                    out.append("       nodeos will: " + VoteRules.outlook(VoteRules.nodeosDefault(lib: lib), chain: ChainView(lib: lib)).sentence)
+                }
+            }
+        } else {
+            out.append("  not looked for")
         }
         out.append("")
         out.append("LIB:")

@@ -78,6 +78,28 @@ public struct RepairSummary: Hashable, Sendable {
         public var outcome: String
         public var recovered: [String]
         public var lost: [String]
+        /// What the damaged file held for the key (its first entry, as read), and how it
+        /// read; nil: absent or unreadable.
+        public var before: DamagedEntry?
+        /// The entry written (nil: dropped).
+        public var after: SafetyEntry?
+
+        public init(key: BLSPublicKey, outcome: String, recovered: [String], lost: [String], before: DamagedEntry? = nil, after: SafetyEntry? = nil) {
+            self.key = key
+            self.outcome = outcome
+            self.recovered = recovered
+            self.lost = lost
+            self.before = before
+            self.after = after
+        }
+
+        /// "read cleanly", "read whole, evidence only: …" (a file-wide problem such as a bad
+        /// CRC), "read with problems: …", "absent or unreadable".
+        public var beforeState: String {
+            guard let b = before else { return "absent or unreadable" }
+            if b.problems.isEmpty { return "read cleanly" }
+            return (b.clean ? "read whole, evidence only: " : "read with problems: ") + b.problems.joined(separator: "; ")
+        }
     }
 
     public var keys: [KeyLine]

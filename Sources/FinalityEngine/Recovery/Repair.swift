@@ -169,9 +169,10 @@ extension Planner {
                 lost.append("entry \(first!.index) read with problems (\(first!.problems.joined(separator: "; "))): its values used as evidence only")
             }
             warnings += Recovery.floorWarnings(floor, entryVote: nil, lib: lib)
-            active.append(SafetyEntry(key: key, state: .savanna(state)))
+            let written = SafetyEntry(key: key, state: .savanna(state))
+            active.append(written)
             let outcome = first == nil ? "created (no entry was readable)" : (first!.clean ? "rebuilt from a clean entry" : "rebuilt from evidence")
-            summary.append(RepairSummary.KeyLine(key: key, outcome: outcome, recovered: recovered, lost: lost))
+            summary.append(RepairSummary.KeyLine(key: key, outcome: outcome, recovered: recovered, lost: lost, before: first, after: written))
             // "today" is said once for the whole file (RepairSummary.today) when nodeos refuses it.
             let lines = VoteRules.beforeAfter(before: nil, after: state, chain: chain)
             decisions.append(KeyDecision(key: key, lines: salvage.absent ? lines : Array(lines.dropFirst())))
@@ -190,15 +191,17 @@ extension Planner {
                     s.otherBranchLatestTime = forked ? s.lastVote.timestamp : .zero
                     s.votesForkedSinceLatestStrongVote = nil
                 }
-                inactive.append(SafetyEntry(key: key, state: .savanna(s)))
+                let kept = SafetyEntry(key: key, state: .savanna(s))
+                inactive.append(kept)
                 summary.append(RepairSummary.KeyLine(
-                    key: key, outcome: "inactive (not configured): kept as read", recovered: ["entry \(clean.index), read cleanly, kept as it was"], lost: []))
+                    key: key, outcome: "inactive (not configured): kept as read", recovered: ["entry \(clean.index), read cleanly, kept as it was"], lost: [],
+                    before: clean, after: kept))
             } else {
                 let c = copies[0]
                 unusable.append("entry \(c.index) at offset \(c.offset) (key \(key.shortText(24)))")
                 summary.append(RepairSummary.KeyLine(
                     key: key, outcome: "inactive (not configured): DROPPED", recovered: [],
-                    lost: ["entry \(c.index) did not read cleanly (\(c.problems.joined(separator: "; "))); nodeos does not use this key"]))
+                    lost: ["entry \(c.index) did not read cleanly (\(c.problems.joined(separator: "; "))); nodeos does not use this key"], before: c))
             }
         }
         inactive.sort { $0.key < $1.key }

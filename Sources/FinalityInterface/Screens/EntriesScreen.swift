@@ -32,10 +32,35 @@ enum EntriesScreen: ScreenUnit {
             state.screen = .wizard
             // A node may have started since the file was read: check before any step.
             return [.checkInterlocks(state.location)]
+        case .repair:
+            guard refused(state) else {
+                state.status = StatusMessage(.info, "nodeos loads this file: nothing to repair (r: reset, d: delete one entry)")
+                return []
+            }
+            state.wizard = WizardState(action: .repair)
+            state.screen = .wizard
+            return [.checkInterlocks(state.location)]
         default:
             return nil
         }
         return []
+    }
+
+    /// A Savanna file (or an unreadable one) that nodeos refuses: what a repair is for.
+    /// A HotStuff safety_db.dat is never repaired (spring does not read it).
+    static func refused(_ state: AppState) -> Bool {
+        guard let v = state.file?.verification, !v.nodeosLoads else { return false }
+        return v.file?.format != .hotStuff
+    }
+
+    /// Reset and delete change one entry of a file nodeos loads; on a file it refuses,
+    /// repair takes their place (the key bar offers what can be done).
+    static func applies(_ binding: Binding, _ state: AppState) -> Bool {
+        switch binding.action {
+        case .reset, .delete: !refused(state)
+        case .repair: refused(state)
+        default: true
+        }
     }
 
     static func back(_ state: inout AppState) {
@@ -93,10 +118,22 @@ enum EntriesScreen: ScreenUnit {
         g.put("LIB     ", row: row, column: 0, style: .dim)
         g.put(libLine(state), row: row, column: 8, style: state.lib.disagreement ? .warning : .normal)
         row += 1
+        for (i, (line, style)) in keyLines(state, safety: v.file, width: w - 8).enumerated() {
+            g.put(i == 0 ? "Keys    " : "", row: row, column: 0, style: .dim)
+            g.put(line, row: row, column: 8, style: style)
+            row += 1
+        }
+        if refused(state), !state.isReadOnly {
+            let hint = "R: repair: a new file where every configured key has an entry (lock := LIB, last vote := its newest evidence); the damaged file is kept as the backup"
+            for line in Format.wrap(hint, width: w, maxLines: 2) {
+                g.put(line, row: row, column: 0, style: .header)
+                row += 1
+            }
+        }
 
         guard let safety = v.file else { return }
         let hotStuff = safety.format == .hotStuff
-        let cols = Columns(width: w)
+        let cols = Columns(width: w, reference: state.lib.reference?.lib.timestamp)
         g.fill(row: row, style: .header)
         g.put(cols.header(hotStuff: hotStuff), row: row, column: 0, style: .header)
         row += 1
@@ -127,7 +164,8 @@ enum EntriesScreen: ScreenUnit {
             let r = row + i - top
             let entry = safety.entries[index]
             let flags = EntryFacts.flags(
-                entry, index: index, lib: lib, findings: file.findingsByEntry[index] ?? [], tracked: state.lib.trackedVote(for: entry.key))
+                entry, index: index, lib: lib, findings: file.findingsByEntry[index] ?? [], tracked: state.lib.trackedVote(for: entry.key),
+                keys: state.nodeKeys)
             let selected = i == state.entries.selected
             let text = cols.row(index: index, entry: entry, flags: flags)
             if selected { g.fill(row: r, style: .selected) }
@@ -146,6 +184,27 @@ enum EntriesScreen: ScreenUnit {
         if clipped { right += " Enter: all fields " } else if state.entries.zoomed { right += " Enter: the list " }
         if !right.isEmpty { g.put(right, row: paneTop, column: w - right.count - 1, style: .dim) }
         g.lines(detail, in: Rect(row: paneTop + 1, column: 0, rows: detailRows - 1, columns: w))
+    }
+
+    /// The node's configured keys: where they came from, and each configured key without
+    /// an entry (nodeos creates it at start-up); when unknown, that "inactive?" is a guess.
+    static func keyLines(_ state: AppState, safety: SafetyFile?, width: Int) -> [(String, Style)] {
+        guard let keys = state.nodeKeys else { return [("looking for the node's configured keys…", .dim)] }
+        guard keys.found else {
+            return [("not found (no nodeos config.ini): \"inactive?\" is a guess from time", .warning)]
+        }
+        var out = [(String, Style)]()
+        let missing = safety.map { KeyCoverage(file: $0, keys: keys).missing } ?? keys.publicKeys
+        let n = keys.publicKeys.count
+        out.append((Format.fit("\(n) configured, from \(keys.source ?? "?")" + (missing.isEmpty ? "" : "; \(missing.count) without \(state.file?.verification.nodeosLoads == false ? "a readable" : "an") entry:"), width), .normal))
+        // On a file nodeos refuses, a key whose entry could not be read gets none from
+        // nodeos: it does not start (a repair gives it one).
+        let why = state.file?.verification.nodeosLoads == false ? KeyCoverage.unreadableLine : KeyCoverage.missingLine
+        for k in missing.prefix(2) {
+            out.append((Format.fit("\(k.shortText(20)): \(why)", width), .warning))
+        }
+        if missing.count > 2 { out.append(("… and \(missing.count - 2) more (w: the report lists every one)", .warning)) }
+        return out
     }
 
     static func libLine(_ state: AppState) -> String {
@@ -192,7 +251,13 @@ enum EntriesScreen: ScreenUnit {
             }
         }
         let flags = EntryFacts.flags(
-            entry, index: index, lib: state.lib.reference?.lib, findings: file.findingsByEntry[index] ?? [], tracked: tracked)
+            entry, index: index, lib: state.lib.reference?.lib, findings: file.findingsByEntry[index] ?? [], tracked: tracked,
+            keys: state.nodeKeys)
+        if let keys = state.nodeKeys, keys.found, keys.isConfigured(entry.key) == true {
+            for (i, line) in Format.wrap("configured: this node votes with this key (\(keys.source ?? "?"))", width: width - 6).enumerated() {
+                out.append(((i == 0 ? "" : "      ") + line, .dim))
+            }
+        }
         if flags.isEmpty {
             out.append(("flags: none", .dim))
         }
@@ -205,7 +270,10 @@ enum EntriesScreen: ScreenUnit {
         return out
     }
 
-    /// Column layout: narrow at 80 columns, wider times and keys from 120.
+    /// Column layout: narrow at 80 columns, wider times and keys from 120. Block numbers
+    /// are always grouped, as everywhere else (`400,000,212`); at 80 columns a time is
+    /// shown as `ls -l` shows one: the clock (`09:02`) within a day of LIB, else the date
+    /// (`11-15`); the detail pane below gives the whole time.
     struct Columns {
         let keyWidth: Int
         let heightWidth: Int
@@ -213,24 +281,34 @@ enum EntriesScreen: ScreenUnit {
         let refWidth: Int
         let flagsColumn: Int
         let width: Int
+        /// LIB's time: what "within a day" is measured from (none: dates only).
+        let reference: BlockTimestamp?
 
-        init(width: Int) {
+        init(width: Int, reference: BlockTimestamp? = nil) {
             self.width = width
+            self.reference = reference
             timeWide = width >= 120
             keyWidth = width >= 120 ? 26 : 16
-            heightWidth = width >= 120 ? 11 : 9
-            refWidth = heightWidth + 1 + (timeWide ? 21 : 11)
+            heightWidth = 11
+            refWidth = heightWidth + 1 + (timeWide ? 21 : 5)
             flagsColumn = 4 + 1 + keyWidth + 1 + refWidth + 2 + refWidth + 2
         }
 
         func header(hotStuff: Bool) -> String {
             "   #" + " " + Format.fit("Key", keyWidth) + " " + Format.fit(hotStuff ? "_vheight" : "Last vote", refWidth) + "  "
-                + Format.fit(hotStuff ? "_b_lock (proposal id)" : "Lock", refWidth) + "  Flags"
+                + Format.fit(hotStuff ? (refWidth >= 21 ? "_b_lock (proposal id)" : "_b_lock") : "Lock", refWidth) + "  Flags"
+        }
+
+        /// `09:02` within a day of LIB, else `11-15` (2 slots a second: a day is 172,800 slots).
+        func narrowTime(_ t: BlockTimestamp) -> String {
+            let short = Format.shortTime(t)  // 11-21 09:02
+            if let reference, abs(Int64(t.slot) - Int64(reference.slot)) < 172_800 { return String(short.suffix(5)) }
+            return String(short.prefix(5))
         }
 
         func ref(height: UInt32?, time: BlockTimestamp?) -> String {
             guard let height else { return Format.fit("-", refWidth) }
-            let t = time.map { timeWide ? Format.time($0) : Format.shortTime($0) } ?? ""
+            let t = time.map { timeWide ? Format.time($0) : narrowTime($0) } ?? ""
             return Format.fitRight(heightText(height), heightWidth) + " " + Format.fit(t, refWidth - heightWidth - 1)
         }
 
@@ -249,7 +327,8 @@ enum EntriesScreen: ScreenUnit {
             return Format.fitRight("\(index)", 4) + " " + key + " " + vote + "  " + lock + "  " + flagsText(flags)
         }
 
-        /// With commas when they fit; a number is never clipped.
+        /// With commas, as everywhere; a number is never clipped: past 999,999,999 (in
+        /// about 15 years at two blocks a second) the column shows plain digits.
         func heightText(_ h: UInt32) -> String {
             let n = Format.number(h)
             return n.count <= heightWidth ? n : String(h)

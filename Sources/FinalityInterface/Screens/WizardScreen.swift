@@ -28,7 +28,7 @@ enum WizardScreen: ScreenUnit {
             state.diff = plan
             state.screen = .diff
         case .reset, .delete:
-            guard state.wizard?.step == .chooseEntry, state.wizard?.action != .restore else { return [] }
+            guard state.wizard?.step == .chooseEntry, state.wizard?.action.wholeFile == false else { return [] }
             state.wizard?.action = action == .reset ? .reset : .delete
         case .typeLIB:
             guard state.wizard?.step == .chooseLIB else { return [] }
@@ -72,7 +72,9 @@ enum WizardScreen: ScreenUnit {
         guard var w = state.wizard else { return }
         switch w.step {
         case .chooseEntry:
-            if w.action == .restore {
+            if w.action == .repair {
+                break  // the whole file: nothing to choose
+            } else if w.action == .restore {
                 HistoryScreen.move(&state, by: delta)
                 w.backup = Core.selectedBackup(state)
             } else {
@@ -104,10 +106,10 @@ enum WizardScreen: ScreenUnit {
     static func applies(_ binding: Binding, _ state: AppState) -> Bool {
         guard let step = state.wizard?.step else { return true }
         switch binding.action {
-        case .reset, .delete: return step == .chooseEntry
+        case .reset, .delete: return step == .chooseEntry && state.wizard?.action.wholeFile == false
         case .typeLIB, .rereadLIB: return step == .chooseLIB
         case .show(.diff): return step == .review
-        case .watch: return step == .result && state.wizard?.action != .restore && (try? state.wizard?.outcome?.get()) != nil
+        case .watch: return step == .result && state.wizard?.action.wholeFile == false && (try? state.wizard?.outcome?.get()) != nil
         default: return true
         }
     }
@@ -144,6 +146,11 @@ enum WizardScreen: ScreenUnit {
 
     static func chooseEntry(_ g: inout Grid, _ state: AppState, _ w: WizardState, _ rect: Rect) {
         var row = rect.row
+        if w.action == .repair {
+            g.lines(repairIntro(state, width: rect.columns), in: Rect(row: row, column: 0, rows: rect.rows - 1, columns: rect.columns))
+            g.put("Enter: choose the LIB source (every key's lock moves to it).", row: rect.bottom - 1, column: 0, style: .dim)
+            return
+        }
         if w.action == .restore {
             g.put("Restore the file from this backup (j/k to choose another):", row: row, column: 0)
             row += 2
@@ -193,9 +200,42 @@ enum WizardScreen: ScreenUnit {
         g.put("Enter: " + (w.action == .reset ? "choose the LIB source." : "review the change."), row: rect.bottom - 1, column: 0, style: .dim)
     }
 
+    /// Step 1 of a repair: what is wrong, the keys it will cover, what it does.
+    static func repairIntro(_ state: AppState, width: Int) -> [(String, Style)] {
+        var out = [(String, Style)]()
+        func add(_ text: String, _ style: Style, indent: String = "") {
+            for (i, line) in Format.wrap(text, width: width - indent.count).enumerated() {
+                out.append(((i == 0 ? indent : String(repeating: " ", count: indent.count)) + line, style))
+            }
+        }
+        if let v = state.file?.verification {
+            add("\(Line.fail) \(v.verdictLine)", .danger)
+            if let f = v.file {
+                add("\(f.entries.count) entr\(f.entries.count == 1 ? "y" : "ies") could be read; each value is evidence, not truth.", .normal)
+            } else {
+                add("No entry can be read: every key's last vote comes from backups, node APIs and LIB.", .normal)
+            }
+        }
+        out.append(("", .normal))
+        switch state.nodeKeys {
+        case nil:
+            add("The node's configured keys: still looking…", .dim)
+        case let keys? where !keys.found:
+            add("The node's configured keys were NOT found (no nodeos config.ini); a repair must give every key the node votes with an entry: use finality repair --config-dir DIR.", .danger)
+        case let keys?:
+            add("The node votes with \(keys.publicKeys.count) key\(keys.publicKeys.count == 1 ? "" : "s") (from \(keys.source ?? "?")):", .header)
+            for k in keys.publicKeys.prefix(4) { add(k.shortText(40), .normal, indent: "  ") }
+            if keys.publicKeys.count > 4 { add("… and \(keys.publicKeys.count - 4) more (step 3 lists every one)", .dim, indent: "  ") }
+        }
+        out.append(("", .normal))
+        add("Repair writes a new file (version 1) in which every configured key has an entry: lock := the LIB chosen at step 2, last vote := the newest evidence of its own last vote (this file, backups, node APIs, LIB). Entries of other keys are kept when they read cleanly. The damaged file is kept as the backup. Step 3 shows every key: what was recovered, from where, and what is lost.", .dim)
+        return out
+    }
+
     static func chooseLIB(_ g: inout Grid, _ state: AppState, _ w: WizardState, _ rect: Rect) {
         var row = rect.row
-        g.put("Reset \(w.keyText.map { String($0.prefix(24)) + "…" } ?? "?"): its lock moves to the LIB chosen here.", row: row, column: 0)
+        let subject = w.action == .repair ? "Repair: every configured key's lock" : "Reset \(w.keyText.map { String($0.prefix(24)) + "…" } ?? "?"): its lock"
+        g.put("\(subject) moves to the LIB chosen here.", row: row, column: 0)
         row += 1
         row = LIBScreen.banner(&g, state.lib, row: row, width: rect.columns)
         row += 1
@@ -221,6 +261,14 @@ enum WizardScreen: ScreenUnit {
             lines += checkLines(plan.checks.filter { $0.outcome != .clear }, width: rect.columns)
             if !clear.isEmpty {
                 lines.append(("\(Line.ok) \(clear.count) interlock\(clear.count == 1 ? "" : "s") clear (each listed after the diff)", .good))
+            }
+            // A repair's every key (recovered, from where, lost), and a LIB from one source.
+            for item in plan.recovery {
+                let indent = String(item.prefix { $0 == " " })
+                let style: Style = item.contains("LOST:") || item.contains("DROPPED") ? .warning : (indent.isEmpty ? .header : .normal)
+                for (i, line) in Format.wrap(String(item.dropFirst(indent.count)), width: rect.columns - indent.count - 2).enumerated() {
+                    lines.append((indent + (i == 0 ? "" : "  ") + line, style))
+                }
             }
             // The decision model's lines (issue 9): what nodeos will do, and the vote floor's evidence.
             for (title, items) in [("What nodeos will do:", plan.nodeosWillDo), ("Vote floor evidence:", plan.evidence)] where !items.isEmpty {
@@ -285,12 +333,18 @@ enum WizardScreen: ScreenUnit {
         switch w.action {
         case .reset, .delete: what = "\(w.action.title) the entry of this key in \(state.location.file):"
         case .restore: what = "Restore \(state.location.file) from this backup:"
+        case .repair: what = "Repair \(state.location.file): the new file, as step 3 showed it, has this SHA-256:"
         }
         for line in Format.wrap(what, width: rect.columns) {
             g.put(line, row: row, column: 0)
             row += 1
         }
-        let subject = w.action == .restore ? (w.backup.map { "\($0.path)  sha256 \($0.sha256)" } ?? "") : (w.keyText ?? "")
+        let subject: String
+        switch w.action {
+        case .restore: subject = w.backup.map { "\($0.path)  sha256 \($0.sha256)" } ?? ""
+        case .repair: subject = w.plan?.afterSHA256 ?? ""
+        case .reset, .delete: subject = w.keyText ?? ""
+        }
         for line in Format.wrap(subject, width: rect.columns - 2) {
             g.put("  " + line, row: row, column: 0, style: .header)
             row += 1
@@ -318,7 +372,7 @@ enum WizardScreen: ScreenUnit {
         switch w.outcome {
         case .success(let o)?:
             lines.append(("\(Line.ok) Done: the file was written, read back and checked against the plan.", .good))
-            if w.action != .restore { lines.append(("Start nodeos, then press W to watch the key vote again.", .header)) }
+            if !w.action.wholeFile { lines.append(("Start nodeos, then press W to watch the key vote again.", .header)) }
             lines.append(("", .normal))
             for (label, value) in [("Backup", o.backupPath), ("Audit record", o.auditRecord), ("New sha256", o.newSHA256)] {
                 for (i, line) in Format.wrap(value, width: rect.columns - 14).enumerated() {

@@ -46,7 +46,7 @@ struct List: ParsableCommand {
                 out.write(head + ",\n  \"entries\": [")
                 for (i, e) in file.entries.enumerated() {
                     var s = i == 0 ? "\n    " : ",\n    "
-                    inspection.jsonEntry(i, e, network: info, lib: lib).write(to: &s, pretty: false, indent: 2)
+                    inspection.jsonEntry(i, e, network: info, lib: lib, keys: nodeKeys).write(to: &s, pretty: false, indent: 2)
                     out.write(s)
                 }
                 // Subgroup warnings (never part of the verdict: spring does not check the
@@ -62,7 +62,7 @@ struct List: ParsableCommand {
                 for line in inspection.findingLines() { out.line(line) }
                 out.line()
                 if let damage = inspection.damageLine { out.line(damage) }
-                for line in EntryTable.lines(file, duplicateOf: duplicateOf, network: info, verification: v, lib: lib, inactive: nodeKeys.found ? Set(coverage.inactiveEntries) : nil) { out.line(line) }
+                for line in EntryTable.lines(file, duplicateOf: duplicateOf, network: info, verification: v, lib: lib, keys: nodeKeys) { out.line(line) }
                 out.line()
                 for line in nodeKeys.lines + coverage.lines { out.line(line) }
                 out.flush()
@@ -80,9 +80,9 @@ struct List: ParsableCommand {
 /// The plain-text table of `list`: both vocabularies in the headers.
 enum EntryTable {
     /// `verification`: when given, an entry with an error of its own is marked `!` beside its number.
-    /// `inactive`: entries whose key the node is not configured with (NodeKeys), when its
-    /// keys are known; then the assessment's guess from time ("inactive?") gives way to it.
-    static func lines(_ file: SafetyFile, duplicateOf: [Int: Int], network: FinalizerInfo? = nil, verification: Verification? = nil, lib: LIB? = nil, inactive: Set<Int>? = nil) -> [String] {
+    /// `keys`: the node's configured keys (NodeKeys): when found, the assessment marks
+    /// entries of other keys `inactive` (certain) instead of guessing from time (`inactive?`).
+    static func lines(_ file: SafetyFile, duplicateOf: [Int: Int], network: FinalizerInfo? = nil, verification: Verification? = nil, lib: LIB? = nil, keys: NodeKeys? = nil) -> [String] {
         let hot = file.format == .hotStuff
         var rows = [[
             "#", "KEY",
@@ -95,18 +95,16 @@ enum EntryTable {
             let lock: String
             switch e.state {
             case .savanna(let s):
-                lastVote = s.lastVote.isEmpty ? "never voted" : "#\(s.lastVote.blockNumber) \(s.lastVote.timestamp.iso8601)"
-                lock = s.lock.isEmpty ? "none" : "#\(s.lock.blockNumber) \(s.lock.timestamp.iso8601)"
+                lastVote = s.lastVote.isEmpty ? "never voted" : "#\(grouped(s.lastVote.blockNumber)) \(s.lastVote.timestamp.iso8601)"
+                lock = s.lock.isEmpty ? "none" : "#\(grouped(s.lock.blockNumber)) \(s.lock.timestamp.iso8601)"
             case .hotStuff(let h):
-                lastVote = "\(h.vheight.bheight).\(h.vheight.pcounter)"
+                lastVote = "\(grouped(h.vheight.bheight))/\(h.vheight.pcounter)"
                 lock = h.bLock.isZero ? "none" : String(h.bLock.hex.prefix(16)) + "…"
             }
             let bad = verification.map { !$0.entryReadCleanly(i) } ?? false
             rows.append([
                 "\(i)\(bad ? "!" : "")", e.key.shortText(24), lastVote, lock,
-                ((inactive?.contains(i) == true ? [KeyCoverage.inactiveFlag] : [])
-                    + JSONModel.assessment(e, duplicateOf: duplicateOf[i], network: network, lib: lib)
-                    .filter { inactive == nil || $0.code != "inactive" }.map(\.short)).joined(separator: ","),
+                JSONModel.assessment(e, duplicateOf: duplicateOf[i], network: network, lib: lib, keys: keys).map(\.short).joined(separator: ","),
             ] + (network.map { [Inspection.networkVote($0, e.key)] } ?? []))
         }
         let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }

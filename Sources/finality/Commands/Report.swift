@@ -9,7 +9,7 @@ struct Report: ParsableCommand {
         commandName: "report",
         abstract: "A plain-text case report for a support ticket: file, hashes, verdict, entries, LIB, interlocks, history.",
         discussion: """
-            The same report the interface writes with w. Without LIB options, a data dir's blocks.log is the LIB source (as in the interface); --api URL adds a node API, --lib-id a typed LIB. A source that fails is listed with its error; the report is still written.
+            The same report the interface writes with w. Without LIB options, a data dir's blocks.log is the LIB source (as in the interface); --api URL adds a node API, --lib-id a typed LIB. A source that fails is listed with its error; the report is still written. For each entry it says what nodeos will do with it as it is, given LIB; the node's configured keys (public parts only) mark inactive entries and keys without an entry.
 
             Holds nothing secret: the safety file stores public keys only, and the report leaves out the environment and SSH addresses. Exit code 0 when written (whatever the verdict), 2 usage, 3 I/O.
             """)
@@ -18,6 +18,9 @@ struct Report: ParsableCommand {
     var path: String
 
     @OptionGroup var lib: LIBOptions
+
+    @Option(name: .customLong("config-dir"), help: "nodeos's config dir: its signature-provider keys mark entries inactive and list keys without an entry (default: the running nodeos's, then nodeos's default, then config/ beside the data dir; as the interface's w).")
+    var configDir: String?
 
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
@@ -30,7 +33,7 @@ struct Report: ParsableCommand {
             let text = CaseReport.text(
                 loaded: loaded, readings: gathered.readings,
                 libErrors: gathered.failures.map { CaseReport.libErrorLine($0.request, $0.error) }, interlocks: Interlocks.run(location),
-                toolVersion: ToolVersion.string, now: Date())
+                toolVersion: ToolVersion.string, now: Date(), nodeKeys: NodeConfig.find(for: location, configDir: configDir))
             var out = Output()
             out.write(text)
             out.flush()

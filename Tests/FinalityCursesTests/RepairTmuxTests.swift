@@ -1,0 +1,88 @@
+import FinalityEngine
+import FinalityFormat
+import FinalityTestSupport
+import Foundation
+import Testing
+
+/// Issue 9, item 3: the real binary at 80x24 repairs a truncated safety file from the
+/// Entries screen, by the node's keys, through the same workflow as `finality repair`.
+@Suite(.serialized, .enabled(if: RequiredTools.shouldRun(needsTmux: true), "needs tmux and the built finality binary"))
+struct RepairTmuxTests {
+    init() throws { try RequiredTools.require(needsTmux: true) }
+
+    static let secret = "PVT_BLS_PlantedTmuxSecretNeverShown_00112233445566778899aabbccdd"
+
+    @Test("R on a truncated file: five steps, the loader accepts the result, every configured key present, the damaged file is the backup")
+    func repairATruncatedFileByKeys() throws {
+        let t = Tmux()
+        let walk = try WalkthroughTests()
+        // truncated-entry.dat: the file ends 100 bytes into entry 2; entries 0 and 1 (keys 1, 2) read.
+        let (dir, file) = try walk.dataDir(t, fixture: "truncated-entry.dat")
+        let damaged = try walk.bytes(file)
+        #expect(!SafetyFileReader.verify(damaged).errors.isEmpty)
+        // The node's keys: 1, 2 (read) and 3 (its entry was in the lost part), beside the data dir.
+        let config = t.directory + "/config"
+        let home = t.directory + "/home"
+        try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let configured = [1, 2, 3].map { TestKeys.key(UInt64($0)) }
+        let ini = configured.map { "signature-provider = \($0.text)=KEY:\(Self.secret)\n" }.joined()
+        try ini.write(toFile: config + "/config.ini", atomically: true, encoding: .utf8)
+
+        try t.start(t.finality(dir, extraEnv: "HOME=\(home)"))
+        var s = try t.waitFor { $0.contains("R: repair") && $0.contains("3 configured") && $0.contains("from blocks.log") }
+        #expect(s.ok, "\(s.screen)")
+        #expect(s.screen.contains("RRepair"), "R is on the key bar: \(s.screen)")
+        try t.send("R")
+        s = try t.waitFor("Step 1 of 5: Damage and node keys")
+        #expect(s.ok, "\(s.screen)")
+        #expect(s.screen.contains("The node votes with 3 keys"))
+        try t.send("Enter")
+        #expect(try t.waitFor("Step 2 of 5").ok)
+        try t.send("Enter")
+        s = try t.waitFor("Enter: go to the typed confirmation")
+        #expect(s.ok, "\(s.screen)")
+        #expect(s.screen.contains("Repair of a damaged file:"))
+        var screens = [s.screen]
+        #expect(try walk.bytes(file) == damaged, "nothing written before the confirmation")
+        try t.send("Enter")
+        s = try t.waitFor("Step 4 of 5")
+        #expect(s.ok, "\(s.screen)")
+        screens.append(s.screen)
+        // The new file's SHA-256 is on the screen; its first 12 hex digits confirm.
+        guard let sha = s.screen.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) })
+            .first(where: { $0.count == 64 && $0.allSatisfy(\.isHexDigit) })
+        else {
+            Issue.record("no SHA-256 on the confirmation step: \(s.screen)")
+            return
+        }
+        try t.type(String(sha.prefix(12)))
+        try t.send("Enter")
+        s = try t.waitFor("Done: the file was written")
+        #expect(s.ok, "\(s.screen)")
+        screens.append(s.screen)
+
+        // nodeos's loader accepts the result, with every configured key.
+        let after = try walk.bytes(file)
+        let v = SafetyFileReader.verify(after)
+        #expect(v.errors.isEmpty, "\(v.errors)")
+        let keys = Set(v.file?.entries.map(\.key) ?? [])
+        for k in configured { #expect(keys.contains(k), "\(k.text) missing") }
+        #expect(LoadedFile(location: Location(file: file, dataDir: dir), bytes: after).sha256.hex == sha, "the file is the one reviewed")
+        // The damaged file is the backup; the audit record says repair.
+        let backups = try FileManager.default.contentsOfDirectory(atPath: dir + "/finalizers/backups")
+        #expect(backups.count == 1)
+        #expect(try walk.bytes(dir + "/finalizers/backups/" + backups[0]) == damaged)
+        let audit = try String(contentsOfFile: file + ".audit.jsonl", encoding: .utf8)
+        #expect(audit.contains("\"action\":\"repair\""))
+        #expect(audit.contains("\"sha256_after\":\"\(sha)\""))
+        // Back on Entries, the file now loads.
+        try t.send("Enter")
+        s = try t.waitFor("nodeos will load this file")
+        #expect(s.ok, "\(s.screen)")
+        screens.append(s.screen)
+        for text in screens + [audit] { #expect(!text.contains("PVT_BLS") && !text.contains("PlantedTmuxSecret")) }
+        try t.send("q")
+        #expect(t.exitStatus() == 0)
+    }
+}
