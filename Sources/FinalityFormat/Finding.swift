@@ -186,6 +186,12 @@ public struct Verification: Sendable {
 
     /// Entry i read without an error of its own (its key, its bool).
     public func entryReadCleanly(_ i: Int) -> Bool {
+        // Errors that name an entry are few (the loader stops at the first key error in
+        // file order, but the reader lists every bad key); a million calls stay linear
+        // in practice only while they are: callers over every entry use `entriesWithErrors`.
         !errors.contains { $0.entry == i }
     }
+
+    /// The entries with an error of their own, for callers that ask of every entry.
+    public var entriesWithErrors: Set<Int> { Set(errors.compactMap(\.entry)) }
 }

@@ -85,7 +85,22 @@ public struct FileSnapshot: Sendable {
     }
 
     /// Errors and warnings by entry index, grouped once (a file can hold a million).
-    public let findingsByEntry: [Int: [Finding]]
+    public private(set) var findingsByEntry: [Int: [Finding]]
+
+    /// The subgroup checks (warnings only) still run in the background: the file was
+    /// shown at decode speed with the loader's own checks, the verdict included.
+    public var subgroupPending: Bool { !verification.subgroupChecked }
+
+    /// The subgroup warnings arrived: sorted in among the others, as a full read gives them.
+    public mutating func addSubgroupWarnings(_ found: [Finding]) {
+        guard !verification.subgroupChecked else { return }
+        verification.warnings += found
+        verification.warnings.sort { ($0.offset, $0.check.rawValue) < ($1.offset, $1.check.rawValue) }
+        verification.subgroupChecked = true
+        for f in found {
+            if let e = f.entry { findingsByEntry[e, default: []].append(f) }
+        }
+    }
 
     public var safetyFile: SafetyFile? { verification.file }
     public var entries: [SafetyEntry] { verification.file?.entries ?? [] }

@@ -11,6 +11,7 @@ public final class EngineEffects: EffectRunner {
     private var reviews: [Int: ChangeReview] = [:]
     private var nextPlanID = 1
     private var watchSession: WatchSession?
+    private var subgroupJob: SubgroupJob?
     let toolVersion: String
     let procRoot: String
 
@@ -55,14 +56,26 @@ public final class EngineEffects: EffectRunner {
             watchSession?.stop()
             watchSession = nil
             return .watchPolled([], now: Self.nowMilliseconds())
+        case .pollSubgroupChecks(let sha256):
+            guard let job = subgroupJob, job.sha256 == sha256 else {
+                // No checks run for that file (read again since): nothing will come.
+                return .subgroupChecksPolled(sha256: sha256, warnings: nil)
+            }
+            return .subgroupChecksPolled(sha256: sha256, warnings: job.warnings)
         }
     }
 
     // MARK: reading
 
+    /// The first screen comes at decode speed with the loader's own checks (the verdict:
+    /// spring does no subgroup check); the subgroup checks (warnings only) then run on
+    /// every core at the lowest priority while keys are answered, and are polled.
     func load(_ location: Location) throws(EngineError) -> FileSnapshot {
         let loaded = try LoadedFile.read(location)
-        let verification = SafetyFileReader.verify(loaded.bytes, options: .init(now: BlockTimestamp(date: Date())))
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let verification = SafetyFileReader.verify(
+            loaded.bytes, options: .init(checkSubgroup: false, now: BlockTimestamp(date: Date()), keyCheckThreads: cores))
+        subgroupJob = SubgroupJob(sha256: loaded.sha256, verification: verification, threads: cores)
         let access = writeAccess(location)
         return FileSnapshot(
             path: location.file, byteCount: loaded.bytes.count, sha256: loaded.sha256, verification: verification,
@@ -187,4 +200,27 @@ public final class EngineEffects: EffectRunner {
         }
         return path
     }
+}
+
+/// The subgroup checks of one loaded file, on a thread of their own (see `load`).
+final class SubgroupJob: @unchecked Sendable {
+    let sha256: Bytes32
+    private let lock = NSLock()
+    private var result: [Finding]?
+
+    init(sha256: Bytes32, verification: Verification, threads: Int) {
+        self.sha256 = sha256
+        guard !verification.subgroupChecked else {
+            result = []
+            return
+        }
+        let thread = Thread { [self] in
+            let found = SafetyFileReader.subgroupWarnings(verification, threads: threads, background: true)
+            lock.withLock { result = found }
+        }
+        thread.start()
+    }
+
+    /// nil while the checks run.
+    var warnings: [Finding]? { lock.withLock { result } }
 }

@@ -3,6 +3,10 @@ import FinalityEngine
 import FinalityFormat
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A file read from disk and checked as nodeos would, shared by the read-only commands.
 struct Inspection {
     let loaded: LoadedFile
@@ -85,6 +89,47 @@ struct Inspection {
             json = .object(members)
         }
         return json
+    }
+
+    /// `list --json`'s entries without a network answer: each as `jsonEntry` writes it
+    /// (`"\n    "` before the first, `",\n    "` between), built in one byte buffer and
+    /// written to standard output in 1 MiB pieces: no String or JSON tree per entry.
+    func writeJSONEntries(_ file: SafetyFile, lib: LIB?) {
+        let v = verification
+        let bad = v.entriesWithErrors
+        let refused = !v.nodeosLoads
+        var buffer = [UInt8]()
+        buffer.reserveCapacity(1 << 20 + 4096)
+        for (i, e) in file.entries.enumerated() {
+            buffer.append(contentsOf: i == 0 ? "\n    ".utf8 : ",\n    ".utf8)
+            JSONModel.appendEntryOpen(e, index: i, duplicateOf: duplicateOf[i], lib: lib, into: &buffer)
+            buffer.append(contentsOf: #","offset":"#.utf8)
+            if i < v.entryOffsets.count { buffer.append(contentsOf: String(v.entryOffsets[i]).utf8) } else { buffer.append(contentsOf: "null".utf8) }
+            buffer.append(contentsOf: (bad.contains(i) ? #","read_cleanly":false"# : #","read_cleanly":true"#).utf8)
+            buffer.append(contentsOf: (refused ? #","from_refused_file":true}"# : #","from_refused_file":false}"#).utf8)
+            if buffer.count >= 1 << 20 {
+                Self.writeOut(buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        Self.writeOut(buffer)
+    }
+
+    /// All of `bytes` to standard output (after `Output`'s own buffer was flushed).
+    static func writeOut(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        Output.hasWritten = true
+        bytes.withUnsafeBytes { raw in
+            var off = 0
+            while off < raw.count {
+                let n = Glibc.write(1, raw.baseAddress! + off, raw.count - off)
+                if n <= 0 {
+                    if n < 0 && errno == EINTR { continue }
+                    break
+                }
+                off += n
+            }
+        }
     }
 
     /// Header members every `--json` document about a file starts with.
