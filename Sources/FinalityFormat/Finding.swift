@@ -108,12 +108,17 @@ public struct Verification: Sendable {
     /// Subgroup checks (warnings only) were run; false when a caller asked for the verdict
     /// first and runs them later (`SafetyFileReader.subgroupWarnings`).
     public var subgroupChecked: Bool
+    /// Bytes at the end of the file that were not read (`Options.fileSize`): trailing
+    /// bytes, counted in the warning but not in `file.trailingBytes`. A change needs them
+    /// all, so it reads the file whole (or refuses).
+    public var bytesNotRead: Int
 
     public init(
         file: SafetyFile?, errors: [Finding], warnings: [Finding], storedCRC: UInt32? = nil, computedCRC: UInt32? = nil,
         duplicateOf: [Int: Int] = [:], format: SafetyFormat? = nil, entryOffsets: [Int] = [], entriesComplete: Bool = true,
-        declaredCount: UInt64? = nil, stoppedAt: Finding? = nil, subgroupChecked: Bool = true
+        declaredCount: UInt64? = nil, stoppedAt: Finding? = nil, subgroupChecked: Bool = true, bytesNotRead: Int = 0
     ) {
+        self.bytesNotRead = bytesNotRead
         self.file = file
         self.duplicateOf = duplicateOf
         self.errors = errors

@@ -30,6 +30,10 @@ public enum SafetyFileReader {
         public var now: BlockTimestamp?
         /// Threads for key checks.
         public var keyCheckThreads: Int
+        /// The file's size when `bytes` is only its start (`SafetyFileInput.readStart`: a
+        /// file larger than its header accounts for is read no further). The rest is
+        /// trailing bytes, which nodeos never reads (see `finish`); nil: `bytes` is all.
+        public var fileSize: Int?
 
         public init(checkKeys: Bool = true, checkSubgroup: Bool = true, now: BlockTimestamp? = nil, keyCheckThreads: Int = 2) {
             self.checkKeys = checkKeys
@@ -396,31 +400,38 @@ public enum SafetyFileReader {
                 }
             }
         }
-        if !file.trailingBytes.isEmpty {
-            let n = file.trailingBytes.count
+        // Bytes past what was read (`Options.fileSize`): trailing bytes too. nodeos never
+        // reads them: spring's `load_finalizer_safety_info` (libraries/chain/finalizer.cpp
+        // @94475fb, 308-378) stops after the CRC (364-371), and `persist_file.checksum()`
+        // covers only the bytes read before it, so they need no reading here either.
+        let notRead = max(0, (options.fileSize ?? bytes.count) - bytes.count)
+        let readPart = file.trailingBytes.count
+        if readPart > 0 || (notRead > 0 && endOffset == bytes.count) {
+            let n = readPart + notRead
+            let unreadNote = notRead > 0 ? "; finality read \(grouped(Int64(readPart))) of them, no further than the header accounts for plus 1 MiB" : ""
             let minimum = file.format.entrySize
-            if file.format.isSavanna && n >= minimum && file.trailingBytes[0] == 0x60 {
+            if file.format.isSavanna && n >= minimum && readPart > 0 && file.trailingBytes[0] == 0x60 {
                 // Looks like more entries: the count (u64 at offset 16) stops short of them.
                 warnings.append(
                     Finding(
                         .warning, .unreadEntries, offset: endOffset, field: "end of file",
                         expected: "the file to end at byte \(endOffset) (the count is \(file.entries.count))",
                         found: "\(n) more bytes, room for \(n / minimum) more entr\(n / minimum == 1 ? "y" : "ies")",
-                        note: "nodeos reads only the entries the count gives and ignores the rest"))
+                        note: "nodeos reads only the entries the count gives and ignores the rest" + unreadNote))
             } else {
                 warnings.append(
                     Finding(
                         .warning, .trailingBytes, offset: endOffset, field: "end of file",
                         expected: "the file to end at byte \(endOffset)",
                         found: "\(n) more byte\(n == 1 ? "" : "s")",
-                        note: "nodeos ignores them"))
+                        note: "nodeos ignores them" + unreadNote))
             }
         }
         warnings.sort { ($0.offset, $0.check.rawValue) < ($1.offset, $1.check.rawValue) }
         return Verification(
             file: file, errors: errors, warnings: warnings, storedCRC: storedCRC, computedCRC: computedCRC,
             duplicateOf: duplicates.firstEntry, format: file.format, entryOffsets: offsets,
-            subgroupChecked: !options.checkKeys || options.checkSubgroup)
+            subgroupChecked: !options.checkKeys || options.checkSubgroup, bytesNotRead: notRead)
     }
 
     /// The finding for one key's check result, nil when there is nothing to say.

@@ -48,9 +48,10 @@ public enum Message: Sendable {
     case tick
     /// The watch's samples since the last poll, and the runner's wall clock (Unix ms).
     case watchPolled([WatchSample], now: Int64)
-    /// The subgroup warnings of the file with this SHA-256 (warnings only, never part of
-    /// the verdict); nil while the checks still run.
-    case subgroupChecksPolled(sha256: Bytes32, warnings: [Finding]?)
+    /// What the runner's background work for the file with this SHA-256 has made so far:
+    /// the key-text column for search (nil until built), the subgroup warnings (warnings
+    /// only, never part of the verdict; nil while the checks still run).
+    case subgroupChecksPolled(sha256: Bytes32, keyTexts: KeyTextColumn?, warnings: [Finding]?)
 }
 
 /// Whether the file may be written now, as the interlocks and permissions say.

@@ -127,7 +127,7 @@ public struct EntriesView: Sendable {
     public internal(set) var rows: [Int] = []
     /// Each entry's `PUB_BLS_…` text in lower case, computed once per file: search is
     /// case-insensitive (people read keys off a screen and type them back).
-    public internal(set) var searchTexts: [[UInt8]] = []
+    public internal(set) var searchColumn: KeyTextColumn?
     /// The filter the rows were computed for: typing more characters only narrows them.
     var rowsFilter = ""
     var rowsSort: SortColumn = .fileOrder

@@ -17,9 +17,11 @@ public enum Core {
             var effects = WatchScreen.tick(&state)
             if let f = state.file, f.subgroupPending { effects.append(.pollSubgroupChecks(sha256: f.sha256)) }
             return effects
-        case .subgroupChecksPolled(let sha256, let warnings):
+        case .subgroupChecksPolled(let sha256, let keyTexts, let warnings):
             // A file read again since (another SHA-256) has checks of its own.
-            guard let warnings, state.file?.sha256 == sha256, state.file?.subgroupPending == true else { break }
+            guard state.file?.sha256 == sha256 else { break }
+            if let keyTexts { adoptSearchColumn(&state, keyTexts) }
+            guard let warnings, state.file?.subgroupPending == true else { break }
             state.file?.addSubgroupWarnings(warnings)
             if !warnings.isEmpty {
                 let n = warnings.count

@@ -59,9 +59,10 @@ public final class EngineEffects: EffectRunner {
         case .pollSubgroupChecks(let sha256):
             guard let job = subgroupJob, job.sha256 == sha256 else {
                 // No checks run for that file (read again since): nothing will come.
-                return .subgroupChecksPolled(sha256: sha256, warnings: nil)
+                return .subgroupChecksPolled(sha256: sha256, keyTexts: nil, warnings: nil)
             }
-            return .subgroupChecksPolled(sha256: sha256, warnings: job.warnings)
+            let (keyTexts, warnings) = job.results
+            return .subgroupChecksPolled(sha256: sha256, keyTexts: keyTexts, warnings: warnings)
         }
     }
 
@@ -202,25 +203,28 @@ public final class EngineEffects: EffectRunner {
     }
 }
 
-/// The subgroup checks of one loaded file, on a thread of their own (see `load`).
+/// The background work on one loaded file (see `load`), on a thread of its own at a low
+/// priority: first the key-text column for search (about a second for a million keys),
+/// then the subgroup checks (warnings only) on every core at the lowest priority.
 final class SubgroupJob: @unchecked Sendable {
     let sha256: Bytes32
     private let lock = NSLock()
-    private var result: [Finding]?
+    private var keyTexts: KeyTextColumn?
+    private var warnings: [Finding]?
 
     init(sha256: Bytes32, verification: Verification, threads: Int) {
         self.sha256 = sha256
-        guard !verification.subgroupChecked else {
-            result = []
-            return
-        }
         let thread = Thread { [self] in
-            let found = SafetyFileReader.subgroupWarnings(verification, threads: threads, background: true)
-            lock.withLock { result = found }
+            // This thread only (Linux: the nice value is per thread; who = 0 is the caller).
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            let column = KeyTextColumn(verification.file?.entries ?? [])
+            lock.withLock { keyTexts = column }
+            let found = verification.subgroupChecked ? [] : SafetyFileReader.subgroupWarnings(verification, threads: threads, background: true)
+            lock.withLock { warnings = found }
         }
         thread.start()
     }
 
-    /// nil while the checks run.
-    var warnings: [Finding]? { lock.withLock { result } }
+    /// What is done so far (nil: not yet).
+    var results: (KeyTextColumn?, [Finding]?) { lock.withLock { (keyTexts, warnings) } }
 }
