@@ -88,7 +88,22 @@ public struct FileSnapshot: Sendable {
     }
 
     /// Errors and warnings by entry index, grouped once (a file can hold a million).
-    public let findingsByEntry: [Int: [Finding]]
+    public private(set) var findingsByEntry: [Int: [Finding]]
+
+    /// The subgroup checks (warnings only) still run in the background: the file was
+    /// shown at decode speed with the loader's own checks, the verdict included.
+    public var subgroupPending: Bool { !verification.subgroupChecked }
+
+    /// The subgroup warnings arrived: sorted in among the others, as a full read gives them.
+    public mutating func addSubgroupWarnings(_ found: [Finding]) {
+        guard !verification.subgroupChecked else { return }
+        verification.warnings += found
+        verification.warnings.sort { ($0.offset, $0.check.rawValue) < ($1.offset, $1.check.rawValue) }
+        verification.subgroupChecked = true
+        for f in found {
+            if let e = f.entry { findingsByEntry[e, default: []].append(f) }
+        }
+    }
 
     public var safetyFile: SafetyFile? { verification.file }
     public var entries: [SafetyEntry] { verification.file?.entries ?? [] }
@@ -115,7 +130,7 @@ public struct EntriesView: Sendable {
     public internal(set) var rows: [Int] = []
     /// Each entry's `PUB_BLS_…` text in lower case, computed once per file: search is
     /// case-insensitive (people read keys off a screen and type them back).
-    public internal(set) var searchTexts: [[UInt8]] = []
+    public internal(set) var searchColumn: KeyTextColumn?
     /// The filter the rows were computed for: typing more characters only narrows them.
     var rowsFilter = ""
     var rowsSort: SortColumn = .fileOrder

@@ -14,7 +14,21 @@ public enum Core {
         case .terminal(let event):
             return handle(&state, event)
         case .tick:
-            return WatchScreen.tick(&state)
+            var effects = WatchScreen.tick(&state)
+            if let f = state.file, f.subgroupPending { effects.append(.pollSubgroupChecks(sha256: f.sha256)) }
+            return effects
+        case .subgroupChecksPolled(let sha256, let keyTexts, let warnings):
+            // A file read again since (another SHA-256) has checks of its own.
+            guard state.file?.sha256 == sha256 else { break }
+            if let keyTexts { adoptSearchColumn(&state, keyTexts) }
+            guard let warnings, state.file?.subgroupPending == true else { break }
+            state.file?.addSubgroupWarnings(warnings)
+            if !warnings.isEmpty {
+                let n = warnings.count
+                state.status = StatusMessage(
+                    .warning,
+                    "subgroup checks done: \(n) key\(n == 1 ? " is" : "s are") outside the prime-order subgroup (nodeos loads \(n == 1 ? "it" : "them"); \(n == 1 ? "it" : "they") can never sign a valid vote)")
+            }
         case .watchPolled(let samples, let now):
             WatchScreen.absorb(&state, samples, now: now)
         case .fileLoaded(let result):

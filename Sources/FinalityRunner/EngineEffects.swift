@@ -12,6 +12,7 @@ public final class EngineEffects: EffectRunner {
     private var reviews: [Int: ChangeReview] = [:]
     private var nextPlanID = 1
     private var watchSession: WatchSession?
+    private var subgroupJob: SubgroupJob?
     let toolVersion: String
     let procRoot: String
 
@@ -58,14 +59,27 @@ public final class EngineEffects: EffectRunner {
             watchSession?.stop()
             watchSession = nil
             return .watchPolled([], now: Self.nowMilliseconds())
+        case .pollSubgroupChecks(let sha256):
+            guard let job = subgroupJob, job.sha256 == sha256 else {
+                // No checks run for that file (read again since): nothing will come.
+                return .subgroupChecksPolled(sha256: sha256, keyTexts: nil, warnings: nil)
+            }
+            let (keyTexts, warnings) = job.results
+            return .subgroupChecksPolled(sha256: sha256, keyTexts: keyTexts, warnings: warnings)
         }
     }
 
     // MARK: reading
 
+    /// The first screen comes at decode speed with the loader's own checks (the verdict:
+    /// spring does no subgroup check); the subgroup checks (warnings only) then run on
+    /// every core at the lowest priority while keys are answered, and are polled.
     func load(_ location: Location) throws(EngineError) -> FileSnapshot {
         let loaded = try LoadedFile.read(location)
-        let verification = SafetyFileReader.verify(loaded.bytes, options: .init(now: BlockTimestamp(date: Date())))
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let verification = SafetyFileReader.verify(
+            loaded.bytes, options: .init(checkSubgroup: false, now: BlockTimestamp(date: Date()), keyCheckThreads: cores))
+        subgroupJob = SubgroupJob(sha256: loaded.sha256, verification: verification, threads: cores)
         let access = writeAccess(location)
         return FileSnapshot(
             path: location.file, byteCount: loaded.bytes.count, sha256: loaded.sha256, verification: verification,
@@ -196,4 +210,29 @@ public final class EngineEffects: EffectRunner {
         }
         return path
     }
+}
+
+/// The background work on one loaded file (see `load`), on a thread of its own at a low
+/// priority: first the key-text column for search (about a second for a million keys),
+/// then the subgroup checks (warnings only) on every core at the lowest priority.
+final class SubgroupJob: @unchecked Sendable {
+    let sha256: Bytes32
+    private let lock = Lock()
+    private var keyTexts: KeyTextColumn?
+    private var warnings: [Finding]?
+
+    init(sha256: Bytes32, verification: Verification, threads: Int) {
+        self.sha256 = sha256
+        Threads.start { [self] in
+            // This thread only (Linux: the nice value is per thread; who = 0 is the caller).
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            let column = KeyTextColumn(verification.file?.entries ?? [])
+            lock.withLock { keyTexts = column }
+            let found = verification.subgroupChecked ? [] : SafetyFileReader.subgroupWarnings(verification, threads: threads, background: true)
+            lock.withLock { warnings = found }
+        }
+    }
+
+    /// What is done so far (nil: not yet).
+    var results: (KeyTextColumn?, [Finding]?) { lock.withLock { (keyTexts, warnings) } }
 }
