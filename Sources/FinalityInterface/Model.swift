@@ -35,6 +35,10 @@ public struct AppState: Sendable {
     /// The node's configured finalizer keys (signature-provider lines; issue 9, recovery):
     /// nil until looked for. They make "inactive" certain and are what a repair covers.
     public var nodeKeys: NodeKeys?
+    /// The safety file does not exist (its directory does): a repair can create it. What
+    /// the interlocks said about writing there (nil until checked).
+    public var fileMissing = false
+    public var missingAccess: WriteAccess?
 
     /// - apiURL: a node API to ask for LIB and tracked votes (`finality PATH --api URL`);
     ///   none is asked unless given (the LIB screen's `a` sets one later).
@@ -49,7 +53,12 @@ public struct AppState: Sendable {
     /// Why nothing may be written, or nil when mutations are allowed.
     public var readOnlyReason: String? {
         if readOnlyRequested { return "--read-only" }
-        guard let file else { return "no file loaded" }
+        guard let file else {
+            // A missing file can be created by a repair when nothing stops a write there.
+            guard fileMissing, let access = missingAccess else { return "no file loaded" }
+            if let node = access.nodeRunning { return "a node is running (\(node))" }
+            return access.writable ? nil : "the file's directory is not writable by this user"
+        }
         if let node = file.nodeRunning { return "a node is running (\(node))" }
         if !file.writable { return "the file is not writable by this user" }
         return nil

@@ -9,6 +9,8 @@ import Foundation
 /// plan the operator reviewed at step 3 can be applied at step 4.
 public final class EngineEffects: EffectRunner {
     private var reviews: [Int: ChangeReview] = [:]
+    /// Reviews of a repair of a missing file: applied through its stand-in (RepairChange.applyMissing).
+    private var missing: [Int: RepairChange] = [:]
     private var nextPlanID = 1
     private var watchSession: WatchSession?
     let toolVersion: String
@@ -37,7 +39,7 @@ public final class EngineEffects: EffectRunner {
             guard let review = reviews[id], review.location == request.location else {
                 return .applied(.failure(.refused("this plan is not the one reviewed at step 3; nothing was written")))
             }
-            return .applied(Result { () throws(EngineError) in try apply(review) })
+            return .applied(Result { () throws(EngineError) in try apply(review, id: id) })
         case .loadHistory(let location):
             return .historyLoaded(Result { () throws(EngineError) in try history(location) })
         case .readNodeKeys(let location, let configDir):
@@ -75,7 +77,9 @@ public final class EngineEffects: EffectRunner {
         let interlocks = Interlocks.run(location, procRoot: procRoot)
         let directory = (location.file as NSString).deletingLastPathComponent
         // A change writes a temp file and a backup beside the file: the directory must be writable too.
-        let writable = access(location.file, W_OK) == 0 && access(directory, W_OK) == 0
+        // A missing file (repair creates it) needs only the directory.
+        let missing = !FileManager.default.fileExists(atPath: location.file)
+        let writable = (missing || access(location.file, W_OK) == 0) && access(directory, W_OK) == 0
         return WriteAccess(writable: writable, nodeRunning: interlocks.checks.first { $0.outcome == .nodeRunning }?.found)
     }
 
@@ -121,16 +125,26 @@ public final class EngineEffects: EffectRunner {
     }
 
     func plan(_ request: PlanRequest) throws(EngineError) -> PlanPreview {
-        let review = try ChangeWorkflow.review(
-            try Self.change(request), location: request.location, expectedSHA256: request.fileSHA256, procRoot: procRoot)
+        let change = try Self.change(request)
+        let review: ChangeReview
+        if let repair = change as? RepairChange, !FileManager.default.fileExists(atPath: request.location.file) {
+            // A missing file: reviewed as missing; nothing is created before the confirmation.
+            review = try repair.reviewMissing(location: request.location, procRoot: procRoot)
+            missing[nextPlanID] = repair
+        } else {
+            review = try ChangeWorkflow.review(change, location: request.location, expectedSHA256: request.fileSHA256, procRoot: procRoot)
+        }
         let id = nextPlanID
         nextPlanID += 1
         reviews[id] = review
         return PlanPreview(id: id, request: request, review: review)
     }
 
-    func apply(_ review: ChangeReview) throws(EngineError) -> ApplyOutcome {
-        ApplyOutcome(try ChangeWorkflow.apply(review, context: .current(toolVersion: toolVersion), procRoot: procRoot))
+    func apply(_ review: ChangeReview, id: Int) throws(EngineError) -> ApplyOutcome {
+        if let repair = missing[id] {
+            return ApplyOutcome(try repair.applyMissing(review, context: .current(toolVersion: toolVersion), procRoot: procRoot))
+        }
+        return ApplyOutcome(try ChangeWorkflow.apply(review, context: .current(toolVersion: toolVersion), procRoot: procRoot))
     }
 
     // MARK: history, comparison, report

@@ -85,4 +85,54 @@ struct RepairTmuxTests {
         try t.send("q")
         #expect(t.exitStatus() == 0)
     }
+
+    @Test("a missing safety file: the interface opens on the data dir, R creates it with every configured key; an empty stand-in is the backup")
+    func repairAMissingFile() throws {
+        let t = Tmux()
+        let walk = try WalkthroughTests()
+        let (dir, file) = try walk.dataDir(t, fixture: "v1-five-entries.dat")
+        try FileManager.default.removeItem(atPath: file)
+        let config = t.directory + "/config"
+        let home = t.directory + "/home"
+        try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let configured = [1, 2].map { TestKeys.key(UInt64($0)) }
+        try configured.map { "signature-provider = \($0.text)=KEY:\(Self.secret)\n" }.joined().write(toFile: config + "/config.ini", atomically: true, encoding: .utf8)
+
+        try t.start(t.finality(dir, extraEnv: "HOME=\(home)"))
+        var s = try t.waitFor { $0.contains("The safety file is missing") && $0.contains("R: repair") }
+        #expect(s.ok, "\(s.screen)")
+        try t.send("R")
+        #expect(try t.waitFor("Step 1 of 5").ok)
+        try t.send("Enter")
+        #expect(try t.waitFor("Step 2 of 5").ok)
+        try t.send("Enter")
+        s = try t.waitFor("Enter: go to the typed confirmation")
+        #expect(s.ok, "\(s.screen)")
+        #expect(!FileManager.default.fileExists(atPath: file), "nothing created before the confirmation")
+        try t.send("Enter")
+        s = try t.waitFor("Step 4 of 5")
+        #expect(s.screen.contains("Create "), "\(s.screen)")
+        guard let sha = s.screen.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) })
+            .first(where: { $0.count == 64 && $0.allSatisfy(\.isHexDigit) })
+        else {
+            Issue.record("no SHA-256 on the confirmation step: \(s.screen)")
+            return
+        }
+        try t.type(String(sha.prefix(12)))
+        try t.send("Enter")
+        s = try t.waitFor("Done: the file was written")
+        #expect(s.ok, "\(s.screen)")
+        let after = try walk.bytes(file)
+        let v = SafetyFileReader.verify(after)
+        #expect(v.errors.isEmpty, "\(v.errors)")
+        #expect(Set(v.file?.entries.map(\.key) ?? []) == Set(configured))
+        let backups = try FileManager.default.contentsOfDirectory(atPath: dir + "/finalizers/backups")
+        #expect(backups.count == 1)
+        #expect(try walk.bytes(dir + "/finalizers/backups/" + backups[0]).isEmpty, "the stand-in records the absence")
+        try t.send("Enter")
+        #expect(try t.waitFor("nodeos will load this file").ok)
+        try t.send("q")
+        #expect(t.exitStatus() == 0)
+    }
 }

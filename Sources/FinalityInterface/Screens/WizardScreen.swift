@@ -208,6 +208,10 @@ enum WizardScreen: ScreenUnit {
                 out.append(((i == 0 ? indent : String(repeating: " ", count: indent.count)) + line, style))
             }
         }
+        if state.file == nil && state.fileMissing {
+            add("\(Line.fail) \(state.location.file) does not exist: nodeos would give every configured key {last vote: empty, lock: its LIB} and every key would lose its protection against voting twice at once.", .danger)
+            add("Repair creates it instead, each key with its vote floor.", .normal)
+        }
         if let v = state.file?.verification {
             add("\(Line.fail) \(v.verdictLine)", .danger)
             if let f = v.file {
@@ -333,7 +337,8 @@ enum WizardScreen: ScreenUnit {
         switch w.action {
         case .reset, .delete: what = "\(w.action.title) the entry of this key in \(state.location.file):"
         case .restore: what = "Restore \(state.location.file) from this backup:"
-        case .repair: what = "Repair \(state.location.file): the new file, as step 3 showed it, has this SHA-256:"
+        case .repair:
+            what = "\(state.file == nil ? "Create" : "Repair") \(state.location.file): the new file, as step 3 showed it, has this SHA-256:"
         }
         for line in Format.wrap(what, width: rect.columns) {
             g.put(line, row: row, column: 0)

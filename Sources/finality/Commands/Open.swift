@@ -21,6 +21,12 @@ struct Open: ParsableCommand {
         do {
             location = try Location.resolve(path ?? ".")
         } catch {
+            // A data dir whose finalizers/safety.dat is missing (deleted by hand, lost):
+            // the interface opens on it and offers repair (issue 9).
+            if let path, let target = try? RepairTarget.resolve(path), target.absent, target.location.dataDir != nil {
+                try Terminal.open(target.location, readOnly: readOnly, apiURL: apiURL)
+                return
+            }
             guard path == nil else { throw fail(error) }
             // `finality` alone, outside a data dir: a newcomer; say what to type.
             printError("no safety file here (\(error.description)).")
