@@ -58,7 +58,7 @@ import Testing
         _ = Core.update(&s, .planComputed(.success(plan)))
         // The review lists every key: what was recovered, from where, what is lost.
         var review = [String]()
-        for _ in 0..<40 {
+        for _ in 0..<300 {
             review.append(Render.render(s).text)
             press(&s, c("j"))
         }
@@ -70,6 +70,8 @@ import Testing
         #expect(all.contains("What nodeos will do:"))
         #expect(all.contains("Vote floor evidence:"))
         #expect(all.contains("one source, not cross-checked"))
+        // The warnings come before the long per-key listing: in view on the first screen.
+        #expect(review[0].contains("! PUB_BLS_") && review[0].contains("no evidence of its last vote but LIB"))
         press(&s, .enter)
         #expect(s.wizard?.step == .confirm)
         text = Render.render(s).text

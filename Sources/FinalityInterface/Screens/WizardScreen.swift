@@ -266,6 +266,15 @@ enum WizardScreen: ScreenUnit {
             if !clear.isEmpty {
                 lines.append(("\(Line.ok) \(clear.count) interlock\(clear.count == 1 ? "" : "s") clear (each listed after the diff)", .good))
             }
+            // A repair's listing is long (every key): its warnings come before it, in view.
+            let warningsFirst = plan.request.action == .repair
+            var warningLines = [(String, Style)]()
+            for warning in plan.warnings {
+                for (i, line) in Format.wrap(warning, width: rect.columns - 2).enumerated() {
+                    warningLines.append(((i == 0 ? "! " : "  ") + line, .warning))
+                }
+            }
+            if warningsFirst { lines += warningLines }
             // A repair's every key (recovered, from where, lost), and a LIB from one source.
             for item in plan.recovery {
                 let indent = String(item.prefix { $0 == " " })
@@ -283,11 +292,7 @@ enum WizardScreen: ScreenUnit {
                     }
                 }
             }
-            for warning in plan.warnings {
-                for (i, line) in Format.wrap(warning, width: rect.columns - 2).enumerated() {
-                    lines.append(((i == 0 ? "! " : "  ") + line, .warning))
-                }
-            }
+            if !warningsFirst { lines += warningLines }
             for note in plan.notes {
                 for (i, line) in Format.wrap(note, width: rect.columns - 2).enumerated() {
                     lines.append(((i == 0 ? "- " : "  ") + line, .dim))
