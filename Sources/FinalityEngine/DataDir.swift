@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FinalityFormat
 import Crypto
 
@@ -23,12 +24,12 @@ public struct Location: Hashable, Sendable {
     public static func resolve(_ path: String) throws(EngineError) -> Location {
         // issue 7: FIFOs, devices, sockets, symlink loops and non-UTF-8 names are refused here, accurately (reader).
         try SafetyFileInput.checkBeforeOpening(path)
-        var isDir: ObjCBool = false
+        var isDir = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw SafetyFileInput.whyUnreadable(path)
         }
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        if isDir.boolValue {
+        if isDir {
             for candidate in ["finalizers/safety.dat", "safety_db.dat", "safety.dat"] {
                 let p = absolute + "/" + candidate
                 if FileManager.default.fileExists(atPath: p) {

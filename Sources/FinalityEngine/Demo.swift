@@ -1,6 +1,8 @@
 import BLS12381
 import FinalityFormat
-import Foundation
+import FoundationEssentials
+import Glibc
+import SystemPackage
 
 /// `finality demo`: a realistic data dir in a new temp folder, made entirely by the
 /// project's own writers, for trying the tool (and for tests) without a node.
@@ -17,7 +19,7 @@ public enum DemoDataDir {
 
     /// Builds it under `parent` (default: the temp dir) in a new folder whose name no one
     /// can predict (mkdtemp), and returns where the safety file is.
-    public static func build(parent: String = NSTemporaryDirectory()) throws(EngineError) -> Location {
+    public static func build(parent: String = FileManager.default.temporaryDirectory.path) throws(EngineError) -> Location {
         var template = Array((parent.hasSuffix("/") ? parent : parent + "/").utf8CString.dropLast()) + Array("finality-demo-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buf -> String? in
             guard let p = mkdtemp(buf.baseAddress!) else { return nil }
@@ -75,9 +77,11 @@ public enum DemoDataDir {
 
     static func write(_ path: String, _ bytes: [UInt8]) throws(EngineError) {
         do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
+            let fd = try Sys.open(path, .writeOnly, [.create, .exclusiveCreate], permissions: FilePermissions(rawValue: 0o666))
+            defer { try? fd.close() }
+            try Sys.writeAll(fd, bytes, path: path)
         } catch {
-            throw .io(path: path, operation: "write", reason: error.localizedDescription)
+            throw .io(path: path, operation: "write", reason: "\(error)")
         }
     }
 }

@@ -13,7 +13,7 @@ public struct LIB: Hashable, Sendable, CustomStringConvertible {
     /// The block number: the id's first 4 bytes, big-endian.
     public var number: UInt32 { blockID.blockNumber }
 
-    public var description: String { "block \(number) (\(blockID.hex)) at \(timestamp.iso8601)" }
+    public var description: String { "block \(grouped(number)) (\(blockID.hex)) at \(timestamp.iso8601)" }
 }
 
 /// Where a LIB value came from.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FinalityFormat
 
 /// A finalizer key the node is configured with: the public part of one
@@ -246,7 +247,7 @@ public enum NodeConfig {
             var others = cl.others
             var sources = [String]()
             if !cl.keys.isEmpty { sources.append(origin) }
-            let resolved = running.configFile.map { (($0 as NSString).deletingLastPathComponent, ($0 as NSString).lastPathComponent) }
+            let resolved = running.configFile.map { (PathText.directory($0), PathText.name($0)) }
             if let (dir, file) = resolved ?? dir.map({ ($0, cl.configFile ?? "config.ini") }),
                 let r = read(dir, file: file, why: "the config dir of nodeos pid \(running.pid)")
             {
@@ -262,7 +263,7 @@ public enum NodeConfig {
         var candidates = [(String, String)]()
         if let home { candidates.append((home + "/.local/share/eosio/nodeos/config", "nodeos's default config dir")) }
         if let dataDir {
-            let beside = ((absolute(dataDir, against: nil) as NSString).deletingLastPathComponent as String) + "/config"
+            let beside = PathText.directory(absolute(dataDir, against: nil)) + "/config"
             if !candidates.contains(where: { $0.0 == beside }) { candidates.append((beside, "config/ beside the data dir")) }
         }
         for (dir, why) in candidates {

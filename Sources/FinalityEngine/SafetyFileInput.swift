@@ -1,5 +1,6 @@
 import FinalityFormat
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reading a file named by an operator (or by anyone who can create files where the
 /// operator looks) without letting it hurt the tool or the host.

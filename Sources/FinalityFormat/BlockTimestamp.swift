@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A block timestamp: u32 slot of half-seconds since 2000-01-01T00:00:00Z.
 public struct BlockTimestamp: Hashable, Comparable, Sendable, CustomStringConvertible {

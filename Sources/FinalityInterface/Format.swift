@@ -3,16 +3,8 @@ import FinalityFormat
 
 /// Number and time spellings shared by every screen.
 public enum Format {
-    /// `5,210`
-    public static func number<T: BinaryInteger>(_ n: T) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return (n < 0 ? "-" : "") + out
-    }
+    /// `5,210`: FinalityFormat's one grouping, as the command line prints numbers.
+    public static func number<T: BinaryInteger>(_ n: T) -> String { grouped(n) }
 
     public static func count<T: BinaryInteger>(_ n: T) -> String { number(n) }
 

@@ -1,7 +1,8 @@
 import FinalityEngine
 import FinalityFormat
 import FinalityInterface
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Performs the core's effects with the recovery engine: the one place the interface
 /// touches disks, processes and networks. Changes go through the engine's
@@ -75,7 +76,7 @@ public final class EngineEffects: EffectRunner {
 
     func writeAccess(_ location: Location) -> WriteAccess {
         let interlocks = Interlocks.run(location, procRoot: procRoot)
-        let directory = (location.file as NSString).deletingLastPathComponent
+        let directory = PathText.directory(location.file)
         // A change writes a temp file and a backup beside the file: the directory must be writable too.
         // A missing file (repair creates it) needs only the directory.
         let missing = !FileManager.default.fileExists(atPath: location.file)
@@ -159,11 +160,11 @@ public final class EngineEffects: EffectRunner {
         let records = h.audit.entries.map { e in
             let r = e.record
             let who = r.ssh.map { "\(r.user) (ssh \($0.split(separator: " ").first ?? ""))" } ?? r.user
-            let key = r.key.map { String($0.prefix(20)) + "…" } ?? (r.restoreFrom.map { ($0 as NSString).lastPathComponent } ?? "")
+            let key = r.key.map { String($0.prefix(20)) + "…" } ?? (r.restoreFrom.map { PathText.name($0) } ?? "")
             let before = String((r.sha256Before ?? "?").prefix(12))
             let after = String((r.sha256After ?? "?").prefix(12))
             return AuditRecordInfo(
-                time: String(r.time.prefix(19)).replacingOccurrences(of: "T", with: " "), who: who,
+                time: String(r.time.prefix(19)).replacingLiteral("T", with: " "), who: who,
                 action: r.segment != nil ? "new-segment" : r.action ?? "?", key: key,
                 summary: r.segment.map { "line \(e.line): new chain segment: \($0.reason)" } ?? "line \(e.line): SHA-256 \(before)… → \(after)…")
         }
@@ -179,9 +180,7 @@ public final class EngineEffects: EffectRunner {
 
     /// `2026-11-21 13:30:13` (UTC).
     static func time(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.timeZone = TimeZone(identifier: "UTC")
-        return String(f.string(from: d).prefix(19)).replacingOccurrences(of: "T", with: " ")
+        String(UTCTime.iso8601(d).prefix(19)).replacingLiteral("T", with: " ")
     }
 
     func compare(old: String, new: String) throws(EngineError) -> DiffView {

@@ -1,13 +1,14 @@
 import FinalityEngine
 import FinalityFormat
 import FinalityInterface
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The Watch screen's sampler: a thread of its own that samples every interval and keeps
 /// the samples until the core polls for them, so the program's loop never waits on a
 /// node API (a silent one costs this thread its timeout, never a key).
 final class WatchSession: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var samples: [WatchSample] = []
     private var wanted: [UInt32] = []
     private var stopped = false
@@ -19,8 +20,7 @@ final class WatchSession: @unchecked Sendable {
         var c = config
         if c.change == nil, let key = c.keys?.first { c.change = WatchChange.lastRecorded(file: c.file, key: key) }
         self.config = c
-        let thread = Thread { [self] in loop() }
-        thread.start()
+        Threads.start { [self] in loop() }
     }
 
     private func loop() {

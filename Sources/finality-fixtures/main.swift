@@ -9,7 +9,8 @@
 // - finality digests: 32 bytes (n·13 + i) mod 256.
 import BLS12381
 import FinalityFormat
-import Foundation
+import FoundationEssentials
+import Glibc
 
 // `finality-fixtures --many N FILE`: a v1 file of N active entries (keys 1·G1 … N·G1),
 // for measurements (scripts/measure-terminal.py); not part of Fixtures/.

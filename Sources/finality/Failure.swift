@@ -1,7 +1,8 @@
 import ArgumentParser
 import FinalityEngine
 import FinalityFormat
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Prints an engine error the way every command does (`finality: <message>` on stderr)
 /// and turns it into the documented exit code.
@@ -41,11 +42,11 @@ enum JSONError {
 
 /// Plain text for the operator on stderr, as is (usage lines).
 func printUsage(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    StandardError.write(text + "\n")
 }
 
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data(("finality: " + message + "\n").utf8))
+    StandardError.write("finality: " + message + "\n")
 }
 
 enum FinalityCLI {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import FinalityEngine
 import FinalityInterface
-import Foundation
+import FoundationEssentials
+import Glibc
 
 @main
 struct Finality: ParsableCommand {
@@ -48,9 +49,9 @@ struct Finality: ParsableCommand {
             try command.run()
         } catch {
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                StandardError.write(fullMessage(for: error) + "\n")
                 JSONError.emit(message: message(for: error), kind: "usage", status: ExitStatus.usage.rawValue)
-                Foundation.exit(ExitStatus.usage.rawValue)
+                Glibc.exit(ExitStatus.usage.rawValue)
             }
             exit(withError: error)
         }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import FinalityEngine
 import FinalityFormat
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A file read from disk and checked as nodeos would, shared by the read-only commands.
 struct Inspection {
@@ -67,7 +68,7 @@ struct Inspection {
 
     /// `PATH: Savanna safety.dat version 1, truncated in entry 2 (2 of 5 entries read), 598 bytes`
     var summaryLine: String {
-        "\(shownPath): \(verification.headline), \(loaded.bytes.count) bytes"
+        "\(shownPath): \(verification.headline), \(grouped(loaded.bytes.count)) bytes"
     }
 
     func findingLines() -> [String] {
@@ -123,7 +124,7 @@ struct Inspection {
 
     static func networkVoteText(_ info: FinalizerInfo, _ key: BLSPublicKey) -> String {
         guard let v = info.vote(for: key) else { return "not tracked" }
-        return "#\(v.blockNumber) \(v.isStrong ? "strong" : "weak")\(v.problems.isEmpty ? "" : " (!)")"
+        return "#\(grouped(v.blockNumber)) \(v.isStrong ? "strong" : "weak")\(v.problems.isEmpty ? "" : " (!)")"
     }
 }
 

@@ -1,7 +1,8 @@
 import ArgumentParser
 import FinalityCurses
 import FinalityEngine
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Where the executable meets the full-screen interface (`finality [PATH]`, `finality demo`).
 enum Terminal {

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import FinalityEngine
 
 /// The operator's answers to checks that fail closed (issue 8): overriding one interlock
@@ -34,7 +35,7 @@ struct WriteSafetyOptions: ParsableArguments {
 
     func segmentReason() throws(EngineError) -> String? {
         guard let r = newAuditSegment else { return nil }
-        guard r.trimmingCharacters(in: .whitespacesAndNewlines).count >= 10 else {
+        guard r.trimmed(.whitespacesAndNewlines).count >= 10 else {
             throw .usage("--new-audit-segment needs a reason of at least 10 characters (it is the segment's first record)")
         }
         return r

@@ -103,6 +103,35 @@ struct NewcomerTests {
         #expect(body(cli.stdout) == body(fromW))
         #expect(body(fromW).count > 20)
     }
+
+    /// Block numbers (`#5,210`, `block 5,210`, `_vheight 5,212/2`) and byte counts are
+    /// grouped in every text a person reads, as on the screens; only JSON and values meant
+    /// to be typed back (slots, hashes, `--lib-id`) keep plain digits.
+    static func ungroupedNumbers(_ text: String) -> [String] {
+        let patterns = [#"#[0-9]{4,}"#, #"\bblock [0-9]{4,}"#, #"\bbheight [0-9]{4,}"#, #"\b[0-9]{4,} bytes"#, #"(^|  )[0-9]{4,}/[0-9]"#]
+        return patterns.flatMap { p in
+            text.split(separator: "\n").filter { $0.range(of: p, options: .regularExpression) != nil }.map(String.init)
+        }
+    }
+
+    @Test("numbers read the same in list, show, verify and the report as on the screens: block numbers and sizes grouped")
+    func numbersAreGroupedEverywhere() throws {
+        // The pattern itself can fail: it finds what `list` printed before.
+        #expect(Self.ungroupedNumbers("0  PUB_BLS_u8Yi2wr…  #400000210 2026-11-01T00:01:45.000Z").count == 1)
+        #expect(Self.ungroupedNumbers("x.dat: Savanna safety.dat version 1, 5 entries, 1213 bytes").count == 1)
+        #expect(Self.ungroupedNumbers("0  PUB_BLS_u8Yi2wr…  5230/3  none").count == 1)
+        #expect(Self.ungroupedNumbers("#400,000,210 at 2026-11-01T00:01:45.000Z (slot 1693613010), 1,213 bytes").isEmpty)
+        for fixture in ["v1-five-entries.dat", "hotstuff-three-entries.dat", "truncated-entry.dat"] {
+            let path = HostileInputTests.fixture(fixture)
+            let first = try #require(RecoveryCLI.run(["list", path]).stdout.split(separator: "\n").first { $0.hasPrefix("0 ") }.map(String.init))
+            let key = String(first.split(separator: " ", omittingEmptySubsequences: true)[1].prefix(16).dropLast())
+            for args in [["list", path], ["verify", path], ["show", path, key], ["report", path]] {
+                let r = RecoveryCLI.run(args)
+                #expect(r.stdout.count > 100, "\(args): \(r.stderr)")
+                #expect(Self.ungroupedNumbers(r.stdout).isEmpty, "finality \(args.joined(separator: " ")) prints plain digits")
+            }
+        }
+    }
 }
 
 /// The tool's version, as the executable says it (the report carries it).

@@ -80,7 +80,7 @@ struct ReadOnlyCommandTests {
         let r = RecoveryCLI.run(["list", Self.fixture("hotstuff-three-entries.dat")])
         #expect(r.status == 0)
         #expect(r.stdout.contains("_VHEIGHT (LAST VOTE)"))
-        #expect(r.stdout.contains("400000210.2"))
+        #expect(r.stdout.contains("400,000,210/2"))
         let j = try json(RecoveryCLI.run(["list", "--json", Self.fixture("hotstuff-three-entries.dat")]).stdout)
         let first = try #require((j["entries"] as? [[String: Any]])?.first)
         #expect((first["_vheight"] as? [String: Int])?["pcounter"] == 2)

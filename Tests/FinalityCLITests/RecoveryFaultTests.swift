@@ -1,13 +1,17 @@
 import Foundation
 import FinalityEngine
 import FinalityFormat
+import FinalityTestSupport
 import Testing
 
 /// Kills the real binary at every step of the write path and checks that the file is
 /// always the old content or the new one, that the backup exists once writing began,
 /// and that running the command again finishes the job.
-@Suite("Fault tests: kill points of the write path (the real binary)", .serialized, .enabled(if: RecoveryCLI.binary != nil))
+@Suite("Fault tests: kill points of the write path (the real binary)", .serialized, .enabled(if: RequiredTools.shouldRun(needsTmux: false), "needs the built finality binary"))
 struct RecoveryFaultTests {
+    /// Under CI=true a missing binary fails every test here instead of skipping them.
+    init() throws { try RequiredTools.require(needsTmux: false) }
+
     static let trialsPerPoint = 8
 
     /// The changes tried in turn: reset of key 1, reset of key 2, delete of key 3, restore
@@ -169,8 +173,11 @@ private let canSwitchUser = geteuid() == 0 && FileManager.default.isExecutableFi
 /// they override that one check, with a reason.
 private let overrideScan = ["--override", "processes", "--override-reason", "test: the only nodeos here are other tests' fakes"]
 
-@Suite("Write safety through the real binary: non-root operators, full disks, injected faults", .serialized, .enabled(if: RecoveryCLI.binary != nil))
+@Suite("Write safety through the real binary: non-root operators, full disks, injected faults", .serialized, .enabled(if: RequiredTools.shouldRun(needsTmux: false), "needs the built finality binary"))
 struct WriteSafetyCLITests {
+    /// Under CI=true a missing binary fails every test here instead of skipping them.
+    init() throws { try RequiredTools.require(needsTmux: false) }
+
     @Test("a non-root operator writing through group permission is refused before writing (exit 1), saying who can", .enabled(if: canSwitchUser))
     func groupWriterRefused() throws {
         let (dir, path) = try RecoveryFixture.dataDir()

@@ -6,8 +6,6 @@ import FinalityTestSupport
 
 /// Fixtures for the recovery command tests (same documented inputs as the engine's).
 enum RecoveryFixture {
-    static let blsIsReal = true  // the BLS module is real arithmetic now; kept for the tests that asked
-
     static func key(_ k: UInt64) -> BLSPublicKey { TestKeys.key(k) }
 
     static func id(_ n: UInt32, fill: UInt8 = 0xAB) -> Bytes32 { TestBlocks.id(n, fill: fill) }

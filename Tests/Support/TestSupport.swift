@@ -76,22 +76,46 @@ public enum BuiltBinary {
 public enum RequiredTools {
     public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
-    public static let tmux: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first { access($0, X_OK) == 0 }
+    public static let tmuxCandidates = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"]
+    public static let tmux: String? = find(tmuxCandidates)
+
+    /// A program on PATH (as `/usr/bin/env` finds it), or nil.
+    public static func which(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return find(path.split(separator: ":").map { "\($0)/\(name)" })
+    }
+
+    /// The first of `candidates` that is an executable file.
+    public static func find(_ candidates: [String]) -> String? { candidates.first { access($0, X_OK) == 0 } }
+
+    /// What this machine is: CI or not, the binary and tmux found or not. Tests give their
+    /// own to simulate a machine without tmux or without the binary.
+    public struct Machine: Sendable {
+        public var isCI: Bool
+        public var binary: String?
+        public var tmux: String?
+        public init(isCI: Bool, binary: String?, tmux: String?) {
+            self.isCI = isCI
+            self.binary = binary
+            self.tmux = tmux
+        }
+        public static var current: Machine { Machine(isCI: RequiredTools.isCI, binary: BuiltBinary.finality, tmux: RequiredTools.tmux) }
+    }
 
     /// Whether a suite needing these runs: when they are there, and always under CI
     /// (where `require` then fails each test that lacks them).
-    public static func shouldRun(needsTmux: Bool) -> Bool {
-        isCI || (BuiltBinary.finality != nil && (!needsTmux || tmux != nil))
+    public static func shouldRun(needsTmux: Bool, on machine: Machine = .current) -> Bool {
+        machine.isCI || (machine.binary != nil && (!needsTmux || machine.tmux != nil))
     }
 
     public struct Missing: Error, CustomStringConvertible {
         public var description: String
     }
 
-    public static func require(needsTmux: Bool) throws {
+    public static func require(needsTmux: Bool, on machine: Machine = .current) throws {
         var missing = [String]()
-        if BuiltBinary.finality == nil { missing.append("the built finality binary (swift build)") }
-        if needsTmux, tmux == nil { missing.append("tmux (apt-get install tmux; .ci/run installs it)") }
+        if machine.binary == nil { missing.append("the built finality binary (swift build)") }
+        if needsTmux, machine.tmux == nil { missing.append("tmux (apt-get install tmux; .ci/run installs it)") }
         if !missing.isEmpty { throw Missing(description: "missing: " + missing.joined(separator: ", ")) }
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SystemPackage
 
 /// One running nodeos, and the directories it uses, as far as /proc lets us see.
@@ -58,7 +59,7 @@ public enum NodeosScan {
     /// Reads one process; nil when it is not a nodeos (or is gone).
     public static func read(pid: Int32, procRoot: String = "/proc") -> NodeosProcess? {
         let base = "\(procRoot)/\(pid)"
-        let comm = text(base + "/comm")?.trimmingCharacters(in: .newlines)
+        let comm = text(base + "/comm")?.trimmed(.newlines)
         var cmdError: Errno?
         var cmdBytes = [UInt8]()
         do { cmdBytes = try Sys.readFile(base + "/cmdline") } catch {
@@ -68,7 +69,7 @@ public enum NodeosScan {
         }
         let argv = nulSeparated(cmdBytes)
         let exe = try? Sys.readLink(base + "/exe")
-        guard isNodeos(comm: comm, exe: exe?.replacingOccurrences(of: " (deleted)", with: ""), argv0: argv.first) else { return nil }
+        guard isNodeos(comm: comm, exe: exe?.replacingLiteral(" (deleted)", with: ""), argv0: argv.first) else { return nil }
         var p = NodeosProcess(pid: pid, arguments: argv, options: NodeosOptions.commandLine(Array(argv.dropFirst())))
         p.procBase = base
         if let cmdError { p.unseen.append("\(base)/cmdline: \(cmdError) (its options are unknown)") }

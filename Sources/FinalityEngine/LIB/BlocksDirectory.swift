@@ -1,5 +1,7 @@
 import FinalityFormat
-import Foundation
+import FoundationEssentials
+import Glibc
+import SystemPackage
 
 /// `blocks.index` against the log: one u64 offset per block, the last one the trailer's.
 public enum BlocksIndexCheck: Hashable, Sendable {
@@ -22,7 +24,7 @@ public struct RetainedRange: Hashable, Sendable, Comparable {
         self.lastBlock = lastBlock
     }
 
-    public var fileName: String { (path as NSString).lastPathComponent }
+    public var fileName: String { PathText.name(path) }
 
     public static func < (a: RetainedRange, b: RetainedRange) -> Bool {
         (a.firstBlock, a.lastBlock, a.path) < (b.firstBlock, b.lastBlock, b.path)
@@ -52,13 +54,13 @@ public struct BlocksDirectoryReading: Sendable {
 public enum BlocksDirectory {
     /// Reads `<dir>/blocks.log` (also accepts a data dir holding `blocks/`, or the log's path).
     public static func read(_ dir: String) throws(BlocksLogError) -> BlocksDirectoryReading {
-        var isDir: ObjCBool = false
+        var isDir = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) else {
             throw BlocksLogError(path: dir, check: .absent, message: "no such directory")
         }
         var directory = dir
         var logPath: String
-        if isDir.boolValue {
+        if isDir {
             logPath = dir + "/blocks.log"
             if !FileManager.default.fileExists(atPath: logPath),
                 FileManager.default.fileExists(atPath: dir + "/blocks/blocks.log")
@@ -69,7 +71,7 @@ public enum BlocksDirectory {
             }
         } else {
             logPath = dir
-            directory = (dir as NSString).deletingLastPathComponent
+            directory = PathText.directory(dir)
             if directory.isEmpty { directory = "." }
         }
         let retained = retainedRanges(in: directory)
@@ -82,7 +84,7 @@ public enum BlocksDirectory {
                 var message = "no blocks.log in \(directory)"
                 if let newest = retained.last {
                     message +=
-                        " (found \(retained.count) retained range(s), the newest \(newest.fileName) up to block \(newest.lastBlock); the newest blocks are always in blocks.log)"
+                        " (found \(retained.count) retained range(s), the newest \(newest.fileName) up to block \(grouped(newest.lastBlock)); the newest blocks are always in blocks.log)"
                 } else {
                     message += " (a node with block-log-retain-blocks = 0 keeps no log: use --api or --lib-id)"
                 }
@@ -90,7 +92,7 @@ public enum BlocksDirectory {
             }
             throw error
         }
-        let indexPath = ((logPath as NSString).deletingPathExtension) + ".index"
+        let indexPath = { var p = FilePath(logPath); p.extension = nil; return p.string }() + ".index"
         var bytesRead = log.bytesRead
         let index = checkIndex(path: indexPath, log: log, bytesRead: &bytesRead)
         let reading = makeReading(logPath: logPath, log: log, index: index, retained: retained, bytesRead: bytesRead)
@@ -159,7 +161,7 @@ public enum BlocksDirectory {
         case .chainID: context = "chain id"
         }
         details.append(
-            "blocks.log version \(p.version)\(p.pruned ? " (pruned)" : ""), first block \(p.firstBlockNumber), preamble holds the \(context)")
+            "blocks.log version \(p.version)\(p.pruned ? " (pruned)" : ""), first block \(grouped(p.firstBlockNumber)), preamble holds the \(context)")
         details.append(
             "last entry at offset \(Offset.text(log.lastEntryOffset)) (the u64 at \(p.pruned ? "size − 12" : "size − 8")), \(log.lastEntryByteCount) bytes; producer \(log.lastBlockHeader.producer), schedule version \(log.lastBlockHeader.scheduleVersion)")
         if let n = log.prunedBlockCount {
@@ -168,7 +170,7 @@ public enum BlocksDirectory {
         switch log.previousEntry {
         case .none: details.append("the last entry is the log's only one")
         case .linked(let off, let n, _):
-            details.append("the entry before (offset \(Offset.text(off)), block \(n)) links to it")
+            details.append("the entry before (offset \(Offset.text(off)), block \(grouped(n))) links to it")
         case .unchecked(let reason): warnings.append("could not check the entry before the last: \(reason)")
         }
         switch index {
@@ -183,7 +185,7 @@ public enum BlocksDirectory {
                 "retained ranges: " + retained.map { "\($0.fileName) (\($0.firstBlock)…\($0.lastBlock))" }.joined(separator: ", "))
             if let newest = retained.last, newest.lastBlock &+ 1 != p.firstBlockNumber {
                 warnings.append(
-                    "the newest retained range ends at block \(newest.lastBlock) but blocks.log starts at \(p.firstBlockNumber)")
+                    "the newest retained range ends at block \(grouped(newest.lastBlock)) but blocks.log starts at \(grouped(p.firstBlockNumber))")
             }
         }
         details.append(

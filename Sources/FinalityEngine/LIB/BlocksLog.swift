@@ -249,7 +249,7 @@ public enum BlocksLog {
         guard size > entriesStart else {
             throw BlocksLogError(
                 path: path, offset: Int(entriesStart), check: .noBlocks,
-                message: "the log holds a preamble (first block \(preamble.firstBlockNumber)) but no block yet")
+                message: "the log holds a preamble (first block \(grouped(preamble.firstBlockNumber))) but no block yet")
         }
 
         // Trailer: the u64 offset of the last entry, then the block count when pruned.
@@ -287,12 +287,12 @@ public enum BlocksLog {
             throw BlocksLogError(
                 path: path, offset: Int(lastOffset) + 14, check: .blockNumber,
                 message:
-                    "the last block's number (previous + 1 = \(number)) is below the log's first block \(preamble.firstBlockNumber)")
+                    "the last block's number (previous + 1 = \(grouped(number))) is below the log's first block \(grouped(preamble.firstBlockNumber))")
         }
         if lastOffset == entriesStart && number != preamble.firstBlockNumber {
             throw BlocksLogError(
                 path: path, offset: Int(lastOffset) + 14, check: .blockNumber,
-                message: "the only entry holds block \(number), but the preamble says the log starts at block \(preamble.firstBlockNumber)")
+                message: "the only entry holds block \(grouped(number)), but the preamble says the log starts at block \(grouped(preamble.firstBlockNumber))")
         }
         if let n = prunedCount {
             let span = UInt64(number) - UInt64(preamble.firstBlockNumber) + 1
@@ -363,7 +363,7 @@ public enum BlocksLog {
         let prevID = BlockHeader.id(packedHeader: prev.2, blockNumber: prevNumber)
         guard prevID == header.previous else {
             return .unchecked(
-                reason: "the entry before (offset \(Offset.text(prevOffset)), block \(prevNumber), id \(prevID.hex)) is not the last block's previous \(header.previous.hex)")
+                reason: "the entry before (offset \(Offset.text(prevOffset)), block \(grouped(prevNumber)), id \(prevID.hex)) is not the last block's previous \(header.previous.hex)")
         }
         return .linked(offset: prevOffset, blockNumber: prevNumber, id: prevID)
     }

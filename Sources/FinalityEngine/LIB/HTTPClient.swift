@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A minimal HTTP/1.1 client over POSIX sockets, for a node's API: one POST, one
 /// deadline for the whole exchange (connect, send, every byte of the answer).
@@ -28,7 +29,7 @@ public enum HTTPClient {
             var rest: Substring
             if lower.hasPrefix("http://") {
                 rest = text.dropFirst("http://".count)
-            } else if let r = lower.range(of: "://") {
+            } else if let r = lower.firstRange(of: "://") {
                 throw .unsupportedScheme(String(lower[..<r.lowerBound]))
             } else {
                 throw .badURL(text, "it must start with http:// (e.g. http://127.0.0.1:8888)")
@@ -102,7 +103,7 @@ public enum HTTPClient {
         }
 
         static func seconds(_ s: Double) -> String {
-            s == s.rounded() ? String(Int(s)) : String(format: "%.3g", s)
+            s == s.rounded() ? String(Int(s)) : String(printf: "%.3g", s)
         }
 
         /// Bad URLs are bad usage; everything else happened on the way to the node.
@@ -297,7 +298,7 @@ public enum HTTPClient {
         var headers = [String: String]()
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { throw .malformed("header line \"\(line.prefix(80))\"") }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmed(.whitespaces)
         }
         return Head(status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: headers)
     }
@@ -321,7 +322,7 @@ public enum HTTPClient {
         init(headers: [String: String]) throws(HTTPFailure) {
             if let te = headers["transfer-encoding"] {
                 // Only "chunked" (last) frames the body; anything else would be guessed.
-                guard te.lowercased().split(separator: ",").last?.trimmingCharacters(in: .whitespaces) == "chunked" else {
+                guard te.lowercased().split(separator: ",").last?.trimmed(.whitespaces) == "chunked" else {
                     throw .malformed("Transfer-Encoding \"\(te.prefix(40))\" (only chunked is understood)")
                 }
                 framing = .chunked

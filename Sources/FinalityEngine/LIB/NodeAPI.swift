@@ -1,5 +1,5 @@
 import FinalityFormat
-import Foundation
+import FoundationEssentials
 
 /// What a node's API answered that the checks did not accept: the endpoint, the field
 /// and why. Bad answers are bad input (exit 2); failing to get one is I/O (exit 3).
@@ -96,12 +96,12 @@ public enum NodeAPI {
         var details = ["POST \(endpoint.basePath)\(getInfoPath): HTTP \(response.status) in \(response.elapsedMilliseconds) ms"]
         details.append("last_irreversible_block_num \(info.lib.number), last_irreversible_block_time \(info.libTimeText)")
         if let head = info.headBlockNumber {
-            details.append("head block \(head) (\(head >= info.lib.number ? "\(head - info.lib.number) blocks past LIB" : "behind LIB?"))")
+            details.append("head block \(grouped(head)) (\(head >= info.lib.number ? "\(grouped(head - info.lib.number)) blocks past LIB" : "behind LIB?"))")
         }
         if let v = info.serverVersion { details.append("server version \(v)") }
         var warnings = [String]()
         if let head = info.headBlockNumber, head < info.lib.number {
-            warnings.append("head block \(head) is below LIB \(info.lib.number)")
+            warnings.append("head block \(grouped(head)) is below LIB \(grouped(info.lib.number))")
         }
         return (info, LIBReading(lib: info.lib, source: .api(url: url), chainID: info.chainID, details: details, warnings: warnings))
     }
@@ -156,7 +156,7 @@ public enum NodeAPI {
             var error: Inner?
         }
         guard let answer = try? JSONDecoder().decode(ErrorAnswer.self, from: Data(body)) else {
-            let text = String(decoding: body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = String(decoding: body.prefix(200), as: UTF8.self).trimmed(.whitespacesAndNewlines)
             return text.isEmpty ? nil : text
         }
         let text = [answer.message, answer.error?.what].compactMap { $0 }.joined(separator: ": ")
@@ -219,7 +219,7 @@ public enum NodeAPI {
         guard id.blockNumber == number else {
             throw NodeAPIError(
                 url: url, field: "last_irreversible_block_id",
-                message: "its first 4 bytes say block \(id.blockNumber), but last_irreversible_block_num is \(number): the node's answer is inconsistent")
+                message: "its first 4 bytes say block \(grouped(id.blockNumber)), but last_irreversible_block_num is \(number): the node's answer is inconsistent")
         }
         guard let time = a.lastIrreversibleBlockTime else {
             throw NodeAPIError(
@@ -229,7 +229,7 @@ public enum NodeAPI {
         if let headID = a.headBlockID?.value, let head = a.headBlockNum?.value, headID.blockNumber != head {
             throw NodeAPIError(
                 url: url, field: "head_block_id",
-                message: "its first 4 bytes say block \(headID.blockNumber), but head_block_num is \(head): the node's answer is inconsistent")
+                message: "its first 4 bytes say block \(grouped(headID.blockNumber)), but head_block_num is \(head): the node's answer is inconsistent")
         }
         return NodeInfo(
             chainID: a.chainID.value, lib: LIB(blockID: id, timestamp: time.value), headBlockNumber: a.headBlockNum?.value,

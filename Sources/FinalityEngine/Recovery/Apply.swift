@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FinalityFormat
 import SystemPackage
 
@@ -14,13 +15,9 @@ public enum RecoveryPaths {
     /// `<dir>/backups/<name>.<yyyyMMdd'T'HHmmss'Z'>.<first 12 hex of the old SHA-256>.bak`,
     /// then `-2`, `-3`… if that name is taken by a regular file.
     public static func backupPath(for file: String, time: Date, sha256: Bytes32, attempt: Int = 1) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
         let name = PathText.name(file)
         let suffix = attempt > 1 ? "-\(attempt)" : ""
-        return backupDirectory(for: file) + "/\(name).\(f.string(from: time)).\(sha256.hex.prefix(12))\(suffix).bak"
+        return backupDirectory(for: file) + "/\(name).\(UTCTime.compact(time)).\(sha256.hex.prefix(12))\(suffix).bak"
     }
 
     /// `<dir>/.<name>.finality-<first 12 hex of the new SHA-256>.tmp`, in the file's own

@@ -1,5 +1,6 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+import Glibc
 import FinalityFormat
 import SystemPackage
 
@@ -55,10 +56,7 @@ public enum AuditLog {
     }
 
     static func iso(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: d)
+        UTCTime.iso8601Milliseconds(d)
     }
 
     /// An entry as `list --json` shows it (both vocabularies, flags).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One audit record as read back: every field the write path puts in a line, typed,
 /// decoded with the standard `JSONDecoder` (snake_case keys). The write side builds the

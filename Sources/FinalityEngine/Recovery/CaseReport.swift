@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FinalityFormat
 
 /// The plain-text report an operator pastes into a support ticket (`finality report`).
@@ -43,7 +44,7 @@ public enum CaseReport {
         out.append("written      \(AuditLog.iso(now)) by finality \(toolVersion)")
         out.append("file         \(file)")
         out.append("data dir     \(loaded.location.dataDir ?? "(not known)")")
-        out.append("size         \(loaded.bytes.count) bytes")
+        out.append("size         \(grouped(loaded.bytes.count)) bytes")
         out.append("SHA-256      \(loaded.sha256.hex)")
         var st = stat()
         if stat(file, &st) == 0 {

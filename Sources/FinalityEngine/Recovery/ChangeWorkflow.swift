@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import FinalityFormat
 
 /// One kind of change the workflow can carry out: it turns the file's exact bytes into a
@@ -292,6 +292,6 @@ public enum ShellWord {
     public static func quoted(_ word: String) -> String {
         let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:=,@%")
         if !word.isEmpty, word.allSatisfy({ safe.contains($0) }) { return word }
-        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return "'" + word.replacingLiteral("'", with: "'\\''") + "'"
     }
 }

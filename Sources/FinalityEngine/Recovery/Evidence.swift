@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import FinalityFormat
 
 /// One piece of evidence of a key's own last vote, with where it came from.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Named points of the write path where a test can stop the process, to prove that a
 /// crash at any step leaves the old file or the new one, never a mix.

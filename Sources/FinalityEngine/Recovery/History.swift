@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import FinalityFormat
 
 /// One backup found beside a safety file.

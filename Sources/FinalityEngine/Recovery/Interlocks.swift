@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SystemPackage
 
 /// One safety check before a write: what was checked, what was found, what could not be seen.
@@ -94,7 +95,7 @@ public struct InterlockOverride: Hashable, Sendable {
         guard Self.overridable.contains(check) else {
             throw .usage("--override \(check): only \(Self.overridable.sorted().joined(separator: " and ")) can be overridden, and only when they could not be evaluated")
         }
-        let r = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        let r = reason.trimmed(.whitespacesAndNewlines)
         guard r.count >= 10 else {
             throw .usage("--override \(check) needs a reason of at least 10 characters saying why it is safe (it goes into the audit record)")
         }
@@ -233,7 +234,7 @@ public enum Interlocks {
 
     static func processName(_ pid: Int32, procRoot: String = "/proc") -> String? {
         guard let b = try? Sys.readFile("\(procRoot)/\(pid)/comm") else { return nil }
-        return String(decoding: b, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(decoding: b, as: UTF8.self).trimmed(.whitespacesAndNewlines)
     }
 
     /// The scan's check, and every nodeos it found (for the node-user check).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import FinalityFormat
 
 /// Finds the entry an operator means by KEY: the full `PUB_BLS_…` text, or any unique
@@ -8,7 +8,7 @@ public enum KeyMatch {
     /// which nodeos resolves as "the first one wins") count as one match: the first.
     /// No match, or matches on different keys, is a usage error listing the candidates.
     public static func find(_ query: String, in file: SafetyFile) throws(EngineError) -> Int {
-        let q = query.trimmingCharacters(in: .whitespaces)
+        let q = query.trimmed(.whitespaces)
         guard !q.isEmpty else { throw .usage("--key is empty: give the PUB_BLS_ text of the key or a unique part of it") }
         // Full key text: compare decoded bytes, never strings (nodeos ignores the unused
         // low bits of the last base64 character, so two texts can name one key).

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FinalityFormat
 
 /// One entry read from a damaged file: its values are evidence, not truth.
@@ -302,9 +303,9 @@ public enum RepairTarget {
 
     public static func resolve(_ path: String) throws(EngineError) -> Target {
         if let l = try? Location.resolve(path) { return Target(location: l, absent: false) }
-        var isDir: ObjCBool = false
+        var isDir = false
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        if FileManager.default.fileExists(atPath: absolute, isDirectory: &isDir), isDir.boolValue {
+        if FileManager.default.fileExists(atPath: absolute, isDirectory: &isDir), isDir {
             // A data dir whose finalizers/safety.dat is missing.
             let dir = absolute + "/finalizers"
             guard FileManager.default.fileExists(atPath: dir) else {
@@ -312,12 +313,12 @@ public enum RepairTarget {
             }
             return Target(location: Location(file: dir + "/safety.dat", dataDir: absolute), absent: true)
         }
-        let parent = (absolute as NSString).deletingLastPathComponent
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
+        let parent = PathText.directory(absolute)
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir else {
             throw .io(path: path, operation: "open", reason: "neither the file nor its directory exists")
         }
-        let grand = (parent as NSString).deletingLastPathComponent
-        let dataDir = (parent as NSString).lastPathComponent == "finalizers" ? grand : nil
+        let grand = PathText.directory(parent)
+        let dataDir = PathText.name(parent) == "finalizers" ? grand : nil
         return Target(location: Location(file: absolute, dataDir: dataDir), absent: true)
     }
 
@@ -328,7 +329,7 @@ public enum RepairTarget {
         guard fd >= 0 else { throw .io(path: file, operation: "create", reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var st = stat()
-        if geteuid() == 0, stat((file as NSString).deletingLastPathComponent, &st) == 0 {
+        if geteuid() == 0, stat(PathText.directory(file), &st) == 0 {
             guard fchown(fd, st.st_uid, st.st_gid) == 0 else {
                 unlink(file)
                 throw .io(path: file, operation: "set the owner", reason: String(cString: strerror(errno)))

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SystemPackage
 
 /// Makes system calls of the write path fail with the errors the kernel can return
@@ -30,7 +31,7 @@ public enum FaultInjection {
     /// A plan and what it has seen: calls counted per kind, faults fired.
     public final class Plan: @unchecked Sendable {
         public let faults: [Fault]
-        let lock = NSLock()
+        let lock = Lock()
         var counts = [String: Int]()
         var total = 0
         public private(set) var fired = [String]()

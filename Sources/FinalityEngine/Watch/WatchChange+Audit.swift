@@ -1,5 +1,5 @@
 import FinalityFormat
-import Foundation
+import FoundationEssentials
 
 extension WatchChange {
     /// The newest change to this key recorded in the file's audit log ("41 s after the

@@ -139,7 +139,7 @@ extension WatchState {
         var out = [String]()
         let start = startedAt ?? now
         out.append(
-            "Watching \(config.file) for \(WatchText.seconds(now - start)), refresh every \(String(format: "%g", config.interval)) s, \(WatchText.clock(now)) UTC")
+            "Watching \(config.file) for \(WatchText.seconds(now - start)), refresh every \(String(printf: "%g", config.interval)) s, \(WatchText.clock(now)) UTC")
         for n in nodes {
             out.append("Node \(n.url)")
             if let silent = n.silentFor(now: now, startedAt: startedAt) {
@@ -148,7 +148,7 @@ extension WatchState {
             guard let info = n.info else { continue }
             var head = "  head " + (info.headBlockNumber.map { "#\(grouped($0))" } ?? "?")
             if let t = info.headBlockTime { head += " at \(WatchText.clock(t))" }
-            if let bps = n.blocksPerSecond { head += ", " + String(format: "%.1f", bps) + " blocks/s" }
+            if let bps = n.blocksPerSecond { head += ", " + String(printf: "%.1f", bps) + " blocks/s" }
             if n.lastAnswer == now, let behind = headBehind, n.url == nodes.first?.url, behind > config.catchUpBlocks {
                 head += ", \(grouped(behind)) blocks behind the network"
             }
@@ -221,7 +221,7 @@ extension WatchState {
                     info.headBlockNumber.map { $0 >= info.lib.number ? .uint(UInt64($0 - info.lib.number)) : .null } ?? .null))
             }
             m.append(("lib_advancing", n.libAdvances.map { .bool($0) } ?? .null))
-            m.append(("blocks_per_second", n.blocksPerSecond.map { .string(String(format: "%.1f", $0)) } ?? .null))
+            m.append(("blocks_per_second", n.blocksPerSecond.map { .string(String(printf: "%.1f", $0)) } ?? .null))
             m.append(("finalizer_info_error", n.finalizersError.map { .string($0) } ?? .null))
             return .object(m)
         }

@@ -1,5 +1,7 @@
 import FinalityFormat
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// The watch's only I/O: each node API asked in parallel (one slow node never delays the
 /// others beyond its own timeout), and the safety file re-read read-only. Never writes,
@@ -15,11 +17,10 @@ public enum WatchSampler {
         for (i, url) in config.apis.enumerated() {
             group.enter()
             let heights = i == 0 ? wanted : []
-            let thread = Thread {
+            Threads.start {
                 results.set(i, node(url, heights: heights, timeout: apiTimeout))
                 group.leave()
             }
-            thread.start()
         }
         let file = readFile(config.file)
         group.wait()
@@ -71,7 +72,7 @@ public enum WatchSampler {
     }
 
     final class Results: @unchecked Sendable {
-        private let lock = NSLock()
+        private let lock = Lock()
         private var items: [NodeSample?]
 
         init(count: Int) { items = Array(repeating: nil, count: count) }

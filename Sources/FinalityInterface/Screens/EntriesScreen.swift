@@ -157,7 +157,7 @@ enum EntriesScreen: ScreenUnit {
 
         guard let safety = v.file else { return }
         let hotStuff = safety.format == .hotStuff
-        let cols = Columns(width: w)
+        let cols = Columns(width: w, reference: state.lib.reference?.lib.timestamp)
         g.fill(row: row, style: .header)
         g.put(cols.header(hotStuff: hotStuff), row: row, column: 0, style: .header)
         row += 1
@@ -295,7 +295,10 @@ enum EntriesScreen: ScreenUnit {
         return out
     }
 
-    /// Column layout: narrow at 80 columns, wider times and keys from 120.
+    /// Column layout: narrow at 80 columns, wider times and keys from 120. Block numbers
+    /// are always grouped, as everywhere else (`400,000,212`); at 80 columns a time is
+    /// shown as `ls -l` shows one: the clock (`09:02`) within a day of LIB, else the date
+    /// (`11-15`); the detail pane below gives the whole time.
     struct Columns {
         let keyWidth: Int
         let heightWidth: Int
@@ -303,24 +306,34 @@ enum EntriesScreen: ScreenUnit {
         let refWidth: Int
         let flagsColumn: Int
         let width: Int
+        /// LIB's time: what "within a day" is measured from (none: dates only).
+        let reference: BlockTimestamp?
 
-        init(width: Int) {
+        init(width: Int, reference: BlockTimestamp? = nil) {
             self.width = width
+            self.reference = reference
             timeWide = width >= 120
             keyWidth = width >= 120 ? 26 : 16
-            heightWidth = width >= 120 ? 11 : 9
-            refWidth = heightWidth + 1 + (timeWide ? 21 : 11)
+            heightWidth = 11
+            refWidth = heightWidth + 1 + (timeWide ? 21 : 5)
             flagsColumn = 4 + 1 + keyWidth + 1 + refWidth + 2 + refWidth + 2
         }
 
         func header(hotStuff: Bool) -> String {
             "   #" + " " + Format.fit("Key", keyWidth) + " " + Format.fit(hotStuff ? "_vheight" : "Last vote", refWidth) + "  "
-                + Format.fit(hotStuff ? "_b_lock (proposal id)" : "Lock", refWidth) + "  Flags"
+                + Format.fit(hotStuff ? (refWidth >= 21 ? "_b_lock (proposal id)" : "_b_lock") : "Lock", refWidth) + "  Flags"
+        }
+
+        /// `09:02` within a day of LIB, else `11-15` (2 slots a second: a day is 172,800 slots).
+        func narrowTime(_ t: BlockTimestamp) -> String {
+            let short = Format.shortTime(t)  // 11-21 09:02
+            if let reference, abs(Int64(t.slot) - Int64(reference.slot)) < 172_800 { return String(short.suffix(5)) }
+            return String(short.prefix(5))
         }
 
         func ref(height: UInt32?, time: BlockTimestamp?) -> String {
             guard let height else { return Format.fit("-", refWidth) }
-            let t = time.map { timeWide ? Format.time($0) : Format.shortTime($0) } ?? ""
+            let t = time.map { timeWide ? Format.time($0) : narrowTime($0) } ?? ""
             return Format.fitRight(heightText(height), heightWidth) + " " + Format.fit(t, refWidth - heightWidth - 1)
         }
 
@@ -339,7 +352,8 @@ enum EntriesScreen: ScreenUnit {
             return Format.fitRight("\(index)", 4) + " " + key + " " + vote + "  " + lock + "  " + flagsText(flags)
         }
 
-        /// With commas when they fit; a number is never clipped.
+        /// With commas, as everywhere; a number is never clipped: past 999,999,999 (in
+        /// about 15 years at two blocks a second) the column shows plain digits.
         func heightText(_ h: UInt32) -> String {
             let n = Format.number(h)
             return n.count <= heightWidth ? n : String(h)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FinalityEngine
-import Foundation
+import FoundationEssentials
+import Glibc
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -95,10 +95,10 @@ enum EntryTable {
             let lock: String
             switch e.state {
             case .savanna(let s):
-                lastVote = s.lastVote.isEmpty ? "never voted" : "#\(s.lastVote.blockNumber) \(s.lastVote.timestamp.iso8601)"
-                lock = s.lock.isEmpty ? "none" : "#\(s.lock.blockNumber) \(s.lock.timestamp.iso8601)"
+                lastVote = s.lastVote.isEmpty ? "never voted" : "#\(grouped(s.lastVote.blockNumber)) \(s.lastVote.timestamp.iso8601)"
+                lock = s.lock.isEmpty ? "none" : "#\(grouped(s.lock.blockNumber)) \(s.lock.timestamp.iso8601)"
             case .hotStuff(let h):
-                lastVote = "\(h.vheight.bheight).\(h.vheight.pcounter)"
+                lastVote = "\(grouped(h.vheight.bheight))/\(h.vheight.pcounter)"
                 lock = h.bLock.isZero ? "none" : String(h.bLock.hex.prefix(16)) + "…"
             }
             let bad = verification.map { !$0.entryReadCleanly(i) } ?? false
@@ -110,7 +110,7 @@ enum EntryTable {
         let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { c, cell in
-                c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+                c == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[c] - cell.count)
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
     }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import FinalityEngine
 import FinalityFormat
-import Foundation
+import FoundationEssentials
+import Glibc
 
 struct Repair: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,8 @@
 import ArgumentParser
 import FinalityEngine
 import FinalityFormat
-import Foundation
+import FoundationEssentials
+import Glibc
 
 struct Reset: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -169,7 +170,7 @@ enum Mutation {
         }
         let what = plan.key.map { "\(plan.action.rawValue) the entry of \($0.text)" } ?? "\(plan.action.rawValue) \(plan.path)"
         let prompt = "To \(what), \(confirmation.hint); anything else cancels: "
-        FileHandle.standardError.write(Data(prompt.utf8))
+        StandardError.write(prompt)
         guard confirmation.accepts(readLine() ?? "") else { throw .refused("not confirmed: nothing written") }
     }
 }

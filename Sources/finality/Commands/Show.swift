@@ -75,7 +75,7 @@ enum EntryDetail {
         func ref(_ label: String, _ r: BlockRef, none: String) -> [String] {
             if r.isEmpty { return ["\(label) all zero (\(none))"] }
             return [
-                "\(label) block \(r.blockNumber) at \(r.timestamp.iso8601) (slot \(r.timestamp.slot))",
+                "\(label) block \(grouped(r.blockNumber)) at \(r.timestamp.iso8601) (slot \(r.timestamp.slot))",
                 "           block_id        \(r.blockID.hex)",
                 "           finality_digest \(r.finalityDigest.hex)",
             ]
@@ -90,7 +90,7 @@ enum EntryDetail {
                 out.append("votes_forked_since_latest_strong_vote  \(forked) (version 0; nodeos converts it to other_branch_latest_time)")
             }
         case .hotStuff(let h):
-            out.append("_vheight   bheight \(h.vheight.bheight), pcounter \(h.vheight.pcounter)   (last vote)")
+            out.append("_vheight   bheight \(grouped(h.vheight.bheight)), pcounter \(h.vheight.pcounter)   (last vote)")
             out.append("_b_lock    \(h.bLock.isZero ? "all zero (no lock)" : h.bLock.hex)   (lock: a proposal id, not a block id)")
         }
         // The one assessment: short text here, the sentence under it (as the Entries screen).

@@ -1,7 +1,8 @@
 import ArgumentParser
 import FinalityEngine
 import FinalityFormat
-import Foundation
+import FoundationEssentials
+import Glibc
 
 struct Watch: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -134,15 +135,15 @@ struct Watch: ParsableCommand {
         do {
             return try Location.resolve(path)
         } catch {
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            var isDir = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir {
                 let file = path + "/finalizers/safety.dat"
                 guard !FileManager.default.fileExists(atPath: file) else { throw error }
                 return Location(file: file, dataDir: path)
             }
-            let parent = (path as NSString).deletingLastPathComponent
+            let parent = PathText.directory(path)
             guard !FileManager.default.fileExists(atPath: path),
-                FileManager.default.fileExists(atPath: parent.isEmpty ? "." : parent, isDirectory: &isDir), isDir.boolValue
+                FileManager.default.fileExists(atPath: parent.isEmpty ? "." : parent, isDirectory: &isDir), isDir
             else { throw error }
             return Location(file: path, dataDir: nil)
         }
@@ -161,7 +162,7 @@ struct Watch: ParsableCommand {
     }
 
     func resolveKey(_ query: String, file: String) throws(EngineError) -> BLSPublicKey {
-        let q = query.trimmingCharacters(in: .whitespaces)
+        let q = query.trimmed(.whitespaces)
         // A whole key need not be in the file (an entry deleted, a file nodeos has not written yet).
         if let key = try? BLSPublicKey(text: q) { return key }
         guard case .read(let f, _) = WatchSampler.readFile(file) else {
@@ -171,6 +172,6 @@ struct Watch: ParsableCommand {
     }
 
     func printNote(_ s: String) {
-        FileHandle.standardError.write(Data(("finality: " + s + "\n").utf8))
+        StandardError.write("finality: " + s + "\n")
     }
 }

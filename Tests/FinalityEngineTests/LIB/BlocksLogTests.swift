@@ -250,7 +250,7 @@ struct BlocksLogTests {
         // A gap between the newest range and blocks.log is a warning.
         try FileManager.default.removeItem(atPath: dir.file("blocks-1001-2000.log"))
         let r2 = try BlocksDirectory.read(dir.path)
-        #expect(r2.reading.warnings.contains { $0.contains("ends at block 1000 but blocks.log starts at 2001") })
+        #expect(r2.reading.warnings.contains { $0.contains("ends at block 1,000 but blocks.log starts at 2,001") })
     }
 
     @Test("a data dir holding blocks/ is accepted, and so is the log's own path")

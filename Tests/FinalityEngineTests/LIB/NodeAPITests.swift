@@ -81,7 +81,7 @@ struct NodeAPITests {
         #expect(r.chainID?.hex == SpringAnswers.chainID)
         #expect(r.source == .api(url: server.baseURL))
         #expect(r.details.contains { $0.hasPrefix("POST /v1/chain/get_info: HTTP 200 in") })
-        #expect(r.details.contains("head block 371453 (2 blocks past LIB)"))
+        #expect(r.details.contains("head block 371,453 (2 blocks past LIB)"))
         #expect(r.details.contains("server version v1.0.3"))
         #expect(r.warnings.isEmpty)
         let req = try #require(server.requests.first)
@@ -104,7 +104,7 @@ struct NodeAPITests {
         defer { server.stop() }
         expectFailure(server.baseURL) { e in
             #expect(e.status == .usage)
-            #expect(e.description.contains("last_irreversible_block_id: its first 4 bytes say block 371451, but last_irreversible_block_num is 371452"))
+            #expect(e.description.contains("last_irreversible_block_id: its first 4 bytes say block 371,451, but last_irreversible_block_num is 371452"))
         }
     }
 

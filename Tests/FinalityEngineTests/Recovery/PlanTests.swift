@@ -16,7 +16,7 @@ struct PlanTests {
         let file = Fixture.savannaFile(trailing: [9, 9, 9])
         let bytes = SafetyFileWriter.encode(file)
         let plan = try Planner.reset(bytes: bytes, path: "/x/safety.dat", key: Fixture.key(2).text, inputs: Fixture.inputs(5190))
-        let after = try SafetyFileReader.decode(plan.afterBytes, options: .init(checkKeys: Fixture.blsIsReal))
+        let after = try SafetyFileReader.decode(plan.afterBytes, options: .init(checkKeys: true))
         let s = try #require(after.entries[1].savanna)
         // Its own last vote (block 100) is older than LIB: LIB is the newest evidence.
         #expect(s.lastVote == BlockRef(blockID: Fixture.id(5190, fill: 0xCD), timestamp: BlockTimestamp(slot: 10380)))
@@ -85,7 +85,7 @@ struct PlanTests {
         let bytes = SafetyFileWriter.encode(Fixture.savannaFile(.savannaV0))
         let plan = try Planner.reset(bytes: bytes, path: "/x/safety.dat", key: Fixture.key(2).text, inputs: Fixture.inputs(5190))
         #expect(plan.afterBytes.count == 24 + 234 * 3)
-        let after = try SafetyFileReader.decode(plan.afterBytes, options: .init(checkKeys: Fixture.blsIsReal))
+        let after = try SafetyFileReader.decode(plan.afterBytes, options: .init(checkKeys: true))
         #expect(after.format == .savannaV0)
         #expect(after.entries[1].savanna?.votesForkedSinceLatestStrongVote == true)
         #expect(entryBytes(plan.afterBytes, 0, .savannaV0) == entryBytes(bytes, 0, .savannaV0))
@@ -133,7 +133,7 @@ struct PlanTests {
         #expect(q.id.hex == "e5718559af3464c28e4195d0cc11e5b127c72c4e2e65b811c92473583aa322e9")
     }
 
-    @Test("a HotStuff reset sets _vheight to {LIB, 2} and _b_lock to the proposal id of LIB", .enabled(if: Fixture.blsIsReal))
+    @Test("a HotStuff reset sets _vheight to {LIB, 2} and _b_lock to the proposal id of LIB")
     func hotStuffReset() throws {
         let bytes = SafetyFileWriter.encode(Fixture.hotStuffFile())
         let plan = try Planner.reset(bytes: bytes, path: "/x/safety_db.dat", key: Fixture.key(2).text, inputs: Fixture.inputs(5190))
@@ -151,7 +151,7 @@ struct PlanTests {
         #expect(plan.diff.entries[1].fields.map(\.alias).contains("lock (a proposal id)"))
     }
 
-    @Test("a HotStuff reset takes --final-on-qc or an explicit --b-lock, not both", .enabled(if: Fixture.blsIsReal))
+    @Test("a HotStuff reset takes --final-on-qc or an explicit --b-lock, not both")
     func hotStuffOptions() throws {
         let bytes = SafetyFileWriter.encode(Fixture.hotStuffFile())
         var inputs = Fixture.inputs(5190)
@@ -233,7 +233,7 @@ struct PlanTests {
         let bytes = SafetyFileWriter.encode(Fixture.savannaFile())
         for k: UInt64 in 1...3 {
             let plan = try Planner.reset(bytes: bytes, path: "/x", key: Fixture.key(k).text, inputs: Fixture.inputs(5190))
-            let decoded = try SafetyFileReader.decode(plan.afterBytes, options: .init(checkKeys: Fixture.blsIsReal))
+            let decoded = try SafetyFileReader.decode(plan.afterBytes, options: .init(checkKeys: true))
             #expect(decoded.entries[Int(k) - 1] == plan.entryAfter)
             #expect(SafetyFileWriter.encode(decoded) == plan.afterBytes)
         }
