@@ -35,6 +35,9 @@ public struct AppState: Sendable {
     /// The node's configured finalizer keys (signature-provider lines; issue 9, recovery):
     /// nil until looked for. They make "inactive" certain and are what a repair covers.
     public var nodeKeys: NodeKeys?
+    /// nodeos's config dir when given (`finality PATH --config-dir DIR`); else the
+    /// engine's default places.
+    public var configDir: String?
     /// The safety file does not exist (its directory does): a repair can create it. What
     /// the interlocks said about writing there (nil until checked).
     public var fileMissing = false

@@ -6,7 +6,7 @@ public enum Core {
     /// The first effects: read the file (and, with a data dir, its LIB).
     public static func start(_ state: inout AppState) -> [Effect] {
         state.busy = "reading \(state.location.file)"
-        return [.loadFile(state.location), .readNodeKeys(state.location, configDir: nil)]
+        return [.loadFile(state.location), .readNodeKeys(state.location, configDir: state.configDir)]
     }
 
     public static func update(_ state: inout AppState, _ message: Message) -> [Effect] {

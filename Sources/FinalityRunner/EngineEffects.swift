@@ -12,6 +12,8 @@ public final class EngineEffects: EffectRunner {
     private var reviews: [Int: ChangeReview] = [:]
     /// Reviews of a repair of a missing file: applied through its stand-in (RepairChange.applyMissing).
     private var missing: [Int: RepairChange] = [:]
+    /// The config dir each file's keys were read from (`--config-dir`, or nil: the defaults).
+    private var configDirs: [String: String?] = [:]
     private var nextPlanID = 1
     private var watchSession: WatchSession?
     let toolVersion: String
@@ -44,6 +46,8 @@ public final class EngineEffects: EffectRunner {
         case .loadHistory(let location):
             return .historyLoaded(Result { () throws(EngineError) in try history(location) })
         case .readNodeKeys(let location, let configDir):
+            // Kept: `w` writes the report with the keys the screen shows.
+            configDirs[location.file] = configDir
             return .nodeKeysRead(NodeConfig.find(for: location, configDir: configDir))
         case .compareFiles(let old, let new):
             return .compared(Result { () throws(EngineError) in try compare(old: old, new: new) })
@@ -194,7 +198,7 @@ public final class EngineEffects: EffectRunner {
         let loaded = try LoadedFile.read(location)
         let text = CaseReport.text(
             loaded: loaded, readings: readings, libErrors: libErrors, interlocks: Interlocks.run(location, procRoot: procRoot),
-            toolVersion: toolVersion, now: Date(), nodeKeys: NodeConfig.find(for: location, configDir: nil))
+            toolVersion: toolVersion, now: Date(), nodeKeys: NodeConfig.find(for: location, configDir: configDirs[location.file] ?? nil))
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io(path: path, operation: "create", reason: String(cString: strerror(errno))) }
         defer { close(fd) }

@@ -135,4 +135,35 @@ struct RepairTmuxTests {
         try t.send("q")
         #expect(t.exitStatus() == 0)
     }
+
+    @Test("--config-dir: the keys come from there (said on the screen), and w's report names the same source")
+    func configDirGiven() throws {
+        let t = Tmux()
+        let walk = try WalkthroughTests()
+        let (dir, _) = try walk.dataDir(t, fixture: "v1-five-entries.dat")
+        let config = t.directory + "/etc-nodeos"
+        let home = t.directory + "/home"
+        try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        try [1, 2, 3, 4].map { "signature-provider = \(TestKeys.key(UInt64($0)).text)=KEY:\(Self.secret)\n" }.joined()
+            .write(toFile: config + "/config.ini", atomically: true, encoding: .utf8)
+        try t.start(t.finality(dir + " --config-dir " + config, extraEnv: "HOME=\(home)"))
+        let s = try t.waitFor { $0.contains("4 configured, from config.ini") && $0.contains("from blocks.log") }
+        #expect(s.ok, "\(s.screen)")
+        // Entry 4 (key 5) is not configured: inactive, certain.
+        try t.send("G")
+        let last = try t.waitFor("flag: inactive: the node is not configured with this key")
+        #expect(last.ok, "\(last.screen)")
+        try t.send("w")
+        #expect(try t.waitFor("Write report to: ").ok)
+        try t.send("C-u")
+        try t.type(t.directory + "/case.txt")
+        try t.send("Enter")
+        #expect(try t.waitFor("report written to").ok)
+        let report = try String(contentsOfFile: t.directory + "/case.txt", encoding: .utf8)
+        #expect(report.contains("configured finalizer keys: 4, from config.ini \(config)/config.ini (--config-dir)"), "\(report)")
+        #expect(!report.contains("PVT_BLS") && !last.screen.contains("PVT_BLS"))
+        try t.send("q")
+        #expect(t.exitStatus() == 0)
+    }
 }

@@ -225,7 +225,7 @@ enum WizardScreen: ScreenUnit {
         case nil:
             add("The node's configured keys: still looking…", .dim)
         case let keys? where !keys.found:
-            add("The node's configured keys were NOT found (no nodeos config.ini); a repair must give every key the node votes with an entry: use finality repair --config-dir DIR.", .danger)
+            add("The node's configured keys were NOT found (no nodeos config.ini); a repair must give every key the node votes with an entry: open the interface again with --config-dir DIR (finality PATH --config-dir DIR), or use finality repair --config-dir DIR.", .danger)
         case let keys?:
             add("The node votes with \(keys.publicKeys.count) key\(keys.publicKeys.count == 1 ? "" : "s") (from \(keys.source ?? "?")):", .header)
             for k in keys.publicKeys.prefix(4) { add(k.shortText(40), .normal, indent: "  ") }
