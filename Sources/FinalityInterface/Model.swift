@@ -34,7 +34,11 @@ public struct AppState: Sendable {
     public var busy: String?
     /// The node's configured finalizer keys (signature-provider lines; issue 9, recovery):
     /// nil until looked for. They make "inactive" certain and are what a repair covers.
-    public var nodeKeys: NodeKeys?
+    public var nodeKeys: NodeKeys? {
+        didSet { refreshKeyCoverage() }
+    }
+    /// The file against the node's keys, computed once per file and keys (not per frame).
+    public private(set) var keyCoverage: KeyCoverage?
     /// nodeos's config dir when given (`finality PATH --config-dir DIR`); else the
     /// engine's default places.
     public var configDir: String?
@@ -68,6 +72,14 @@ public struct AppState: Sendable {
     }
 
     public var isReadOnly: Bool { readOnlyReason != nil }
+
+    mutating func refreshKeyCoverage() {
+        guard let keys = nodeKeys, keys.found, let f = file?.safetyFile else {
+            keyCoverage = nil
+            return
+        }
+        keyCoverage = KeyCoverage(file: f, keys: keys)
+    }
 
     /// Below 80x24 nothing but "terminal too small" is drawn, so keys must not act on
     /// what cannot be seen.

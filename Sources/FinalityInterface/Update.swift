@@ -24,6 +24,7 @@ public enum Core {
                 state.file = snap
                 state.loadError = nil
                 state.fileMissing = false
+                state.refreshKeyCoverage()
                 refreshRows(&state, fileChanged: true)
                 if !state.lib.asked {
                     state.lib.asked = true

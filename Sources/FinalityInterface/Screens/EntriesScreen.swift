@@ -219,7 +219,7 @@ enum EntriesScreen: ScreenUnit {
         }
         var out = [(String, Style)]()
         // No file at all: every key is without one (said above the keys); none listed.
-        let missing = state.file == nil ? [] : (safety.map { KeyCoverage(file: $0, keys: keys).missing } ?? keys.publicKeys)
+        let missing = state.file == nil ? [] : (safety == nil ? keys.publicKeys : state.keyCoverage?.missing ?? [])
         let n = keys.publicKeys.count
         out.append((Format.fit("\(n) configured, from \(keys.source ?? "?")" + (missing.isEmpty ? "" : "; \(missing.count) without \(state.file?.verification.nodeosLoads == false ? "a readable" : "an") entry:"), width), .normal))
         // On a file nodeos refuses, a key whose entry could not be read gets none from
