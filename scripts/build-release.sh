@@ -5,7 +5,8 @@
 #
 # writes
 #   dist/finality                          one self-contained binary: the Swift runtime and
-#                                          Foundation linked statically; needs only glibc,
+#                                          FoundationEssentials linked statically (not full
+#                                          Foundation: no ICU); needs only glibc,
 #                                          libncursesw6/libtinfo6 and zlib at run time
 #   dist/finality_<version>_<arch>.deb     the same binary, its man page and its bash/zsh/fish
 #                                          completions, as a Debian package (scripts/package-deb.sh)
@@ -63,6 +64,13 @@ rm -rf "$dist"
 mkdir -p "$dist/man" "$dist/completions"
 cp "$built" "$dist/finality"
 unstripped=$(stat -c %s "$dist/finality")
+# FoundationEssentials only: full Foundation (a module that imports it, or a package such
+# as swift-crypto 3.x that does) brings FoundationInternationalization and ICU, 43 MB of
+# the 64 MB binary. Its symbols: Foundation's own ($s10Foundation...) and ICU's C API
+# (swift_udat_open...). Counted, not grep -q: with pipefail nm's SIGPIPE would hide a hit.
+full_foundation=$(nm "$dist/finality" | grep -c ' \$s10Foundation\| swift_udat_open$' || true)
+[ "$full_foundation" -eq 0 ] ||
+    fail "dist/finality links full Foundation and ICU ($full_foundation symbols): import FoundationEssentials instead (issue 11)"
 if [ "${FINALITY_NO_STRIP:-0}" != 1 ]; then
     # The symbol table only names functions in a crash trace; the runtime needs none of it.
     strip "$dist/finality"
@@ -113,6 +121,7 @@ say "Debian package"
 "$repo/scripts/package-deb.sh" "$dist" "$dist" "$version"
 
 say "done in $(($(date +%s) - started))s"
-echo "dist/finality: $(stat -c %s "$dist/finality") bytes (unstripped $unstripped), version $version_line"
+size=$(stat -c %s "$dist/finality")
+echo "dist/finality: $size bytes, $(((size + 500000) / 1000000)) MB (unstripped $unstripped), version $version_line"
 echo "NEEDED: $(echo $needed)"
 ls -l "$dist"/*.deb
