@@ -61,7 +61,8 @@ public struct NodeKeys: Hashable, Sendable {
         return keys.compactMap(\.key).filter { seen.insert($0).inserted }
     }
 
-    public func isConfigured(_ key: BLSPublicKey) -> Bool? { found ? publicKeys.contains(key) : nil }
+    /// No allocation: called once per entry (a file can hold a million).
+    public func isConfigured(_ key: BLSPublicKey) -> Bool? { found ? keys.contains { $0.key == key } : nil }
 
     public var lines: [String] {
         var out = [String]()

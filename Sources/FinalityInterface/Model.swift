@@ -34,7 +34,18 @@ public struct AppState: Sendable {
     public var busy: String?
     /// The node's configured finalizer keys (signature-provider lines; issue 9, recovery):
     /// nil until looked for. They make "inactive" certain and are what a repair covers.
-    public var nodeKeys: NodeKeys?
+    public var nodeKeys: NodeKeys? {
+        didSet { refreshKeyCoverage() }
+    }
+    /// The file against the node's keys, computed once per file and keys (not per frame).
+    public private(set) var keyCoverage: KeyCoverage?
+    /// nodeos's config dir when given (`finality PATH --config-dir DIR`); else the
+    /// engine's default places.
+    public var configDir: String?
+    /// The safety file does not exist (its directory does): a repair can create it. What
+    /// the interlocks said about writing there (nil until checked).
+    public var fileMissing = false
+    public var missingAccess: WriteAccess?
 
     /// - apiURL: a node API to ask for LIB and tracked votes (`finality PATH --api URL`);
     ///   none is asked unless given (the LIB screen's `a` sets one later).
@@ -49,13 +60,26 @@ public struct AppState: Sendable {
     /// Why nothing may be written, or nil when mutations are allowed.
     public var readOnlyReason: String? {
         if readOnlyRequested { return "--read-only" }
-        guard let file else { return "no file loaded" }
+        guard let file else {
+            // A missing file can be created by a repair when nothing stops a write there.
+            guard fileMissing, let access = missingAccess else { return "no file loaded" }
+            if let node = access.nodeRunning { return "a node is running (\(node))" }
+            return access.writable ? nil : "the file's directory is not writable by this user"
+        }
         if let node = file.nodeRunning { return "a node is running (\(node))" }
         if !file.writable { return "the file is not writable by this user" }
         return nil
     }
 
     public var isReadOnly: Bool { readOnlyReason != nil }
+
+    mutating func refreshKeyCoverage() {
+        guard let keys = nodeKeys, keys.found, let f = file?.safetyFile else {
+            keyCoverage = nil
+            return
+        }
+        keyCoverage = KeyCoverage(file: f, keys: keys)
+    }
 
     /// Below 80x24 nothing but "terminal too small" is drawn, so keys must not act on
     /// what cannot be seen.

@@ -6,7 +6,7 @@ public enum Core {
     /// The first effects: read the file (and, with a data dir, its LIB).
     public static func start(_ state: inout AppState) -> [Effect] {
         state.busy = "reading \(state.location.file)"
-        return [.loadFile(state.location), .readNodeKeys(state.location, configDir: nil)]
+        return [.loadFile(state.location), .readNodeKeys(state.location, configDir: state.configDir)]
     }
 
     public static func update(_ state: inout AppState, _ message: Message) -> [Effect] {
@@ -37,6 +37,8 @@ public enum Core {
             case .success(let snap):
                 state.file = snap
                 state.loadError = nil
+                state.fileMissing = false
+                state.refreshKeyCoverage()
                 refreshRows(&state, fileChanged: true)
                 if !state.lib.asked {
                     state.lib.asked = true
@@ -46,12 +48,18 @@ public enum Core {
             case .failure(let e):
                 state.file = nil
                 state.loadError = e.description
+                // Missing (its directory is there): a repair can create it; check the interlocks.
+                if case .io(_, "open", "no such file or directory") = e, state.location.dataDir != nil {
+                    state.fileMissing = true
+                    return [.checkInterlocks(state.location)]
+                }
             }
         case .nodeKeysRead(let keys):
             state.nodeKeys = keys
         case .interlocksChecked(let access):
             state.busy = nil
             let wasReadOnly = state.isReadOnly
+            if state.file == nil { state.missingAccess = access }
             state.file?.writable = access.writable
             state.file?.nodeRunning = access.nodeRunning
             if wasReadOnly && !state.isReadOnly {
