@@ -120,7 +120,7 @@ struct HostileInputTests {
         // all zeros is a bad magic, which is what nodeos says too.
         #expect(r.status == 1)
         #expect(r.stdout.contains("nodeos will REFUSE this file"))
-        #expect(r.stdout.contains("2147483648 bytes"))
+        #expect(r.stdout.contains("2,147,483,648 bytes"))
         #expect(r.stdout.contains("sha256 not computed: finality read the first 1,048,576 of 2,147,483,648 bytes"))
         #expect(r.seconds < 10)
     }
