@@ -4,15 +4,22 @@ import FoundationEssentials
 import Glibc
 import SystemPackage
 
-/// `finality demo`: a realistic data dir in a new temp folder, made entirely by the
-/// project's own writers, for trying the tool (and for tests) without a node.
+/// `finality demo`: a realistic node folder in a new temp folder, made entirely by the
+/// project's own writers, for trying the tool (and for tests) without a node. Laid out as
+/// a node's home is (`data/` and `config/` side by side), so the node's keys are found
+/// the way they are on a server (format.md, "How a running nodeos finds its directories":
+/// `config/` beside the data dir):
 ///
-/// - `blocks/blocks.log` (+ `blocks.index`): 240 irreversible blocks ending at LIB
+/// - `data/blocks/blocks.log` (+ `blocks.index`): 240 irreversible blocks ending at LIB
 ///   400,000,200, as a version 3 log starting after block 1 (chain id in the preamble);
-/// - `state/shared_memory.bin`: present and unlocked (no node running);
-/// - `finalizers/safety.dat`: Savanna v1, six entries (keys 11·G1 … 16·G1): three active
-///   finalizers voting just past LIB, one whose lock is behind LIB, one inactive entry
-///   from long ago, and one with an all-zero lock that cannot vote.
+/// - `data/state/shared_memory.bin`: present and unlocked (no node running);
+/// - `data/finalizers/safety.dat`: Savanna v1, six entries (keys 11·G1 … 16·G1): three
+///   active finalizers voting just past LIB, one whose lock is behind LIB, one inactive
+///   entry from long ago (its key is not configured), and one with an all-zero lock that
+///   cannot vote;
+/// - `config/config.ini`: `signature-provider` lines for keys 11–14, 16 and 17 (17 has no
+///   entry yet: nodeos creates it at start-up), each with a made-up private part that the
+///   tool never shows, and a block-signing key line that is not a finalizer key.
 public enum DemoDataDir {
     public static let libNumber: UInt32 = 400_000_200
     static let firstBlock: UInt32 = libNumber - 239
@@ -25,12 +32,13 @@ public enum DemoDataDir {
             guard let p = mkdtemp(buf.baseAddress!) else { return nil }
             return String(cString: p)
         }
-        guard let root = made else {
+        guard let home = made else {
             throw .io(path: parent, operation: "create a demo folder in", reason: String(cString: strerror(errno)))
         }
-        for sub in ["blocks", "state", "finalizers"] {
-            guard mkdir(root + "/" + sub, 0o755) == 0 else {
-                throw .io(path: root + "/" + sub, operation: "create", reason: String(cString: strerror(errno)))
+        let root = home + "/data"
+        for sub in ["data", "data/blocks", "data/state", "data/finalizers", "config"] {
+            guard mkdir(home + "/" + sub, 0o755) == 0 else {
+                throw .io(path: home + "/" + sub, operation: "create", reason: String(cString: strerror(errno)))
             }
         }
         let blocks = SignedBlock.chain(
@@ -72,7 +80,27 @@ public enum DemoDataDir {
             entry(16, vote: nil, lock: nil),
         ]
         try write(root + "/finalizers/safety.dat", SafetyFileWriter.encode(SafetyFile(format: .savannaV1, entries: entries)))
+        try write(home + "/config/config.ini", Array(configINI.utf8))
         return Location(file: root + "/finalizers/safety.dat", dataDir: root)
+    }
+
+    /// The demo node's keys: k·G1 for the configured finalizers (not 15, whose entry is
+    /// inactive), with a private part that is made up and never shown.
+    public static let configuredKeys: [UInt64] = [11, 12, 13, 14, 16, 17]
+
+    static var configINI: String {
+        var lines = [
+            "# finality demo: a node's config.ini (only what finality reads from it)",
+            "plugin = eosio::chain_api_plugin",
+            "http-server-address = 127.0.0.1:8888",
+            "# the block-signing key: not a finalizer key, ignored",
+            "signature-provider = EOS6MRyAjQq8ud7hVNYcfnVPJqcVpscN5So8BhtHuGYqET5GDW5CV=KEY:5KQwrPbwdL6PhXujxW37FSSQZ1JiwsST4cqQzDeyXtP79zkvFD3",
+        ]
+        for k in configuredKeys {
+            let key = BLSPublicKey(bytes: G1.generatorMultipleAffineLE(k)).text
+            lines.append("signature-provider = \(key)=KEY:PVT_BLS_demo-private-part-\(k)-never-shown")
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     static func write(_ path: String, _ bytes: [UInt8]) throws(EngineError) {

@@ -104,7 +104,7 @@ struct ReadOnlyCommandTests {
         let r = RecoveryCLI.run(["demo", "--print-only"])
         #expect(r.status == 0)
         let dir = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
         let list = RecoveryCLI.run(["list", dir])
         #expect(list.status == 0)
         #expect(list.stdout.hasPrefix("\(dir)/finalizers/safety.dat: Savanna safety.dat version 1, 6 entries"))
@@ -112,8 +112,14 @@ struct ReadOnlyCommandTests {
         // Flags measured against the data dir's blocks.log, as the Entries screen and the report show them.
         for flag in ["lock-22", "vote+12", "inactive"] { #expect(list.stdout.contains(flag), "list lacks \(flag)") }
         let json = RecoveryCLI.run(["list", dir, "--json"])
-        // The demo has no nodeos config: "inactive" is the guess from time (maybe-inactive).
-        for code in ["lock-behind-lib", "last-vote-newer-than-lib", "maybe-inactive"] { #expect(json.stdout.contains("\"\(code)\""), "--json lacks \(code)") }
+        // The demo's node has a config.ini beside its data dir: "inactive" is certain (the key
+        // is not configured), never the guess from time; a configured key without an entry is
+        // named; no private part of a signature-provider line appears anywhere.
+        for code in ["lock-behind-lib", "last-vote-newer-than-lib", "inactive"] { #expect(json.stdout.contains("\"\(code)\""), "--json lacks \(code)") }
+        #expect(!json.stdout.contains("maybe-inactive") && !list.stdout.contains("inactive?"))
+        #expect(list.stdout.contains("configured key without an entry"))
+        #expect(list.stdout.contains("config/ beside the data dir"))
+        for out in [list.stdout, json.stdout, list.stderr, json.stderr] { #expect(!out.contains("PVT_BLS") && !out.contains("demo-private-part")) }
         let show = RecoveryCLI.run(["show", dir, "04nAwfOWuw"])
         #expect(show.stdout.contains("flag       lock-22: lock behind LIB by 22 blocks"), "\(show.stdout)")
         #expect(FileManager.default.fileExists(atPath: dir + "/blocks/blocks.log"))

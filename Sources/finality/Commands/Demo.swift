@@ -35,7 +35,8 @@ struct Demo: ParsableCommand {
         // Said on the way out, whatever ended the session: the folder stays for another look.
         defer {
             let quoted = ShellWord.quoted(dataDir)
-            printUsage("The demo data dir stays at \(dataDir)\n  open it again:  finality \(quoted)\n  remove it:      rm -r \(quoted)")
+            let folder = ShellWord.quoted(PathText.directory(dataDir))
+            printUsage("The demo data dir stays at \(dataDir) (its node's config.ini beside it)\n  open it again:  finality \(quoted)\n  remove it:      rm -r \(folder)")
         }
         try Terminal.open(location, readOnly: false)
     }
