@@ -83,20 +83,30 @@ public enum RIPEMD160 {
 
         @inline(__always) static func rotl(_ x: UInt32, _ n: UInt32) -> UInt32 { (x << n) | (x >> (32 - n)) }
 
+        /// rl, rr, sl and sr of step j in one word (each below 256): one table, read
+        /// through a pointer (a million keys for `list --json` hash two blocks each).
+        static let packed: [UInt32] = (0..<80).map { j in UInt32(rl[j]) | UInt32(rr[j]) << 8 | sl[j] << 16 | sr[j] << 24 }
+
         mutating func compress(_ raw: UnsafeRawBufferPointer, at offset: Int) {
-            var x = [UInt32](repeating: 0, count: 16)
-            for i in 0..<16 {
-                x[i] = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * i, as: UInt32.self))
-            }
             var (al, bl, cl, dl, el) = (h0, h1, h2, h3, h4)
             var (ar, br, cr, dr, er) = (h0, h1, h2, h3, h4)
-            for j in 0..<80 {
-                let round = j / 16
-                var t = Self.rotl(al &+ Self.f(round, bl, cl, dl) &+ x[Self.rl[j]] &+ Self.kl[round], Self.sl[j]) &+ el
-                (al, el, dl, cl, bl) = (el, dl, Self.rotl(cl, 10), bl, t)
-                // The right line uses the round functions in reverse order.
-                t = Self.rotl(ar &+ Self.f(4 - round, br, cr, dr) &+ x[Self.rr[j]] &+ Self.kr[round], Self.sr[j]) &+ er
-                (ar, er, dr, cr, br) = (er, dr, Self.rotl(cr, 10), br, t)
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { x in
+                for i in 0..<16 {
+                    x[i] = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * i, as: UInt32.self))
+                }
+                Self.packed.withUnsafeBufferPointer { table in
+                    for round in 0..<5 {
+                        let kl = Self.kl[round], kr = Self.kr[round]
+                        for j in round * 16..<round * 16 + 16 {
+                            let p = table[j]
+                            var t = Self.rotl(al &+ Self.f(round, bl, cl, dl) &+ x[Int(p & 0xFF)] &+ kl, (p >> 16) & 0xFF) &+ el
+                            (al, el, dl, cl, bl) = (el, dl, Self.rotl(cl, 10), bl, t)
+                            // The right line uses the round functions in reverse order.
+                            t = Self.rotl(ar &+ Self.f(4 - round, br, cr, dr) &+ x[Int((p >> 8) & 0xFF)] &+ kr, p >> 24) &+ er
+                            (ar, er, dr, cr, br) = (er, dr, Self.rotl(cr, 10), br, t)
+                        }
+                    }
+                }
             }
             let t = h1 &+ cl &+ dr
             h1 = h2 &+ dl &+ er
