@@ -116,8 +116,8 @@ extension KeyText {
             withUnsafeBytes(of: UInt64(96 * 8).littleEndian) { for i in 0..<8 { block[120 + i] = $0[i] } }
             var state = RIPEMD160.State()
             let raw = UnsafeRawBufferPointer(block)
-            state.compress(raw, at: 0)
-            state.compress(raw, at: 64)
+            RIPEMD160.compressUnrolled(&state, raw, at: 0)
+            RIPEMD160.compressUnrolled(&state, raw, at: 64)
             // The 4 checksum bytes after the key (over the padding: it is not needed any more).
             withUnsafeBytes(of: state.h0.littleEndian) { for i in 0..<4 { block[96 + i] = $0[i] } }
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: textLength) { text in
