@@ -2,13 +2,20 @@
 """Bytes the interface writes to the terminal, measured on a real pseudo-terminal.
 
     scripts/measure-terminal.py [--binary .build/release/finality] [--entries 1000] [--moves 40]
+                                [--file SAFETY.DAT] [--search TEXT] [--sorts 4]
 
 Builds (with finality-fixtures, next to the binary) a v1 file of N entries, starts
 `finality FILE` on an 80x24 pseudo-terminal with TERM=xterm-256color, and reports:
 - the time from start to the first full screen (the entries table drawn: the status line
   says "row 1 of N"; then 150 ms quiet);
 - bytes written per cursor move (j) and per page move (PgDn, sent as ESC [ 6 ~),
-  each counted from the key press until the output has been quiet for 150 ms.
+  each counted from the key press until the output has been quiet for 150 ms;
+- each search keystroke (`/` then the characters of --search, one at a time) and each
+  sort (`s`, --sorts times: key, last vote, lock, file order): the time from the key
+  press to the last byte of the screen update that answers it (issue 7: a keystroke
+  within 100 ms and a sort within 500 ms on 1 000 000 entries).
+--file measures an existing file (e.g. the benchmark's, kept with FINALITY_BENCH_KEEP)
+instead of writing one; its entry count is read from its header.
 Prints figures only; not a test (timings depend on the machine).
 """
 import argparse, fcntl, os, pty, select, struct, sys, tempfile, termios, time
@@ -46,6 +53,9 @@ def main():
     ap.add_argument("--binary", default=os.path.join(here, "..", ".build", "release", "finality"))
     ap.add_argument("--entries", type=int, default=1000)
     ap.add_argument("--moves", type=int, default=40)
+    ap.add_argument("--file", help="an existing v1 file to measure (not removed)")
+    ap.add_argument("--search", default="abcd", help="characters typed one by one after /")
+    ap.add_argument("--sorts", type=int, default=4)
     a = ap.parse_args()
     binary = os.path.abspath(a.binary)
     fixtures = os.path.join(os.path.dirname(binary), "finality-fixtures")
@@ -53,9 +63,14 @@ def main():
         sys.exit(f"build first: swift build -c release (missing {binary} or {fixtures})")
 
     tmp = tempfile.mkdtemp(prefix="finality-measure-")
-    path = os.path.join(tmp, "safety.dat")
-    if os.spawnv(os.P_WAIT, fixtures, [fixtures, "--many", str(a.entries), path]) != 0:
-        sys.exit("could not write the test file")
+    if a.file:
+        path = os.path.abspath(a.file)
+        with open(path, "rb") as f:
+            a.entries = struct.unpack("<Q", f.read(24)[16:24])[0]
+    else:
+        path = os.path.join(tmp, "safety.dat")
+        if os.spawnv(os.P_WAIT, fixtures, [fixtures, "--many", str(a.entries), path]) != 0:
+            sys.exit("could not write the test file")
 
     env = {k: v for k, v in os.environ.items() if k not in ("LINES", "COLUMNS", "NO_COLOR")}
     env.update(TERM="xterm-256color", LANG="C.UTF-8")
@@ -80,11 +95,33 @@ def main():
 
     measure(b"j", "cursor move (j)")
     measure(b"\x1b[6~", "page move (PgDn)")
+
+    def answer(key, limit=60.0):
+        """Milliseconds from the key press to the last byte of the update it caused."""
+        t0 = time.monotonic()
+        os.write(fd, key)
+        out, last = read_until_quiet(fd, limit=limit)
+        return (last if out else 0.0) * 1000, len(out)
+
+    # Search: the prompt, then one character at a time (each narrows the rows).
+    ms, _ = answer(b"/")
+    print(f"  search prompt (/): {ms:.0f} ms")
+    for ch in a.search:
+        ms, n = answer(ch.encode())
+        print(f"  search keystroke {ch!r}: {ms:.0f} ms ({n} bytes)")
+    ms, _ = answer(b"\r")
+    print(f"  search confirmed (Enter): {ms:.0f} ms")
+    ms, _ = answer(b"\x1b")
+    print(f"  search cleared (Esc): {ms:.0f} ms")
+    for k in range(a.sorts):
+        ms, n = answer(b"s")
+        print(f"  sort {k + 1} (s): {ms:.0f} ms ({n} bytes)")
     os.write(fd, b"q")
     read_until_quiet(fd, limit=5)
     _, status = os.waitpid(pid, 0)
     print(f"  exit status {os.waitstatus_to_exitcode(status)}")
-    os.unlink(path)
+    if not a.file:
+        os.unlink(path)
     os.rmdir(tmp)
 
 

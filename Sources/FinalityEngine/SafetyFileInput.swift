@@ -1,3 +1,4 @@
+import Dispatch
 import FinalityFormat
 import FoundationEssentials
 import Glibc
@@ -198,4 +199,26 @@ public enum SafetyFileInput {
         }
     }
 
+}
+
+extension SafetyFileInput {
+    /// The file's SHA-256 (`LoadedFile`) and its verification, side by side on two cores:
+    /// hashing a 237 MB file is a third of a second that the verdict need not wait for.
+    public static func hashAndVerify(
+        _ location: Location, bytes: [UInt8], options: SafetyFileReader.Options
+    ) -> (LoadedFile, Verification) {
+        final class Results: @unchecked Sendable {
+            var loaded: LoadedFile?
+            var verification: Verification?
+        }
+        let r = Results()
+        DispatchQueue.concurrentPerform(iterations: 2) { k in
+            if k == 0 {
+                r.loaded = LoadedFile(location: location, bytes: bytes)
+            } else {
+                r.verification = SafetyFileReader.verify(bytes, options: options)
+            }
+        }
+        return (r.loaded!, r.verification!)
+    }
 }

@@ -64,11 +64,15 @@ public enum Hex {
 
     /// The 64 hex digits of `v` appended to `out` (no String made).
     public static func append(_ v: Bytes32, to out: inout [UInt8]) {
-        withUnsafeBytes(of: (v.w0.littleEndian, v.w1.littleEndian, v.w2.littleEndian, v.w3.littleEndian)) { raw in
-            for b in raw {
-                out.append(digits[Int(b >> 4)])
-                out.append(digits[Int(b & 15)])
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in
+            withUnsafeBytes(of: (v.w0.littleEndian, v.w1.littleEndian, v.w2.littleEndian, v.w3.littleEndian)) { raw in
+                for k in 0..<32 {
+                    let hi = raw[k] >> 4, lo = raw[k] & 15
+                    buffer[2 * k] = hi < 10 ? 0x30 + hi : 0x57 + hi
+                    buffer[2 * k + 1] = lo < 10 ? 0x30 + lo : 0x57 + lo
+                }
             }
+            out.append(contentsOf: buffer)
         }
     }
 

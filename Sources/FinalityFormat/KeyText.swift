@@ -116,25 +116,31 @@ extension KeyText {
             withUnsafeBytes(of: UInt64(96 * 8).littleEndian) { for i in 0..<8 { block[120 + i] = $0[i] } }
             var state = RIPEMD160.State()
             let raw = UnsafeRawBufferPointer(block)
-            state.compress(raw, at: 0)
-            state.compress(raw, at: 64)
+            RIPEMD160.compressUnrolled(&state, raw, at: 0)
+            RIPEMD160.compressUnrolled(&state, raw, at: 64)
             // The 4 checksum bytes after the key (over the padding: it is not needed any more).
             withUnsafeBytes(of: state.h0.littleEndian) { for i in 0..<4 { block[96 + i] = $0[i] } }
-            prefix.utf8.withContiguousStorageIfAvailable { out.append(contentsOf: $0) } ?? out.append(contentsOf: Array(prefix.utf8))
-            let a = Base64URL.alphabet
-            var i = 0
-            while i + 3 <= 100 {
-                let b0 = block[i], b1 = block[i + 1], b2 = block[i + 2]
-                out.append(a[Int(b0 >> 2)])
-                out.append(a[Int((b0 & 0x03) << 4 | b1 >> 4)])
-                out.append(a[Int((b1 & 0x0F) << 2 | b2 >> 6)])
-                out.append(a[Int(b2 & 0x3F)])
-                i += 3
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: textLength) { text in
+                ("PUB_BLS_" as StaticString).withUTF8Buffer { p in for k in 0..<8 { text[k] = p[k] } }
+                Base64URL.alphabet.withUnsafeBufferPointer { a in
+                    var i = 0
+                    var o = 8
+                    while i + 3 <= 100 {
+                        let b0 = block[i], b1 = block[i + 1], b2 = block[i + 2]
+                        text[o] = a[Int(b0 >> 2)]
+                        text[o + 1] = a[Int((b0 & 0x03) << 4 | b1 >> 4)]
+                        text[o + 2] = a[Int((b1 & 0x0F) << 2 | b2 >> 6)]
+                        text[o + 3] = a[Int(b2 & 0x3F)]
+                        i += 3
+                        o += 4
+                    }
+                    // One byte left (100 = 33 × 3 + 1): two characters, no padding.
+                    let b0 = block[99]
+                    text[o] = a[Int(b0 >> 2)]
+                    text[o + 1] = a[Int((b0 & 0x03) << 4)]
+                }
+                out.append(contentsOf: text)
             }
-            // One byte left (100 = 33 × 3 + 1): two characters, no padding.
-            let b0 = block[99]
-            out.append(a[Int(b0 >> 2)])
-            out.append(a[Int((b0 & 0x03) << 4)])
         }
     }
 }

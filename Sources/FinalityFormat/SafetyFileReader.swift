@@ -489,6 +489,20 @@ public enum SafetyFileReader {
         return out
     }
 
+    /// The subgroup warning of each of `entries` only (`show` of one entry need not check a
+    /// million keys): as `subgroupWarnings` gives it, i.e. none for a later duplicate
+    /// (its key is checked as the first entry's) or a key the loader refuses.
+    public static func subgroupWarnings(_ v: Verification, entries: [Int]) -> [Finding] {
+        guard let file = v.file, !v.subgroupChecked else { return [] }
+        let layout = EntryLayout(file: file, offsets: v.entryOffsets)
+        return entries.compactMap { i in
+            guard i >= 0, i < file.entries.count, v.duplicateOf[i] == nil else { return nil }
+            let key = file.entries[i].key
+            guard key.checkLoadable() == .valid, !key.isInPrimeOrderSubgroup else { return nil }
+            return keyFinding(.notInSubgroup, entry: i, offset: layout.keyOffset(i), hotStuff: false)
+        }
+    }
+
     static func shortField(_ bytes: [UInt8], offset: Int, field: String, size: Int) -> Finding {
         let have = max(0, bytes.count - offset)
         return Finding(

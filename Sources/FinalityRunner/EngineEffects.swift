@@ -81,10 +81,10 @@ public final class EngineEffects: EffectRunner {
     /// spring does no subgroup check); the subgroup checks (warnings only) then run on
     /// every core at the lowest priority while keys are answered, and are polled.
     func load(_ location: Location) throws(EngineError) -> FileSnapshot {
-        let loaded = try LoadedFile.read(location)
+        let bytes = try FileBytes.read(location.file)
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let verification = SafetyFileReader.verify(
-            loaded.bytes, options: .init(checkSubgroup: false, now: BlockTimestamp(date: Date()), keyCheckThreads: cores))
+        let (loaded, verification) = SafetyFileInput.hashAndVerify(
+            location, bytes: bytes, options: .init(checkSubgroup: false, now: BlockTimestamp(date: Date()), keyCheckThreads: cores))
         subgroupJob = SubgroupJob(sha256: loaded.sha256, verification: verification, threads: cores)
         let access = writeAccess(location)
         return FileSnapshot(

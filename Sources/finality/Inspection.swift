@@ -32,11 +32,10 @@ struct Inspection {
         // Only the start of a file larger than its header accounts for (its verdict is
         // spring's: the bytes after are trailing bytes, a warning; see `readStart`).
         let start = try SafetyFileInput.readStart(location.file)
-        let loaded = LoadedFile(location: location, bytes: start.bytes)
         let now = BlockTimestamp(date: Date())
         var options = SafetyFileReader.Options(checkKeys: checkKeys, checkSubgroup: subgroup, now: now, keyCheckThreads: cores)
         options.fileSize = start.fileSize
-        let v = SafetyFileReader.verify(loaded.bytes, options: options)
+        let (loaded, v) = SafetyFileInput.hashAndVerify(location, bytes: start.bytes, options: options)
         return Inspection(loaded: loaded, verification: v, fileSize: start.fileSize)
     }
 

@@ -21,14 +21,18 @@ struct Show: ParsableCommand {
 
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
-            let inspection = try Inspection.open(path)
+            // The verdict without subgroup checks (spring does none); the one entry shown
+            // gets its own below: a million-entry file is not checked key by key for it.
+            let inspection = try Inspection.open(path, subgroup: false)
             let file = try inspection.file()
             let index = try KeyMatch.find(key, in: file)
             let entry = file.entries[index]
             let duplicateOf = inspection.duplicateOf
             let (info, networkError) = Inspection.network(network.apiURL, timeout: network.apiTimeout)
             let lib = DefaultLIB.reference(for: inspection.loaded.location, api: network.apiURL, timeout: network.apiTimeout)
-            let findings = (inspection.verification.errors + inspection.verification.warnings).filter { $0.entry == index }
+            let findings = ((inspection.verification.errors + inspection.verification.warnings).filter { $0.entry == index }
+                + SafetyFileReader.subgroupWarnings(inspection.verification, entries: [index]))
+                .sorted { ($0.severity == .error ? 0 : 1, $0.offset, $0.check.rawValue) < ($1.severity == .error ? 0 : 1, $1.offset, $1.check.rawValue) }
             var out = Output()
             if json {
                 var members = inspection.jsonHeader
