@@ -63,8 +63,8 @@ public indirect enum JSON: Sendable, Equatable {
     }
 
     public static func quote(_ s: String, into out: inout String) {
-        // Hex, key text and times need no escaping: append them whole.
-        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
+        // Hex, key text and times (printable ASCII) need no escaping: append them whole.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
             out += "\""
             out += s
             out += "\""
@@ -78,7 +78,10 @@ public indirect enum JSON: Sendable, Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where u.value < 0x20:
+            // C0 controls, DEL and the C1 controls (U+0080-U+009F: some terminals act on
+            // them, e.g. U+009B is CSI) are escaped, so text from a file or a node can never
+            // reach a terminal as a control when the JSON is printed or paged.
+            case _ where u.value < 0x20 || (0x7F...0x9F).contains(u.value):
                 let h = String(u.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
             default: out.unicodeScalars.append(u)
@@ -164,5 +167,91 @@ public enum JSONModel {
             members.append(("network_last_vote", network.vote(for: e.key).map(trackedVote) ?? .null))
         }
         return .object(members)
+    }
+
+    /// `entry(...)` written compactly (`serialized()`), byte for byte, straight into
+    /// `out`, without the open object's closing brace (the caller adds its own members
+    /// and the `}`). Only for entries without a network answer (`network == nil`): the
+    /// million-entry `list --json` path (issue 7), where building a `JSON` tree and
+    /// Strings per entry cost more than everything else. `JSONEntryWriterTests` holds it
+    /// to `entry(...).serialized()`.
+    public static func appendEntryOpen(
+        _ e: SafetyEntry, index: Int, duplicateOf: Int? = nil, lib: LIB? = nil, keys: NodeKeys? = nil, into out: inout [UInt8]
+    ) {
+        func raw(_ s: StaticString) {
+            s.withUTF8Buffer { out.append(contentsOf: $0) }
+        }
+        func number(_ v: UInt64) {
+            if v < 10 {
+                out.append(UInt8(ascii: "0") + UInt8(v))
+                return
+            }
+            var d: UInt64 = 1
+            while d <= v / 10 { d *= 10 }
+            var rest = v
+            while d > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(rest / d))
+                rest %= d
+                d /= 10
+            }
+        }
+        func time(_ t: BlockTimestamp) {
+            raw(#"{"slot":"#)
+            number(UInt64(t.slot))
+            raw(#","utc":""#)
+            t.appendISO8601(to: &out)
+            raw(#""}"#)
+        }
+        func blockRef(_ r: BlockRef) {
+            raw(#"{"block_num":"#)
+            number(UInt64(r.blockNumber))
+            raw(#","block_id":""#)
+            Hex.append(r.blockID, to: &out)
+            raw(#"","timestamp":"#)
+            time(r.timestamp)
+            raw(#","finality_digest":""#)
+            Hex.append(r.finalityDigest, to: &out)
+            raw(#"","empty":"#)
+            if r.isEmpty { raw("true}") } else { raw("false}") }
+        }
+        func string(_ s: String) {
+            var text = ""
+            JSON.quote(s, into: &text)
+            out.append(contentsOf: text.utf8)
+        }
+        raw(#"{"index":"#)
+        number(UInt64(index))
+        raw(#","key":""#)
+        KeyText.append(e.key, to: &out)
+        raw("\"")
+        switch e.state {
+        case .savanna(let s):
+            raw(#","last_vote":"#)
+            blockRef(s.lastVote)
+            raw(#","lock":"#)
+            blockRef(s.lock)
+            raw(#","other_branch_latest_time":"#)
+            time(s.otherBranchLatestTime)
+            if let forked = s.votesForkedSinceLatestStrongVote {
+                raw(#","votes_forked_since_latest_strong_vote":"#)
+                if forked { raw("true") } else { raw("false") }
+            }
+        case .hotStuff(let h):
+            raw(#","_vheight":{"bheight":"#)
+            number(UInt64(h.vheight.bheight))
+            raw(#","pcounter":"#)
+            number(UInt64(h.vheight.pcounter))
+            raw(#"},"_b_lock":""#)
+            Hex.append(h.bLock, to: &out)
+            raw("\"")
+        }
+        raw(#","duplicate_of":"#)
+        if let d = duplicateOf { number(UInt64(d)) } else { raw("null") }
+        raw(#","flags":["#)
+        for (n, f) in flags(e, duplicateOf: duplicateOf, network: nil, lib: lib, keys: keys).enumerated() {
+            if n > 0 { raw(",") }
+            string(f)
+        }
+        raw("]")
     }
 }

@@ -11,8 +11,10 @@ import Glibc
 ///   devices has effects of its own. The open itself is non-blocking and the descriptor is
 ///   checked again with `fstat` (the name may have been swapped in between).
 /// - No more than the size `fstat` gave is read (a file that grows while it is read cannot
-///   make the read endless), and a file larger than `maximumSize` is refused before any
-///   byte is read: no safety file is that large, and memory stays bounded.
+///   make the read endless), and no more than the header accounts for plus 1 MiB (the
+///   rest's size comes from `fstat`: trailing bytes nodeos ignores, a warning); a header
+///   that accounts for more than `maximumSize` is refused before any byte is read: no
+///   safety file is that large, and memory stays bounded.
 /// - A symlink loop, a name that is not UTF-8 and a missing file each get their own message.
 public enum SafetyFileInput {
     /// 1 GiB: about 4.5 million Savanna entries (nodeos writes one per configured key).
@@ -83,15 +85,41 @@ public enum SafetyFileInput {
         if let kind = kind(st.st_mode) {
             throw .io(path: shown(path), operation: "read", reason: "\(kind), not a regular file: refused without opening it")
         }
-        if Int64(st.st_size) > Int64(maximumSize) {
-            throw .io(
-                path: shown(path), operation: "read",
-                reason: "\(grouped(Int64(st.st_size))) bytes, larger than any finalizer safety file (finality reads at most \(grouped(Int64(maximumSize))) bytes, about 4.5 million entries): refused without reading it")
-        }
     }
 
-    /// The whole file, read safely (see the type's comment).
+    /// The whole file, read safely (see the type's comment). A file larger than its header
+    /// accounts for (plus `slack`) is refused: the callers that need every byte (a change
+    /// keeps the bytes after the data as they were) cannot have them without reading them
+    /// all. The read-only commands use `readStart`, which gives spring's verdict on it.
     public static func read(_ path: String) throws(EngineError) -> [UInt8] {
+        let r = try readStart(path)
+        if let what = r.notReadBecause {
+            throw .io(
+                path: shown(path), operation: "read",
+                reason: "\(grouped(Int64(r.fileSize))) bytes, but \(what) accounts for at most \(grouped(Int64(r.justified))): refused without reading it whole (nodeos ignores bytes after its data; finality changes a file only when it can keep every byte)")
+        }
+        return r.bytes
+    }
+
+    /// The start of a file: all of it, or, when it is larger than its header accounts for
+    /// plus `slack`, only that much (the rest is never read: a wrong path to a 50 GB
+    /// blocks.log, a sparse file). nodeos reads no further than the CRC (spring
+    /// libraries/chain/finalizer.cpp @94475fb, `load_finalizer_safety_info` 308-378: after
+    /// the entries and the CRC (364-371) it closes the file; `persist_file.checksum()` is
+    /// the CRC of the bytes read before the stored one), so the bytes after are only a
+    /// warning, and their size comes from `fstat`, not from reading them.
+    public struct Start: Sendable {
+        public var bytes: [UInt8]
+        /// The file's size (fstat): more than `bytes.count` when the rest was not read.
+        public var fileSize: Int
+        /// What the header accounts for (with `slack`, the most that is read).
+        public var justified: Int
+        /// Why not all was read ("its header (Savanna version 1, count 1)"), or nil.
+        public var notReadBecause: String?
+        public var isWhole: Bool { notReadBecause == nil }
+    }
+
+    public static func readStart(_ path: String) throws(EngineError) -> Start {
         try checkBeforeOpening(path)
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw whyUnreadable(path, errno: errno) }
@@ -103,24 +131,22 @@ public enum SafetyFileInput {
             throw .io(path: shown(path), operation: "read", reason: "\(kind), not a regular file")
         }
         let size = Int(st.st_size)
-        guard size <= maximumSize else {
-            throw .io(path: shown(path), operation: "read", reason: "\(grouped(Int64(size))) bytes, larger than any finalizer safety file")
-        }
         // The header says how much there can be; the rest of a much larger file is never
         // read (a wrong path to a 50 GB blocks.log, a sparse file, a count of 2^64 - 1).
         var header = [UInt8](repeating: 0, count: min(size, 64))
         let got = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         if got >= 0 && got < header.count { header.removeSubrange(got...) }
         let (justified, what) = justifiedSize(header: header, size: size)
-        if size > justified + slack {
+        let toRead = min(size, justified + slack)
+        guard toRead <= maximumSize else {
             throw .io(
                 path: shown(path), operation: "read",
-                reason: "\(grouped(Int64(size))) bytes, but \(what) accounts for at most \(grouped(Int64(justified))): refused without reading it whole")
+                reason: "\(grouped(Int64(size))) bytes, larger than any finalizer safety file (finality reads at most \(grouped(Int64(maximumSize))) bytes, about 4.5 million entries): refused without reading it")
         }
-        var out = [UInt8](repeating: 0, count: size)
+        var out = [UInt8](repeating: 0, count: toRead)
         var done = 0
-        while done < size {
-            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, size - done) }
+        while done < toRead {
+            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, toRead - done) }
             if n < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
                 throw .io(path: shown(path), operation: "read", reason: String(cString: strerror(errno)))
@@ -128,8 +154,11 @@ public enum SafetyFileInput {
             if n == 0 { break }  // shrank while read: what is there
             done += n
         }
-        if done < size { out.removeSubrange(done...) }
-        return out
+        if done < toRead {
+            out.removeSubrange(done...)
+            return Start(bytes: out, fileSize: done, justified: justified, notReadBecause: nil)
+        }
+        return Start(bytes: out, fileSize: size, justified: justified, notReadBecause: toRead < size ? what : nil)
     }
 
     /// Bytes a file may hold beyond what its header accounts for and still be read whole

@@ -62,6 +62,16 @@ public enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The 64 hex digits of `v` appended to `out` (no String made).
+    public static func append(_ v: Bytes32, to out: inout [UInt8]) {
+        withUnsafeBytes(of: (v.w0.littleEndian, v.w1.littleEndian, v.w2.littleEndian, v.w3.littleEndian)) { raw in
+            for b in raw {
+                out.append(digits[Int(b >> 4)])
+                out.append(digits[Int(b & 15)])
+            }
+        }
+    }
+
     /// Even number of hex digits; an optional `0x` prefix; nil on anything else.
     public static func decode(_ text: String) -> [UInt8]? {
         var utf8 = Array(text.utf8)
@@ -150,6 +160,11 @@ public struct ByteReader {
         }
     }
 
+    public mutating func skip(_ n: Int) throws(ShortRead) {
+        try need(n)
+        offset += n
+    }
+
     public mutating func take(_ n: Int) throws(ShortRead) -> ArraySlice<UInt8> {
         try need(n)
         defer { offset += n }
@@ -214,7 +229,10 @@ public struct ByteWriter {
     public mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
     public mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
     public mutating func bytes32(_ v: Bytes32) {
-        for w in [v.w0, v.w1, v.w2, v.w3] { withUnsafeBytes(of: w) { bytes.append(contentsOf: $0) } }
+        withUnsafeBytes(of: v.w0) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: v.w1) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: v.w2) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: v.w3) { bytes.append(contentsOf: $0) }
     }
     public mutating func append<C: Sequence>(_ raw: C) where C.Element == UInt8 { bytes.append(contentsOf: raw) }
 

@@ -108,12 +108,17 @@ public struct Verification: Sendable {
     /// Subgroup checks (warnings only) were run; false when a caller asked for the verdict
     /// first and runs them later (`SafetyFileReader.subgroupWarnings`).
     public var subgroupChecked: Bool
+    /// Bytes at the end of the file that were not read (`Options.fileSize`): trailing
+    /// bytes, counted in the warning but not in `file.trailingBytes`. A change needs them
+    /// all, so it reads the file whole (or refuses).
+    public var bytesNotRead: Int
 
     public init(
         file: SafetyFile?, errors: [Finding], warnings: [Finding], storedCRC: UInt32? = nil, computedCRC: UInt32? = nil,
         duplicateOf: [Int: Int] = [:], format: SafetyFormat? = nil, entryOffsets: [Int] = [], entriesComplete: Bool = true,
-        declaredCount: UInt64? = nil, stoppedAt: Finding? = nil, subgroupChecked: Bool = true
+        declaredCount: UInt64? = nil, stoppedAt: Finding? = nil, subgroupChecked: Bool = true, bytesNotRead: Int = 0
     ) {
+        self.bytesNotRead = bytesNotRead
         self.file = file
         self.duplicateOf = duplicateOf
         self.errors = errors
@@ -186,6 +191,12 @@ public struct Verification: Sendable {
 
     /// Entry i read without an error of its own (its key, its bool).
     public func entryReadCleanly(_ i: Int) -> Bool {
+        // Errors that name an entry are few (the loader stops at the first key error in
+        // file order, but the reader lists every bad key); a million calls stay linear
+        // in practice only while they are: callers over every entry use `entriesWithErrors`.
         !errors.contains { $0.entry == i }
     }
+
+    /// The entries with an error of their own, for callers that ask of every entry.
+    public var entriesWithErrors: Set<Int> { Set(errors.compactMap(\.entry)) }
 }

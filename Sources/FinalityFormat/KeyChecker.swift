@@ -1,6 +1,10 @@
 import BLS12381
 import Dispatch
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Checks keys against BLS12-381 G1 (the only costly step of reading a file), spread
 /// over a few threads, in place: no copy of a million keys.
 public enum KeyChecker {
@@ -32,6 +36,45 @@ public enum KeyChecker {
         }
     }
 
+    /// `.subgroup` checks on threads of their own at the lowest priority (nice 19): the
+    /// interface runs them after its first screen, and keys must still answer at once.
+    public static func checkSubgroupInBackground(_ entries: [SafetyEntry], at indices: [Int32], threads: Int = 2) -> [G1.KeyCheck] {
+        let n = indices.count
+        guard n > 0 else { return [] }
+        let workers = max(1, min(threads, n / 64 + 1))
+        let results = UnsafeMutableBufferPointer<G1.KeyCheck>.allocate(capacity: n)
+        results.initialize(repeating: .valid)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let out = results
+        let chunk = (n + workers - 1) / workers
+        var ids = [pthread_t]()
+        for w in 0..<workers {
+            let lo = w * chunk
+            let hi = min(n, lo + chunk)
+            let job = LowPriorityJob {
+                // Only this thread: on Linux the nice value is per thread, and who = 0 is
+                // the calling thread (setpriority(2), NOTES).
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+                if lo < hi {
+                    for i in lo..<hi { out[i] = entries[Int(indices[i])].key.isInPrimeOrderSubgroup ? .valid : .notInSubgroup }
+                }
+            }
+            var id = pthread_t()
+            let arg = Unmanaged.passRetained(job).toOpaque()
+            if pthread_create(&id, nil, { arg in
+                Unmanaged<LowPriorityJob>.fromOpaque(arg!).takeRetainedValue().body()
+                return nil
+            }, arg) == 0 {
+                ids.append(id)
+            } else {
+                // No thread: do the work here.
+                Unmanaged<LowPriorityJob>.fromOpaque(arg).takeRetainedValue().body()
+            }
+        }
+        for id in ids { pthread_join(id, nil) }
+        return Array(results)
+    }
+
     static func run(count n: Int, threads: Int, _ check: @Sendable (Int) -> G1.KeyCheck) -> [G1.KeyCheck] {
         guard n > 0 else { return [] }
         let workers = max(1, min(threads, n / 64 + 1))
@@ -49,4 +92,9 @@ public enum KeyChecker {
         }
         return Array(results)
     }
+}
+
+final class LowPriorityJob: @unchecked Sendable {
+    let body: () -> Void
+    init(_ body: @escaping () -> Void) { self.body = body }
 }

@@ -103,3 +103,38 @@ extension String {
         count >= n ? self : String(repeating: "0", count: n - count) + self
     }
 }
+
+extension KeyText {
+    /// The 142 bytes of `key.text` appended to `out`, with no String or array made on the
+    /// way (a million keys for `list --json` and the interface's search column).
+    public static func append(_ key: BLSPublicKey, to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(byteCount: 128, alignment: 8) { block in
+            // The message (96 bytes) padded to two RIPEMD-160 blocks: 0x80, zeros, the bit length.
+            withUnsafeBytes(of: key) { block.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: 96) }
+            block[96] = 0x80
+            for i in 97..<120 { block[i] = 0 }
+            withUnsafeBytes(of: UInt64(96 * 8).littleEndian) { for i in 0..<8 { block[120 + i] = $0[i] } }
+            var state = RIPEMD160.State()
+            let raw = UnsafeRawBufferPointer(block)
+            state.compress(raw, at: 0)
+            state.compress(raw, at: 64)
+            // The 4 checksum bytes after the key (over the padding: it is not needed any more).
+            withUnsafeBytes(of: state.h0.littleEndian) { for i in 0..<4 { block[96 + i] = $0[i] } }
+            prefix.utf8.withContiguousStorageIfAvailable { out.append(contentsOf: $0) } ?? out.append(contentsOf: Array(prefix.utf8))
+            let a = Base64URL.alphabet
+            var i = 0
+            while i + 3 <= 100 {
+                let b0 = block[i], b1 = block[i + 1], b2 = block[i + 2]
+                out.append(a[Int(b0 >> 2)])
+                out.append(a[Int((b0 & 0x03) << 4 | b1 >> 4)])
+                out.append(a[Int((b1 & 0x0F) << 2 | b2 >> 6)])
+                out.append(a[Int(b2 & 0x3F)])
+                i += 3
+            }
+            // One byte left (100 = 33 × 3 + 1): two characters, no padding.
+            let b0 = block[99]
+            out.append(a[Int(b0 >> 2)])
+            out.append(a[Int((b0 & 0x03) << 4)])
+        }
+    }
+}

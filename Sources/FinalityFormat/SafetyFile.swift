@@ -143,32 +143,121 @@ public struct HotStuffSafety: Hashable, Sendable {
 }
 
 /// One entry: a key and its safety state.
+///
+/// An entry the reader found in a Savanna file is not decoded into fields: it is the
+/// file's bytes (shared, never copied: the reader's `[UInt8]`) and the entry's offset, 16
+/// bytes in all, decoded on access. A million-entry file then costs its own 237 MB and
+/// 16 MB more, instead of another 264 MB of decoded entries (issue 7: peak memory at most
+/// 1.5 × the file + 30 MB). Setting a field (or building an entry) stores the values.
 public struct SafetyEntry: Hashable, Sendable {
-    public var key: BLSPublicKey
-    public var state: State
+    @usableFromInline var storage: Storage
+
+    @usableFromInline enum Storage: Sendable {
+        /// A Savanna entry in place: the offset of its key-length varint in `source`.
+        case onDisk(EntrySource, UInt32)
+        case value(EntryValue)
+    }
+
+    public init(key: BLSPublicKey, state: State, hotStuffKeyBytes: [UInt8]? = nil, keyLengthBytes: [UInt8]? = nil) {
+        storage = .value(EntryValue(key: key, state: state, hotStuffKeyBytes: hotStuffKeyBytes, keyLengthBytes: keyLengthBytes))
+    }
+
+    /// The Savanna entry at `offset` of `source` (already checked by the reader: a length
+    /// varint fc reads as 96 and the whole entry before the end).
+    init(source: EntrySource, offset: Int) {
+        storage = .onDisk(source, UInt32(offset))
+    }
+
+    var value: EntryValue {
+        switch storage {
+        case .value(let v): v
+        case .onDisk(let s, let o): s.decode(Int(o))
+        }
+    }
+
+    public var key: BLSPublicKey {
+        get {
+            switch storage {
+            case .value(let v): v.key
+            case .onDisk(let s, let o): s.key(Int(o))
+            }
+        }
+        set {
+            let v = value
+            storage = .value(EntryValue(key: newValue, state: v.state, hotStuffKeyBytes: v.hotStuffKeyBytes, keyLengthBytes: v.keyLengthBytes))
+        }
+    }
+
+    public var state: State {
+        get {
+            switch storage {
+            case .value(let v): v.state
+            case .onDisk(let s, let o): s.state(Int(o))
+            }
+        }
+        set {
+            let v = value
+            storage = .value(EntryValue(key: v.key, state: newValue, hotStuffKeyBytes: v.hotStuffKeyBytes, keyLengthBytes: v.keyLengthBytes))
+        }
+    }
+
     /// HotStuff only: the key's 144 bytes as found on disk (Jacobian, Montgomery form,
     /// any Z), so an untouched entry is written back byte-identical.
-    public var hotStuffKeyBytes: [UInt8]?
+    public var hotStuffKeyBytes: [UInt8]? {
+        get {
+            switch storage {
+            case .value(let v): v.hotStuffKeyBytes
+            case .onDisk: nil
+            }
+        }
+        set {
+            let v = value
+            storage = .value(EntryValue(key: v.key, state: v.state, hotStuffKeyBytes: newValue, keyLengthBytes: v.keyLengthBytes))
+        }
+    }
+
     /// Savanna only: the key length varint as found on disk when it was not the one byte
     /// `0x60` nodeos writes (fc reads 96 padded to up to 5 bytes, e.g. `E0 00`), so an
     /// untouched entry is written back byte-identical. nil: the canonical `60`.
-    public var keyLengthBytes: [UInt8]?
+    public var keyLengthBytes: [UInt8]? {
+        get {
+            switch storage {
+            case .value(let v): v.keyLengthBytes
+            case .onDisk(let s, let o): s.keyLengthBytes(Int(o))
+            }
+        }
+        set {
+            let v = value
+            storage = .value(EntryValue(key: v.key, state: v.state, hotStuffKeyBytes: v.hotStuffKeyBytes, keyLengthBytes: newValue))
+        }
+    }
+
+    /// Bytes of the key length varint on disk (1 unless padded).
+    public var keyLengthSize: Int {
+        switch storage {
+        case .value(let v): v.keyLengthBytes?.count ?? 1
+        case .onDisk(let s, let o): s.lengthSize(Int(o))
+        }
+    }
 
     public enum State: Hashable, Sendable {
         case savanna(SavannaSafety)
         case hotStuff(HotStuffSafety)
     }
 
-    public init(key: BLSPublicKey, state: State, hotStuffKeyBytes: [UInt8]? = nil, keyLengthBytes: [UInt8]? = nil) {
-        self.key = key
-        self.state = state
-        self.hotStuffKeyBytes = hotStuffKeyBytes
-        self.keyLengthBytes = keyLengthBytes
+    public static func == (l: SafetyEntry, r: SafetyEntry) -> Bool {
+        if case .onDisk(let a, let x) = l.storage, case .onDisk(let b, let y) = r.storage, a === b, x == y { return true }
+        return l.key == r.key && l.state == r.state && l.hotStuffKeyBytes == r.hotStuffKeyBytes && l.keyLengthBytes == r.keyLengthBytes
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(key)
+        h.combine(state)
     }
 
     /// Bytes this entry takes on disk in a file of `format` (a padded key length adds to it).
     public func encodedSize(in format: SafetyFormat) -> Int {
-        format.entrySize + (format.isSavanna ? (keyLengthBytes?.count ?? 1) - 1 : 0)
+        format.entrySize + (format.isSavanna ? keyLengthSize - 1 : 0)
     }
 
     public var savanna: SavannaSafety? {
@@ -241,7 +330,7 @@ public struct SafetyFile: Hashable, Sendable {
 
     /// Size on disk of the file proper (without trailing bytes).
     public var encodedSize: Int {
-        let padding = format.isSavanna ? entries.reduce(0) { $0 + ($1.keyLengthBytes?.count ?? 1) - 1 } : 0
+        let padding = format.isSavanna ? entries.reduce(0) { $0 + $1.keyLengthSize - 1 } : 0
         return padding + {
             switch format {
             case .savannaV1: 24 + 237 * entries.count + 4
@@ -260,4 +349,73 @@ func varintSize(_ v: UInt64) -> Int {
         v >>= 7
     }
     return n
+}
+
+/// An entry's values, when it is not read in place (built, changed, or HotStuff).
+@usableFromInline final class EntryValue: Sendable {
+    let key: BLSPublicKey
+    let state: SafetyEntry.State
+    let hotStuffKeyBytes: [UInt8]?
+    let keyLengthBytes: [UInt8]?
+    init(key: BLSPublicKey, state: SafetyEntry.State, hotStuffKeyBytes: [UInt8]?, keyLengthBytes: [UInt8]?) {
+        self.key = key
+        self.state = state
+        self.hotStuffKeyBytes = hotStuffKeyBytes
+        self.keyLengthBytes = keyLengthBytes
+    }
+}
+
+/// The bytes of a Savanna file whose entries are read in place (see `SafetyEntry`): the
+/// reader's own array, shared, not copied.
+@usableFromInline final class EntrySource: Sendable {
+    let bytes: [UInt8]
+    /// Version 0 (a bool after the lock) or 1 (a u32).
+    let v0: Bool
+    init(bytes: [UInt8], v0: Bool) {
+        self.bytes = bytes
+        self.v0 = v0
+    }
+
+    /// Bytes of the key length varint at `o`: as fc reads it, up to a byte without the
+    /// continuation bit, at most 5 (`ByteReader.fcUnsignedInt`).
+    @inline(__always) func lengthSize(_ o: Int) -> Int {
+        var n = 1
+        while n < 5 && bytes[o + n - 1] & 0x80 != 0 { n += 1 }
+        return n
+    }
+
+    func keyLengthBytes(_ o: Int) -> [UInt8]? {
+        let n = lengthSize(o)
+        return n == 1 ? nil : Array(bytes[o..<o + n])
+    }
+
+    @inline(__always) func key(_ o: Int) -> BLSPublicKey {
+        var r = ByteReader(bytes, offset: o + lengthSize(o))
+        return r.key()
+    }
+
+    func state(_ o: Int) -> SafetyEntry.State {
+        var r = ByteReader(bytes, offset: o + lengthSize(o) + 96)
+        let lastVote = r.blockRef()
+        let lock = r.blockRef()
+        if !v0 {
+            return .savanna(SavannaSafety(lastVote: lastVote, lock: lock, otherBranchLatestTime: BlockTimestamp(slot: try! r.u32())))
+        }
+        // finalizer.cpp:289-290: true -> the last vote's time, false -> 0 (a byte above 1
+        // is the reader's error; the entry still shows as "false").
+        let b = try! r.u8()
+        return .savanna(
+            SavannaSafety(
+                lastVote: lastVote, lock: lock, otherBranchLatestTime: b == 1 ? lastVote.timestamp : .zero,
+                votesForkedSinceLatestStrongVote: b == 1))
+    }
+
+    func decode(_ o: Int) -> EntryValue {
+        EntryValue(key: key(o), state: state(o), hotStuffKeyBytes: nil, keyLengthBytes: keyLengthBytes(o))
+    }
+
+    /// The entry's bytes on disk, for a writer that keeps them as they were.
+    func raw(_ o: Int) -> ArraySlice<UInt8> {
+        bytes[o..<o + lengthSize(o) + (v0 ? 234 : 237) - 1]
+    }
 }

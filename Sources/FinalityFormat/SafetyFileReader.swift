@@ -30,6 +30,10 @@ public enum SafetyFileReader {
         public var now: BlockTimestamp?
         /// Threads for key checks.
         public var keyCheckThreads: Int
+        /// The file's size when `bytes` is only its start (`SafetyFileInput.readStart`: a
+        /// file larger than its header accounts for is read no further). The rest is
+        /// trailing bytes, which nodeos never reads (see `finish`); nil: `bytes` is all.
+        public var fileSize: Int?
 
         public init(checkKeys: Bool = true, checkSubgroup: Bool = true, now: BlockTimestamp? = nil, keyCheckThreads: Int = 2) {
             self.checkKeys = checkKeys
@@ -124,6 +128,7 @@ public enum SafetyFileReader {
         var errors = [Finding]()
         var warnings = [Finding]()
         var stoppedAt: Finding?
+        let source = EntrySource(bytes: bytes, v0: format == .savannaV0)
         if countTooLarge {
             // The cause, named once, first; where the read then fails is `stoppedAt`.
             errors.append(Finding(
@@ -170,10 +175,8 @@ public enum SafetyFileReader {
                 shortRead()
                 break reading
             }
-            var keyLengthBytes: [UInt8]?
             if lengthSize > 1 {
                 let raw = Array(bytes[start..<start + lengthSize])
-                keyLengthBytes = raw
                 warnings.append(
                     Finding(
                         .warning, .paddedKeyLength, offset: start, entry: i, field: "key length",
@@ -181,13 +184,10 @@ public enum SafetyFileReader {
                         found: "96 padded to \(lengthSize) bytes (\(Hex.encode(raw)))",
                         note: "fc reads it as 96, so nodeos loads it; a rewrite keeps these bytes, nodeos's own next save writes 60"))
             }
-            let key = r.key()
-            let lastVote = r.blockRef()
-            let lock = r.blockRef()
-            let state: SavannaSafety
-            if format == .savannaV1 {
-                state = SavannaSafety(lastVote: lastVote, lock: lock, otherBranchLatestTime: BlockTimestamp(slot: try! r.u32()))
-            } else {
+            // The entry stays in the file's bytes (decoded on access: see `SafetyEntry`);
+            // only the version 0 bool is checked here (the keys are checked in `finish`).
+            try! r.skip(entrySize - 1 - (format == .savannaV0 ? 1 : 0))
+            if format == .savannaV0 {
                 let boolOffset = r.offset
                 let b = try! r.u8()
                 if b > 1 {
@@ -196,13 +196,8 @@ public enum SafetyFileReader {
                             .error, .bool, offset: boolOffset, entry: i, field: "votes_forked_since_latest_strong_vote",
                             expected: "0 or 1", found: "\(b)"))
                 }
-                // finalizer.cpp:289-290: true -> the last vote's time, false -> 0.
-                state = SavannaSafety(
-                    lastVote: lastVote, lock: lock,
-                    otherBranchLatestTime: b == 1 ? lastVote.timestamp : .zero,
-                    votesForkedSinceLatestStrongVote: b == 1)
             }
-            entries.append(SafetyEntry(key: key, state: .savanna(state), keyLengthBytes: keyLengthBytes))
+            entries.append(SafetyEntry(source: source, offset: start))
             offsets.append(start)
             i += 1
         }
@@ -405,31 +400,38 @@ public enum SafetyFileReader {
                 }
             }
         }
-        if !file.trailingBytes.isEmpty {
-            let n = file.trailingBytes.count
+        // Bytes past what was read (`Options.fileSize`): trailing bytes too. nodeos never
+        // reads them: spring's `load_finalizer_safety_info` (libraries/chain/finalizer.cpp
+        // @94475fb, 308-378) stops after the CRC (364-371), and `persist_file.checksum()`
+        // covers only the bytes read before it, so they need no reading here either.
+        let notRead = max(0, (options.fileSize ?? bytes.count) - bytes.count)
+        let readPart = file.trailingBytes.count
+        if readPart > 0 || (notRead > 0 && endOffset == bytes.count) {
+            let n = readPart + notRead
+            let unreadNote = notRead > 0 ? "; finality read \(grouped(Int64(readPart))) of them, no further than the header accounts for plus 1 MiB" : ""
             let minimum = file.format.entrySize
-            if file.format.isSavanna && n >= minimum && file.trailingBytes[0] == 0x60 {
+            if file.format.isSavanna && n >= minimum && readPart > 0 && file.trailingBytes[0] == 0x60 {
                 // Looks like more entries: the count (u64 at offset 16) stops short of them.
                 warnings.append(
                     Finding(
                         .warning, .unreadEntries, offset: endOffset, field: "end of file",
                         expected: "the file to end at byte \(endOffset) (the count is \(file.entries.count))",
                         found: "\(n) more bytes, room for \(n / minimum) more entr\(n / minimum == 1 ? "y" : "ies")",
-                        note: "nodeos reads only the entries the count gives and ignores the rest"))
+                        note: "nodeos reads only the entries the count gives and ignores the rest" + unreadNote))
             } else {
                 warnings.append(
                     Finding(
                         .warning, .trailingBytes, offset: endOffset, field: "end of file",
                         expected: "the file to end at byte \(endOffset)",
                         found: "\(n) more byte\(n == 1 ? "" : "s")",
-                        note: "nodeos ignores them"))
+                        note: "nodeos ignores them" + unreadNote))
             }
         }
         warnings.sort { ($0.offset, $0.check.rawValue) < ($1.offset, $1.check.rawValue) }
         return Verification(
             file: file, errors: errors, warnings: warnings, storedCRC: storedCRC, computedCRC: computedCRC,
             duplicateOf: duplicates.firstEntry, format: file.format, entryOffsets: offsets,
-            subgroupChecked: !options.checkKeys || options.checkSubgroup)
+            subgroupChecked: !options.checkKeys || options.checkSubgroup, bytesNotRead: notRead)
     }
 
     /// The finding for one key's check result, nil when there is nothing to say.
@@ -465,7 +467,8 @@ public enum SafetyFileReader {
 
     /// The subgroup warnings of a verification made with `checkSubgroup: false`, for the
     /// keys the loader accepted: the costly checks, run after the verdict is shown.
-    public static func subgroupWarnings(_ v: Verification, threads: Int = 2) -> [Finding] {
+    /// `background`: on threads of the lowest priority (the interface, while it answers keys).
+    public static func subgroupWarnings(_ v: Verification, threads: Int = 2, background: Bool = false) -> [Finding] {
         guard let file = v.file else { return [] }
         let layout = EntryLayout(file: file, offsets: v.entryOffsets)
         // Only keys the loader accepts: a HotStuff key off the curve is a warning, not an
@@ -473,7 +476,10 @@ public enum SafetyFileReader {
         let distinct = DuplicateKeys.find(file.entries).distinct.filter {
             file.entries[Int($0)].key.checkLoadable() == .valid
         }
-        let results = KeyChecker.check(file.entries, at: distinct, scope: .subgroup, threads: threads)
+        let results =
+            background
+            ? KeyChecker.checkSubgroupInBackground(file.entries, at: distinct, threads: threads)
+            : KeyChecker.check(file.entries, at: distinct, scope: .subgroup, threads: threads)
         var out = [Finding]()
         for (n, i32) in distinct.enumerated() where results[n] == .notInSubgroup {
             let i = Int(i32)
@@ -510,7 +516,7 @@ struct EntryLayout {
     }
     /// The key bytes (after the length varint for Savanna).
     func keyOffset(_ i: Int) -> Int {
-        entryOffset(i) + (file.format.isSavanna ? file.entries[i].keyLengthBytes?.count ?? 1 : 0)
+        entryOffset(i) + (file.format.isSavanna ? file.entries[i].keyLengthSize : 0)
     }
     func lastVoteOffset(_ i: Int) -> Int { file.format.isSavanna ? keyOffset(i) + 96 : entryOffset(i) + 144 }
     func lockOffset(_ i: Int) -> Int { file.format.isSavanna ? keyOffset(i) + 96 + 68 : entryOffset(i) + 149 }

@@ -10,6 +10,11 @@ public enum SafetyFileWriter {
             w.u64(file.format == .savannaV1 ? 1 : 0)
             w.u64(UInt64(file.entries.count))
             for e in file.entries {
+                // A version 1 entry read in place and not changed: its bytes as they were.
+                if file.format == .savannaV1, case .onDisk(let source, let o) = e.storage, !source.v0 {
+                    w.append(source.raw(Int(o)))
+                    continue
+                }
                 guard case .savanna(let s) = e.state else {
                     preconditionFailure("a HotStuff entry in a Savanna file")
                 }

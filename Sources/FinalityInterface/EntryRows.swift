@@ -11,25 +11,32 @@ extension Core {
     public static func refreshRows(_ state: inout AppState, fileChanged: Bool = false) {
         let entries = state.file?.entries ?? []
         let filter = state.entries.filter.lowercased()
-        if fileChanged { state.entries.searchTexts = [] }
-        // Key text (base64url with a RIPEMD-160 checksum) is made on the first search only.
-        if !filter.isEmpty, state.entries.searchTexts.count != entries.count {
-            state.entries.searchTexts = entries.map { Array($0.key.text.lowercased().utf8) }
+        if fileChanged { state.entries.searchColumn = nil }
+        // Key text (base64url with a RIPEMD-160 checksum), one flat column: the runner
+        // builds it in the background after the first screen; a search typed before it
+        // arrives builds it here.
+        if !filter.isEmpty, state.entries.searchColumn?.count != entries.count {
+            state.entries.searchColumn = KeyTextColumn(entries)
         }
-        let texts = state.entries.searchTexts
         let needle = Array(filter.utf8)
         let narrowing = !fileChanged && state.entries.rowsSort == state.entries.sort && !state.entries.rowsFilter.isEmpty
             && filter.hasPrefix(state.entries.rowsFilter)
         var idx = narrowing ? state.entries.rows : Array(entries.indices)
-        if !filter.isEmpty {
-            idx = idx.filter { contains(texts[$0], needle) }
+        if !filter.isEmpty, let column = state.entries.searchColumn {
+            idx = column.filter(idx, needle)
         }
         if !narrowing {
+            // Sorts over one integer column (each entry decoded once), not a decode per comparison.
             switch state.entries.sort {
             case .fileOrder: break
-            case .key: idx.sort { (entries[$0].key, $0) < (entries[$1].key, $1) }
-            case .lastVote: idx.sort { (entries[$0].lastVoteHeight ?? 0, $0) < (entries[$1].lastVoteHeight ?? 0, $1) }
-            case .lock: idx.sort { lockOrder(entries[$0], $0) < lockOrder(entries[$1], $1) }
+            case .key: idx = EntryOrder.byKey(entries, idx)
+            case .lastVote: idx = EntryOrder.byValue(idx) { entries[$0].lastVoteHeight ?? 0 }
+            case .lock:
+                if state.file?.verification.format == .hotStuff {
+                    idx.sort { lockOrder(entries[$0], $0) < lockOrder(entries[$1], $1) }
+                } else {
+                    idx = EntryOrder.byValue(idx) { entries[$0].lockHeight ?? 0 }
+                }
             }
         }
         state.entries.rows = idx
@@ -38,27 +45,10 @@ extension Core {
         clampEntries(&state)
     }
 
-    /// Byte substring search (key text is ASCII): a scan for the first byte, then a
-    /// compare; String's Unicode-aware search is far slower on a million keys.
-    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty else { return true }
-        guard haystack.count >= needle.count else { return false }
-        return haystack.withUnsafeBufferPointer { h in
-            needle.withUnsafeBufferPointer { n in
-                let first = n[0]
-                let last = h.count - n.count
-                var i = 0
-                while i <= last {
-                    if h[i] == first {
-                        var j = 1
-                        while j < n.count, h[i + j] == n[j] { j += 1 }
-                        if j == n.count { return true }
-                    }
-                    i += 1
-                }
-                return false
-            }
-        }
+    /// The key-text column the runner built in the background, when it is for this file.
+    static func adoptSearchColumn(_ state: inout AppState, _ column: KeyTextColumn) {
+        guard column.count == state.file?.entries.count, state.entries.searchColumn == nil else { return }
+        state.entries.searchColumn = column
     }
 
     /// n / N: the next or previous entry matching the search, wrapping around.

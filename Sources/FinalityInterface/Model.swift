@@ -34,7 +34,18 @@ public struct AppState: Sendable {
     public var busy: String?
     /// The node's configured finalizer keys (signature-provider lines; issue 9, recovery):
     /// nil until looked for. They make "inactive" certain and are what a repair covers.
-    public var nodeKeys: NodeKeys?
+    public var nodeKeys: NodeKeys? {
+        didSet { refreshKeyCoverage() }
+    }
+    /// The file against the node's keys, computed once per file and keys (not per frame).
+    public private(set) var keyCoverage: KeyCoverage?
+    /// nodeos's config dir when given (`finality PATH --config-dir DIR`); else the
+    /// engine's default places.
+    public var configDir: String?
+    /// The safety file does not exist (its directory does): a repair can create it. What
+    /// the interlocks said about writing there (nil until checked).
+    public var fileMissing = false
+    public var missingAccess: WriteAccess?
 
     /// - apiURL: a node API to ask for LIB and tracked votes (`finality PATH --api URL`);
     ///   none is asked unless given (the LIB screen's `a` sets one later).
@@ -49,13 +60,26 @@ public struct AppState: Sendable {
     /// Why nothing may be written, or nil when mutations are allowed.
     public var readOnlyReason: String? {
         if readOnlyRequested { return "--read-only" }
-        guard let file else { return "no file loaded" }
+        guard let file else {
+            // A missing file can be created by a repair when nothing stops a write there.
+            guard fileMissing, let access = missingAccess else { return "no file loaded" }
+            if let node = access.nodeRunning { return "a node is running (\(node))" }
+            return access.writable ? nil : "the file's directory is not writable by this user"
+        }
         if let node = file.nodeRunning { return "a node is running (\(node))" }
         if !file.writable { return "the file is not writable by this user" }
         return nil
     }
 
     public var isReadOnly: Bool { readOnlyReason != nil }
+
+    mutating func refreshKeyCoverage() {
+        guard let keys = nodeKeys, keys.found, let f = file?.safetyFile else {
+            keyCoverage = nil
+            return
+        }
+        keyCoverage = KeyCoverage(file: f, keys: keys)
+    }
 
     /// Below 80x24 nothing but "terminal too small" is drawn, so keys must not act on
     /// what cannot be seen.
@@ -88,7 +112,22 @@ public struct FileSnapshot: Sendable {
     }
 
     /// Errors and warnings by entry index, grouped once (a file can hold a million).
-    public let findingsByEntry: [Int: [Finding]]
+    public private(set) var findingsByEntry: [Int: [Finding]]
+
+    /// The subgroup checks (warnings only) still run in the background: the file was
+    /// shown at decode speed with the loader's own checks, the verdict included.
+    public var subgroupPending: Bool { !verification.subgroupChecked }
+
+    /// The subgroup warnings arrived: sorted in among the others, as a full read gives them.
+    public mutating func addSubgroupWarnings(_ found: [Finding]) {
+        guard !verification.subgroupChecked else { return }
+        verification.warnings += found
+        verification.warnings.sort { ($0.offset, $0.check.rawValue) < ($1.offset, $1.check.rawValue) }
+        verification.subgroupChecked = true
+        for f in found {
+            if let e = f.entry { findingsByEntry[e, default: []].append(f) }
+        }
+    }
 
     public var safetyFile: SafetyFile? { verification.file }
     public var entries: [SafetyEntry] { verification.file?.entries ?? [] }
@@ -115,7 +154,7 @@ public struct EntriesView: Sendable {
     public internal(set) var rows: [Int] = []
     /// Each entry's `PUB_BLS_…` text in lower case, computed once per file: search is
     /// case-insensitive (people read keys off a screen and type them back).
-    public internal(set) var searchTexts: [[UInt8]] = []
+    public internal(set) var searchColumn: KeyTextColumn?
     /// The filter the rows were computed for: typing more characters only narrows them.
     var rowsFilter = ""
     var rowsSort: SortColumn = .fileOrder

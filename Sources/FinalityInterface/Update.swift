@@ -6,7 +6,7 @@ public enum Core {
     /// The first effects: read the file (and, with a data dir, its LIB).
     public static func start(_ state: inout AppState) -> [Effect] {
         state.busy = "reading \(state.location.file)"
-        return [.loadFile(state.location), .readNodeKeys(state.location, configDir: nil)]
+        return [.loadFile(state.location), .readNodeKeys(state.location, configDir: state.configDir)]
     }
 
     public static func update(_ state: inout AppState, _ message: Message) -> [Effect] {
@@ -14,7 +14,21 @@ public enum Core {
         case .terminal(let event):
             return handle(&state, event)
         case .tick:
-            return WatchScreen.tick(&state)
+            var effects = WatchScreen.tick(&state)
+            if let f = state.file, f.subgroupPending { effects.append(.pollSubgroupChecks(sha256: f.sha256)) }
+            return effects
+        case .subgroupChecksPolled(let sha256, let keyTexts, let warnings):
+            // A file read again since (another SHA-256) has checks of its own.
+            guard state.file?.sha256 == sha256 else { break }
+            if let keyTexts { adoptSearchColumn(&state, keyTexts) }
+            guard let warnings, state.file?.subgroupPending == true else { break }
+            state.file?.addSubgroupWarnings(warnings)
+            if !warnings.isEmpty {
+                let n = warnings.count
+                state.status = StatusMessage(
+                    .warning,
+                    "subgroup checks done: \(n) key\(n == 1 ? " is" : "s are") outside the prime-order subgroup (nodeos loads \(n == 1 ? "it" : "them"); \(n == 1 ? "it" : "they") can never sign a valid vote)")
+            }
         case .watchPolled(let samples, let now):
             WatchScreen.absorb(&state, samples, now: now)
         case .fileLoaded(let result):
@@ -23,6 +37,8 @@ public enum Core {
             case .success(let snap):
                 state.file = snap
                 state.loadError = nil
+                state.fileMissing = false
+                state.refreshKeyCoverage()
                 refreshRows(&state, fileChanged: true)
                 if !state.lib.asked {
                     state.lib.asked = true
@@ -32,12 +48,18 @@ public enum Core {
             case .failure(let e):
                 state.file = nil
                 state.loadError = e.description
+                // Missing (its directory is there): a repair can create it; check the interlocks.
+                if case .io(_, "open", "no such file or directory") = e, state.location.dataDir != nil {
+                    state.fileMissing = true
+                    return [.checkInterlocks(state.location)]
+                }
             }
         case .nodeKeysRead(let keys):
             state.nodeKeys = keys
         case .interlocksChecked(let access):
             state.busy = nil
             let wasReadOnly = state.isReadOnly
+            if state.file == nil { state.missingAccess = access }
             state.file?.writable = access.writable
             state.file?.nodeRunning = access.nodeRunning
             if wasReadOnly && !state.isReadOnly {

@@ -4,7 +4,10 @@ import FinalityFormat
 /// The wizard's steps as `update` drives them: forward on Enter, the typed confirmation.
 extension Core {
     static func wizardNext(_ state: inout AppState) -> [Effect] {
-        guard var w = state.wizard, let file = state.file else { return [] }
+        guard var w = state.wizard else { return [] }
+        // A repair may create a missing file: its plan is bound to "no file" (empty bytes).
+        let missing = state.file == nil && state.fileMissing && w.action == .repair
+        guard let fileSHA256 = state.file?.sha256 ?? (missing ? LoadedFile(location: state.location, bytes: []).sha256 : nil) else { return [] }
         if state.isReadOnly, w.step < .result { return [] }
         var effects = [Effect]()
         switch w.step {
@@ -28,7 +31,7 @@ extension Core {
                 }
             } else {
                 effects.append(
-                    review(&state, &w, fileSHA256: file.sha256, libChosen: state.lib.readings.isEmpty ? nil : 0, libReason: nil, backupPath: w.backup?.path))
+                    review(&state, &w, fileSHA256: fileSHA256, libChosen: state.lib.readings.isEmpty ? nil : 0, libReason: nil, backupPath: w.backup?.path))
             }
         case .chooseLIB:
             guard w.libSelected < state.lib.answers.count, state.lib.answers[w.libSelected].reading != nil else {
@@ -42,7 +45,7 @@ extension Core {
             }
             // The index among the readings (sources that answered), as the engine counts.
             let chosen = state.lib.answers[..<w.libSelected].filter { $0.reading != nil }.count
-            effects.append(review(&state, &w, fileSHA256: file.sha256, libChosen: chosen, libReason: w.libReason, backupPath: nil))
+            effects.append(review(&state, &w, fileSHA256: fileSHA256, libChosen: chosen, libReason: w.libReason, backupPath: nil))
         case .review:
             guard let plan = w.plan, plan.refusal == nil else { return [] }
             w.step = .confirm

@@ -10,8 +10,13 @@ import Glibc
 /// plan the operator reviewed at step 3 can be applied at step 4.
 public final class EngineEffects: EffectRunner {
     private var reviews: [Int: ChangeReview] = [:]
+    /// Reviews of a repair of a missing file: applied through its stand-in (RepairChange.applyMissing).
+    private var missing: [Int: RepairChange] = [:]
+    /// The config dir each file's keys were read from (`--config-dir`, or nil: the defaults).
+    private var configDirs: [String: String?] = [:]
     private var nextPlanID = 1
     private var watchSession: WatchSession?
+    private var subgroupJob: SubgroupJob?
     let toolVersion: String
     let procRoot: String
 
@@ -38,10 +43,12 @@ public final class EngineEffects: EffectRunner {
             guard let review = reviews[id], review.location == request.location else {
                 return .applied(.failure(.refused("this plan is not the one reviewed at step 3; nothing was written")))
             }
-            return .applied(Result { () throws(EngineError) in try apply(review) })
+            return .applied(Result { () throws(EngineError) in try apply(review, id: id) })
         case .loadHistory(let location):
             return .historyLoaded(Result { () throws(EngineError) in try history(location) })
         case .readNodeKeys(let location, let configDir):
+            // Kept: `w` writes the report with the keys the screen shows.
+            configDirs[location.file] = configDir
             return .nodeKeysRead(NodeConfig.find(for: location, configDir: configDir))
         case .compareFiles(let old, let new):
             return .compared(Result { () throws(EngineError) in try compare(old: old, new: new) })
@@ -58,14 +65,27 @@ public final class EngineEffects: EffectRunner {
             watchSession?.stop()
             watchSession = nil
             return .watchPolled([], now: Self.nowMilliseconds())
+        case .pollSubgroupChecks(let sha256):
+            guard let job = subgroupJob, job.sha256 == sha256 else {
+                // No checks run for that file (read again since): nothing will come.
+                return .subgroupChecksPolled(sha256: sha256, keyTexts: nil, warnings: nil)
+            }
+            let (keyTexts, warnings) = job.results
+            return .subgroupChecksPolled(sha256: sha256, keyTexts: keyTexts, warnings: warnings)
         }
     }
 
     // MARK: reading
 
+    /// The first screen comes at decode speed with the loader's own checks (the verdict:
+    /// spring does no subgroup check); the subgroup checks (warnings only) then run on
+    /// every core at the lowest priority while keys are answered, and are polled.
     func load(_ location: Location) throws(EngineError) -> FileSnapshot {
         let loaded = try LoadedFile.read(location)
-        let verification = SafetyFileReader.verify(loaded.bytes, options: .init(now: BlockTimestamp(date: Date())))
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let verification = SafetyFileReader.verify(
+            loaded.bytes, options: .init(checkSubgroup: false, now: BlockTimestamp(date: Date()), keyCheckThreads: cores))
+        subgroupJob = SubgroupJob(sha256: loaded.sha256, verification: verification, threads: cores)
         let access = writeAccess(location)
         return FileSnapshot(
             path: location.file, byteCount: loaded.bytes.count, sha256: loaded.sha256, verification: verification,
@@ -76,7 +96,9 @@ public final class EngineEffects: EffectRunner {
         let interlocks = Interlocks.run(location, procRoot: procRoot)
         let directory = PathText.directory(location.file)
         // A change writes a temp file and a backup beside the file: the directory must be writable too.
-        let writable = access(location.file, W_OK) == 0 && access(directory, W_OK) == 0
+        // A missing file (repair creates it) needs only the directory.
+        let missing = !FileManager.default.fileExists(atPath: location.file)
+        let writable = (missing || access(location.file, W_OK) == 0) && access(directory, W_OK) == 0
         return WriteAccess(writable: writable, nodeRunning: interlocks.checks.first { $0.outcome == .nodeRunning }?.found)
     }
 
@@ -122,16 +144,26 @@ public final class EngineEffects: EffectRunner {
     }
 
     func plan(_ request: PlanRequest) throws(EngineError) -> PlanPreview {
-        let review = try ChangeWorkflow.review(
-            try Self.change(request), location: request.location, expectedSHA256: request.fileSHA256, procRoot: procRoot)
+        let change = try Self.change(request)
+        let review: ChangeReview
+        if let repair = change as? RepairChange, !FileManager.default.fileExists(atPath: request.location.file) {
+            // A missing file: reviewed as missing; nothing is created before the confirmation.
+            review = try repair.reviewMissing(location: request.location, procRoot: procRoot)
+            missing[nextPlanID] = repair
+        } else {
+            review = try ChangeWorkflow.review(change, location: request.location, expectedSHA256: request.fileSHA256, procRoot: procRoot)
+        }
         let id = nextPlanID
         nextPlanID += 1
         reviews[id] = review
         return PlanPreview(id: id, request: request, review: review)
     }
 
-    func apply(_ review: ChangeReview) throws(EngineError) -> ApplyOutcome {
-        ApplyOutcome(try ChangeWorkflow.apply(review, context: .current(toolVersion: toolVersion), procRoot: procRoot))
+    func apply(_ review: ChangeReview, id: Int) throws(EngineError) -> ApplyOutcome {
+        if let repair = missing[id] {
+            return ApplyOutcome(try repair.applyMissing(review, context: .current(toolVersion: toolVersion), procRoot: procRoot))
+        }
+        return ApplyOutcome(try ChangeWorkflow.apply(review, context: .current(toolVersion: toolVersion), procRoot: procRoot))
     }
 
     // MARK: history, comparison, report
@@ -180,7 +212,7 @@ public final class EngineEffects: EffectRunner {
         let loaded = try LoadedFile.read(location)
         let text = CaseReport.text(
             loaded: loaded, readings: readings, libErrors: libErrors, interlocks: Interlocks.run(location, procRoot: procRoot),
-            toolVersion: toolVersion, now: Date(), nodeKeys: NodeConfig.find(for: location, configDir: nil))
+            toolVersion: toolVersion, now: Date(), nodeKeys: NodeConfig.find(for: location, configDir: configDirs[location.file] ?? nil))
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io(path: path, operation: "create", reason: String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -196,4 +228,29 @@ public final class EngineEffects: EffectRunner {
         }
         return path
     }
+}
+
+/// The background work on one loaded file (see `load`), on a thread of its own at a low
+/// priority: first the key-text column for search (about a second for a million keys),
+/// then the subgroup checks (warnings only) on every core at the lowest priority.
+final class SubgroupJob: @unchecked Sendable {
+    let sha256: Bytes32
+    private let lock = Lock()
+    private var keyTexts: KeyTextColumn?
+    private var warnings: [Finding]?
+
+    init(sha256: Bytes32, verification: Verification, threads: Int) {
+        self.sha256 = sha256
+        Threads.start { [self] in
+            // This thread only (Linux: the nice value is per thread; who = 0 is the caller).
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            let column = KeyTextColumn(verification.file?.entries ?? [])
+            lock.withLock { keyTexts = column }
+            let found = verification.subgroupChecked ? [] : SafetyFileReader.subgroupWarnings(verification, threads: threads, background: true)
+            lock.withLock { warnings = found }
+        }
+    }
+
+    /// What is done so far (nil: not yet).
+    var results: (KeyTextColumn?, [Finding]?) { lock.withLock { (keyTexts, warnings) } }
 }

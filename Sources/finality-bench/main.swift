@@ -84,8 +84,10 @@ func spawnAndWatch(_ program: String, _ arguments: [String], marker: String) -> 
         let n = buffer.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
         if n <= 0 { break }
         if seen == nil {
+            // A plain byte search: `firstRange(of:)` is generic and took longer than
+            // `finality` itself to scan the 889 MB of a million-entry `list --json`.
             window += buffer[0..<n]
-            if let _ = window.firstRange(of: needle) { seen = now() - start }
+            if contains(window, needle) { seen = now() - start }
             window = Array(window.suffix(needle.count))
         }
     }
@@ -95,6 +97,22 @@ func spawnAndWatch(_ program: String, _ arguments: [String], marker: String) -> 
     wait4(pid, &status, 0, &usage)
     posix_spawn_file_actions_destroy(&actions)
     return (seen, now() - start, (status >> 8) & 0xff, usage.ru_maxrss * 1024)
+}
+
+func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+    guard !needle.isEmpty, haystack.count >= needle.count else { return needle.isEmpty }
+    return haystack.withUnsafeBytes { h in
+        needle.withUnsafeBytes { nb in
+            var at = 0
+            while haystack.count - at >= needle.count {
+                guard let hit = memchr(h.baseAddress! + at, Int32(needle[0]), haystack.count - at - needle.count + 1) else { return false }
+                let pos = h.baseAddress!.distance(to: UnsafeRawPointer(hit))
+                if memcmp(hit, nb.baseAddress!, needle.count) == 0 { return true }
+                at = pos + 1
+            }
+            return false
+        }
+    }
 }
 
 /// Issue 7's targets on this machine, each figure beside `cksum` on the same file.

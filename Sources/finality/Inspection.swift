@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import FinalityEngine
 import FinalityFormat
 import FoundationEssentials
@@ -8,6 +9,16 @@ import Glibc
 struct Inspection {
     let loaded: LoadedFile
     let verification: Verification
+    /// The file's size; more than `loaded.bytes.count` when only its start was read (a
+    /// file larger than its header accounts for: the rest is trailing bytes nodeos ignores).
+    let fileSize: Int
+    /// The SHA-256 is of the whole file only when the whole file was read.
+    var sha256Text: String? { loaded.bytes.count == fileSize ? loaded.sha256.hex : nil }
+    /// The `sha256` line of `verify`.
+    var sha256Line: String {
+        sha256Text.map { "sha256 \($0)" }
+            ?? "sha256 not computed: finality read the first \(grouped(Int64(loaded.bytes.count))) of \(grouped(Int64(fileSize))) bytes (what the header accounts for, plus 1 MiB)"
+    }
 
     var path: String { loaded.location.file }
     /// The path as printed for a human: a file name can hold escape sequences.
@@ -18,11 +29,15 @@ struct Inspection {
     /// warnings afterwards (they never change the verdict: spring does not check them).
     static func open(_ path: String, checkKeys: Bool = true, subgroup: Bool = true) throws(EngineError) -> Inspection {
         let location = try Location.resolve(path)
-        let loaded = try LoadedFile.read(location)
+        // Only the start of a file larger than its header accounts for (its verdict is
+        // spring's: the bytes after are trailing bytes, a warning; see `readStart`).
+        let start = try SafetyFileInput.readStart(location.file)
+        let loaded = LoadedFile(location: location, bytes: start.bytes)
         let now = BlockTimestamp(date: Date())
-        let v = SafetyFileReader.verify(
-            loaded.bytes, options: .init(checkKeys: checkKeys, checkSubgroup: subgroup, now: now, keyCheckThreads: cores))
-        return Inspection(loaded: loaded, verification: v)
+        var options = SafetyFileReader.Options(checkKeys: checkKeys, checkSubgroup: subgroup, now: now, keyCheckThreads: cores)
+        options.fileSize = start.fileSize
+        let v = SafetyFileReader.verify(loaded.bytes, options: options)
+        return Inspection(loaded: loaded, verification: v, fileSize: start.fileSize)
     }
 
     static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -39,7 +54,7 @@ struct Inspection {
         v.warnings += subgroupWarnings()
         v.warnings.sort { ($0.offset, $0.check.rawValue) < ($1.offset, $1.check.rawValue) }
         v.subgroupChecked = true
-        return Inspection(loaded: loaded, verification: v)
+        return Inspection(loaded: loaded, verification: v, fileSize: fileSize)
     }
 
     /// The decoded file (for a damaged file: every entry that could be read), or the first
@@ -68,7 +83,7 @@ struct Inspection {
 
     /// `PATH: Savanna safety.dat version 1, truncated in entry 2 (2 of 5 entries read), 598 bytes`
     var summaryLine: String {
-        "\(shownPath): \(verification.headline), \(grouped(loaded.bytes.count)) bytes"
+        "\(shownPath): \(verification.headline), \(grouped(fileSize)) bytes"
     }
 
     func findingLines() -> [String] {
@@ -88,6 +103,67 @@ struct Inspection {
         return json
     }
 
+    /// `list --json`'s entries without a network answer: each as `jsonEntry` writes it
+    /// (`"\n    "` before the first, `",\n    "` between), built straight into byte
+    /// buffers (no String or JSON tree per entry), a run of entries per core at a time,
+    /// and written to standard output in file order in large writes.
+    func writeJSONEntries(_ file: SafetyFile, lib: LIB?, keys: NodeKeys? = nil) {
+        let v = verification
+        let bad = v.entriesWithErrors
+        let refused = !v.nodeosLoads
+        let offsets = v.entryOffsets
+        let duplicateOf = duplicateOf
+        let entries = file.entries
+        let n = entries.count
+        let run = 8192
+        let workers = Self.cores
+        @Sendable func encode(_ lo: Int, _ hi: Int) -> [UInt8] {
+            var buffer = [UInt8]()
+            buffer.reserveCapacity((hi - lo) * 960)
+            for i in lo..<hi {
+                buffer.append(contentsOf: i == 0 ? "\n    ".utf8 : ",\n    ".utf8)
+                JSONModel.appendEntryOpen(entries[i], index: i, duplicateOf: duplicateOf[i], lib: lib, keys: keys, into: &buffer)
+                buffer.append(contentsOf: #","offset":"#.utf8)
+                if i < offsets.count { buffer.append(contentsOf: String(offsets[i]).utf8) } else { buffer.append(contentsOf: "null".utf8) }
+                buffer.append(contentsOf: (bad.contains(i) ? #","read_cleanly":false"# : #","read_cleanly":true"#).utf8)
+                buffer.append(contentsOf: (refused ? #","from_refused_file":true}"# : #","from_refused_file":false}"#).utf8)
+            }
+            return buffer
+        }
+        var start = 0
+        while start < n {
+            let batchStart = start
+            var pieces = [[UInt8]](repeating: [], count: workers)
+            pieces.withUnsafeMutableBufferPointer { buffer in
+                nonisolated(unsafe) let out = buffer
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    let lo = batchStart + w * run
+                    let hi = min(n, lo + run)
+                    if lo < hi { out[w] = encode(lo, hi) }
+                }
+            }
+            for piece in pieces { Self.writeOut(piece) }
+            start += workers * run
+        }
+    }
+
+    /// All of `bytes` to standard output (after `Output`'s own buffer was flushed).
+    static func writeOut(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        Output.hasWritten = true
+        bytes.withUnsafeBytes { raw in
+            var off = 0
+            while off < raw.count {
+                let n = Glibc.write(1, raw.baseAddress! + off, raw.count - off)
+                if n <= 0 {
+                    if n < 0 && errno == EINTR { continue }
+                    break
+                }
+                off += n
+            }
+        }
+    }
+
     /// Header members every `--json` document about a file starts with.
     var jsonHeader: [(String, JSON)] {
         let v = verification
@@ -96,8 +172,9 @@ struct Inspection {
             ("data_dir", loaded.location.dataDir.map { .string($0) } ?? .null),
             ("format", v.format.map { .string($0.name) } ?? .null),
             ("headline", .string(v.headline)),
-            ("size", .uint(UInt64(loaded.bytes.count))),
-            ("sha256", .string(loaded.sha256.hex)),
+            ("size", .uint(UInt64(fileSize))),
+            // null when only the start of the file was read (see `readStart`).
+            ("sha256", sha256Text.map { .string($0) } ?? .null),
             // The program the verdict speaks for; nodeos_loads is that program's verdict.
             ("loader", .string(v.loader.name)),
             ("nodeos_loads", .bool(v.nodeosLoads)),

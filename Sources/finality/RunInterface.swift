@@ -11,7 +11,7 @@ let unusableTERMs: Set<String> = ["", "dumb", "unknown"]
 /// executable calls (`finality PATH`, `finality demo`). Returns the exit status:
 /// 0 after `q`; 2 without a usable terminal (message on stderr); 128+signal after
 /// SIGINT/SIGTERM/SIGHUP (nothing written: a hangup abandons the wizard).
-func runInterface(location: Location, readOnly: Bool, apiURL: String? = nil, toolVersion: String = "unknown") -> Int32 {
+func runInterface(location: Location, readOnly: Bool, apiURL: String? = nil, configDir: String? = nil, toolVersion: String = "unknown") -> Int32 {
     guard isatty(0) == 1, isatty(1) == 1 else {
         printError("the full-screen interface needs a terminal on stdin and stdout; for scripts use finality list, show or verify")
         return ExitStatus.usage.rawValue
@@ -33,8 +33,9 @@ func runInterface(location: Location, readOnly: Bool, apiURL: String? = nil, too
         return ExitStatus.usage.rawValue
     }
     defer { terminal.close() }
-    let program = Program(
-        state: AppState(location: location, readOnly: readOnly, size: terminal.size, apiURL: apiURL), device: terminal, runner: EngineEffects(toolVersion: toolVersion))
+    var state = AppState(location: location, readOnly: readOnly, size: terminal.size, apiURL: apiURL)
+    state.configDir = configDir
+    let program = Program(state: state, device: terminal, runner: EngineEffects(toolVersion: toolVersion))
     program.run()
     terminal.close()
     return terminal.signal.map { 128 + $0 } ?? ExitStatus.success.rawValue

@@ -85,4 +85,85 @@ struct RepairTmuxTests {
         try t.send("q")
         #expect(t.exitStatus() == 0)
     }
+
+    @Test("a missing safety file: the interface opens on the data dir, R creates it with every configured key; an empty stand-in is the backup")
+    func repairAMissingFile() throws {
+        let t = Tmux()
+        let walk = try WalkthroughTests()
+        let (dir, file) = try walk.dataDir(t, fixture: "v1-five-entries.dat")
+        try FileManager.default.removeItem(atPath: file)
+        let config = t.directory + "/config"
+        let home = t.directory + "/home"
+        try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let configured = [1, 2].map { TestKeys.key(UInt64($0)) }
+        try configured.map { "signature-provider = \($0.text)=KEY:\(Self.secret)\n" }.joined().write(toFile: config + "/config.ini", atomically: true, encoding: .utf8)
+
+        try t.start(t.finality(dir, extraEnv: "HOME=\(home)"))
+        var s = try t.waitFor { $0.contains("The safety file is missing") && $0.contains("R: repair") }
+        #expect(s.ok, "\(s.screen)")
+        try t.send("R")
+        #expect(try t.waitFor("Step 1 of 5").ok)
+        try t.send("Enter")
+        #expect(try t.waitFor("Step 2 of 5").ok)
+        try t.send("Enter")
+        s = try t.waitFor("Enter: go to the typed confirmation")
+        #expect(s.ok, "\(s.screen)")
+        #expect(!FileManager.default.fileExists(atPath: file), "nothing created before the confirmation")
+        try t.send("Enter")
+        s = try t.waitFor("Step 4 of 5")
+        #expect(s.screen.contains("Create "), "\(s.screen)")
+        guard let sha = s.screen.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) })
+            .first(where: { $0.count == 64 && $0.allSatisfy(\.isHexDigit) })
+        else {
+            Issue.record("no SHA-256 on the confirmation step: \(s.screen)")
+            return
+        }
+        try t.type(String(sha.prefix(12)))
+        try t.send("Enter")
+        s = try t.waitFor("Done: the file was written")
+        #expect(s.ok, "\(s.screen)")
+        let after = try walk.bytes(file)
+        let v = SafetyFileReader.verify(after)
+        #expect(v.errors.isEmpty, "\(v.errors)")
+        #expect(Set(v.file?.entries.map(\.key) ?? []) == Set(configured))
+        let backups = try FileManager.default.contentsOfDirectory(atPath: dir + "/finalizers/backups")
+        #expect(backups.count == 1)
+        #expect(try walk.bytes(dir + "/finalizers/backups/" + backups[0]).isEmpty, "the stand-in records the absence")
+        try t.send("Enter")
+        #expect(try t.waitFor("nodeos will load this file").ok)
+        try t.send("q")
+        #expect(t.exitStatus() == 0)
+    }
+
+    @Test("--config-dir: the keys come from there (said on the screen), and w's report names the same source")
+    func configDirGiven() throws {
+        let t = Tmux()
+        let walk = try WalkthroughTests()
+        let (dir, _) = try walk.dataDir(t, fixture: "v1-five-entries.dat")
+        let config = t.directory + "/etc-nodeos"
+        let home = t.directory + "/home"
+        try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        try [1, 2, 3, 4].map { "signature-provider = \(TestKeys.key(UInt64($0)).text)=KEY:\(Self.secret)\n" }.joined()
+            .write(toFile: config + "/config.ini", atomically: true, encoding: .utf8)
+        try t.start(t.finality(dir + " --config-dir " + config, extraEnv: "HOME=\(home)"))
+        let s = try t.waitFor { $0.contains("4 configured, from config.ini") && $0.contains("from blocks.log") }
+        #expect(s.ok, "\(s.screen)")
+        // Entry 4 (key 5) is not configured: inactive, certain.
+        try t.send("G")
+        let last = try t.waitFor("flag: inactive: the node is not configured with this key")
+        #expect(last.ok, "\(last.screen)")
+        try t.send("w")
+        #expect(try t.waitFor("Write report to: ").ok)
+        try t.send("C-u")
+        try t.type(t.directory + "/case.txt")
+        try t.send("Enter")
+        #expect(try t.waitFor("report written to").ok)
+        let report = try String(contentsOfFile: t.directory + "/case.txt", encoding: .utf8)
+        #expect(report.contains("configured finalizer keys: 4, from config.ini \(config)/config.ini (--config-dir)"), "\(report)")
+        #expect(!report.contains("PVT_BLS") && !last.screen.contains("PVT_BLS"))
+        try t.send("q")
+        #expect(t.exitStatus() == 0)
+    }
 }

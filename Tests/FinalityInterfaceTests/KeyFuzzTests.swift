@@ -33,6 +33,7 @@ import Testing
         case .compareFiles: .compared(.failure(.usage("no such file")))
         case .writeReport(let path, _, _, _): .reportWritten(.success(path))
         case .startWatch, .pollWatch, .stopWatch: .watchPolled([], now: 0)
+        case .pollSubgroupChecks(let sha256): .subgroupChecksPolled(sha256: sha256, keyTexts: nil, warnings: [])
         }
     }
 
@@ -61,5 +62,37 @@ import Testing
         }
         // The walk does reach step 4 (else this test would prove nothing).
         #expect(reachedConfirmation > 5, "step 4 reached in \(reachedConfirmation) of 40 walks")
+    }
+
+    /// The same walk on a file nodeos refuses (truncated), where R opens the repair wizard:
+    /// no apply without the typed SHA-256, and the walk does reach the repair's step 4.
+    @Test func randomKeysOnADamagedFileNeverApplyWithoutConfirmation() {
+        let damaged = Fixtures.state(nodeKeys: Fixtures.nodeKeys, bytes: Fixtures.truncatedBytes).file!
+        var reachedRepairConfirmation = 0
+        for seed in 0..<40 {
+            var g = Generator(state: UInt64(seed) &* 0x2545_F491_4F6C_DD1D &+ 7)
+            var s = Fixtures.state(size: seed % 2 == 0 ? .minimum : Size(columns: 120, rows: 40), nodeKeys: Fixtures.nodeKeys, bytes: Fixtures.truncatedBytes)
+            var confirmed = false
+            for _ in 0..<400 {
+                let key = g.pick(Self.keys + [.character("R"), .character("R")])
+                if key == .character("q") || key == .function(10) { continue }
+                var pending = Core.update(&s, .terminal(.key(key)))
+                #expect(!s.quitting, "quit on \(key)")
+                if s.wizard?.step == .confirm && s.wizard?.action == .repair { confirmed = true }
+                while !pending.isEmpty {
+                    let effect = pending.removeFirst()
+                    if case .apply = effect {
+                        Issue.record("apply without the typed confirmation (seed \(seed))")
+                    }
+                    // The file stays damaged: every reload answers with it.
+                    let answer: Message =
+                        if case .loadFile = effect { .fileLoaded(.success(damaged)) } else { Self.answer(effect, s) }
+                    pending += Core.update(&s, answer)
+                }
+                _ = Render.render(s)
+            }
+            if confirmed { reachedRepairConfirmation += 1 }
+        }
+        #expect(reachedRepairConfirmation > 3, "the repair's step 4 reached in \(reachedRepairConfirmation) of 40 walks")
     }
 }

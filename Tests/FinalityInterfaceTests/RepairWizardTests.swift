@@ -58,7 +58,7 @@ import Testing
         _ = Core.update(&s, .planComputed(.success(plan)))
         // The review lists every key: what was recovered, from where, what is lost.
         var review = [String]()
-        for _ in 0..<40 {
+        for _ in 0..<300 {
             review.append(Render.render(s).text)
             press(&s, c("j"))
         }
@@ -70,6 +70,8 @@ import Testing
         #expect(all.contains("What nodeos will do:"))
         #expect(all.contains("Vote floor evidence:"))
         #expect(all.contains("one source, not cross-checked"))
+        // The warnings come before the long per-key listing: in view on the first screen.
+        #expect(review[0].contains("! PUB_BLS_") && review[0].contains("no evidence of its last vote but LIB"))
         press(&s, .enter)
         #expect(s.wizard?.step == .confirm)
         text = Render.render(s).text
@@ -103,5 +105,53 @@ import Testing
         press(&s, c("R"))
         #expect(press(&s, .escape).isEmpty)
         #expect(s.screen == .entries && s.wizard == nil)
+    }
+
+    @Test("a missing file (its data dir there): R creates it through the same wizard; the plan is bound to no file")
+    func missingFile() {
+        var s = AppState(location: Fixtures.location, readOnly: false, size: .minimum)
+        _ = Core.start(&s)
+        var effects = Core.update(
+            &s, .fileLoaded(.failure(.io(path: Fixtures.location.file, operation: "open", reason: "no such file or directory"))))
+        #expect(s.fileMissing)
+        #expect(effects == [.checkInterlocks(Fixtures.location)])
+        // Until the interlocks answer, nothing may be written.
+        #expect(s.isReadOnly)
+        _ = Core.update(&s, .nodeKeysRead(Fixtures.nodeKeys))
+        _ = Core.update(&s, .interlocksChecked(WriteAccess(writable: true, nodeRunning: nil)))
+        #expect(!s.isReadOnly)
+        var text = Render.render(s).text
+        #expect(text.contains("The safety file is missing"))
+        #expect(text.contains("R: repair: create the file"))
+        #expect(Bindings.bar(in: s).map(\.label).contains("Repair"))
+        effects = press(&s, c("R"))
+        #expect(s.wizard?.action == .repair)
+        text = Render.render(s).text
+        #expect(text.contains("does not exist: nodeos would give every"))
+        // Step 2 asks the LIB sources (not asked yet: no file was read).
+        effects = press(&s, .enter)
+        #expect(s.wizard?.step == .chooseLIB)
+        guard case .readLIB? = effects.first else {
+            Issue.record("LIB not asked: \(effects)")
+            return
+        }
+        _ = Core.update(&s, .libRead([LIBAnswer(request: .blocksDir("/srv/node/data/blocks"), result: .success(Fixtures.lib))]))
+        effects = press(&s, .enter)
+        guard case .computePlan(let request)? = effects.first else {
+            Issue.record("no plan requested: \(effects)")
+            return
+        }
+        #expect(request.action == .repair)
+        #expect(request.fileSHA256 == LoadedFile(location: Fixtures.location, bytes: []).sha256)
+        // A node running: read-only, R absent.
+        var running = AppState(location: Fixtures.location, readOnly: false, size: .minimum)
+        _ = Core.update(&running, .fileLoaded(.failure(.io(path: Fixtures.location.file, operation: "open", reason: "no such file or directory"))))
+        _ = Core.update(&running, .interlocksChecked(WriteAccess(writable: true, nodeRunning: "nodeos pid 42")))
+        #expect(running.isReadOnly)
+        #expect(!Bindings.bar(in: running).map(\.label).contains("Repair"))
+        // Another failure to open is not "missing".
+        var denied = AppState(location: Fixtures.location, readOnly: false, size: .minimum)
+        #expect(Core.update(&denied, .fileLoaded(.failure(.io(path: Fixtures.location.file, operation: "open", reason: "Permission denied")))).isEmpty)
+        #expect(!denied.fileMissing && denied.isReadOnly)
     }
 }

@@ -183,6 +183,14 @@ import Testing
             return s
         }),
         ("entries-damaged-repair", { size in RepairWizardTests.damaged(size: size) }),
+        ("entries-missing-repair", { size in
+            var s = AppState(location: Fixtures.location, readOnly: false, size: size)
+            _ = Core.update(&s, .fileLoaded(.failure(.io(path: Fixtures.location.file, operation: "open", reason: "no such file or directory"))))
+            _ = Core.update(&s, .nodeKeysRead(Fixtures.nodeKeys))
+            _ = Core.update(&s, .interlocksChecked(WriteAccess(writable: true, nodeRunning: nil)))
+            s.status = nil
+            return s
+        }),
         ("wizard-repair-1", { size in
             var s = RepairWizardTests.damaged(size: size)
             press(&s, c("R"))

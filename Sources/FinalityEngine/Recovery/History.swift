@@ -115,6 +115,11 @@ public struct FileHistory: Sendable {
         var out = ["  line \(e.line): \(r.time) \(r.user) \(r.action ?? "?")\(key)\(from)"]
         out.append("     SHA-256 \(String((r.sha256Before ?? "?").prefix(16)))… → \(String((r.sha256After ?? "?").prefix(16)))…, backup \(r.backup ?? "?")")
         for o in r.overrides ?? [] { out.append("     interlock \(o.check) OVERRIDDEN: \(o.reason)") }
+        // Records since issue 9: each written last vote and the evidence chosen for it.
+        for f in r.voteFloors ?? [] {
+            let from = f.chosenPiece.map { "\($0.detail) (\(f.evidence.count) piece\(f.evidence.count == 1 ? "" : "s") of evidence)" } ?? "?"
+            out.append("     last vote of \(String(f.key.prefix(24)))…: block #\(grouped(f.lastVote.blockNum)), from \(from)")
+        }
         return out
     }
 

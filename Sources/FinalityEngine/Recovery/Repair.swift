@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 import FinalityFormat
 
 /// One entry read from a damaged file: its values are evidence, not truth.
@@ -256,7 +257,17 @@ public struct RepairChange: ChangeKind {
         let plan = try Planner.repair(bytes: [], path: location.file, salvage: .missing, inputs: inputs)
         var safety = safety
         safety.procRoot = procRoot
-        let interlocks = Interlocks.run(location, options: safety)
+        var interlocks = Interlocks.run(location, options: safety)
+        // Checks of the file itself (who has it open, its owner, mode, links) cannot see a
+        // file that does not exist; they run again on the empty stand-in after the
+        // confirmation, before anything is written (`applyMissing`), as the command line's
+        // repair does. A node running, the state lock and the audit log still decide now.
+        for i in interlocks.checks.indices where ["processes", "ownership", "node-user", "hard-links"].contains(interlocks.checks[i].name) {
+            let c = interlocks.checks[i]
+            guard c.outcome != .clear, c.outcome != .nodeRunning, c.outcome != .busy else { continue }
+            interlocks.checks[i].outcome = .notChecked
+            interlocks.checks[i].found = "the file does not exist yet: checked on the empty file created after the confirmation, before anything is written (now: \(c.found))"
+        }
         return ChangeReview(
             location: location, plan: plan, interlocks: interlocks, explanation: explanation(of: plan),
             blocker: ChangeWorkflow.blocker(interlocks, plan), confirmation: Confirmation(for: plan), safety: safety)
@@ -280,5 +291,88 @@ extension DamagedFile {
             return DamagedEntry(index: i, offset: header + i * file.format.entrySize, entry: e, clean: own.isEmpty, problems: problems)
         }
         return DamagedFile(format: file.format, entries: entries, damage: damage)
+    }
+}
+
+/// Where a repair writes: like `Location.resolve`, but the file may be missing.
+public enum RepairTarget {
+    public struct Target: Sendable {
+        public var location: Location
+        public var absent: Bool
+    }
+
+    public static func resolve(_ path: String) throws(EngineError) -> Target {
+        if let l = try? Location.resolve(path) { return Target(location: l, absent: false) }
+        var isDir = false
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        if FileManager.default.fileExists(atPath: absolute, isDirectory: &isDir), isDir {
+            // A data dir whose finalizers/safety.dat is missing.
+            let dir = absolute + "/finalizers"
+            guard FileManager.default.fileExists(atPath: dir) else {
+                throw .usage("\(path) has no finalizers/ directory: give the safety file's path (it may be missing) or the data dir")
+            }
+            return Target(location: Location(file: dir + "/safety.dat", dataDir: absolute), absent: true)
+        }
+        let parent = PathText.directory(absolute)
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir else {
+            throw .io(path: path, operation: "open", reason: "neither the file nor its directory exists")
+        }
+        let grand = PathText.directory(parent)
+        let dataDir = PathText.name(parent) == "finalizers" ? grand : nil
+        return Target(location: Location(file: absolute, dataDir: dataDir), absent: true)
+    }
+
+    /// An empty file, created exclusively, owned like its directory, mode 0644 (what
+    /// nodeos's fopen makes under the usual umask): the backup then records the absence.
+    public static func createEmpty(_ file: String) throws(EngineError) -> (dev: UInt64, ino: UInt64) {
+        let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io(path: file, operation: "create", reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var st = stat()
+        if geteuid() == 0, stat(PathText.directory(file), &st) == 0 {
+            guard fchown(fd, st.st_uid, st.st_gid) == 0 else {
+                unlink(file)
+                throw .io(path: file, operation: "set the owner", reason: String(cString: strerror(errno)))
+            }
+        }
+        fsync(fd)
+        var own = stat()
+        fstat(fd, &own)
+        return (UInt64(own.st_dev), UInt64(own.st_ino))
+    }
+
+    /// Removes the stand-in if it is still ours and still empty (a failed apply leaves
+    /// the file missing, as it was, never an empty file nodeos would refuse).
+    public static func removeStandIn(_ file: String, _ id: (dev: UInt64, ino: UInt64)) {
+        var st = stat()
+        guard lstat(file, &st) == 0, UInt64(st.st_dev) == id.dev, UInt64(st.st_ino) == id.ino, st.st_size == 0 else { return }
+        unlink(file)
+    }
+}
+
+extension RepairChange {
+    /// Applies a reviewed repair of a file that did not exist (`reviewMissing`), as the
+    /// command line does after the confirmation: an empty stand-in is created exclusively
+    /// (it becomes the backup that records the absence), the workflow reviews the file
+    /// again from it (every interlock now sees a file) and applies only if the file to be
+    /// written is the one confirmed; on any failure the stand-in is removed (the file is
+    /// missing again, never an empty file nodeos would refuse).
+    public func applyMissing(
+        _ reviewed: ChangeReview, context: AuditContext, procRoot: String = "/proc"
+    ) throws(EngineError) -> ChangeOutcome {
+        if let blocker = reviewed.blocker, let error = blocker.error { throw error }
+        let standIn = try RepairTarget.createEmpty(reviewed.location.file)
+        do throws(EngineError) {
+            let again = try ChangeWorkflow.review(
+                self, location: reviewed.location, expectedSHA256: Digest.sha256([]), procRoot: procRoot, safety: reviewed.safety)
+            guard again.plan.afterSHA256 == reviewed.plan.afterSHA256 else {
+                throw EngineError.refused(
+                    "the repaired file would now be \(again.plan.afterSHA256.hex), not the \(reviewed.plan.afterSHA256.hex) you confirmed: nothing written; review it again")
+            }
+            return try ChangeWorkflow.apply(again, context: context, procRoot: procRoot)
+        } catch {
+            RepairTarget.removeStandIn(reviewed.location.file, standIn)
+            throw error
+        }
     }
 }

@@ -49,6 +49,7 @@ enum EntriesScreen: ScreenUnit {
     /// A Savanna file (or an unreadable one) that nodeos refuses: what a repair is for.
     /// A HotStuff safety_db.dat is never repaired (spring does not read it).
     static func refused(_ state: AppState) -> Bool {
+        if state.file == nil { return state.fileMissing }
         guard let v = state.file?.verification, !v.nodeosLoads else { return false }
         return v.file?.format != .hotStuff
     }
@@ -94,6 +95,29 @@ enum EntriesScreen: ScreenUnit {
                 for line in Format.wrap("cannot read the file: " + DisplayText.sanitize(error), width: w, maxLines: 3) {
                     g.put(line, row: row, column: 0, style: .danger)
                     row += 1
+                }
+            }
+            if state.fileMissing {
+                // What nodeos does without the file, and what repair does instead (issue 9).
+                row += 1
+                let text = "The safety file is missing: nodeos starts and gives every configured key {last vote: empty, lock: its LIB}: every key loses its protection against voting twice at once."
+                for line in Format.wrap(text, width: w) {
+                    g.put(line, row: row, column: 0, style: .warning)
+                    row += 1
+                }
+                row += 1
+                for (i, (line, style)) in keyLines(state, safety: nil, width: w - 8).enumerated() {
+                    g.put(i == 0 ? "Keys    " : "", row: row, column: 0, style: .dim)
+                    g.put(line, row: row, column: 8, style: style)
+                    row += 1
+                }
+                if !state.isReadOnly {
+                    row += 1
+                    let hint = "R: repair: create the file with an entry for every configured key (lock := LIB, last vote := its newest evidence: backups, node APIs, LIB)"
+                    for line in Format.wrap(hint, width: w, maxLines: 3) {
+                        g.put(line, row: row, column: 0, style: .header)
+                        row += 1
+                    }
                 }
             }
             return
@@ -194,7 +218,8 @@ enum EntriesScreen: ScreenUnit {
             return [("not found (no nodeos config.ini): \"inactive?\" is a guess from time", .warning)]
         }
         var out = [(String, Style)]()
-        let missing = safety.map { KeyCoverage(file: $0, keys: keys).missing } ?? keys.publicKeys
+        // No file at all: every key is without one (said above the keys); none listed.
+        let missing = state.file == nil ? [] : (safety == nil ? keys.publicKeys : state.keyCoverage?.missing ?? [])
         let n = keys.publicKeys.count
         out.append((Format.fit("\(n) configured, from \(keys.source ?? "?")" + (missing.isEmpty ? "" : "; \(missing.count) without \(state.file?.verification.nodeosLoads == false ? "a readable" : "an") entry:"), width), .normal))
         // On a file nodeos refuses, a key whose entry could not be read gets none from

@@ -28,7 +28,8 @@ public struct WatchView: Sendable {
 
 extension AppState {
     /// While a watch runs, the program wakes this often without a key (to collect samples).
-    public var tickMilliseconds: Int? { watch == nil ? nil : 250 }
+    /// Also while the subgroup checks run in the background (reader: their warnings are polled).
+    public var tickMilliseconds: Int? { watch == nil && file?.subgroupPending != true ? nil : 250 }
 }
 
 /// Watch: the node catching up and the key voting again, live and read-only.

@@ -208,6 +208,10 @@ enum WizardScreen: ScreenUnit {
                 out.append(((i == 0 ? indent : String(repeating: " ", count: indent.count)) + line, style))
             }
         }
+        if state.file == nil && state.fileMissing {
+            add("\(Line.fail) \(state.location.file) does not exist: nodeos would give every configured key {last vote: empty, lock: its LIB} and every key would lose its protection against voting twice at once.", .danger)
+            add("Repair creates it instead, each key with its vote floor.", .normal)
+        }
         if let v = state.file?.verification {
             add("\(Line.fail) \(v.verdictLine)", .danger)
             if let f = v.file {
@@ -221,7 +225,7 @@ enum WizardScreen: ScreenUnit {
         case nil:
             add("The node's configured keys: still looking…", .dim)
         case let keys? where !keys.found:
-            add("The node's configured keys were NOT found (no nodeos config.ini); a repair must give every key the node votes with an entry: use finality repair --config-dir DIR.", .danger)
+            add("The node's configured keys were NOT found (no nodeos config.ini); a repair must give every key the node votes with an entry: open the interface again with --config-dir DIR (finality PATH --config-dir DIR), or use finality repair --config-dir DIR.", .danger)
         case let keys?:
             add("The node votes with \(keys.publicKeys.count) key\(keys.publicKeys.count == 1 ? "" : "s") (from \(keys.source ?? "?")):", .header)
             for k in keys.publicKeys.prefix(4) { add(k.shortText(40), .normal, indent: "  ") }
@@ -262,6 +266,15 @@ enum WizardScreen: ScreenUnit {
             if !clear.isEmpty {
                 lines.append(("\(Line.ok) \(clear.count) interlock\(clear.count == 1 ? "" : "s") clear (each listed after the diff)", .good))
             }
+            // A repair's listing is long (every key): its warnings come before it, in view.
+            let warningsFirst = plan.request.action == .repair
+            var warningLines = [(String, Style)]()
+            for warning in plan.warnings {
+                for (i, line) in Format.wrap(warning, width: rect.columns - 2).enumerated() {
+                    warningLines.append(((i == 0 ? "! " : "  ") + line, .warning))
+                }
+            }
+            if warningsFirst { lines += warningLines }
             // A repair's every key (recovered, from where, lost), and a LIB from one source.
             for item in plan.recovery {
                 let indent = String(item.prefix { $0 == " " })
@@ -279,11 +292,7 @@ enum WizardScreen: ScreenUnit {
                     }
                 }
             }
-            for warning in plan.warnings {
-                for (i, line) in Format.wrap(warning, width: rect.columns - 2).enumerated() {
-                    lines.append(((i == 0 ? "! " : "  ") + line, .warning))
-                }
-            }
+            if !warningsFirst { lines += warningLines }
             for note in plan.notes {
                 for (i, line) in Format.wrap(note, width: rect.columns - 2).enumerated() {
                     lines.append(((i == 0 ? "- " : "  ") + line, .dim))
@@ -333,7 +342,8 @@ enum WizardScreen: ScreenUnit {
         switch w.action {
         case .reset, .delete: what = "\(w.action.title) the entry of this key in \(state.location.file):"
         case .restore: what = "Restore \(state.location.file) from this backup:"
-        case .repair: what = "Repair \(state.location.file): the new file, as step 3 showed it, has this SHA-256:"
+        case .repair:
+            what = "\(state.file == nil ? "Create" : "Repair") \(state.location.file): the new file, as step 3 showed it, has this SHA-256:"
         }
         for line in Format.wrap(what, width: rect.columns) {
             g.put(line, row: row, column: 0)

@@ -44,10 +44,17 @@ struct List: ParsableCommand {
                 ]).write(to: &head, pretty: true, indent: 0)
                 head.removeLast(2)  // reopen the object: drop "\n}"
                 out.write(head + ",\n  \"entries\": [")
-                for (i, e) in file.entries.enumerated() {
-                    var s = i == 0 ? "\n    " : ",\n    "
-                    inspection.jsonEntry(i, e, network: info, lib: lib, keys: nodeKeys).write(to: &s, pretty: false, indent: 2)
-                    out.write(s)
+                if info == nil {
+                    // The fast path (issue 7): each entry's bytes written straight into one
+                    // buffer, flushed in large writes; the same bytes as `jsonEntry`.
+                    out.flush()
+                    inspection.writeJSONEntries(file, lib: lib, keys: nodeKeys)
+                } else {
+                    for (i, e) in file.entries.enumerated() {
+                        var s = i == 0 ? "\n    " : ",\n    "
+                        inspection.jsonEntry(i, e, network: info, lib: lib, keys: nodeKeys).write(to: &s, pretty: false, indent: 2)
+                        out.write(s)
+                    }
                 }
                 // Subgroup warnings (never part of the verdict: spring does not check the
                 // subgroup) come after the entries, so the listing never waits for them.
@@ -90,6 +97,7 @@ enum EntryTable {
             hot ? "_B_LOCK (LOCK)" : "LOCK (_B_LOCK)",
             "FLAGS",
         ] + (network == nil ? [] : ["NETWORK'S LAST VOTE"])]
+        let withErrors = verification?.entriesWithErrors ?? []
         for (i, e) in file.entries.enumerated() {
             let lastVote: String
             let lock: String
@@ -101,7 +109,7 @@ enum EntryTable {
                 lastVote = "\(grouped(h.vheight.bheight))/\(h.vheight.pcounter)"
                 lock = h.bLock.isZero ? "none" : String(h.bLock.hex.prefix(16)) + "…"
             }
-            let bad = verification.map { !$0.entryReadCleanly(i) } ?? false
+            let bad = withErrors.contains(i)
             rows.append([
                 "\(i)\(bad ? "!" : "")", e.key.shortText(24), lastVote, lock,
                 JSONModel.assessment(e, duplicateOf: duplicateOf[i], network: network, lib: lib, keys: keys).map(\.short).joined(separator: ","),

@@ -16,18 +16,27 @@ struct Open: ParsableCommand {
     @Option(name: .customLong("api"), help: "A node's API URL: its LIB and each key's tracked vote beside the file's (none is asked unless given).")
     var apiURL: String?
 
+    @Option(name: .customLong("config-dir"), help: "nodeos's config dir: its signature-provider keys (public parts) mark inactive entries and are what a repair covers (default: the running nodeos's, then nodeos's default, then config/ beside the data dir).")
+    var configDir: String?
+
     func run() throws {
         let location: Location
         do {
             location = try Location.resolve(path ?? ".")
         } catch {
+            // A data dir whose finalizers/safety.dat is missing (deleted by hand, lost):
+            // the interface opens on it and offers repair (issue 9).
+            if let path, let target = try? RepairTarget.resolve(path), target.absent, target.location.dataDir != nil {
+                try Terminal.open(target.location, readOnly: readOnly, apiURL: apiURL, configDir: configDir)
+                return
+            }
             guard path == nil else { throw fail(error) }
             // `finality` alone, outside a data dir: a newcomer; say what to type.
             printError("no safety file here (\(error.description)).")
             printUsage(Open.newcomerUsage)
             throw ExitCode(ExitStatus.usage.rawValue)
         }
-        try Terminal.open(location, readOnly: readOnly, apiURL: apiURL)
+        try Terminal.open(location, readOnly: readOnly, apiURL: apiURL, configDir: configDir)
     }
 
     static let newcomerUsage = """

@@ -53,7 +53,7 @@ struct Verify: ParsableCommand {
             } else {
                 out.line(inspection.summaryLine)
                 out.line(v.loaderLine)
-                out.line("sha256 \(inspection.loaded.sha256.hex)")
+                out.line(inspection.sha256Line)
                 if let stored = v.storedCRC, let computed = v.computedCRC {
                     out.line("crc-32 stored \(CRC32.text(stored)), computed \(CRC32.text(computed))\(stored == computed ? " (match)" : " (MISMATCH)")")
                 }

@@ -106,4 +106,24 @@ struct AuditEvidenceTests {
         #expect(v.entries[0].record.voteFloors == nil)
         #expect(v.entries[1].record.voteFloors?.first?.chosenPiece != nil)
     }
+
+    @Test("finality history reads a log of an old record and a new one, and names each written last vote's evidence")
+    func historyReadsBoth() throws {
+        let (dir, file) = try Fixture.dataDir(Fixture.savannaFile())
+        defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
+        let old = #"{"time":"2026-11-20T09:15:41.000Z","user":"alice","action":"delete","file":"/d/finalizers/safety.dat","sha256_before":"aa","sha256_after":"bb","backup":"/d/b.bak","prev_sha256":""}"#
+        let plan = try Planner.reset(
+            bytes: Fixture.read(file), path: file, key: Fixture.key(2).text,
+            inputs: Evidence.inputs(5190, EvidenceSet(now: Evidence.now)))
+        let new = JSON.object(
+            AuditLog.record(plan: plan, backup: "/b/2.bak", context: Fixture.context()) + [("prev_sha256", .string(AuditLog.sha256Hex(Array(old.utf8))))]
+        ).serialized()
+        try (old + "\n" + new + "\n").write(toFile: AuditLog.path(for: file), atomically: true, encoding: .utf8)
+        let h = try FileHistory.read(file: file)
+        #expect(h.audit.intact)
+        #expect(h.audit.entries.count == 2)
+        let text = h.lines.joined(separator: "\n")
+        #expect(text.contains("delete"))
+        #expect(text.contains("last vote of \(String(Fixture.key(2).text.prefix(24)))…: block #5,190, from LIB"), "\(text)")
+    }
 }
