@@ -104,6 +104,39 @@ struct EssentialsTests {
         }
     }
 
+    /// The modules linked into the shipped binary (and the fixture writer). One
+    /// `import Foundation` in any of them links ICU back in (43 MB): scripts/build-release.sh
+    /// refuses such a binary, and this says which file before a release build is tried.
+    @Test("no module of the finality binary imports full Foundation")
+    func shippedModulesImportFoundationEssentialsOnly() throws {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources")
+        let modules = [
+            "BLS12381", "FinalityFormat", "FinalityEngine", "FinalityInterface", "FinalityRunner", "FinalityCurses", "finality",
+            "finality-fixtures",
+        ]
+        let full: Set<String> = ["Foundation", "FoundationNetworking", "FoundationXML", "FoundationInternationalization"]
+        var files = 0
+        for module in modules {
+            let dir = sources.appendingPathComponent(module)
+            let names = try #require(FileManager.default.enumerator(atPath: dir.path)).compactMap { $0 as? String }
+            for name in names where name.hasSuffix(".swift") {
+                files += 1
+                let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+                for line in text.split(separator: "\n") {
+                    let words = line.split(separator: " ").filter { !$0.hasPrefix("@") && !["public", "internal", "package", "private", "fileprivate"].contains($0) }
+                    guard words.count >= 2, words[0] == "import" else { continue }
+                    // `import struct Foundation.Date` imports (and links) Foundation too.
+                    let kinds: Set<Substring> = ["struct", "class", "enum", "protocol", "typealias", "func", "var", "let"]
+                    let path = kinds.contains(words[1]) && words.count >= 3 ? words[2] : words[1]
+                    let imported = String(path.split(separator: ".")[0])
+                    #expect(!full.contains(imported), "\(module)/\(name): \(line) (use FoundationEssentials, and Glibc for the C library)")
+                }
+            }
+        }
+        #expect(files > 50, "sources not found at \(sources.path)")
+    }
+
     @Test("Lock and Threads.start: bodies run on threads of their own, the lock keeps the count")
     func lockAndThreads() {
         final class Counter: @unchecked Sendable {
