@@ -81,7 +81,8 @@ public struct PlanRequest: Hashable, Sendable {
     public var libReason: String?
     /// The backup to restore from (restore).
     public var backupPath: String?
-    /// Repair: the node's configured keys as the screen showed them (nil: the runner looks).
+    /// The node's configured keys as the screen showed them: what a repair covers; for a
+    /// reset or delete, whether the node votes with the key (nil: repair's runner looks).
     public var nodeKeys: NodeKeys?
 
     public init(

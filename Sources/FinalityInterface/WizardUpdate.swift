@@ -109,6 +109,6 @@ extension Core {
             PlanRequest(
                 action: w.action, location: state.location, fileSHA256: fileSHA256, keyText: w.keyText,
                 libReadings: state.lib.readings, libChosen: libChosen, libReason: libReason, backupPath: backupPath,
-                nodeKeys: w.action == .repair ? state.nodeKeys : nil))
+                nodeKeys: w.action == .restore ? nil : state.nodeKeys))
     }
 }

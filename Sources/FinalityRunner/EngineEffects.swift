@@ -123,12 +123,12 @@ public final class EngineEffects: EffectRunner {
         case .reset:
             guard let key = request.keyText else { throw .usage("no entry chosen") }
             let choice = try LIBDecision.forPlan(request.libReadings, choice: request.libChosen, reason: request.libReason)
-            return ResetChange(key: key, inputs: ResetInputs(lib: choice))
+            return ResetChange(key: key, inputs: ResetInputs(lib: choice), nodeKeys: request.nodeKeys)
         case .delete:
             guard let key = request.keyText else { throw .usage("no entry chosen") }
             // The LIB only says how far the lock moves back when nodeos recreates the entry.
             let choice = request.libReadings.isEmpty ? nil : try? LIBDecision.forPlan(request.libReadings, choice: 0, reason: "for the review only")
-            return DeleteChange(key: key, lib: choice)
+            return DeleteChange(key: key, lib: choice, nodeKeys: request.nodeKeys)
         case .restore:
             guard let backupPath = request.backupPath else { throw .usage("no backup chosen") }
             return RestoreChange(backupPath: backupPath)

@@ -122,6 +122,16 @@ struct ReadOnlyCommandTests {
         for out in [list.stdout, json.stdout, list.stderr, json.stderr] { #expect(!out.contains("PVT_BLS") && !out.contains("demo-private-part")) }
         let show = RecoveryCLI.run(["show", dir, "04nAwfOWuw"])
         #expect(show.stdout.contains("flag       lock-22: lock behind LIB by 22 blocks"), "\(show.stdout)")
+        // show reads the node's keys as list does: configured or not, certain; --config-dir
+        // names another config dir (here one without a config.ini: unknown, and the guess).
+        #expect(show.stdout.contains("configured yes: this node votes with this key"), "\(show.stdout)")
+        let inactive = RecoveryCLI.run(["show", dir, "gjUIlRSk"])
+        #expect(inactive.stdout.contains("configured no: not among the node's 6 keys"), "\(inactive.stdout)")
+        #expect(inactive.stdout.contains("flag       inactive:"))
+        let elsewhere = RecoveryCLI.run(["show", dir, "gjUIlRSk", "--config-dir", dir + "/state"])
+        #expect(elsewhere.stdout.contains("configured unknown"), "\(elsewhere.stdout)")
+        #expect(elsewhere.stdout.contains("flag       inactive?:"))
+        for out in [show.stdout, inactive.stdout, elsewhere.stdout] { #expect(!out.contains("PVT_BLS")) }
         #expect(FileManager.default.fileExists(atPath: dir + "/blocks/blocks.log"))
         #expect(FileManager.default.fileExists(atPath: dir + "/state"))
     }

@@ -34,12 +34,19 @@ public struct ReviewExplanation: Hashable, Sendable {
 public struct ResetChange: ChangeKind {
     public var key: String
     public var inputs: ResetInputs
-    public init(key: String, inputs: ResetInputs) {
+    /// The node's configured keys, when looked for: the review says whether this node votes
+    /// with the key at all.
+    public var nodeKeys: NodeKeys?
+    public init(key: String, inputs: ResetInputs, nodeKeys: NodeKeys? = nil) {
         self.key = key
         self.inputs = inputs
+        self.nodeKeys = nodeKeys
     }
     public func plan(bytes: [UInt8], location: Location) throws(EngineError) -> Plan {
         try Planner.reset(bytes: bytes, path: location.file, key: key, inputs: inputs)
+    }
+    public func explanation(of plan: Plan) -> ReviewExplanation {
+        ReviewExplanation(plan: plan).saying(KeyConfiguration.line(plan.key, nodeKeys, deleting: false))
     }
 }
 
@@ -48,12 +55,50 @@ public struct DeleteChange: ChangeKind {
     public var key: String
     /// Only for the review: how far the lock moves back when nodeos recreates the entry.
     public var lib: LIBDecision?
-    public init(key: String, lib: LIBDecision?) {
+    /// The node's configured keys, when looked for: nodeos recreates an entry at start-up
+    /// only for a key it votes with.
+    public var nodeKeys: NodeKeys?
+    public init(key: String, lib: LIBDecision?, nodeKeys: NodeKeys? = nil) {
         self.key = key
         self.lib = lib
+        self.nodeKeys = nodeKeys
     }
     public func plan(bytes: [UInt8], location: Location) throws(EngineError) -> Plan {
         try Planner.delete(bytes: bytes, path: location.file, key: key, lib: lib)
+    }
+    public func explanation(of plan: Plan) -> ReviewExplanation {
+        ReviewExplanation(plan: plan).saying(KeyConfiguration.line(plan.key, nodeKeys, deleting: true))
+    }
+}
+
+/// Whether the node votes with the key a reset or delete is about (its signature-provider
+/// lines, NodeKeys.swift), said first in "what nodeos will do". nodeos makes an entry at
+/// start-up for each configured key that has none (format.md, "How nodeos reads and
+/// writes it"), and never votes with a key it is not configured with.
+public enum KeyConfiguration {
+    public static func line(_ key: BLSPublicKey?, _ keys: NodeKeys?, deleting: Bool) -> String? {
+        guard let key, let keys else { return nil }
+        let source = DisplayText.sanitize(keys.source ?? "")
+        switch keys.isConfigured(key) {
+        case true?:
+            return "this node votes with this key (\(source))"
+                + (deleting ? ": nodeos recreates its entry at start-up (lock = its LIB, no last vote)" : "")
+        case false?:
+            return "this key is not among the node's \(keys.keys.count) configured keys (\(source)): nodeos never votes with it"
+                + (deleting ? " and does not recreate its entry" : "; this change does not bring this node's votes back")
+        case nil:
+            return "whether this node votes with this key is unknown: no nodeos configuration found (--config-dir DIR)"
+        }
+    }
+}
+
+extension ReviewExplanation {
+    /// The same explanation with `line` said first (nil: unchanged).
+    func saying(_ line: String?) -> ReviewExplanation {
+        guard let line else { return self }
+        var e = self
+        e.nodeosWillDo.insert(line, at: 0)
+        return e
     }
 }
 

@@ -19,13 +19,16 @@ struct Delete: ParsableCommand {
 
     @OptionGroup var lib: PlanLIBOptions
 
+    @OptionGroup var config: ConfigDirOption
+
     @OptionGroup var mutation: MutationOptions
 
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
             let location = try Location.resolve(path)
             let choice = try lib.decision()
-            return try Mutation.carryOut(DeleteChange(key: key, lib: choice), location: location, options: mutation)
+            return try Mutation.carryOut(
+                DeleteChange(key: key, lib: choice, nodeKeys: config.keys(for: location)), location: location, options: mutation)
         }
     }
 }

@@ -36,6 +36,8 @@ struct Reset: ParsableCommand {
 
     @OptionGroup var voteFloor: VoteFloorOption
 
+    @OptionGroup var config: ConfigDirOption
+
     @OptionGroup var mutation: MutationOptions
 
     func run() throws {
@@ -50,9 +52,19 @@ struct Reset: ParsableCommand {
                 finalOnQC: try hex32(finalOnQC, "--final-on-qc"),
                 voteFloor: floorMode,
                 evidence: EvidenceSet.gather(file: location.file, apiURLs: lib.sources.apiURLs, timeoutSeconds: lib.sources.apiTimeout))
-            return try Mutation.carryOut(ResetChange(key: key, inputs: inputs), location: location, options: mutation)
+            return try Mutation.carryOut(
+                ResetChange(key: key, inputs: inputs, nodeKeys: config.keys(for: location)), location: location, options: mutation)
         }
     }
+}
+
+/// `--config-dir DIR`: where the node's signature-provider keys are read (NodeKeys.swift),
+/// for the review of a reset or delete.
+struct ConfigDirOption: ParsableArguments {
+    @Option(name: .customLong("config-dir"), help: "nodeos's config dir: the review says whether the node votes with the key (default: the running nodeos's, then nodeos's default, then config/ beside the data dir).")
+    var configDir: String?
+
+    func keys(for location: Location) -> NodeKeys { NodeConfig.find(for: location, configDir: configDir) }
 }
 
 /// Options shared by reset, delete and restore.

@@ -19,6 +19,9 @@ struct Show: ParsableCommand {
 
     @OptionGroup var network: NetworkOptions
 
+    @Option(name: .customLong("config-dir"), help: "nodeos's config dir: its signature-provider keys say whether this key is configured (inactive when not) (default: the running nodeos's, then nodeos's default, then config/ beside the data dir).")
+    var configDir: String?
+
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
             // The verdict without subgroup checks (spring does none); the one entry shown
@@ -30,13 +33,15 @@ struct Show: ParsableCommand {
             let duplicateOf = inspection.duplicateOf
             let (info, networkError) = Inspection.network(network.apiURL, timeout: network.apiTimeout)
             let lib = DefaultLIB.reference(for: inspection.loaded.location, api: network.apiURL, timeout: network.apiTimeout)
+            // The node's configured keys (NodeKeys.swift), as list, the report and the Entries screen.
+            let nodeKeys = NodeConfig.find(for: inspection.loaded.location, configDir: configDir)
             let findings = ((inspection.verification.errors + inspection.verification.warnings).filter { $0.entry == index }
                 + SafetyFileReader.subgroupWarnings(inspection.verification, entries: [index]))
                 .sorted { ($0.severity == .error ? 0 : 1, $0.offset, $0.check.rawValue) < ($1.severity == .error ? 0 : 1, $1.offset, $1.check.rawValue) }
             var out = Output()
             if json {
                 var members = inspection.jsonHeader
-                members.append(("entry", inspection.jsonEntry(index, entry, network: info, lib: lib)))
+                members.append(("entry", inspection.jsonEntry(index, entry, network: info, lib: lib, keys: nodeKeys)))
                 members.append(("key_hex", .string(Hex.encode(entry.key.bytes))))
                 members.append(("findings", .array(findings.map(JSONModel.finding))))
                 out.line(JSON.object(members).serialized(pretty: true))
@@ -49,7 +54,7 @@ struct Show: ParsableCommand {
                             + (inspection.verification.entryReadCleanly(index) ? " (the entry itself read cleanly)" : " (the entry has an error of its own, below)"))
                 }
                 out.line()
-                for line in EntryDetail.lines(entry, index: index, format: file.format, duplicateOf: duplicateOf[index], network: info, lib: lib) { out.line(line) }
+                for line in EntryDetail.lines(entry, index: index, format: file.format, duplicateOf: duplicateOf[index], network: info, lib: lib, keys: nodeKeys) { out.line(line) }
                 if let info {
                     out.line("network    \(Inspection.networkVote(info, entry.key)) (last vote tracked by \(DisplayText.sanitize(network.apiURL ?? "")))")
                     if let v = info.vote(for: entry.key) {
@@ -68,7 +73,7 @@ struct Show: ParsableCommand {
 
 /// Every field of one entry, in both vocabularies.
 enum EntryDetail {
-    static func lines(_ e: SafetyEntry, index: Int, format: SafetyFormat, duplicateOf: Int?, network: FinalizerInfo? = nil, lib: LIB? = nil) -> [String] {
+    static func lines(_ e: SafetyEntry, index: Int, format: SafetyFormat, duplicateOf: Int?, network: FinalizerInfo? = nil, lib: LIB? = nil, keys: NodeKeys? = nil) -> [String] {
         var out = [
             "entry      \(index)\(duplicateOf.map { " (duplicate: nodeos uses entry \($0))" } ?? "")",
             "key        \(e.key.text)",
@@ -98,7 +103,14 @@ enum EntryDetail {
             out.append("_b_lock    \(h.bLock.isZero ? "all zero (no lock)" : h.bLock.hex)   (lock: a proposal id, not a block id)")
         }
         // The one assessment: short text here, the sentence under it (as the Entries screen).
-        for flag in JSONModel.assessment(e, duplicateOf: duplicateOf, network: network, lib: lib) {
+        if let keys {
+            switch keys.isConfigured(e.key) {
+            case true?: out.append("configured yes: this node votes with this key (\(DisplayText.sanitize(keys.source ?? "")))")
+            case false?: out.append("configured no: not among the node's \(keys.keys.count) keys (\(DisplayText.sanitize(keys.source ?? "")))")
+            case nil: out.append("configured unknown: no nodeos configuration found (give --config-dir DIR)")
+            }
+        }
+        for flag in JSONModel.assessment(e, duplicateOf: duplicateOf, network: network, lib: lib, keys: keys) {
             out.append("flag       \(flag.short): \(flag.long)")
         }
         return out

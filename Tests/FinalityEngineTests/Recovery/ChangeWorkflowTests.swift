@@ -116,4 +116,33 @@ struct ChangeWorkflowTests {
         #expect(ShellWord.quoted("/srv/it's") == "'/srv/it'\\''s'")
         #expect(ShellWord.quoted("") == "''")
     }
+
+    @Test("the review of a reset or delete says first whether the node votes with the key (its signature-provider lines)")
+    func reviewSaysWhetherTheKeyIsConfigured() throws {
+        let (dir, _) = try Fixture.dataDir(Fixture.savannaFile())
+        defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
+        let location = try Location.resolve(dir)
+        let keys = NodeKeys(
+            keys: [ConfiguredKey(text: Fixture.key(1).text, key: Fixture.key(1), origin: "config.ini /c/config.ini line 3", problem: nil)],
+            looked: ["/c/config.ini (--config-dir): 1 finalizer key"], source: "config.ini /c/config.ini (--config-dir)")
+        let unknown = NodeKeys(keys: [], looked: ["/nowhere/config.ini: no such file"], source: nil)
+        let proc = try emptyProc()
+        func first(_ change: any ChangeKind) throws -> String? {
+            try ChangeWorkflow.review(change, location: location, procRoot: proc).explanation.nodeosWillDo.first
+        }
+        let configured = try first(ResetChange(key: Fixture.key(1).text, inputs: Fixture.inputs(5190), nodeKeys: keys))
+        #expect(configured == "this node votes with this key (config.ini /c/config.ini (--config-dir))")
+        let inactive = try first(ResetChange(key: Fixture.key(2).text, inputs: Fixture.inputs(5190), nodeKeys: keys))
+        #expect(inactive?.hasPrefix("this key is not among the node's 1 configured keys") == true, "\(inactive ?? "nil")")
+        #expect(inactive?.contains("this change does not bring this node's votes back") == true)
+        let deleteInactive = try first(DeleteChange(key: Fixture.key(2).text, lib: nil, nodeKeys: keys))
+        #expect(deleteInactive?.hasSuffix("nodeos never votes with it and does not recreate its entry") == true, "\(deleteInactive ?? "nil")")
+        let deleteConfigured = try first(DeleteChange(key: Fixture.key(1).text, lib: nil, nodeKeys: keys))
+        #expect(deleteConfigured?.contains("nodeos recreates its entry at start-up (lock = its LIB, no last vote)") == true)
+        let notFound = try first(ResetChange(key: Fixture.key(1).text, inputs: Fixture.inputs(5190), nodeKeys: unknown))
+        #expect(notFound?.hasPrefix("whether this node votes with this key is unknown") == true)
+        // Not looked for (a caller without keys): nothing is claimed either way.
+        let none = try first(ResetChange(key: Fixture.key(1).text, inputs: Fixture.inputs(5190)))
+        #expect(none?.contains("votes with this key") != true)
+    }
 }
