@@ -79,16 +79,25 @@ struct Output {
     nonisolated(unsafe) static var hasWritten = false
 
     mutating func flush() {
-        guard !buffer.isEmpty else { return }
-        Output.hasWritten = true
-        buffer.withUnsafeBytes { raw in
+        Output.writeAll(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// All of `bytes` to standard output, retrying a write interrupted by a signal; a
+    /// closed or broken stdout ends the writing (the exit status says the rest).
+    static func writeAll(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        hasWritten = true
+        bytes.withUnsafeBytes { raw in
             var off = 0
             while off < raw.count {
                 let n = Glibc.write(1, raw.baseAddress! + off, raw.count - off)
-                if n <= 0 { if errno == EINTR { continue }; break }
+                if n <= 0 {
+                    if n < 0 && errno == EINTR { continue }
+                    break
+                }
                 off += n
             }
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -147,21 +147,7 @@ struct Inspection {
     }
 
     /// All of `bytes` to standard output (after `Output`'s own buffer was flushed).
-    static func writeOut(_ bytes: [UInt8]) {
-        guard !bytes.isEmpty else { return }
-        Output.hasWritten = true
-        bytes.withUnsafeBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = Glibc.write(1, raw.baseAddress! + off, raw.count - off)
-                if n <= 0 {
-                    if n < 0 && errno == EINTR { continue }
-                    break
-                }
-                off += n
-            }
-        }
-    }
+    static func writeOut(_ bytes: [UInt8]) { Output.writeAll(bytes) }
 
     /// Header members every `--json` document about a file starts with.
     var jsonHeader: [(String, JSON)] {

@@ -50,14 +50,10 @@ struct RepairTmuxTests {
         #expect(s.ok, "\(s.screen)")
         screens.append(s.screen)
         // The new file's SHA-256 is on the screen; its first 12 hex digits confirm.
-        guard let sha = s.screen.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) })
-            .first(where: { $0.count == 64 && $0.allSatisfy(\.isHexDigit) })
-        else {
+        guard let sha = try t.confirmWithShownSHA256(s.screen) else {
             Issue.record("no SHA-256 on the confirmation step: \(s.screen)")
             return
         }
-        try t.type(String(sha.prefix(12)))
-        try t.send("Enter")
         s = try t.waitFor("Done: the file was written")
         #expect(s.ok, "\(s.screen)")
         screens.append(s.screen)
@@ -113,14 +109,10 @@ struct RepairTmuxTests {
         try t.send("Enter")
         s = try t.waitFor("Step 4 of 5")
         #expect(s.screen.contains("Create "), "\(s.screen)")
-        guard let sha = s.screen.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) })
-            .first(where: { $0.count == 64 && $0.allSatisfy(\.isHexDigit) })
-        else {
+        guard try t.confirmWithShownSHA256(s.screen) != nil else {
             Issue.record("no SHA-256 on the confirmation step: \(s.screen)")
             return
         }
-        try t.type(String(sha.prefix(12)))
-        try t.send("Enter")
         s = try t.waitFor("Done: the file was written")
         #expect(s.ok, "\(s.screen)")
         let after = try walk.bytes(file)

@@ -44,6 +44,19 @@ final class Tmux {
 
     func send(_ keys: String...) throws { try tmux(["send-keys"] + keys) }
     func type(_ text: String) throws { try tmux(["send-keys", "-l", text]) }
+
+    /// A whole-file change's typed confirmation (a repair, a restore): the first 12 hex
+    /// digits of the 64-digit SHA-256 on `screen`, typed, then Enter. The SHA-256 typed
+    /// from, or nil when the screen shows none.
+    @discardableResult
+    func confirmWithShownSHA256(_ screen: String) throws -> String? {
+        guard let sha = screen.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) })
+            .first(where: { $0.count == 64 && $0.allSatisfy(\.isHexDigit) })
+        else { return nil }
+        try type(String(sha.prefix(12)))
+        try send("Enter")
+        return sha
+    }
     func resize(columns: Int, rows: Int) throws { try tmux(["resize-window", "-x", "\(columns)", "-y", "\(rows)"]) }
 
     func capture() throws -> String { try tmux(["capture-pane", "-p"]) }
