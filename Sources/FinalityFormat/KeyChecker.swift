@@ -75,6 +75,18 @@ public enum KeyChecker {
         return Array(results)
     }
 
+    /// `key(i)` for each i in `indices` (see `KeyReader`), in that order.
+    static func check(key: @Sendable (Int) -> BLSPublicKey, at indices: [Int32], scope: Scope, threads: Int = 2) -> [G1.KeyCheck] {
+        indices.withUnsafeBufferPointer { ix in
+            nonisolated(unsafe) let at = ix
+            switch scope {
+            case .all: return run(count: at.count, threads: threads) { key(Int(at[$0])).check() }
+            case .loader: return run(count: at.count, threads: threads) { key(Int(at[$0])).checkLoadable() }
+            case .subgroup: return run(count: at.count, threads: threads) { key(Int(at[$0])).isInPrimeOrderSubgroup ? .valid : .notInSubgroup }
+            }
+        }
+    }
+
     static func run(count n: Int, threads: Int, _ check: @Sendable (Int) -> G1.KeyCheck) -> [G1.KeyCheck] {
         guard n > 0 else { return [] }
         let workers = max(1, min(threads, n / 64 + 1))
@@ -97,4 +109,48 @@ public enum KeyChecker {
 final class LowPriorityJob: @unchecked Sendable {
     let body: () -> Void
     init(_ body: @escaping () -> Void) { self.body = body }
+}
+
+/// Entry keys for loops over a million entries on several threads: read straight from the
+/// file's bytes when every entry is read in place from one file (the reader's case), so
+/// no thread touches a shared reference count per key (atomic retains of the one shared
+/// buffer from two threads cost more than the on-curve checks themselves). Otherwise
+/// each entry's `key`.
+enum KeyReader {
+    static func with<R>(_ entries: [SafetyEntry], offsets: [Int], _ body: (_ key: @Sendable (Int) -> BLSPublicKey) -> R) -> R {
+        guard offsets.count == entries.count, let source = commonSource(entries, offsets) else {
+            return body { entries[$0].key }
+        }
+        return source.bytes.withUnsafeBytes { raw in
+            offsets.withUnsafeBufferPointer { offs in
+                nonisolated(unsafe) let r = raw
+                nonisolated(unsafe) let o = offs
+                return body { i in
+                    let at = o[i]
+                    var n = 1
+                    while n < 5 && r[at + n - 1] & 0x80 != 0 { n += 1 }
+                    let k = at + n
+                    return BLSPublicKey(
+                        a: Bytes32(
+                            w0: r.loadUnaligned(fromByteOffset: k, as: UInt64.self), w1: r.loadUnaligned(fromByteOffset: k + 8, as: UInt64.self),
+                            w2: r.loadUnaligned(fromByteOffset: k + 16, as: UInt64.self), w3: r.loadUnaligned(fromByteOffset: k + 24, as: UInt64.self)),
+                        b: Bytes32(
+                            w0: r.loadUnaligned(fromByteOffset: k + 32, as: UInt64.self), w1: r.loadUnaligned(fromByteOffset: k + 40, as: UInt64.self),
+                            w2: r.loadUnaligned(fromByteOffset: k + 48, as: UInt64.self), w3: r.loadUnaligned(fromByteOffset: k + 56, as: UInt64.self)),
+                        c: Bytes32(
+                            w0: r.loadUnaligned(fromByteOffset: k + 64, as: UInt64.self), w1: r.loadUnaligned(fromByteOffset: k + 72, as: UInt64.self),
+                            w2: r.loadUnaligned(fromByteOffset: k + 80, as: UInt64.self), w3: r.loadUnaligned(fromByteOffset: k + 88, as: UInt64.self)))
+                }
+            }
+        }
+    }
+
+    /// The one source every entry is read from in place, at `offsets[i]`; nil otherwise.
+    static func commonSource(_ entries: [SafetyEntry], _ offsets: [Int]) -> EntrySource? {
+        guard case .onDisk(let first, _)? = entries.first?.storage else { return nil }
+        for (i, e) in entries.enumerated() {
+            guard case .onDisk(let s, let o) = e.storage, s === first, Int(o) == offsets[i] else { return nil }
+        }
+        return first
+    }
 }

@@ -78,6 +78,25 @@ struct InPlaceEntryTests {
         #expect(column.filter(reversed, Array("b".utf8)) == reversed.filter { texts[$0].contains("b") })
     }
 
+    @Test("past 65,536 rows the search runs in two halves and finds the same rows in the same order")
+    func searchColumnHalves() {
+        let n = 70_001
+        let state = SafetyEntry.State.savanna(SavannaSafety(lastVote: .empty, lock: .empty))
+        let entries = (0..<n).map { i -> SafetyEntry in
+            var b = [UInt8](repeating: 0, count: 96)
+            b[0] = UInt8(truncatingIfNeeded: i)
+            b[1] = UInt8(truncatingIfNeeded: i >> 8)
+            b[2] = UInt8(truncatingIfNeeded: i >> 16)
+            return SafetyEntry(key: BLSPublicKey(bytes: b), state: state)
+        }
+        let column = KeyTextColumn(entries, threads: 2)
+        let all = Array((0..<n).reversed())
+        for needle in ["aa", "q", "zz9"] {
+            let bytes = Array(needle.utf8)
+            #expect(column.filter(all, bytes) == all.filter { column.contains($0, bytes) }, "\(needle)")
+        }
+    }
+
     @Test("sorting by a column gives the order of sorting by the field, ties by index")
     func sortColumns() {
         var f = Self.file(500)
