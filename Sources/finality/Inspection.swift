@@ -115,16 +115,17 @@ struct Inspection {
         let refused = !v.nodeosLoads
         let offsets = v.entryOffsets
         let duplicateOf = duplicateOf
-        let entries = file.entries
-        let n = entries.count
+        // Entries decoded per run, without shared retains (see `EntryRuns`).
+        let runs = EntryRuns(file.entries, offsets: offsets)
+        let n = file.entries.count
         let run = 8192
         let workers = Self.cores
         @Sendable func encode(_ lo: Int, _ hi: Int) -> [UInt8] {
             var buffer = [UInt8]()
             buffer.reserveCapacity((hi - lo) * 960)
-            for i in lo..<hi {
+            runs.forEach(lo, hi) { i, entry in
                 buffer.append(contentsOf: i == 0 ? "\n    ".utf8 : ",\n    ".utf8)
-                JSONModel.appendEntryOpen(entries[i], index: i, duplicateOf: duplicateOf[i], lib: lib, into: &buffer)
+                JSONModel.appendEntryOpen(entry, index: i, duplicateOf: duplicateOf[i], lib: lib, into: &buffer)
                 buffer.append(contentsOf: #","offset":"#.utf8)
                 if i < offsets.count { buffer.append(contentsOf: String(offsets[i]).utf8) } else { buffer.append(contentsOf: "null".utf8) }
                 buffer.append(contentsOf: (bad.contains(i) ? #","read_cleanly":false"# : #","read_cleanly":true"#).utf8)

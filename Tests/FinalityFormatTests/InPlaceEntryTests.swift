@@ -41,6 +41,19 @@ struct InPlaceEntryTests {
             #expect(a.hashValue == b.hashValue)
         }
         #expect(sameBytes(SafetyFileWriter.encode(read), bytes) == nil)
+        // Decoded per run from the bytes (list --json's threads): the same entries.
+        let offsets = SafetyFileReader.verify(bytes, options: .init(checkKeys: false)).entryOffsets
+        var seen = [Int]()
+        EntryRuns(read.entries, offsets: offsets).forEach(3, 37) { i, e in
+            seen.append(i)
+            #expect(e == read.entries[i])
+            #expect(e.keyLengthBytes == read.entries[i].keyLengthBytes)
+        }
+        #expect(seen == Array(3..<37))
+        // A changed file (not all in place) gives its entries as they are.
+        var mixed = read
+        mixed.entries[2].keyLengthBytes = nil
+        EntryRuns(mixed.entries, offsets: offsets).forEach(0, 40) { i, e in #expect(e == mixed.entries[i]) }
         // A change to one entry changes that entry only.
         var changed = read
         changed.entries[5].state = .savanna(SavannaSafety(lastVote: .empty, lock: .empty, votesForkedSinceLatestStrongVote: format == .savannaV0 ? false : nil))
