@@ -133,19 +133,27 @@ struct Inspection {
             }
             return buffer
         }
+        // While the workers encode one batch, one more task writes the batch before it:
+        // a reader slower than the encoding (a pipe) never leaves the cores idle.
         var start = 0
-        while start < n {
+        var previous = [[UInt8]]()
+        while start < n || !previous.isEmpty {
             let batchStart = start
+            let toWrite = previous
             var pieces = [[UInt8]](repeating: [], count: workers)
             pieces.withUnsafeMutableBufferPointer { buffer in
                 nonisolated(unsafe) let out = buffer
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                DispatchQueue.concurrentPerform(iterations: workers + 1) { w in
+                    if w == workers {
+                        for piece in toWrite { Self.writeOut(piece) }
+                        return
+                    }
                     let lo = batchStart + w * run
                     let hi = min(n, lo + run)
                     if lo < hi { out[w] = encode(lo, hi) }
                 }
             }
-            for piece in pieces { Self.writeOut(piece) }
+            previous = start < n ? pieces : []
             start += workers * run
         }
     }
