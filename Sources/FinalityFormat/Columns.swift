@@ -80,10 +80,26 @@ public struct KeyTextColumn: Sendable {
         let w = Self.width
         return bytes.withUnsafeBytes { h in
             needle.withUnsafeBytes { n in
-                let hb = h.baseAddress!
-                let nb = n.baseAddress!
+                nonisolated(unsafe) let hb = h.baseAddress!
+                nonisolated(unsafe) let nb = n.baseAddress!
                 let nc = n.count
-                return indices.filter { i in i < count && Self.rowContains(hb + i * w, w, nb, nc) }
+                let count = count
+                // Two halves on two cores past 65,536 rows (a keystroke on a million keys).
+                let parts = indices.count > 65_536 ? 2 : 1
+                if parts == 1 { return indices.filter { i in i < count && Self.rowContains(hb + i * w, w, nb, nc) } }
+                var halves = [[Int]](repeating: [], count: parts)
+                let half = (indices.count + 1) / 2
+                indices.withUnsafeBufferPointer { ix in
+                    halves.withUnsafeMutableBufferPointer { out in
+                        nonisolated(unsafe) let ix = ix
+                        nonisolated(unsafe) let out = out
+                        DispatchQueue.concurrentPerform(iterations: parts) { p in
+                            let lo = p * half, hi = min(ix.count, lo + half)
+                            out[p] = ix[lo..<hi].filter { i in i < count && Self.rowContains(hb + i * w, w, nb, nc) }
+                        }
+                    }
+                }
+                return halves[0] + halves[1]
             }
         }
     }

@@ -9,21 +9,27 @@ enum DuplicateKeys {
     }
 
     static func find(_ entries: [SafetyEntry]) -> Result {
-        var firstByFingerprint = [UInt64: Int32](minimumCapacity: entries.count)
+        find(count: entries.count) { entries[$0].key }
+    }
+
+    /// The same over `key(i)` for i in 0..<count (see `KeyReader`).
+    static func find(count: Int, key: (Int) -> BLSPublicKey) -> Result {
+        var firstByFingerprint = [UInt64: Int32](minimumCapacity: count)
         // Distinct keys that share a fingerprint with an earlier key: resolved exactly.
         var collided = [BLSPublicKey: Int]()
         var firstEntry = [Int: Int]()
         var distinct = [Int32]()
-        distinct.reserveCapacity(entries.count)
-        for (i, e) in entries.enumerated() {
-            let fp = e.key.fingerprint
+        distinct.reserveCapacity(count)
+        for i in 0..<count {
+            let k = key(i)
+            let fp = k.fingerprint
             if let j = firstByFingerprint[fp] {
-                if entries[Int(j)].key == e.key {
+                if key(Int(j)) == k {
                     firstEntry[i] = Int(j)
-                } else if let k = collided[e.key] {
-                    firstEntry[i] = k
+                } else if let c = collided[k] {
+                    firstEntry[i] = c
                 } else {
-                    collided[e.key] = i
+                    collided[k] = i
                     distinct.append(Int32(i))
                 }
             } else {

@@ -75,6 +75,18 @@ public enum KeyChecker {
         return Array(results)
     }
 
+    /// `key(i)` for each i in `indices` (see `KeyReader`), in that order.
+    static func check(key: @Sendable (Int) -> BLSPublicKey, at indices: [Int32], scope: Scope, threads: Int = 2) -> [G1.KeyCheck] {
+        indices.withUnsafeBufferPointer { ix in
+            nonisolated(unsafe) let at = ix
+            switch scope {
+            case .all: return run(count: at.count, threads: threads) { key(Int(at[$0])).check() }
+            case .loader: return run(count: at.count, threads: threads) { key(Int(at[$0])).checkLoadable() }
+            case .subgroup: return run(count: at.count, threads: threads) { key(Int(at[$0])).isInPrimeOrderSubgroup ? .valid : .notInSubgroup }
+            }
+        }
+    }
+
     static func run(count n: Int, threads: Int, _ check: @Sendable (Int) -> G1.KeyCheck) -> [G1.KeyCheck] {
         guard n > 0 else { return [] }
         let workers = max(1, min(threads, n / 64 + 1))
@@ -97,4 +109,111 @@ public enum KeyChecker {
 final class LowPriorityJob: @unchecked Sendable {
     let body: () -> Void
     init(_ body: @escaping () -> Void) { self.body = body }
+}
+
+/// Entry keys for loops over a million entries on several threads: read straight from the
+/// file's bytes when every entry is read in place from one file (the reader's case), so
+/// no thread touches a shared reference count per key (atomic retains of the one shared
+/// buffer from two threads cost more than the on-curve checks themselves). Otherwise
+/// each entry's `key`.
+enum KeyReader {
+    static func with<R>(_ entries: [SafetyEntry], offsets: [Int], _ body: (_ key: @Sendable (Int) -> BLSPublicKey) -> R) -> R {
+        guard offsets.count == entries.count, let source = commonSource(entries, offsets) else {
+            return body { entries[$0].key }
+        }
+        return source.bytes.withUnsafeBytes { raw in
+            offsets.withUnsafeBufferPointer { offs in
+                nonisolated(unsafe) let r = raw
+                nonisolated(unsafe) let o = offs
+                return body { i in
+                    let at = o[i]
+                    var n = 1
+                    while n < 5 && r[at + n - 1] & 0x80 != 0 { n += 1 }
+                    let k = at + n
+                    return BLSPublicKey(
+                        a: Bytes32(
+                            w0: r.loadUnaligned(fromByteOffset: k, as: UInt64.self), w1: r.loadUnaligned(fromByteOffset: k + 8, as: UInt64.self),
+                            w2: r.loadUnaligned(fromByteOffset: k + 16, as: UInt64.self), w3: r.loadUnaligned(fromByteOffset: k + 24, as: UInt64.self)),
+                        b: Bytes32(
+                            w0: r.loadUnaligned(fromByteOffset: k + 32, as: UInt64.self), w1: r.loadUnaligned(fromByteOffset: k + 40, as: UInt64.self),
+                            w2: r.loadUnaligned(fromByteOffset: k + 48, as: UInt64.self), w3: r.loadUnaligned(fromByteOffset: k + 56, as: UInt64.self)),
+                        c: Bytes32(
+                            w0: r.loadUnaligned(fromByteOffset: k + 64, as: UInt64.self), w1: r.loadUnaligned(fromByteOffset: k + 72, as: UInt64.self),
+                            w2: r.loadUnaligned(fromByteOffset: k + 80, as: UInt64.self), w3: r.loadUnaligned(fromByteOffset: k + 88, as: UInt64.self)))
+                }
+            }
+        }
+    }
+
+    /// The one source every entry is read from in place, at `offsets[i]`; nil otherwise.
+    static func commonSource(_ entries: [SafetyEntry], _ offsets: [Int]) -> EntrySource? {
+        guard case .onDisk(let first, _)? = entries.first?.storage else { return nil }
+        for (i, e) in entries.enumerated() {
+            guard case .onDisk(let s, let o) = e.storage, s === first, Int(o) == offsets[i] else { return nil }
+        }
+        return first
+    }
+}
+
+/// Entries for threads that each go through a run of a million-entry file (`list --json`):
+/// each entry decoded from the file's bytes into values of its own, so two threads never
+/// touch one shared reference count per entry (the in-place entries all share their
+/// file's buffer; atomic retains of it from two cores made the listing run on one).
+public struct EntryRuns: @unchecked Sendable {
+    let entries: [SafetyEntry]
+    let offsets: [Int]
+    let source: EntrySource?
+
+    /// `offsets`: each entry's offset, as the reader gives them (`Verification.entryOffsets`).
+    public init(_ entries: [SafetyEntry], offsets: [Int]) {
+        self.entries = entries
+        self.offsets = offsets
+        source = offsets.count == entries.count ? KeyReader.commonSource(entries, offsets) : nil
+    }
+
+    /// `body(i, entry i)` for i in lo..<hi, in order; equal to `entries[i]`.
+    public func forEach(_ lo: Int, _ hi: Int, _ body: (Int, SafetyEntry) -> Void) {
+        guard lo < hi else { return }
+        guard let source else {
+            for i in lo..<hi { body(i, entries[i]) }
+            return
+        }
+        let v0 = source.v0
+        source.bytes.withUnsafeBytes { r in
+            offsets.withUnsafeBufferPointer { offs in
+                @inline(__always) func b32(_ k: Int) -> Bytes32 {
+                    Bytes32(
+                        w0: r.loadUnaligned(fromByteOffset: k, as: UInt64.self), w1: r.loadUnaligned(fromByteOffset: k + 8, as: UInt64.self),
+                        w2: r.loadUnaligned(fromByteOffset: k + 16, as: UInt64.self), w3: r.loadUnaligned(fromByteOffset: k + 24, as: UInt64.self))
+                }
+                @inline(__always) func ref(_ k: Int) -> BlockRef {
+                    BlockRef(
+                        blockID: b32(k), timestamp: BlockTimestamp(slot: UInt32(littleEndian: r.loadUnaligned(fromByteOffset: k + 32, as: UInt32.self))),
+                        finalityDigest: b32(k + 36))
+                }
+                for i in lo..<hi {
+                    let at = offs[i]
+                    var n = 1
+                    while n < 5 && r[at + n - 1] & 0x80 != 0 { n += 1 }
+                    let k = at + n
+                    let key = BLSPublicKey(a: b32(k), b: b32(k + 32), c: b32(k + 64))
+                    let lastVote = ref(k + 96), lock = ref(k + 96 + 68)
+                    let s: SavannaSafety
+                    if !v0 {
+                        s = SavannaSafety(
+                            lastVote: lastVote, lock: lock,
+                            otherBranchLatestTime: BlockTimestamp(slot: UInt32(littleEndian: r.loadUnaligned(fromByteOffset: k + 96 + 136, as: UInt32.self))))
+                    } else {
+                        // As `EntrySource.state`: true -> the last vote's time, false -> 0.
+                        let b = r[k + 96 + 136]
+                        s = SavannaSafety(
+                            lastVote: lastVote, lock: lock, otherBranchLatestTime: b == 1 ? lastVote.timestamp : .zero,
+                            votesForkedSinceLatestStrongVote: b == 1)
+                    }
+                    let length: [UInt8]? = n == 1 ? nil : Array(UnsafeRawBufferPointer(rebasing: r[at..<at + n]))
+                    body(i, SafetyEntry(key: key, state: .savanna(s), keyLengthBytes: length))
+                }
+            }
+        }
+    }
 }

@@ -340,7 +340,13 @@ public enum SafetyFileReader {
         let layout = EntryLayout(file: file, offsets: offsets)
 
         // Duplicate keys: nodeos keeps the first (`emplace`). Each distinct key is checked once.
-        let duplicates = DuplicateKeys.find(file.entries)
+        // Keys read straight from the bytes (see `KeyReader`): no shared retains per key.
+        let (duplicates, results): (DuplicateKeys.Result, [G1.KeyCheck]) = KeyReader.with(file.entries, offsets: offsets) { key in
+            let d = DuplicateKeys.find(count: file.entries.count, key: key)
+            guard options.checkKeys else { return (d, []) }
+            let scope: KeyChecker.Scope = options.checkSubgroup ? .all : .loader
+            return (d, KeyChecker.check(key: key, at: d.distinct, scope: scope, threads: options.keyCheckThreads))
+        }
         for (i, first) in duplicates.firstEntry.sorted(by: { $0.key < $1.key }) {
             warnings.append(
                 Finding(
@@ -351,8 +357,6 @@ public enum SafetyFileReader {
         let distinct = duplicates.distinct
 
         if options.checkKeys {
-            let scope: KeyChecker.Scope = options.checkSubgroup ? .all : .loader
-            let results = KeyChecker.check(file.entries, at: distinct, scope: scope, threads: options.keyCheckThreads)
             for (n, i32) in distinct.enumerated() {
                 let i = Int(i32)
                 if let f = keyFinding(results[n], entry: i, offset: layout.keyOffset(i), hotStuff: hotStuff) {
@@ -473,13 +477,14 @@ public enum SafetyFileReader {
         let layout = EntryLayout(file: file, offsets: v.entryOffsets)
         // Only keys the loader accepts: a HotStuff key off the curve is a warning, not an
         // error, so the errors cannot tell (a fuzzer finding); the curve check is cheap.
-        let distinct = DuplicateKeys.find(file.entries).distinct.filter {
-            file.entries[Int($0)].key.checkLoadable() == .valid
+        let (distinct, results): ([Int32], [G1.KeyCheck]) = KeyReader.with(file.entries, offsets: v.entryOffsets) { key in
+            let distinct = DuplicateKeys.find(count: file.entries.count, key: key).distinct.filter { key(Int($0)).checkLoadable() == .valid }
+            let results =
+                background
+                ? KeyChecker.checkSubgroupInBackground(file.entries, at: distinct, threads: threads)
+                : KeyChecker.check(key: key, at: distinct, scope: .subgroup, threads: threads)
+            return (distinct, results)
         }
-        let results =
-            background
-            ? KeyChecker.checkSubgroupInBackground(file.entries, at: distinct, threads: threads)
-            : KeyChecker.check(file.entries, at: distinct, scope: .subgroup, threads: threads)
         var out = [Finding]()
         for (n, i32) in distinct.enumerated() where results[n] == .notInSubgroup {
             let i = Int(i32)

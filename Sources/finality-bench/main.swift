@@ -61,7 +61,23 @@ func spawnAndWait(_ program: String, _ arguments: [String], stdoutToNull: Bool) 
 
 /// Runs a program with its stdout on a pipe that is read to the end; the seconds until a
 /// line containing `marker` first appeared, the total seconds, exit status and peak RSS.
-func spawnAndWatch(_ program: String, _ arguments: [String], marker: String) -> (toMarker: Double?, seconds: Double, status: Int32, peakRSS: Int) {
+/// CPU seconds (user + system, every thread) a running process has used so far.
+func cpuSeconds(_ pid: pid_t) -> Double? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = text.lastIndex(of: ")")
+    else { return nil }
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    guard fields.count > 12, let u = Double(fields[11]), let s = Double(fields[12]) else { return nil }
+    return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+/// The 1-minute load average (other work on the machine slows every figure).
+func loadAverage() -> Double {
+    var l = [Double](repeating: 0, count: 3)
+    return getloadavg(&l, 3) > 0 ? l[0] : -1
+}
+
+func spawnAndWatch(_ program: String, _ arguments: [String], marker: String) -> (toMarker: Double?, cpuToMarker: Double?, seconds: Double, status: Int32, peakRSS: Int) {
     var fds: [Int32] = [0, 0]
     precondition(pipe(&fds) == 0)
     var pid = pid_t()
@@ -79,6 +95,7 @@ func spawnAndWatch(_ program: String, _ arguments: [String], marker: String) -> 
     let needle = Array(marker.utf8)
     var window = [UInt8]()
     var seen: Double?
+    var cpuSeen: Double?
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
     while true {
         let n = buffer.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
@@ -87,7 +104,10 @@ func spawnAndWatch(_ program: String, _ arguments: [String], marker: String) -> 
             // A plain byte search: `firstRange(of:)` is generic and took longer than
             // `finality` itself to scan the 889 MB of a million-entry `list --json`.
             window += buffer[0..<n]
-            if contains(window, needle) { seen = now() - start }
+            if contains(window, needle) {
+                seen = now() - start
+                cpuSeen = cpuSeconds(pid)
+            }
             window = Array(window.suffix(needle.count))
         }
     }
@@ -96,7 +116,7 @@ func spawnAndWatch(_ program: String, _ arguments: [String], marker: String) -> 
     var usage = rusage()
     wait4(pid, &status, 0, &usage)
     posix_spawn_file_actions_destroy(&actions)
-    return (seen, now() - start, (status >> 8) & 0xff, usage.ru_maxrss * 1024)
+    return (seen, cpuSeen, now() - start, (status >> 8) & 0xff, usage.ru_maxrss * 1024)
 }
 
 func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
@@ -121,14 +141,17 @@ func measureCommands(_ path: String) {
     let budget = size + size / 2 + 30_000_000
     let cksum = spawnAndWait("/usr/bin/cksum", [path], stdoutToNull: true)
     print(String(format: "  cksum (reference):         %.3f s, peak memory %@", cksum.seconds, mb(cksum.peakRSS)))
+    print(String(format: "  load average (1 min): %.1f on %d cores: with other work running, wall times grow; CPU seconds do not", loadAverage(), ProcessInfo.processInfo.activeProcessorCount))
     let verify = spawnAndWatch(finality, ["verify", path], marker: "this file")
     print(String(format: "  finality verify: verdict line after %.3f s (target <= 3 s, %.1f× cksum), done after %.3f s (subgroup warnings follow), exit %d, peak memory %@ (target 1.5×file + 30 MB = %@)%@",
         verify.toMarker ?? -1, (verify.toMarker ?? 0) / max(cksum.seconds, 0.001), verify.seconds, verify.status, mb(verify.peakRSS), mb(budget),
         verify.peakRSS <= budget ? "" : "  OVER"))
+    print(String(format: "    (CPU used by the verdict line: %.2f s over every thread)", verify.cpuToMarker ?? -1))
     let list = spawnAndWatch(finality, ["list", "--json", path], marker: "\"subgroup_warnings\"")
     print(String(format: "  finality list --json: last entry after %.3f s (target <= 5 s, %.1f× cksum), done after %.3f s, exit %d, peak memory %@ (target %@)%@",
         list.toMarker ?? -1, (list.toMarker ?? 0) / max(cksum.seconds, 0.001), list.seconds, list.status, mb(list.peakRSS), mb(budget),
         list.peakRSS <= budget ? "" : "  OVER"))
+    print(String(format: "    (CPU used by the last entry: %.2f s over every thread)", list.cpuToMarker ?? -1))
     fflush(nil)
 }
 

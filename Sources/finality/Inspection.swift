@@ -112,16 +112,17 @@ struct Inspection {
         let refused = !v.nodeosLoads
         let offsets = v.entryOffsets
         let duplicateOf = duplicateOf
-        let entries = file.entries
-        let n = entries.count
+        // Entries decoded per run, without shared retains (see `EntryRuns`).
+        let runs = EntryRuns(file.entries, offsets: offsets)
+        let n = file.entries.count
         let run = 8192
         let workers = Self.cores
         @Sendable func encode(_ lo: Int, _ hi: Int) -> [UInt8] {
             var buffer = [UInt8]()
             buffer.reserveCapacity((hi - lo) * 960)
-            for i in lo..<hi {
+            runs.forEach(lo, hi) { i, entry in
                 buffer.append(contentsOf: i == 0 ? "\n    ".utf8 : ",\n    ".utf8)
-                JSONModel.appendEntryOpen(entries[i], index: i, duplicateOf: duplicateOf[i], lib: lib, keys: keys, into: &buffer)
+                JSONModel.appendEntryOpen(entry, index: i, duplicateOf: duplicateOf[i], lib: lib, keys: keys, into: &buffer)
                 buffer.append(contentsOf: #","offset":"#.utf8)
                 if i < offsets.count { buffer.append(contentsOf: String(offsets[i]).utf8) } else { buffer.append(contentsOf: "null".utf8) }
                 buffer.append(contentsOf: (bad.contains(i) ? #","read_cleanly":false"# : #","read_cleanly":true"#).utf8)
@@ -129,19 +130,27 @@ struct Inspection {
             }
             return buffer
         }
+        // While the workers encode one batch, one more task writes the batch before it:
+        // a reader slower than the encoding (a pipe) never leaves the cores idle.
         var start = 0
-        while start < n {
+        var previous = [[UInt8]]()
+        while start < n || !previous.isEmpty {
             let batchStart = start
+            let toWrite = previous
             var pieces = [[UInt8]](repeating: [], count: workers)
             pieces.withUnsafeMutableBufferPointer { buffer in
                 nonisolated(unsafe) let out = buffer
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                DispatchQueue.concurrentPerform(iterations: workers + 1) { w in
+                    if w == workers {
+                        for piece in toWrite { Self.writeOut(piece) }
+                        return
+                    }
                     let lo = batchStart + w * run
                     let hi = min(n, lo + run)
                     if lo < hi { out[w] = encode(lo, hi) }
                 }
             }
-            for piece in pieces { Self.writeOut(piece) }
+            previous = start < n ? pieces : []
             start += workers * run
         }
     }

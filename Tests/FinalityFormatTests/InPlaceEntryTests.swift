@@ -41,6 +41,19 @@ struct InPlaceEntryTests {
             #expect(a.hashValue == b.hashValue)
         }
         #expect(sameBytes(SafetyFileWriter.encode(read), bytes) == nil)
+        // Decoded per run from the bytes (list --json's threads): the same entries.
+        let offsets = SafetyFileReader.verify(bytes, options: .init(checkKeys: false)).entryOffsets
+        var seen = [Int]()
+        EntryRuns(read.entries, offsets: offsets).forEach(3, 37) { i, e in
+            seen.append(i)
+            #expect(e == read.entries[i])
+            #expect(e.keyLengthBytes == read.entries[i].keyLengthBytes)
+        }
+        #expect(seen == Array(3..<37))
+        // A changed file (not all in place) gives its entries as they are.
+        var mixed = read
+        mixed.entries[2].keyLengthBytes = nil
+        EntryRuns(mixed.entries, offsets: offsets).forEach(0, 40) { i, e in #expect(e == mixed.entries[i]) }
         // A change to one entry changes that entry only.
         var changed = read
         changed.entries[5].state = .savanna(SavannaSafety(lastVote: .empty, lock: .empty, votesForkedSinceLatestStrongVote: format == .savannaV0 ? false : nil))
@@ -76,6 +89,25 @@ struct InPlaceEntryTests {
         // The order given is kept.
         let reversed = Array(texts.indices.reversed())
         #expect(column.filter(reversed, Array("b".utf8)) == reversed.filter { texts[$0].contains("b") })
+    }
+
+    @Test("past 65,536 rows the search runs in two halves and finds the same rows in the same order")
+    func searchColumnHalves() {
+        let n = 70_001
+        let state = SafetyEntry.State.savanna(SavannaSafety(lastVote: .empty, lock: .empty))
+        let entries = (0..<n).map { i -> SafetyEntry in
+            var b = [UInt8](repeating: 0, count: 96)
+            b[0] = UInt8(truncatingIfNeeded: i)
+            b[1] = UInt8(truncatingIfNeeded: i >> 8)
+            b[2] = UInt8(truncatingIfNeeded: i >> 16)
+            return SafetyEntry(key: BLSPublicKey(bytes: b), state: state)
+        }
+        let column = KeyTextColumn(entries, threads: 2)
+        let all = Array((0..<n).reversed())
+        for needle in ["aa", "q", "zz9"] {
+            let bytes = Array(needle.utf8)
+            #expect(column.filter(all, bytes) == all.filter { column.contains($0, bytes) }, "\(needle)")
+        }
     }
 
     @Test("sorting by a column gives the order of sorting by the field, ties by index")
