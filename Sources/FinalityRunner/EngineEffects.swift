@@ -1,3 +1,4 @@
+import Dispatch
 import FinalityEngine
 import FinalityFormat
 import FinalityInterface
@@ -83,16 +84,23 @@ public final class EngineEffects: EffectRunner {
     func load(_ location: Location) throws(EngineError) -> FileSnapshot {
         let bytes = try FileBytes.read(location.file)
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        // The interlocks read /proc (system calls, little CPU): beside the verification,
+        // not after it, so the first screen waits for the longer of the two only.
+        let pending = PendingAccess()
+        let procRoot = procRoot
+        Threads.start { pending.set(Self.writeAccess(location, procRoot: procRoot)) }
         let (loaded, verification) = SafetyFileInput.hashAndVerify(
             location, bytes: bytes, options: .init(checkSubgroup: false, now: BlockTimestamp(date: Date()), keyCheckThreads: cores))
         subgroupJob = SubgroupJob(sha256: loaded.sha256, verification: verification, threads: cores)
-        let access = writeAccess(location)
+        let access = pending.wait()
         return FileSnapshot(
             path: location.file, byteCount: loaded.bytes.count, sha256: loaded.sha256, verification: verification,
             writable: access.writable, nodeRunning: access.nodeRunning)
     }
 
-    func writeAccess(_ location: Location) -> WriteAccess {
+    func writeAccess(_ location: Location) -> WriteAccess { Self.writeAccess(location, procRoot: procRoot) }
+
+    static func writeAccess(_ location: Location, procRoot: String) -> WriteAccess {
         let interlocks = Interlocks.run(location, procRoot: procRoot)
         let directory = PathText.directory(location.file)
         // A change writes a temp file and a backup beside the file: the directory must be writable too.
@@ -227,6 +235,23 @@ public final class EngineEffects: EffectRunner {
             off += n
         }
         return path
+    }
+}
+
+/// A write access computed on another thread, waited for once.
+final class PendingAccess: @unchecked Sendable {
+    private let lock = Lock()
+    private let done = DispatchSemaphore(value: 0)
+    private var value: WriteAccess?
+
+    func set(_ v: WriteAccess) {
+        lock.withLock { value = v }
+        done.signal()
+    }
+
+    func wait() -> WriteAccess {
+        done.wait()
+        return lock.withLock { value! }
     }
 }
 
