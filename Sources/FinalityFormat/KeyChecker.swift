@@ -1,5 +1,6 @@
 import BLS12381
 import Dispatch
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -38,7 +39,10 @@ public enum KeyChecker {
 
     /// `.subgroup` checks on threads of their own at the lowest priority (nice 19): the
     /// interface runs them after its first screen, and keys must still answer at once.
-    public static func checkSubgroupInBackground(_ entries: [SafetyEntry], at indices: [Int32], threads: Int = 2) -> [G1.KeyCheck] {
+    /// Cancelled (`cancellation`): stops within a few keys; the results are then incomplete.
+    public static func checkSubgroupInBackground(
+        _ entries: [SafetyEntry], at indices: [Int32], threads: Int = 2, cancellation: Cancellation? = nil
+    ) -> [G1.KeyCheck] {
         let n = indices.count
         guard n > 0 else { return [] }
         let workers = max(1, min(threads, n / 64 + 1))
@@ -56,7 +60,10 @@ public enum KeyChecker {
                 // the calling thread (setpriority(2), NOTES).
                 _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
                 if lo < hi {
-                    for i in lo..<hi { out[i] = entries[Int(indices[i])].key.isInPrimeOrderSubgroup ? .valid : .notInSubgroup }
+                    for i in lo..<hi {
+                        if cancellation?.isCancelled == true { return }
+                        out[i] = entries[Int(indices[i])].key.isInPrimeOrderSubgroup ? .valid : .notInSubgroup
+                    }
                 }
             }
             var id = pthread_t()
@@ -134,6 +141,15 @@ public enum KeyChecker {
         }
         return Array(results)
     }
+}
+
+/// Set by another thread to stop background checks early: the file was read again, and
+/// nobody will look at these results (a million-key file's subgroup checks take minutes).
+public final class Cancellation: Sendable {
+    private let flag = Atomic<Bool>(false)
+    public init() {}
+    public func cancel() { flag.store(true, ordering: .relaxed) }
+    public var isCancelled: Bool { flag.load(ordering: .relaxed) }
 }
 
 final class LowPriorityJob: @unchecked Sendable {

@@ -484,7 +484,9 @@ public enum SafetyFileReader {
     /// The subgroup warnings of a verification made with `checkSubgroup: false`, for the
     /// keys the loader accepted: the costly checks, run after the verdict is shown.
     /// `background`: on threads of the lowest priority (the interface, while it answers keys).
-    public static func subgroupWarnings(_ v: Verification, threads: Int = 2, background: Bool = false) -> [Finding] {
+    /// `cancellation` (background only): stop early; the warnings are then incomplete and
+    /// the caller drops them.
+    public static func subgroupWarnings(_ v: Verification, threads: Int = 2, background: Bool = false, cancellation: Cancellation? = nil) -> [Finding] {
         guard let file = v.file else { return [] }
         let layout = EntryLayout(file: file, offsets: v.entryOffsets)
         // Only keys the loader accepts: a HotStuff key off the curve is a warning, not an
@@ -493,7 +495,7 @@ public enum SafetyFileReader {
             let distinct = DuplicateKeys.find(count: file.entries.count, key: key).distinct.filter { key(Int($0)).checkLoadable() == .valid }
             let results =
                 background
-                ? KeyChecker.checkSubgroupInBackground(file.entries, at: distinct, threads: threads)
+                ? KeyChecker.checkSubgroupInBackground(file.entries, at: distinct, threads: threads, cancellation: cancellation)
                 : KeyChecker.check(key: key, at: distinct, scope: .subgroup, threads: threads)
             return (distinct, results)
         }

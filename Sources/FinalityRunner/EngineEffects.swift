@@ -103,6 +103,8 @@ public final class EngineEffects: EffectRunner {
         if let crc = start.crcBeforeLast4 { options.knownCRC = (start.bytes.count - 4, crc) }
         let verification = SafetyFileReader.verify(start.bytes, options: options)
         loads += 1
+        // The previous file's background work is nobody's now: stop it.
+        subgroupJob?.cancellation.cancel()
         subgroupJob = SubgroupJob(load: loads, bytes: start.bytes, verification: verification, threads: cores)
         let access = pending.wait()
         var snapshot = FileSnapshot(
@@ -276,6 +278,7 @@ final class PendingAccess: @unchecked Sendable {
 /// million keys), then the subgroup checks (warnings only) on every core at the lowest.
 final class SubgroupJob: @unchecked Sendable {
     let load: Int
+    let cancellation = Cancellation()
     private let lock = Lock()
     private var sha256: Bytes32?
     private var keyTexts: KeyTextColumn?
@@ -288,9 +291,15 @@ final class SubgroupJob: @unchecked Sendable {
             lock.withLock { sha256 = digest }
             // This thread only (Linux: the nice value is per thread; who = 0 is the caller).
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            guard !cancellation.isCancelled else { return }
             let column = KeyTextColumn(verification.file?.entries ?? [])
             lock.withLock { keyTexts = column }
-            let found = verification.subgroupChecked ? [] : SafetyFileReader.subgroupWarnings(verification, threads: threads, background: true)
+            guard !cancellation.isCancelled else { return }
+            let found =
+                verification.subgroupChecked
+                ? [] : SafetyFileReader.subgroupWarnings(verification, threads: threads, background: true, cancellation: cancellation)
+            // Cancelled: the warnings are incomplete, and nobody asks for them.
+            guard !cancellation.isCancelled else { return }
             lock.withLock { warnings = found }
         }
     }

@@ -131,6 +131,12 @@ struct FixtureTests {
         #expect(fast.warnings.isEmpty)
         #expect(!fast.subgroupChecked)
         #expect(SafetyFileReader.subgroupWarnings(fast) == v.warnings)
+        #expect(SafetyFileReader.subgroupWarnings(fast, background: true) == v.warnings)
+        // Cancelled (the interface read the file again): the background checks stop, and
+        // what they return is incomplete (here: nothing was checked).
+        let stopped = Cancellation()
+        stopped.cancel()
+        #expect(SafetyFileReader.subgroupWarnings(fast, background: true, cancellation: stopped).isEmpty)
     }
 
     @Test("a key length of 96 padded to 3 bytes loads (fc reads it), with a warning; later offsets move by 2; bytes are kept")
