@@ -33,6 +33,10 @@ public enum Effect: Equatable, Sendable {
     /// `loadFile`, which gives the verdict without it: spring does no subgroup check) has
     /// made so far: the file's SHA-256, the key-text column, the subgroup warnings.
     case pollSubgroupChecks(load: Int)
+    /// Wait for the SHA-256 of this load's file (the runner computes it right after the
+    /// first screen, a fraction of a second): a plan is bound to it. Answered with
+    /// `subgroupChecksPolled`.
+    case awaitHash(load: Int)
 }
 
 /// Everything `update` reacts to: terminal events and the answers to effects.

@@ -32,6 +32,9 @@ public struct AppState: Sendable {
     public var askingQuit = false
     /// Effects are running (the screen says "working…").
     public var busy: String?
+    /// Enter was pressed in the wizard before the file's SHA-256 was known: the wizard
+    /// goes on when it arrives (`awaitHash`).
+    public var wizardAwaitsHash = false
     /// The node's configured finalizer keys (signature-provider lines; issue 9, recovery):
     /// nil until looked for. They make "inactive" certain and are what a repair covers.
     public var nodeKeys: NodeKeys? {

@@ -20,9 +20,18 @@ public enum Core {
         case .subgroupChecksPolled(let load, let sha256, let keyTexts, let warnings):
             // A file read again since (another load) has checks of its own.
             guard state.file?.loadID == load else { break }
-            if let sha256, state.file?.sha256 == nil { state.file?.sha256 = sha256 }
+            var effects = [Effect]()
+            if let sha256, state.file?.sha256 == nil {
+                state.file?.sha256 = sha256
+                if state.wizardAwaitsHash {
+                    // The Enter pressed before the hash was known.
+                    state.wizardAwaitsHash = false
+                    state.busy = nil
+                    effects = wizardNext(&state)
+                }
+            }
             if let keyTexts { adoptSearchColumn(&state, keyTexts) }
-            guard let warnings, state.file?.subgroupPending == true else { break }
+            guard let warnings, state.file?.subgroupPending == true else { return effects }
             state.file?.addSubgroupWarnings(warnings)
             if !warnings.isEmpty {
                 let n = warnings.count
@@ -30,6 +39,7 @@ public enum Core {
                     .warning,
                     "subgroup checks done: \(n) key\(n == 1 ? " is" : "s are") outside the prime-order subgroup (nodeos loads \(n == 1 ? "it" : "them"); \(n == 1 ? "it" : "they") can never sign a valid vote)")
             }
+            return effects
         case .watchPolled(let samples, let now):
             WatchScreen.absorb(&state, samples, now: now)
         case .fileLoaded(let result):

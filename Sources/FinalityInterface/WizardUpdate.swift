@@ -9,9 +9,10 @@ extension Core {
         let missing = state.file == nil && state.fileMissing && w.action == .repair
         if let f = state.file, f.sha256 == nil {
             // The first screen comes before the SHA-256 (a fraction of a second on a large
-            // file); a plan is bound to it, so the wizard waits for it.
-            state.status = StatusMessage(.info, "computing the file's SHA-256 (a plan is bound to it): press Enter again in a moment")
-            return []
+            // file); a plan is bound to it, so the wizard waits for it, then goes on.
+            state.wizardAwaitsHash = true
+            state.busy = "computing the file's SHA-256 (a plan is bound to it)"
+            return [.awaitHash(load: f.loadID)]
         }
         guard let fileSHA256 = state.file?.sha256 ?? (missing ? LoadedFile(location: state.location, bytes: []).sha256 : nil) else { return [] }
         if state.isReadOnly, w.step < .result { return [] }

@@ -74,6 +74,13 @@ public final class EngineEffects: EffectRunner {
             }
             let (sha256, keyTexts, warnings) = job.results
             return .subgroupChecksPolled(load: load, sha256: sha256, keyTexts: keyTexts, warnings: warnings)
+        case .awaitHash(let load):
+            guard let job = subgroupJob, job.load == load else {
+                return .subgroupChecksPolled(load: load, sha256: nil, keyTexts: nil, warnings: nil)
+            }
+            job.waitForHash()
+            let (sha256, keyTexts, warnings) = job.results
+            return .subgroupChecksPolled(load: load, sha256: sha256, keyTexts: keyTexts, warnings: warnings)
         }
     }
 
@@ -280,6 +287,7 @@ final class SubgroupJob: @unchecked Sendable {
     let load: Int
     let cancellation = Cancellation()
     private let lock = Lock()
+    private let hashed = DispatchSemaphore(value: 0)
     private var sha256: Bytes32?
     private var keyTexts: KeyTextColumn?
     private var warnings: [Finding]?
@@ -289,6 +297,7 @@ final class SubgroupJob: @unchecked Sendable {
         Threads.start { [self] in
             let digest = LoadedFile(location: Location(file: "", dataDir: nil), bytes: bytes).sha256
             lock.withLock { sha256 = digest }
+            hashed.signal()
             // This thread only (Linux: the nice value is per thread; who = 0 is the caller).
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
             guard !cancellation.isCancelled else { return }
@@ -302,6 +311,12 @@ final class SubgroupJob: @unchecked Sendable {
             guard !cancellation.isCancelled else { return }
             lock.withLock { warnings = found }
         }
+    }
+
+    /// Until the SHA-256 is computed (a fraction of a second after the load).
+    func waitForHash() {
+        hashed.wait()
+        hashed.signal()  // for the next waiter
     }
 
     /// What is done so far (nil: not yet).

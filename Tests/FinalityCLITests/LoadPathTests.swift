@@ -96,7 +96,12 @@ import Testing
         if case .subgroupChecksPolled(_, let old, let texts, let warnings) = runner.perform(.pollSubgroupChecks(load: first.loadID)) {
             #expect(old == nil && texts == nil && warnings == nil)
         }
-        #expect(Self.waitForHash(runner, load: second.loadID) == sha)
+        // The wizard's wait: answered with the hash, however soon after the load.
+        if case .subgroupChecksPolled(let load, let awaited, _, _) = runner.perform(.awaitHash(load: second.loadID)) {
+            #expect(load == second.loadID && awaited == sha)
+        } else {
+            Issue.record("awaitHash gave another message")
+        }
     }
 
     /// More than 1 MiB after the data: nodeos loads it (it reads no further than its CRC),

@@ -36,11 +36,18 @@ import Testing
         press(&s, c("j"), c("r"))
         #expect(s.wizard?.step == .chooseEntry)
         var effects = press(&s, .enter)
-        #expect(effects.isEmpty)
+        #expect(effects.count == 1)
+        #expect(effects.contains { if case .awaitHash(load: 7) = $0 { true } else { false } }, "\(effects)")
         #expect(s.wizard?.step == .chooseEntry, "the wizard waits")
-        #expect(s.status?.text.contains("computing the file's SHA-256") == true)
+        #expect(s.busy?.contains("computing the file's SHA-256") == true)
+        // An answer without the hash (another load, or not yet): still waiting.
+        _ = Core.update(&s, .subgroupChecksPolled(load: 6, sha256: sha, keyTexts: nil, warnings: nil))
+        #expect(s.wizard?.step == .chooseEntry)
+        // The hash arrives: the Enter pressed before it takes effect, once.
         _ = Core.update(&s, .subgroupChecksPolled(load: 7, sha256: sha, keyTexts: nil, warnings: nil))
-        press(&s, .enter)
+        #expect(s.wizard?.step == .chooseLIB)
+        #expect(s.busy == nil)
+        _ = Core.update(&s, .subgroupChecksPolled(load: 7, sha256: sha, keyTexts: nil, warnings: nil))
         #expect(s.wizard?.step == .chooseLIB)
         effects = press(&s, .enter)
         guard case .computePlan(let request)? = effects.first else {
