@@ -84,7 +84,7 @@ public enum KeyConfiguration {
             return "this node votes with this key (\(source))"
                 + (deleting ? ": nodeos recreates its entry at start-up (lock = its LIB, no last vote)" : "")
         case false?:
-            return "this key is not among the node's \(keys.keys.count) configured keys (\(source)): nodeos never votes with it"
+            return "this key is not among the node's \(grouped(keys.keys.count)) configured keys (\(source)): nodeos never votes with it"
                 + (deleting ? " and does not recreate its entry" : "; this change does not bring this node's votes back")
         case nil:
             return "whether this node votes with this key is unknown: no nodeos configuration found (--config-dir DIR)"

@@ -75,7 +75,7 @@ struct Show: ParsableCommand {
 enum EntryDetail {
     static func lines(_ e: SafetyEntry, index: Int, format: SafetyFormat, duplicateOf: Int?, network: FinalizerInfo? = nil, lib: LIB? = nil, keys: NodeKeys? = nil) -> [String] {
         var out = [
-            "entry      \(index)\(duplicateOf.map { " (duplicate: nodeos uses entry \($0))" } ?? "")",
+            "entry      \(grouped(index))\(duplicateOf.map { " (duplicate: nodeos uses entry \(grouped($0)))" } ?? "")",
             "key        \(e.key.text)",
             "key hex    \(Hex.encode(e.key.bytes))",
         ]
@@ -106,7 +106,7 @@ enum EntryDetail {
         if let keys {
             switch keys.isConfigured(e.key) {
             case true?: out.append("configured yes: this node votes with this key (\(DisplayText.sanitize(keys.source ?? "")))")
-            case false?: out.append("configured no: not among the node's \(keys.keys.count) keys (\(DisplayText.sanitize(keys.source ?? "")))")
+            case false?: out.append("configured no: not among the node's \(grouped(keys.keys.count)) keys (\(DisplayText.sanitize(keys.source ?? "")))")
             case nil: out.append("configured unknown: no nodeos configuration found (give --config-dir DIR)")
             }
         }
