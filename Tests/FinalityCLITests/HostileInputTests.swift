@@ -151,7 +151,7 @@ struct HostileInputTests {
         #expect(r.status == 0)
         #expect(r.stdout.contains("nodeos will load this file"))
         // The fixture is 265 bytes (24 + 237 + 4); its header accounts for 269.
-        #expect(r.stdout.contains("found 67108599 more bytes"))
+        #expect(r.stdout.contains("found 67,108,599 more bytes"))
         #expect(r.stdout.contains("finality read 1,048,580 of them"))
         #expect(r.stdout.contains("sha256 not computed: finality read the first 1,048,845 of 67,108,864 bytes"))
     }
@@ -166,7 +166,7 @@ struct HostileInputTests {
         let r = Self.run("verify", dir + "/safety.dat")
         #expect(r.status == 1)
         #expect(r.stdout.contains("count: expected at most 5"))
-        #expect(r.stdout.contains("found 18446744073709551615 (needs more than 2^64 bytes)"))
+        #expect(r.stdout.contains("found 18,446,744,073,709,551,615 (needs more than 2^64 bytes)"))
         #expect(r.seconds < 10)
     }
 
