@@ -19,8 +19,7 @@ struct Show: ParsableCommand {
 
     @OptionGroup var network: NetworkOptions
 
-    @Option(name: .customLong("config-dir"), help: "nodeos's config dir: its signature-provider keys say whether this key is configured (inactive when not) (default: the running nodeos's, then nodeos's default, then config/ beside the data dir).")
-    var configDir: String?
+    @OptionGroup var config: ConfigDirOption
 
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
@@ -34,7 +33,7 @@ struct Show: ParsableCommand {
             let (info, networkError) = Inspection.network(network.apiURL, timeout: network.apiTimeout)
             let lib = DefaultLIB.reference(for: inspection.loaded.location, api: network.apiURL, timeout: network.apiTimeout)
             // The node's configured keys (NodeKeys.swift), as list, the report and the Entries screen.
-            let nodeKeys = NodeConfig.find(for: inspection.loaded.location, configDir: configDir)
+            let nodeKeys = config.keys(for: inspection.loaded.location)
             let findings = ((inspection.verification.errors + inspection.verification.warnings).filter { $0.entry == index }
                 + SafetyFileReader.subgroupWarnings(inspection.verification, entries: [index]))
                 .sorted { ($0.severity == .error ? 0 : 1, $0.offset, $0.check.rawValue) < ($1.severity == .error ? 0 : 1, $1.offset, $1.check.rawValue) }
