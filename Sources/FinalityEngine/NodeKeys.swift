@@ -64,6 +64,18 @@ public struct NodeKeys: Hashable, Sendable {
     /// No allocation: called once per entry (a file can hold a million).
     public func isConfigured(_ key: BLSPublicKey) -> Bool? { found ? keys.contains { $0.key == key } : nil }
 
+    /// Whether the node votes with `key`, in the one sentence `show`, the review of a reset
+    /// or delete (KeyConfiguration) and the Entries screen all say (`isConfigured` gives
+    /// the short answer: yes, no, or nil for unknown).
+    public func votingSentence(for key: BLSPublicKey) -> String {
+        let from = DisplayText.sanitize(source ?? "")
+        switch isConfigured(key) {
+        case true?: return "this node votes with this key (\(from))"
+        case false?: return "this node does not vote with this key: it is not among its \(grouped(publicKeys.count)) configured keys (\(from))"
+        case nil: return "whether this node votes with this key is unknown: no nodeos configuration found (give --config-dir DIR)"
+        }
+    }
+
     public var lines: [String] {
         var out = [String]()
         if let source {

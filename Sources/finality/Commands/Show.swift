@@ -103,11 +103,8 @@ enum EntryDetail {
         }
         // The one assessment: short text here, the sentence under it (as the Entries screen).
         if let keys {
-            switch keys.isConfigured(e.key) {
-            case true?: out.append("configured yes: this node votes with this key (\(DisplayText.sanitize(keys.source ?? "")))")
-            case false?: out.append("configured no: not among the node's \(grouped(keys.keys.count)) keys (\(DisplayText.sanitize(keys.source ?? "")))")
-            case nil: out.append("configured unknown: no nodeos configuration found (give --config-dir DIR)")
-            }
+            let answer = switch keys.isConfigured(e.key) { case true?: "yes"; case false?: "no"; case nil: "unknown" }
+            out.append("configured \(answer): " + keys.votingSentence(for: e.key))
         }
         for flag in JSONModel.assessment(e, duplicateOf: duplicateOf, network: network, lib: lib, keys: keys) {
             out.append("flag       \(flag.short): \(flag.long)")
