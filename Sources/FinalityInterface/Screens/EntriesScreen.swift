@@ -279,7 +279,7 @@ enum EntriesScreen: ScreenUnit {
             entry, index: index, lib: state.lib.reference?.lib, findings: file.findingsByEntry[index] ?? [], tracked: tracked,
             keys: state.nodeKeys)
         if let keys = state.nodeKeys, keys.found, keys.isConfigured(entry.key) == true {
-            for (i, line) in Format.wrap("configured: this node votes with this key (\(keys.source ?? "?"))", width: width - 6).enumerated() {
+            for (i, line) in Format.wrap("configured: " + keys.votingSentence(for: entry.key), width: width - 6).enumerated() {
                 out.append(((i == 0 ? "" : "      ") + line, .dim))
             }
         }
