@@ -35,7 +35,7 @@ struct NewcomerTests {
 
     @Test("`finality` alone outside a data dir prints how to start: finality PATH and finality demo (exit 2)")
     func noArgumentPrintsUsage() throws {
-        let empty = FileManager.default.temporaryDirectory.path + "/finality-empty-\(UUID().uuidString)"
+        let empty = TemporaryPaths.name("finality-empty")
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         let r = try run([], in: empty)
         #expect(r.status == 2)
@@ -76,6 +76,7 @@ struct NewcomerTests {
     func reportIsTheSameEverywhere() throws {
         let demo = try run(["demo", "--print-only"], in: "/")
         let dir = demo.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { TemporaryPaths.remove(TemporaryPaths.topLevel(of: dir) ?? dir) }
         let location = try Location.resolve(dir)
         let cli = try run(["report", dir], in: "/")
         #expect(cli.status == 0)

@@ -1,11 +1,12 @@
 import Foundation
 import FinalityFormat
 import Testing
+import FinalityTestSupport
 @testable import FinalityEngine
 
 /// A /proc with one nodeos running on `dataDir` (comm and command line only).
 private func procWithNode(on dataDir: String) throws -> String {
-    let root = FileManager.default.temporaryDirectory.path + "/finality-proc-\(UUID().uuidString)"
+    let root = TemporaryPaths.name("finality-proc")
     try FileManager.default.createDirectory(atPath: root + "/4242", withIntermediateDirectories: true)
     try Data("nodeos\n".utf8).write(to: URL(fileURLWithPath: root + "/4242/comm"))
     try Data("nodeos\0--data-dir\0\(dataDir)\0".utf8).write(to: URL(fileURLWithPath: root + "/4242/cmdline"))
@@ -13,7 +14,7 @@ private func procWithNode(on dataDir: String) throws -> String {
 }
 
 private func emptyProc() throws -> String {
-    let root = FileManager.default.temporaryDirectory.path + "/finality-proc-\(UUID().uuidString)"
+    let root = TemporaryPaths.name("finality-proc")
     try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
     return root
 }
