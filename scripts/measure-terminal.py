@@ -16,6 +16,9 @@ Builds (with finality-fixtures, next to the binary) a v1 file of N entries, star
   within 100 ms and a sort within 500 ms on 1 000 000 entries).
 --file measures an existing file (e.g. the benchmark's, kept with FINALITY_BENCH_KEEP)
 instead of writing one; its entry count is read from its header.
+Then, as references on the same 80x24 pseudo-terminal in the same run: htop's first full
+screen, and ncdu's on a directory of 200 files (each from its start to its first quiet
+150 ms), when they are installed (apt-get install htop ncdu); --no-reference skips them.
 Prints figures only; not a test (timings depend on the machine).
 """
 import argparse, fcntl, os, pty, select, struct, sys, tempfile, termios, time
@@ -57,6 +60,7 @@ def main():
     ap.add_argument("--search", default="abcd", help="characters typed one by one after /")
     ap.add_argument("--sorts", type=int, default=4)
     ap.add_argument("--settle", type=float, default=3.0, help="seconds to wait after the first screen before searching")
+    ap.add_argument("--no-reference", action="store_true", help="skip htop and ncdu on the same pseudo-terminal")
     a = ap.parse_args()
     binary = os.path.abspath(a.binary)
     fixtures = os.path.join(os.path.dirname(binary), "finality-fixtures")
@@ -130,7 +134,56 @@ def main():
     print(f"  exit status {os.waitstatus_to_exitcode(status)}")
     if not a.file:
         os.unlink(path)
+    if not a.no_reference:
+        references(tmp, env)
     os.rmdir(tmp)
+
+
+def first_screen(argv, env):
+    """Milliseconds from the start of `argv` on an 80x24 pseudo-terminal to the last byte
+    of its first screen (then 150 ms quiet), and the bytes written; the program is then
+    killed."""
+    start = time.monotonic()
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            os.execve(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    out, t = read_until_quiet(fd, limit=10, until=b"")
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return t * 1000, len(out)
+
+
+def references(tmp, env):
+    """The same measure for programs everyone knows, on the same pseudo-terminal size."""
+    import shutil
+    found = False
+    for name in ("htop", "ncdu"):
+        exe = shutil.which(name)
+        if not exe:
+            continue
+        found = True
+        if name == "ncdu":
+            d = os.path.join(tmp, "ncdu-200")
+            os.mkdir(d)
+            for i in range(200):
+                with open(os.path.join(d, f"f{i:03}"), "wb") as f:
+                    f.write(b"x" * (i * 37))
+            argv, what = [exe, d], "ncdu on a directory of 200 files"
+        else:
+            argv, what = [exe], "htop"
+        times = sorted(first_screen(argv, env)[0] for _ in range(3))
+        print(f"  reference, same pseudo-terminal: {what}: first full screen {times[0]:.0f} to {times[-1]:.0f} ms (3 runs)")
+        if name == "ncdu":
+            for f in os.listdir(d):
+                os.unlink(os.path.join(d, f))
+            os.rmdir(d)
+    if not found:
+        print("  (no reference: htop and ncdu are not installed; apt-get install htop ncdu)")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,11 @@ struct Fp: Equatable, Sendable {
         0xaa27_0000_000c_fff3, 0x53cc_0032_fc34_000a, 0x478f_e97a_6b0a_807f,
         0xb1d3_7ebe_e6ba_24d7, 0x8ec9_733b_bf78_ab2f, 0x09d6_4551_3d83_de7e)
 
+    /// 1 as stored (not Montgomery form): m(a, rawOne) = a/R.
+    static let rawOne = Fp(1, 0, 0, 0, 0, 0)
+    /// 4/R² mod p: the curve constant for `G1.isOnCurveRaw`, m(m(4, 1), 1).
+    static let curveBOverR2 = Fp(4, 0, 0, 0, 0, 0) * rawOne * rawOne
+
     @inline(__always)
     var isZero: Bool { (l0 | l1 | l2 | l3 | l4 | l5) == 0 }
 

@@ -64,6 +64,14 @@ public struct LoadedFile: Sendable {
         self.sha256 = Bytes32(Array(SHA256.hash(data: bytes)))
     }
 
+    /// With the SHA-256 of `bytes` already computed (`SafetyFileInput.readStart(withDigests:)`,
+    /// beside the read, over the same buffer).
+    init(location: Location, bytes: [UInt8], sha256: Bytes32) {
+        self.location = location
+        self.bytes = bytes
+        self.sha256 = sha256
+    }
+
     public static func read(_ location: Location) throws(EngineError) -> LoadedFile {
         LoadedFile(location: location, bytes: try FileBytes.read(location.file))
     }

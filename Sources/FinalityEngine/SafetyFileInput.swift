@@ -2,6 +2,7 @@ import Dispatch
 import FinalityFormat
 import FoundationEssentials
 import Glibc
+import Crypto
 
 /// Reading a file named by an operator (or by anyone who can create files where the
 /// operator looks) without letting it hurt the tool or the host.
@@ -118,9 +119,20 @@ public enum SafetyFileInput {
         /// Why not all was read ("its header (Savanna version 1, count 1)"), or nil.
         public var notReadBecause: String?
         public var isWhole: Bool { notReadBecause == nil }
+        /// With `.crcAndSHA256`: the SHA-256 of `bytes`, computed beside the read.
+        public var sha256: Bytes32?
+        /// With `digests`: the CRC-32 of `bytes` but their last 4 (nil when fewer than 4
+        /// or a short read), for `SafetyFileReader.Options.knownCRC`.
+        public var crcBeforeLast4: UInt32?
     }
 
-    public static func readStart(_ path: String) throws(EngineError) -> Start {
+    /// What to compute beside the read, on another thread, as the bytes come: the CRC-32
+    /// of all but the last 4 bytes (where a version 1 file without trailing bytes keeps its
+    /// CRC), and the SHA-256 of them all.
+    public enum Digests: Sendable { case none, crc, crcAndSHA256 }
+
+    /// `digests`: see `Digests` and `hashAndVerify`.
+    public static func readStart(_ path: String, digests wanted: Digests = .none) throws(EngineError) -> Start {
         try checkBeforeOpening(path)
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw whyUnreadable(path, errno: errno) }
@@ -144,23 +156,45 @@ public enum SafetyFileInput {
                 path: shown(path), operation: "read",
                 reason: "\(grouped(Int64(size))) bytes, larger than any finalizer safety file (finality reads at most \(grouped(Int64(maximumSize))) bytes, about 4.5 million entries): refused without reading it")
         }
-        var out = [UInt8](repeating: 0, count: toRead)
-        var done = 0
-        while done < toRead {
-            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, toRead - done) }
-            if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                throw .io(path: shown(path), operation: "read", reason: String(cString: strerror(errno)))
+        var digests = wanted == .none ? nil : RunningDigests(crcEnd: toRead - 4, sha256: wanted == .crcAndSHA256)
+        var failure: Int32?
+        // Read in chunks into memory nobody has written yet (a fresh 237 MB buffer costs a
+        // page fault per page: zeroing it first would double that); with `digests`,
+        // another thread hashes each chunk once it is read, so the CRC-32 (and the
+        // SHA-256) are ready when the read is.
+        let out = [UInt8](unsafeUninitializedCapacity: toRead) { buffer, count in
+            let base = UnsafeMutableRawPointer(buffer.baseAddress!)
+            let progress = digests?.start(base)
+            var done = 0
+            while done < toRead {
+                let n = Glibc.read(fd, base + done, min(toRead - done, Self.chunk))
+                if n < 0 {
+                    if errno == EINTR || errno == EAGAIN { continue }
+                    failure = errno
+                    break
+                }
+                if n == 0 { break }  // shrank while read: what is there
+                done += n
+                progress?.publish(done)
             }
-            if n == 0 { break }  // shrank while read: what is there
-            done += n
+            progress?.finish(done)
+            digests?.finished = progress?.wait()
+            count = done
         }
-        if done < toRead {
-            out.removeSubrange(done...)
-            return Start(bytes: out, fileSize: done, justified: justified, notReadBecause: nil)
+        if let e = failure {
+            throw .io(path: shown(path), operation: "read", reason: String(cString: strerror(e)))
         }
-        return Start(bytes: out, fileSize: size, justified: justified, notReadBecause: toRead < size ? what : nil)
+        let sums = digests?.finished
+        if out.count < toRead {
+            return Start(bytes: out, fileSize: out.count, justified: justified, notReadBecause: nil, sha256: sums?.sha256, crcBeforeLast4: nil)
+        }
+        return Start(
+            bytes: out, fileSize: size, justified: justified, notReadBecause: toRead < size ? what : nil, sha256: sums?.sha256,
+            crcBeforeLast4: sums?.crc)
     }
+
+    /// Bytes read at a time (and hashed at a time beside the read).
+    static let chunk = 8 << 20
 
     /// Bytes a file may hold beyond what its header accounts for and still be read whole
     /// (trailing bytes nodeos ignores, kept so that a rewrite keeps them).
@@ -202,23 +236,118 @@ public enum SafetyFileInput {
 }
 
 extension SafetyFileInput {
-    /// The file's SHA-256 (`LoadedFile`) and its verification, side by side on two cores:
-    /// hashing a 237 MB file is a third of a second that the verdict need not wait for.
+    /// The file's SHA-256 (`LoadedFile`) and its verification. With the digests computed
+    /// beside the read (`readStart(digests: .crcAndSHA256)`), the verification starts at once
+    /// and has every core; otherwise the SHA-256 is computed beside it, on a second core.
     public static func hashAndVerify(
-        _ location: Location, bytes: [UInt8], options: SafetyFileReader.Options
+        _ location: Location, start: Start, options: SafetyFileReader.Options
     ) -> (LoadedFile, Verification) {
+        var options = options
+        options.fileSize = start.fileSize
+        if let crc = start.crcBeforeLast4 { options.knownCRC = (start.bytes.count - 4, crc) }
+        if let sha256 = start.sha256 {
+            return (LoadedFile(location: location, bytes: start.bytes, sha256: sha256), SafetyFileReader.verify(start.bytes, options: options))
+        }
         final class Results: @unchecked Sendable {
             var loaded: LoadedFile?
             var verification: Verification?
         }
         let r = Results()
+        let bytes = start.bytes
+        let options2 = options
         DispatchQueue.concurrentPerform(iterations: 2) { k in
             if k == 0 {
                 r.loaded = LoadedFile(location: location, bytes: bytes)
             } else {
-                r.verification = SafetyFileReader.verify(bytes, options: options)
+                r.verification = SafetyFileReader.verify(bytes, options: options2)
             }
         }
         return (r.loaded!, r.verification!)
+    }
+}
+
+/// The CRC-32 (and SHA-256) of a file's bytes, computed on another thread while the
+/// bytes are read (`SafetyFileInput.readStart(digests:)`): the two cost about a third of a
+/// second on a 237 MB file, which the read (a quarter) partly hides.
+struct RunningDigests {
+    /// The CRC covers bytes 0..<crcEnd (the size read, less the 4 bytes a CRC takes).
+    let crcEnd: Int
+    let withSHA256: Bool
+    var finished: (sha256: Bytes32?, crc: UInt32?)?
+
+    init(crcEnd: Int, sha256: Bool) {
+        self.crcEnd = crcEnd
+        self.withSHA256 = sha256
+    }
+
+    func start(_ base: UnsafeMutableRawPointer) -> Progress {
+        let p = Progress(crcEnd: crcEnd, withSHA256: withSHA256)
+        nonisolated(unsafe) let bytes = UnsafeRawPointer(base)
+        Threads.start { p.run(bytes) }
+        return p
+    }
+
+    /// How far the read has come, handed from the reading thread to the hashing one. The
+    /// hashing thread reads only bytes below the published count, which the reading
+    /// thread never writes again.
+    final class Progress: @unchecked Sendable {
+        private let lock = Lock()
+        private let wake = DispatchSemaphore(value: 0)
+        private let done = DispatchSemaphore(value: 0)
+        private var published = 0
+        private var final: Int?
+        private var result: (sha256: Bytes32?, crc: UInt32?)?
+        let crcEnd: Int
+        let withSHA256: Bool
+
+        init(crcEnd: Int, withSHA256: Bool) {
+            self.crcEnd = crcEnd
+            self.withSHA256 = withSHA256
+        }
+
+        func publish(_ count: Int) {
+            lock.withLock { published = count }
+            wake.signal()
+        }
+
+        func finish(_ count: Int) {
+            lock.withLock {
+                published = count
+                final = count
+            }
+            wake.signal()
+        }
+
+        /// The digests of the bytes read (called once, after `finish`).
+        func wait() -> (sha256: Bytes32?, crc: UInt32?) {
+            done.wait()
+            return lock.withLock { result! }
+        }
+
+        func run(_ bytes: UnsafeRawPointer) {
+            var sha = SHA256()
+            var crc: UInt32 = 0
+            var hashed = 0
+            while true {
+                wake.wait()
+                let (upTo, last) = lock.withLock { (published, final) }
+                if upTo > hashed {
+                    if withSHA256 { sha.update(bufferPointer: UnsafeRawBufferPointer(start: bytes + hashed, count: upTo - hashed)) }
+                    let crcTo = min(upTo, crcEnd)
+                    if crcTo > hashed {
+                        crc = CRC32.update(crc, UnsafeRawBufferPointer(start: bytes + hashed, count: crcTo - hashed))
+                    }
+                    hashed = upTo
+                }
+                if let last, hashed >= last {
+                    // The CRC is of bytes 0..<crcEnd only when that many were read.
+                    let whole = last == crcEnd + 4 && crcEnd >= 0
+                    let digest = withSHA256 ? Bytes32(Array(sha.finalize())) : nil
+                    lock.withLock { result = (digest, whole ? crc : nil) }
+                    done.signal()
+                    return
+                }
+            }
+        }
     }
 }

@@ -87,6 +87,36 @@ public enum KeyChecker {
         }
     }
 
+    /// The loader's checks of `key(i)` for every i in 0..<n, in chunks over `threads`
+    /// threads, with `beside` run as one more piece of the same work (the duplicate search:
+    /// it needs no key check, and the key checks need not wait for it). A key repeated in
+    /// the file is checked each time: the cheap checks only, so a file of one key repeated
+    /// costs what a file of as many different keys does.
+    static func checkLoadable(
+        count n: Int, key: @Sendable (Int) -> BLSPublicKey, threads: Int, beside: () -> DuplicateKeys.Result
+    ) -> ([G1.KeyCheck], DuplicateKeys.Result) {
+        final class Box: @unchecked Sendable { var value: DuplicateKeys.Result? }
+        let other = Box()
+        guard n > 0 else { return ([], beside()) }
+        let results = UnsafeMutableBufferPointer<G1.KeyCheck>.allocate(capacity: n)
+        results.initialize(repeating: .valid)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let out = results
+        nonisolated(unsafe) let work = beside
+        let pieces = max(1, min(n / 256 + 1, max(1, threads) * 16))
+        let chunk = (n + pieces - 1) / pieces
+        DispatchQueue.concurrentPerform(iterations: pieces + 1) { w in
+            if w == 0 {
+                other.value = work()
+                return
+            }
+            let lo = (w - 1) * chunk
+            let hi = min(n, lo + chunk)
+            if lo < hi { for i in lo..<hi { out[i] = key(i).checkLoadable() } }
+        }
+        return (Array(results), other.value!)
+    }
+
     static func run(count n: Int, threads: Int, _ check: @Sendable (Int) -> G1.KeyCheck) -> [G1.KeyCheck] {
         guard n > 0 else { return [] }
         let workers = max(1, min(threads, n / 64 + 1))

@@ -34,6 +34,9 @@ public enum SafetyFileReader {
         /// file larger than its header accounts for is read no further). The rest is
         /// trailing bytes, which nodeos never reads (see `finish`); nil: `bytes` is all.
         public var fileSize: Int?
+        /// The CRC-32 of `bytes[0..<end]`, computed beside the read (`SafetyFileInput`):
+        /// used when the stored CRC is at `end`, instead of a second pass over the bytes.
+        public var knownCRC: (end: Int, crc: UInt32)?
 
         public init(checkKeys: Bool = true, checkSubgroup: Bool = true, now: BlockTimestamp? = nil, keyCheckThreads: Int = 2) {
             self.checkKeys = checkKeys
@@ -207,7 +210,7 @@ public enum SafetyFileReader {
             let crcOffset = r.offset
             if let stored = try? r.u32() {
                 // The CRC covers every byte read before it, padding of a key length included.
-                let computed = CRC32.checksum(bytes[0..<crcOffset])
+                let computed = options.knownCRC.flatMap { $0.end == crcOffset ? $0.crc : nil } ?? CRC32.checksum(bytes[0..<crcOffset])
                 storedCRC = stored
                 computedCRC = computed
                 if stored != computed {
@@ -342,10 +345,18 @@ public enum SafetyFileReader {
         // Duplicate keys: nodeos keeps the first (`emplace`). Each distinct key is checked once.
         // Keys read straight from the bytes (see `KeyReader`): no shared retains per key.
         let (duplicates, results): (DuplicateKeys.Result, [G1.KeyCheck]) = KeyReader.with(file.entries, offsets: offsets) { key in
-            let d = DuplicateKeys.find(count: file.entries.count, key: key)
-            guard options.checkKeys else { return (d, []) }
-            let scope: KeyChecker.Scope = options.checkSubgroup ? .all : .loader
-            return (d, KeyChecker.check(key: key, at: d.distinct, scope: scope, threads: options.keyCheckThreads))
+            let n = file.entries.count
+            guard options.checkKeys else { return (DuplicateKeys.find(count: n, key: key), []) }
+            if options.checkSubgroup {
+                // The costly checks: each distinct key once.
+                let d = DuplicateKeys.find(count: n, key: key)
+                return (d, KeyChecker.check(key: key, at: d.distinct, scope: .all, threads: options.keyCheckThreads))
+            }
+            // The loader's checks are cheap: every key, beside the duplicate search.
+            let (all, d) = KeyChecker.checkLoadable(count: n, key: key, threads: options.keyCheckThreads) {
+                DuplicateKeys.find(count: n, key: key)
+            }
+            return (d, d.distinct.map { all[Int($0)] })
         }
         for (i, first) in duplicates.firstEntry.sorted(by: { $0.key < $1.key }) {
             warnings.append(
@@ -382,7 +393,8 @@ public enum SafetyFileReader {
                             expected: "at or after the lock's \(s.lock.timestamp.iso8601)",
                             found: "\(s.lastVote.timestamp.iso8601), \(Durations.describe(slots: Int64(s.lock.timestamp.slot) - Int64(s.lastVote.timestamp.slot))) earlier"))
                 }
-                if let now = options.now {
+                // (Checked before the list is built: a million entries, a million lists.)
+                if let now = options.now, s.lastVote.timestamp > now || s.lock.timestamp > now || s.otherBranchLatestTime > now {
                     for (field, t, o) in [
                         ("last_vote.timestamp", s.lastVote.timestamp, layout.lastVoteOffset(i) + 32),
                         ("lock.timestamp", s.lock.timestamp, layout.lockOffset(i) + 32),

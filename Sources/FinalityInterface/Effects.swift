@@ -29,10 +29,10 @@ public enum Effect: Equatable, Sendable {
     /// Hand over the samples taken since the last poll; `wanted` are block heights to ask.
     case pollWatch(wanted: [UInt32])
     case stopWatch
-    /// Hand over the subgroup warnings of the file loaded with this SHA-256, when the
-    /// runner's background checks (started by `loadFile`, which gives the verdict without
-    /// them: spring does no subgroup check) are done.
-    case pollSubgroupChecks(sha256: Bytes32)
+    /// Hand over what the runner's background work on the file of this load (started by
+    /// `loadFile`, which gives the verdict without it: spring does no subgroup check) has
+    /// made so far: the file's SHA-256, the key-text column, the subgroup warnings.
+    case pollSubgroupChecks(load: Int)
 }
 
 /// Everything `update` reacts to: terminal events and the answers to effects.
@@ -51,10 +51,10 @@ public enum Message: Sendable {
     case tick
     /// The watch's samples since the last poll, and the runner's wall clock (Unix ms).
     case watchPolled([WatchSample], now: Int64)
-    /// What the runner's background work for the file with this SHA-256 has made so far:
-    /// the key-text column for search (nil until built), the subgroup warnings (warnings
-    /// only, never part of the verdict; nil while the checks still run).
-    case subgroupChecksPolled(sha256: Bytes32, keyTexts: KeyTextColumn?, warnings: [Finding]?)
+    /// What the runner's background work for the file of this load has made so far: its
+    /// SHA-256 (nil until computed), the key-text column for search (nil until built), the
+    /// subgroup warnings (warnings only, never part of the verdict; nil while they run).
+    case subgroupChecksPolled(load: Int, sha256: Bytes32?, keyTexts: KeyTextColumn?, warnings: [Finding]?)
 }
 
 /// Whether the file may be written now, as the interlocks and permissions say.

@@ -91,13 +91,23 @@ public struct AppState: Sendable {
 public struct FileSnapshot: Sendable {
     public var path: String
     public var byteCount: Int
-    public var sha256: Bytes32
+    /// The SHA-256 of the bytes read: nil for the moment after the first screen while the
+    /// runner computes it in the background (a plan is bound to it, so no change starts
+    /// before it is known).
+    public var sha256: Bytes32?
+    /// Which load this is (the runner's count): background results of an earlier load of
+    /// the same path are not this file's.
+    public var loadID = 0
     public var verification: Verification
     public var writable: Bool
     /// Set when a node holds the data dir (the check that found it).
     public var nodeRunning: String?
+    /// False when only the file's start was read (it is larger than its header accounts
+    /// for plus 1 MiB: the rest is trailing bytes nodeos ignores). `sha256` is then of that
+    /// start only and is not shown; a change refuses such a file.
+    public var readWhole = true
 
-    public init(path: String, byteCount: Int, sha256: Bytes32, verification: Verification, writable: Bool, nodeRunning: String? = nil) {
+    public init(path: String, byteCount: Int, sha256: Bytes32?, verification: Verification, writable: Bool, nodeRunning: String? = nil) {
         self.path = path
         self.byteCount = byteCount
         self.sha256 = sha256
@@ -117,6 +127,10 @@ public struct FileSnapshot: Sendable {
     /// The subgroup checks (warnings only) still run in the background: the file was
     /// shown at decode speed with the loader's own checks, the verdict included.
     public var subgroupPending: Bool { !verification.subgroupChecked }
+
+    /// The runner still has work for this file in the background (its SHA-256, the
+    /// subgroup checks): the core keeps polling.
+    public var backgroundPending: Bool { subgroupPending || sha256 == nil }
 
     /// The subgroup warnings arrived: sorted in among the others, as a full read gives them.
     public mutating func addSubgroupWarnings(_ found: [Finding]) {

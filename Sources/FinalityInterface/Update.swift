@@ -15,11 +15,12 @@ public enum Core {
             return handle(&state, event)
         case .tick:
             var effects = WatchScreen.tick(&state)
-            if let f = state.file, f.subgroupPending { effects.append(.pollSubgroupChecks(sha256: f.sha256)) }
+            if let f = state.file, f.backgroundPending { effects.append(.pollSubgroupChecks(load: f.loadID)) }
             return effects
-        case .subgroupChecksPolled(let sha256, let keyTexts, let warnings):
-            // A file read again since (another SHA-256) has checks of its own.
-            guard state.file?.sha256 == sha256 else { break }
+        case .subgroupChecksPolled(let load, let sha256, let keyTexts, let warnings):
+            // A file read again since (another load) has checks of its own.
+            guard state.file?.loadID == load else { break }
+            if let sha256, state.file?.sha256 == nil { state.file?.sha256 = sha256 }
             if let keyTexts { adoptSearchColumn(&state, keyTexts) }
             guard let warnings, state.file?.subgroupPending == true else { break }
             state.file?.addSubgroupWarnings(warnings)
@@ -215,7 +216,7 @@ public enum Core {
             return [.checkInterlocks(state.location)]
         case .writeReport:
             let dir = (state.location.file.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
-            let hash = state.file.map { String($0.sha256.hex.prefix(8)) } ?? "unread"
+            let hash = state.file.map { $0.sha256.map { String($0.hex.prefix(8)) } ?? "unhashed" } ?? "unread"
             state.prompt = Prompt(purpose: .reportPath, label: "Write report to: ", text: (dir.isEmpty ? "." : dir) + "/finality-report-\(hash).txt")
         default:
             // Redraw, and a screen's own actions where that screen is not shown.

@@ -7,6 +7,12 @@ extension Core {
         guard var w = state.wizard else { return [] }
         // A repair may create a missing file: its plan is bound to "no file" (empty bytes).
         let missing = state.file == nil && state.fileMissing && w.action == .repair
+        if let f = state.file, f.sha256 == nil {
+            // The first screen comes before the SHA-256 (a fraction of a second on a large
+            // file); a plan is bound to it, so the wizard waits for it.
+            state.status = StatusMessage(.info, "computing the file's SHA-256 (a plan is bound to it): press Enter again in a moment")
+            return []
+        }
         guard let fileSHA256 = state.file?.sha256 ?? (missing ? LoadedFile(location: state.location, bytes: []).sha256 : nil) else { return [] }
         if state.isReadOnly, w.step < .result { return [] }
         var effects = [Effect]()

@@ -18,6 +18,7 @@ public final class EngineEffects: EffectRunner {
     private var nextPlanID = 1
     private var watchSession: WatchSession?
     private var subgroupJob: SubgroupJob?
+    private var loads = 0
     let toolVersion: String
     let procRoot: String
 
@@ -66,36 +67,50 @@ public final class EngineEffects: EffectRunner {
             watchSession?.stop()
             watchSession = nil
             return .watchPolled([], now: Self.nowMilliseconds())
-        case .pollSubgroupChecks(let sha256):
-            guard let job = subgroupJob, job.sha256 == sha256 else {
-                // No checks run for that file (read again since): nothing will come.
-                return .subgroupChecksPolled(sha256: sha256, keyTexts: nil, warnings: nil)
+        case .pollSubgroupChecks(let load):
+            guard let job = subgroupJob, job.load == load else {
+                // No work runs for that load (read again since): nothing will come.
+                return .subgroupChecksPolled(load: load, sha256: nil, keyTexts: nil, warnings: nil)
             }
-            let (keyTexts, warnings) = job.results
-            return .subgroupChecksPolled(sha256: sha256, keyTexts: keyTexts, warnings: warnings)
+            let (sha256, keyTexts, warnings) = job.results
+            return .subgroupChecksPolled(load: load, sha256: sha256, keyTexts: keyTexts, warnings: warnings)
         }
     }
 
     // MARK: reading
 
     /// The first screen comes at decode speed with the loader's own checks (the verdict:
-    /// spring does no subgroup check); the subgroup checks (warnings only) then run on
-    /// every core at the lowest priority while keys are answered, and are polled.
+    /// spring does no subgroup check). The CRC is computed beside the read
+    /// (`readStart(digests:)`), so the checks have every core; the SHA-256, the key-text
+    /// column and then the subgroup checks (warnings only) follow in the background while
+    /// keys are answered, and are polled. Only the start of a file larger than its header
+    /// accounts for is read, as `finality verify` does: the verdict is spring's (trailing
+    /// bytes, a warning), and a change refuses it (`FileBytes.read`).
     func load(_ location: Location) throws(EngineError) -> FileSnapshot {
-        let bytes = try FileBytes.read(location.file)
-        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        // The interlocks read /proc (system calls, little CPU): beside the verification,
-        // not after it, so the first screen waits for the longer of the two only.
+        // The interlocks read /proc (system calls, little CPU): beside the read and the
+        // verification, not after them, so the first screen waits for the longer only.
         let pending = PendingAccess()
         let procRoot = procRoot
         Threads.start { pending.set(Self.writeAccess(location, procRoot: procRoot)) }
-        let (loaded, verification) = SafetyFileInput.hashAndVerify(
-            location, bytes: bytes, options: .init(checkSubgroup: false, now: BlockTimestamp(date: Date()), keyCheckThreads: cores))
-        subgroupJob = SubgroupJob(sha256: loaded.sha256, verification: verification, threads: cores)
+        let start: SafetyFileInput.Start
+        do { start = try SafetyFileInput.readStart(location.file, digests: .crc) } catch {
+            _ = pending.wait()
+            throw error
+        }
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        var options = SafetyFileReader.Options(checkSubgroup: false, now: BlockTimestamp(date: Date()), keyCheckThreads: cores)
+        options.fileSize = start.fileSize
+        if let crc = start.crcBeforeLast4 { options.knownCRC = (start.bytes.count - 4, crc) }
+        let verification = SafetyFileReader.verify(start.bytes, options: options)
+        loads += 1
+        subgroupJob = SubgroupJob(load: loads, bytes: start.bytes, verification: verification, threads: cores)
         let access = pending.wait()
-        return FileSnapshot(
-            path: location.file, byteCount: loaded.bytes.count, sha256: loaded.sha256, verification: verification,
+        var snapshot = FileSnapshot(
+            path: location.file, byteCount: start.fileSize, sha256: nil, verification: verification,
             writable: access.writable, nodeRunning: access.nodeRunning)
+        snapshot.readWhole = start.isWhole
+        snapshot.loadID = loads
+        return snapshot
     }
 
     func writeAccess(_ location: Location) -> WriteAccess { Self.writeAccess(location, procRoot: procRoot) }
@@ -255,18 +270,22 @@ final class PendingAccess: @unchecked Sendable {
     }
 }
 
-/// The background work on one loaded file (see `load`), on a thread of its own at a low
-/// priority: first the key-text column for search (about a second for a million keys),
-/// then the subgroup checks (warnings only) on every core at the lowest priority.
+/// The background work on one loaded file (see `load`), on a thread of its own: first
+/// the file's SHA-256 (a fifth of a second for 237 MB, at normal priority: a change waits
+/// for it), then, at a low priority, the key-text column for search (about a second for a
+/// million keys), then the subgroup checks (warnings only) on every core at the lowest.
 final class SubgroupJob: @unchecked Sendable {
-    let sha256: Bytes32
+    let load: Int
     private let lock = Lock()
+    private var sha256: Bytes32?
     private var keyTexts: KeyTextColumn?
     private var warnings: [Finding]?
 
-    init(sha256: Bytes32, verification: Verification, threads: Int) {
-        self.sha256 = sha256
+    init(load: Int, bytes: [UInt8], verification: Verification, threads: Int) {
+        self.load = load
         Threads.start { [self] in
+            let digest = LoadedFile(location: Location(file: "", dataDir: nil), bytes: bytes).sha256
+            lock.withLock { sha256 = digest }
             // This thread only (Linux: the nice value is per thread; who = 0 is the caller).
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
             let column = KeyTextColumn(verification.file?.entries ?? [])
@@ -277,5 +296,5 @@ final class SubgroupJob: @unchecked Sendable {
     }
 
     /// What is done so far (nil: not yet).
-    var results: (KeyTextColumn?, [Finding]?) { lock.withLock { (keyTexts, warnings) } }
+    var results: (Bytes32?, KeyTextColumn?, [Finding]?) { lock.withLock { (sha256, keyTexts, warnings) } }
 }

@@ -31,11 +31,10 @@ struct Inspection {
         let location = try Location.resolve(path)
         // Only the start of a file larger than its header accounts for (its verdict is
         // spring's: the bytes after are trailing bytes, a warning; see `readStart`).
-        let start = try SafetyFileInput.readStart(location.file)
+        let start = try SafetyFileInput.readStart(location.file, digests: .crcAndSHA256)
         let now = BlockTimestamp(date: Date())
-        var options = SafetyFileReader.Options(checkKeys: checkKeys, checkSubgroup: subgroup, now: now, keyCheckThreads: cores)
-        options.fileSize = start.fileSize
-        let (loaded, v) = SafetyFileInput.hashAndVerify(location, bytes: start.bytes, options: options)
+        let options = SafetyFileReader.Options(checkKeys: checkKeys, checkSubgroup: subgroup, now: now, keyCheckThreads: cores)
+        let (loaded, v) = SafetyFileInput.hashAndVerify(location, start: start, options: options)
         return Inspection(loaded: loaded, verification: v, fileSize: start.fileSize)
     }
 

@@ -95,3 +95,34 @@ struct KeyCheckTests {
         }
     }
 }
+
+/// The loader's on-curve check works on the coordinates as stored (four Montgomery
+/// multiplications, `G1.isOnCurveRaw`): held against the BigInt curve equation.
+@Suite struct RawOnCurveTests {
+    @Test func agreesWithTheCurveEquationOnRandomAndOnCurvePoints() {
+        var g = SystemRandomNumberGenerator()
+        func random() -> BigUInt { BigUInt(words: (0..<6).map { _ in UInt(g.next() as UInt64) }) % Ref.p }
+        var onCurve = 0
+        for n in 0..<48 {
+            let x = random()
+            // Half of them points on the curve (y from x), the others random y; and some
+            // on-curve points with y changed by one or negated.
+            let q = Ref.point(atOrAfter: x)
+            let y: BigUInt
+            switch n % 4 {
+            case 0: y = q.y
+            case 1: y = Ref.neg(q.y)
+            case 2: y = Ref.add(q.y, 1)
+            default: y = random()
+            }
+            let px = n % 4 < 3 ? q.x : x
+            let bytes = Ref.bytesLE(px) + Ref.bytesLE(y)
+            let want = Ref.mul(y, y) == Ref.curveRHS(px)
+            if want { onCurve += 1 }
+            let got = bytes.withUnsafeBytes { G1.checkLoadableAffineLE($0) }
+            #expect(got == (want ? .valid : .notOnCurve), "x \(px) y \(y)")
+        }
+        #expect(onCurve >= 24, "both answers were tried")
+        #expect(Fp.curveBOverR2 == Fp(4, 0, 0, 0, 0, 0) * Fp.rawOne * Fp.rawOne)
+    }
+}

@@ -153,7 +153,7 @@ enum Fixtures {
         var after = before
         after.entries[1].state = .savanna(SavannaSafety(lastVote: .empty, lock: BlockRef(blockID: lib.lib.blockID, timestamp: lib.lib.timestamp)))
         let request = PlanRequest(
-            action: .reset, location: location, fileSHA256: state.file!.sha256, keyText: before.entries[1].key.text,
+            action: .reset, location: location, fileSHA256: state.file!.sha256!, keyText: before.entries[1].key.text,
             libReadings: state.lib.readings, libChosen: 0)
         let diff = FileDiff.compare(old: before, new: after)
         return PlanPreview(
@@ -180,7 +180,7 @@ extension Fixtures {
         let inputs = RepairInputs(lib: choice, keys: nodeKeys, evidence: EvidenceSet(now: BlockTimestamp(slot: libSlot + 120)))
         let plan = try! Planner.repair(bytes: bytes, path: location.file, salvage: DamagedFile.read(bytes), inputs: inputs)
         let request = PlanRequest(
-            action: .repair, location: location, fileSHA256: state.file!.sha256, libReadings: state.lib.readings, libChosen: 0,
+            action: .repair, location: location, fileSHA256: state.file!.sha256!, libReadings: state.lib.readings, libChosen: 0,
             nodeKeys: state.nodeKeys)
         let explanation = ReviewExplanation(plan: plan)
         return PlanPreview(

@@ -33,7 +33,7 @@ import Testing
         case .compareFiles: .compared(.failure(.usage("no such file")))
         case .writeReport(let path, _, _, _): .reportWritten(.success(path))
         case .startWatch, .pollWatch, .stopWatch: .watchPolled([], now: 0)
-        case .pollSubgroupChecks(let sha256): .subgroupChecksPolled(sha256: sha256, keyTexts: nil, warnings: [])
+        case .pollSubgroupChecks(let load): .subgroupChecksPolled(load: load, sha256: nil, keyTexts: nil, warnings: [])
         }
     }
 

@@ -126,7 +126,7 @@ enum EntriesScreen: ScreenUnit {
         // What the file is even when damaged ("…, truncated in entry 2 (2 of 5 entries read)"),
         // and the program the verdict below speaks for (issue 7, reader).
         var info = "\(v.headline) · loader \(v.loader.name)"
-        info += " · \(Format.count(file.byteCount)) bytes · sha256 \(file.sha256.hex.prefix(12))…"
+        info += " · \(Format.count(file.byteCount)) bytes · " + (!file.readWhole ? "sha256 not computed (the start read)" : file.sha256.map { "sha256 \($0.hex.prefix(12))…" } ?? "sha256 computing…")
         g.put("Format  ", row: row, column: 0, style: .dim)
         g.put(info, row: row, column: 8)
         row += 1
