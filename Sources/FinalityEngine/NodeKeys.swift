@@ -64,17 +64,29 @@ public struct NodeKeys: Hashable, Sendable {
     /// No allocation: called once per entry (a file can hold a million).
     public func isConfigured(_ key: BLSPublicKey) -> Bool? { found ? keys.contains { $0.key == key } : nil }
 
+    /// Whether the node votes with `key`, in the one sentence `show`, the review of a reset
+    /// or delete (KeyConfiguration) and the Entries screen all say (`isConfigured` gives
+    /// the short answer: yes, no, or nil for unknown).
+    public func votingSentence(for key: BLSPublicKey) -> String {
+        let from = DisplayText.sanitize(source ?? "")
+        switch isConfigured(key) {
+        case true?: return "this node votes with this key (\(from))"
+        case false?: return "this node does not vote with this key: it is not among its \(grouped(publicKeys.count)) configured keys (\(from))"
+        case nil: return "whether this node votes with this key is unknown: no nodeos configuration found (give --config-dir DIR)"
+        }
+    }
+
     public var lines: [String] {
         var out = [String]()
         if let source {
-            out.append("configured finalizer keys: \(publicKeys.count), from \(source)")
+            out.append("configured finalizer keys: \(grouped(publicKeys.count)), from \(source)")
         } else {
             out.append("configured finalizer keys: unknown (no nodeos configuration found; give --config-dir DIR)")
         }
         for k in keys {
             out.append("  \(k.text.count > 40 ? String(k.text.prefix(40)) + "…" : k.text)  (\(k.origin))" + (k.problem.map { ": NOT A KEY, \($0)" } ?? ""))
         }
-        if otherProviders > 0 { out.append("  \(otherProviders) other signature-provider line\(otherProviders == 1 ? "" : "s") (not BLS finalizer keys) ignored") }
+        if otherProviders > 0 { out.append("  \(grouped(otherProviders)) other signature-provider line\(otherProviders == 1 ? "" : "s") (not BLS finalizer keys) ignored") }
         out += looked.map { "  looked at " + $0 }
         return out
     }
@@ -228,7 +240,7 @@ public enum NodeConfig {
                 return nil
             }
             let r = keys(configINI: bytes, path: path)
-            looked.append("\(path) (\(why)): \(r.keys.count) finalizer key\(r.keys.count == 1 ? "" : "s")")
+            looked.append("\(path) (\(why)): \(grouped(r.keys.count)) finalizer key\(r.keys.count == 1 ? "" : "s")")
             looked += r.problems
             return (path, r.keys, r.others)
         }
@@ -256,7 +268,7 @@ public enum NodeConfig {
                 others += r.others
                 sources.insert("config.ini \(r.path) (nodeos pid \(running.pid))", at: 0)
             }
-            looked.append("nodeos pid \(running.pid) command line: \(cl.keys.count) finalizer key\(cl.keys.count == 1 ? "" : "s")")
+            looked.append("nodeos pid \(running.pid) command line: \(grouped(cl.keys.count)) finalizer key\(cl.keys.count == 1 ? "" : "s")")
             if !sources.isEmpty {
                 return NodeKeys(keys: keys, looked: looked, source: sources.joined(separator: " and "), otherProviders: others)
             }

@@ -36,7 +36,7 @@ enum DevelopmentEra {
                     && version < UInt64(size) {
                     return Finding(
                         .error, .developmentEra, offset: 8, field: "version", expected: "0 or 1", found: "\(version)",
-                        note: "this looks like an unversioned development-era file: the u64 at offset 8 is an entry count, and \(version) entries of \(entrySize) bytes\(crc > 0 ? " and a CRC" : "") fill the file from offset 16; no release reads it")
+                        note: "this looks like an unversioned development-era file: the u64 at offset 8 is an entry count, and \(grouped(version)) entries of \(entrySize) bytes\(crc > 0 ? " and a CRC" : "") fill the file from offset 16; no release reads it")
                 }
                 return Finding(
                     .error, .developmentEra, offset: 8, field: "version", expected: "0 or 1", found: "\(version)",
@@ -52,8 +52,8 @@ enum DevelopmentEra {
                 && (0..<Int(count)).allSatisfy({ bytes[24 + 234 * $0] == 0x60 })
             {
                 return Finding(
-                    .error, .developmentEra, offset: 16, field: "count", expected: "\(count) entries of 237 bytes and a CRC",
-                    found: "\(count) entries of 234 bytes and a CRC",
+                    .error, .developmentEra, offset: 16, field: "count", expected: "\(grouped(count)) entries of 237 bytes and a CRC",
+                    found: "\(grouped(count)) entries of 234 bytes and a CRC",
                     note: "a version 1 header over bool entries with a CRC: a development-era layout; no release reads it")
             }
         }

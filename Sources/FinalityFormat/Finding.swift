@@ -68,7 +68,7 @@ public struct Finding: Error, Hashable, Sendable, CustomStringConvertible {
     /// `offset 0x18 (24), entry 0, key length: expected 96, found 48`
     public var location: String {
         var s = "offset 0x\(String(offset, radix: 16, uppercase: true)) (\(offset))"
-        if let entry { s += ", entry \(entry)" }
+        if let entry { s += ", entry \(grouped(entry))" }
         return s + ", \(field)"
     }
 
@@ -176,15 +176,15 @@ public struct Verification: Sendable {
             return "\(format.description), truncated in the header (\(first?.field ?? "count"))"
         }
         if let stop = stoppedAt, !entriesComplete {
-            let of = "\(read) of \(count) entries read"
+            let of = "\(grouped(read)) of \(grouped(count)) entries read"
             switch stop.check {
             case .truncated, .count:
-                return "\(format.description), truncated in entry \(stop.entry ?? read) (\(of))"
+                return "\(format.description), truncated in entry \(grouped(stop.entry ?? read)) (\(of))"
             default:
-                return "\(format.description), unreadable from entry \(stop.entry ?? read): \(stop.field) (\(of))"
+                return "\(format.description), unreadable from entry \(grouped(stop.entry ?? read)): \(stop.field) (\(of))"
             }
         }
-        let n = "\(read) entr\(read == 1 ? "y" : "ies")"
+        let n = "\(grouped(read)) entr\(read == 1 ? "y" : "ies")"
         if let e = first, e.check == .truncated, e.field == "crc" { return "\(format.description), \(n), truncated in the CRC" }
         return "\(format.description), \(n)"
     }

@@ -136,8 +136,8 @@ public enum SafetyFileReader {
             // The cause, named once, first; where the read then fails is `stoppedAt`.
             errors.append(Finding(
                 .error, .count, offset: 16, field: "count",
-                expected: "at most \(room) (file is \(bytes.count) bytes: 24-byte header, \(entrySize)-byte entries\(tail > 0 ? ", 4-byte CRC" : ""))",
-                found: "\(count) (needs \(needed(count, entrySize, 24 + tail)) bytes)"))
+                expected: "at most \(grouped(room)) (file is \(grouped(bytes.count)) bytes: 24-byte header, \(entrySize)-byte entries\(tail > 0 ? ", 4-byte CRC" : ""))",
+                found: "\(grouped(count)) (needs \(needed(count, entrySize, 24 + tail)) bytes)"))
         }
         var i = 0
         reading: while UInt64(i) < count {
@@ -147,7 +147,7 @@ public enum SafetyFileReader {
                 return Finding(
                     .error, .truncated, offset: start, entry: i, field: "entry",
                     expected: "\(entrySize) bytes", found: "\(left) byte\(left == 1 ? "" : "s") before the end of the file",
-                    note: "the file ends inside entry \(i) of \(count)")
+                    note: "the file ends inside entry \(grouped(i)) of \(grouped(count))")
             }
             func stop(_ f: Finding) {
                 stoppedAt = f
@@ -264,7 +264,7 @@ public enum SafetyFileReader {
             return fail(
                 Finding(
                     .error, .varint, offset: 8, field: "count (varint)", expected: "the \(varintSize(count))-byte form fc writes",
-                    found: "\(count) padded to \(headerSize - 8) bytes", note: "not written by nodeos's serializer"))
+                    found: "\(grouped(count)) padded to \(headerSize - 8) bytes", note: "not written by nodeos's serializer"))
         }
         let room = (bytes.count - headerSize) / 181
         var entries = [SafetyEntry]()
@@ -281,13 +281,13 @@ public enum SafetyFileReader {
                 let t = Finding(
                     .error, .truncated, offset: start, entry: i, field: "entry",
                     expected: "181 bytes", found: "\(r.remaining) byte\(r.remaining == 1 ? "" : "s") before the end of the file",
-                    note: "the file ends inside entry \(i) of \(count)")
+                    note: "the file ends inside entry \(grouped(i)) of \(grouped(count))")
                 stoppedAt = t
                 if count > UInt64(room) && (bytes.count - headerSize) % 181 == 0 {
                     errors.append(Finding(
                         .error, .count, offset: 8, field: "count",
-                        expected: "at most \(room) (file is \(bytes.count) bytes: \(headerSize)-byte header, 181-byte entries)",
-                        found: "\(count) (needs \(needed(count, 181, headerSize)) bytes)"))
+                        expected: "at most \(grouped(room)) (file is \(grouped(bytes.count)) bytes: \(headerSize)-byte header, 181-byte entries)",
+                        found: "\(grouped(count)) (needs \(needed(count, 181, headerSize)) bytes)"))
                 } else {
                     errors.append(t)
                 }
@@ -362,8 +362,8 @@ public enum SafetyFileReader {
             warnings.append(
                 Finding(
                     .warning, .duplicateKey, offset: layout.keyOffset(i), entry: i, field: "key",
-                    expected: "each key once", found: "the key of entry \(first) again",
-                    note: "nodeos uses entry \(first) and ignores this one"))
+                    expected: "each key once", found: "the key of entry \(grouped(first)) again",
+                    note: "nodeos uses entry \(grouped(first)) and ignores this one"))
         }
         let distinct = duplicates.distinct
 
@@ -431,15 +431,15 @@ public enum SafetyFileReader {
                 warnings.append(
                     Finding(
                         .warning, .unreadEntries, offset: endOffset, field: "end of file",
-                        expected: "the file to end at byte \(endOffset) (the count is \(file.entries.count))",
-                        found: "\(n) more bytes, room for \(n / minimum) more entr\(n / minimum == 1 ? "y" : "ies")",
+                        expected: "the file to end at byte \(endOffset) (the count is \(grouped(file.entries.count)))",
+                        found: "\(grouped(n)) more bytes, room for \(grouped(n / minimum)) more entr\(n / minimum == 1 ? "y" : "ies")",
                         note: "nodeos reads only the entries the count gives and ignores the rest" + unreadNote))
             } else {
                 warnings.append(
                     Finding(
                         .warning, .trailingBytes, offset: endOffset, field: "end of file",
                         expected: "the file to end at byte \(endOffset)",
-                        found: "\(n) more byte\(n == 1 ? "" : "s")",
+                        found: "\(grouped(n)) more byte\(n == 1 ? "" : "s")",
                         note: "nodeos ignores them" + unreadNote))
             }
         }
@@ -526,13 +526,13 @@ public enum SafetyFileReader {
         let have = max(0, bytes.count - offset)
         return Finding(
             .error, .truncated, offset: offset, field: field, expected: "\(size) byte\(size == 1 ? "" : "s")",
-            found: "\(have) byte\(have == 1 ? "" : "s") (file is \(bytes.count) bytes)")
+            found: "\(grouped(have)) byte\(have == 1 ? "" : "s") (file is \(grouped(bytes.count)) bytes)")
     }
 
     static func needed(_ count: UInt64, _ entrySize: Int, _ fixed: Int) -> String {
         let (m, o1) = count.multipliedReportingOverflow(by: UInt64(entrySize))
         let (s, o2) = m.addingReportingOverflow(UInt64(fixed))
-        return o1 || o2 ? "more than 2^64" : "\(s)"
+        return o1 || o2 ? "more than 2^64" : grouped(s)
     }
 }
 

@@ -10,7 +10,7 @@ public enum DiffRows {
         out.append(DiffRow(section: "file", field: "format", before: "\(d.oldFormat)", after: "\(d.newFormat)"))
         let oldCount = d.entries.filter { $0.oldIndex != nil }.count
         let newCount = d.entries.filter { $0.newIndex != nil }.count
-        out.append(DiffRow(section: "file", field: "entries", before: "\(oldCount)", after: "\(newCount)"))
+        out.append(DiffRow(section: "file", field: "entries", before: Format.number(oldCount), after: Format.number(newCount)))
         if d.orderChanged {
             out.append(DiffRow(section: "file", field: "entry order", before: "as stored", after: "changed"))
         }

@@ -63,7 +63,7 @@ extension Core {
             return
         }
         state.entries.selected = (state.entries.selected + (forward ? 1 : count - 1)) % count
-        state.status = StatusMessage(.info, "match \(state.entries.selected + 1) of \(count)")
+        state.status = StatusMessage(.info, "match \(Format.number(state.entries.selected + 1)) of \(Format.number(count))")
     }
 
     /// Leaving the search shows every entry again with the same entry still selected.

@@ -37,7 +37,7 @@ public enum Core {
                 let n = warnings.count
                 state.status = StatusMessage(
                     .warning,
-                    "subgroup checks done: \(n) key\(n == 1 ? " is" : "s are") outside the prime-order subgroup (nodeos loads \(n == 1 ? "it" : "them"); \(n == 1 ? "it" : "they") can never sign a valid vote)")
+                    "subgroup checks done: \(Format.number(n)) key\(n == 1 ? " is" : "s are") outside the prime-order subgroup (nodeos loads \(n == 1 ? "it" : "them"); \(n == 1 ? "it" : "they") can never sign a valid vote)")
             }
             return effects
         case .watchPolled(let samples, let now):

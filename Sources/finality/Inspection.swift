@@ -69,7 +69,7 @@ struct Inspection {
         let v = verification
         guard !v.nodeosLoads, let f = v.file else { return nil }
         let n = f.entries.count
-        let what = "\(n) entr\(n == 1 ? "y" : "ies")"
+        let what = "\(grouped(n)) entr\(n == 1 ? "y" : "ies")"
         if !v.entriesComplete {
             return "the \(what) below were read from a file \(v.loader.subject) refuses, up to where it breaks (\(v.stoppedAt.map { "offset \($0.offset)" } ?? "unknown offset")); entries marked ! have an error of their own"
         }

@@ -1,6 +1,7 @@
 import FinalityEngine
 import Foundation
 import Testing
+import FinalityTestSupport
 
 /// Inputs meant to hurt the tool or the host: each ends quickly, with an accurate message
 /// and the documented exit code, and nothing from the input reaches the terminal raw.
@@ -20,8 +21,10 @@ struct HostileInputTests {
     /// suite), with raw argument bytes (a name that is not UTF-8 cannot be a Swift String).
     static func run(_ args: [[UInt8]]) -> Run {
         let exe = RecoveryCLI.binary ?? "finality"
-        let tmp = FileManager.default.temporaryDirectory.path + "/finality-hostile-\(UUID().uuidString)"
+        let tmp = TemporaryPaths.name("finality-hostile")
         let out = tmp + ".out", err = tmp + ".err"
+        TemporaryPaths.register(out)
+        TemporaryPaths.register(err)
         defer { unlink(out); unlink(err) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -53,7 +56,7 @@ struct HostileInputTests {
     static func run(_ args: String...) -> Run { run(args.map { Array($0.utf8) }) }
 
     static func tempDir() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.path + "/finality-hostile-\(UUID().uuidString)"
+        let dir = TemporaryPaths.name("finality-hostile")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
         return dir
     }
@@ -151,7 +154,7 @@ struct HostileInputTests {
         #expect(r.status == 0)
         #expect(r.stdout.contains("nodeos will load this file"))
         // The fixture is 265 bytes (24 + 237 + 4); its header accounts for 269.
-        #expect(r.stdout.contains("found 67108599 more bytes"))
+        #expect(r.stdout.contains("found 67,108,599 more bytes"))
         #expect(r.stdout.contains("finality read 1,048,580 of them"))
         #expect(r.stdout.contains("sha256 not computed: finality read the first 1,048,845 of 67,108,864 bytes"))
     }
@@ -166,7 +169,7 @@ struct HostileInputTests {
         let r = Self.run("verify", dir + "/safety.dat")
         #expect(r.status == 1)
         #expect(r.stdout.contains("count: expected at most 5"))
-        #expect(r.stdout.contains("found 18446744073709551615 (needs more than 2^64 bytes)"))
+        #expect(r.stdout.contains("found 18,446,744,073,709,551,615 (needs more than 2^64 bytes)"))
         #expect(r.seconds < 10)
     }
 

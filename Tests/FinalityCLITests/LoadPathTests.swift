@@ -13,7 +13,7 @@ import Testing
 /// later; a file larger than its header accounts for gets spring's verdict there too.
 @Suite struct LoadPathTests {
     static func temp(_ bytes: [UInt8]) throws -> String {
-        let path = FileManager.default.temporaryDirectory.path + "/finality-load-\(UUID().uuidString).dat"
+        let path = TemporaryPaths.name("finality-load", suffix: ".dat")
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         return path
     }

@@ -1,4 +1,5 @@
 import FinalityEngine
+import FinalityFormat
 import FinalityInterface
 import FinalityRunner
 import FinalityTestSupport
@@ -34,7 +35,7 @@ struct NewcomerTests {
 
     @Test("`finality` alone outside a data dir prints how to start: finality PATH and finality demo (exit 2)")
     func noArgumentPrintsUsage() throws {
-        let empty = FileManager.default.temporaryDirectory.path + "/finality-empty-\(UUID().uuidString)"
+        let empty = TemporaryPaths.name("finality-empty")
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         let r = try run([], in: empty)
         #expect(r.status == 2)
@@ -75,6 +76,7 @@ struct NewcomerTests {
     func reportIsTheSameEverywhere() throws {
         let demo = try run(["demo", "--print-only"], in: "/")
         let dir = demo.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { TemporaryPaths.remove(TemporaryPaths.topLevel(of: dir) ?? dir) }
         let location = try Location.resolve(dir)
         let cli = try run(["report", dir], in: "/")
         #expect(cli.status == 0)
@@ -107,10 +109,20 @@ struct NewcomerTests {
     /// Block numbers (`#5,210`, `block 5,210`, `_vheight 5,212/2`) and byte counts are
     /// grouped in every text a person reads, as on the screens; only JSON and values meant
     /// to be typed back (slots, hashes, `--lib-id`) keep plain digits.
+    ///
+    /// Counts too: entries, keys, records, backups (`1,200 entries`, `1,199 of 1,200 entries
+    /// read`, `Backups (1,000)`, `configured finalizer keys: 1,100`), and entry numbers in a
+    /// sentence (`entry 1,150`); the `#` column of `list`'s table is a column, not a sentence.
     static func ungroupedNumbers(_ text: String) -> [String] {
-        let patterns = [#"#[0-9]{4,}"#, #"\bblock [0-9]{4,}"#, #"\bbheight [0-9]{4,}"#, #"\b[0-9]{4,} bytes"#, #"(^|  )[0-9]{4,}/[0-9]"#]
+        let patterns = [
+            #"#[0-9]{4,}"#, #"\bblock [0-9]{4,}"#, #"\bbheight [0-9]{4,}"#, #"\b[0-9]{4,} bytes"#, #"(^|  )[0-9]{4,}/[0-9]"#,
+            #"\b[0-9]{4,} (entr|keys?\b|configured|records?\b|backups?\b|pieces?\b|break|interlock|finalizer|other\b|lines?\b|offsets?\b|blocks?\b|more\b|elsewhere|sources?\b|times\b|of [0-9])"#,
+            #"\bof [0-9]{4,}"#, #"[a-z] \([0-9]{4,}\)"#, #"\b(keys|entries|records|count|backups( examined)?): [0-9]{4,}"#,
+            #"\b[eE]ntry +#?[0-9]{4,}"#, #"\bentries [0-9]{4,}"#, #"^ *[0-9]{4,}\. "#,
+        ]
+        let prose = text.split(separator: "\n").filter { !$0.drop(while: { $0 == " " }).hasPrefix("{") }
         return patterns.flatMap { p in
-            text.split(separator: "\n").filter { $0.range(of: p, options: .regularExpression) != nil }.map(String.init)
+            prose.filter { $0.range(of: p, options: .regularExpression) != nil }.map(String.init)
         }
     }
 
@@ -121,6 +133,11 @@ struct NewcomerTests {
         #expect(Self.ungroupedNumbers("x.dat: Savanna safety.dat version 1, 5 entries, 1213 bytes").count == 1)
         #expect(Self.ungroupedNumbers("0  PUB_BLS_u8Yi2wr…  5230/3  none").count == 1)
         #expect(Self.ungroupedNumbers("#400,000,210 at 2026-11-01T00:01:45.000Z (slot 1693613010), 1,213 bytes").isEmpty)
+        // ... and what verify printed for a million entries before counts were grouped.
+        #expect(Self.ungroupedNumbers("Savanna safety.dat version 1, 1000000 entries, 237,000,028 bytes").count == 1)
+        #expect(!Self.ungroupedNumbers("truncated in entry 1150 (1150 of 1200 entries read)").isEmpty)
+        #expect(!Self.ungroupedNumbers("configured finalizer keys: 1100, from config.ini").isEmpty)
+        #expect(Self.ungroupedNumbers("Savanna safety.dat version 1, 1,000,000 entries; entry 1,150 of 1,200; keys: 1,100").isEmpty)
         for fixture in ["v1-five-entries.dat", "hotstuff-three-entries.dat", "truncated-entry.dat"] {
             let path = HostileInputTests.fixture(fixture)
             let first = try #require(RecoveryCLI.run(["list", path]).stdout.split(separator: "\n").first { $0.hasPrefix("0 ") }.map(String.init))
@@ -131,6 +148,52 @@ struct NewcomerTests {
                 #expect(Self.ungroupedNumbers(r.stdout).isEmpty, "finality \(args.joined(separator: " ")) prints plain digits")
             }
         }
+        try countsOfABigFile()
+    }
+
+    /// A file of 1,200 entries (real keys), a config.ini with 1,100 of them and 20 others,
+    /// a truncated copy, a backup and an audit record: every command that prints a count
+    /// (verify, list, show, report, diff, history, reset) prints it grouped.
+    func countsOfABigFile() throws {
+        let n = 1200
+        let entries = (0..<n).map { (i: Int) -> SafetyEntry in
+            SafetyEntry(key: TestKeys.key(UInt64(i + 1)), state: .savanna(SavannaSafety(
+                lastVote: RecoveryFixture.ref(UInt32(5000 + i)), lock: RecoveryFixture.ref(UInt32(4990 + i)))))
+        }
+        let (dir, path) = try TestFiles.dataDir(SafetyFile(format: .savannaV1, entries: entries), prefix: "finality-counts")
+        let base = (dir as NSString).deletingLastPathComponent
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        // config/ beside the data dir: keys 1…1,100 of the file and 20 without an entry.
+        try FileManager.default.createDirectory(atPath: base + "/config", withIntermediateDirectories: true)
+        let configured = (1...1100).map(UInt64.init) + (5001...5020).map(UInt64.init)
+        try configured.map { "signature-provider = \(TestKeys.key($0).text)=KEY:PVT_BLS_never_read\n" }.joined()
+            .write(toFile: base + "/config/config.ini", atomically: true, encoding: .utf8)
+        // The same file cut inside entry 1,150: "1,150 of 1,200 entries read".
+        let truncated = base + "/truncated.dat"
+        let bytes = TestFiles.read(path)
+        try Data(bytes[0..<(24 + 1150 * 237 + 100)]).write(to: URL(fileURLWithPath: truncated))
+        let inFile = TestKeys.key(1150).text, notConfigured = TestKeys.key(1160).text
+        let reset = RecoveryCLI.run(["reset", dir, "--key", notConfigured, "--yes"] + RecoveryFixture.libArgs)
+        #expect(reset.status == 0, "\(reset.stderr)")
+        let backup = try #require(TestFiles.backups(of: path).first)
+        // The debug binary checks 1,200 keys slowly: each command once, on the file where it
+        // says the most (about 25 s in all).
+        let runs: [[String]] = [
+            ["verify", path], ["verify", truncated], ["list", truncated], ["show", dir, notConfigured], ["show", truncated, inFile],
+            ["report", dir], ["diff", backup, path], ["history", dir],
+            ["show", dir, "PUB_BLS_no_such_key"], ["show", dir, TestKeys.key(9999).text],
+        ]
+        var seen = reset.stdout
+        for args in runs {
+            let r = RecoveryCLI.run(args)
+            let text = r.stdout + r.stderr
+            seen += text
+            #expect(text.count > 40, "\(args): \(r.stderr)")
+            #expect(Self.ungroupedNumbers(text).isEmpty, "finality \(args.joined(separator: " ")) prints plain digits: \(Self.ungroupedNumbers(text))")
+        }
+        #expect(Self.ungroupedNumbers(reset.stdout).isEmpty, "finality reset prints plain digits: \(Self.ungroupedNumbers(reset.stdout))")
+        // The counts were printed (grouped), so the checks above had something to find.
+        for count in ["1,200 entries", "1,150 of 1,200 entries read", "1,100"] { #expect(seen.contains(count), "no \(count) anywhere") }
     }
 }
 

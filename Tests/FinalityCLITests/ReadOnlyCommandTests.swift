@@ -126,7 +126,7 @@ struct ReadOnlyCommandTests {
         // names another config dir (here one without a config.ini: unknown, and the guess).
         #expect(show.stdout.contains("configured yes: this node votes with this key"), "\(show.stdout)")
         let inactive = RecoveryCLI.run(["show", dir, "gjUIlRSk"])
-        #expect(inactive.stdout.contains("configured no: not among the node's 6 keys"), "\(inactive.stdout)")
+        #expect(inactive.stdout.contains("configured no: this node does not vote with this key: it is not among its 6 configured keys"), "\(inactive.stdout)")
         #expect(inactive.stdout.contains("flag       inactive:"))
         let elsewhere = RecoveryCLI.run(["show", dir, "gjUIlRSk", "--config-dir", dir + "/state"])
         #expect(elsewhere.stdout.contains("configured unknown"), "\(elsewhere.stdout)")
@@ -134,5 +134,24 @@ struct ReadOnlyCommandTests {
         for out in [show.stdout, inactive.stdout, elsewhere.stdout] { #expect(!out.contains("PVT_BLS")) }
         #expect(FileManager.default.fileExists(atPath: dir + "/blocks/blocks.log"))
         #expect(FileManager.default.fileExists(atPath: dir + "/state"))
+    }
+
+    @Test("show and the review of a reset say in the same sentence whether the node votes with the key: configured, not, unknown")
+    func oneSentenceForVoting() throws {
+        let demo = RecoveryCLI.run(["demo", "--print-only"])
+        let dir = demo.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
+        #expect(demo.status == 0 && !dir.isEmpty)
+        // A configured key, one the node does not use, and one with no configuration found.
+        for (key, word, extra) in [("04nAwfOWuw", "yes", [String]()), ("gjUIlRSk", "no", []), ("gjUIlRSk", "unknown", ["--config-dir", dir + "/state"])] {
+            let show = RecoveryCLI.run(["show", dir, key] + extra)
+            let line = try #require(show.stdout.split(separator: "\n").first { $0.hasPrefix("configured ") }, "\(show.stdout)")
+            #expect(line.hasPrefix("configured \(word): "), "\(line)")
+            let sentence = String(line.dropFirst("configured \(word): ".count))
+            #expect(sentence.contains("votes with this key") || sentence.contains("vote with this key"), "\(sentence)")
+            let review = RecoveryCLI.run(["reset", dir, "--key", key, "--dry-run", "--blocks-dir", dir + "/blocks"] + extra)
+            let said = review.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            #expect(said.contains { $0.hasPrefix(sentence) }, "the review words it otherwise than show's \"\(sentence)\":\n\(review.stdout)\(review.stderr)")
+        }
     }
 }

@@ -41,7 +41,7 @@ struct RecoveryCLITests {
     /// Runs the binary on a pseudo-terminal (util-linux `script`), typing `input`.
     func onTerminal(_ args: [String], typing input: String) -> RecoveryCLI.Result {
         let quoted = ([RecoveryCLI.binary!] + args).map { "'" + $0 + "'" }.joined(separator: " ")
-        let inputFile = FileManager.default.temporaryDirectory.path + "/typed-\(UUID().uuidString)"
+        let inputFile = TemporaryPaths.name("typed")
         #expect(FileManager.default.createFile(atPath: inputFile, contents: Data((input + "\n").utf8)))
         defer { unlink(inputFile) }
         let p = Process()
@@ -197,7 +197,7 @@ struct RecoveryCLITests {
 
     @Test("a HotStuff safety_db.dat: reset writes _vheight {LIB, 2} and the proposal id of LIB; --final-on-qc and --b-lock change it")
     func hotStuff() throws {
-        let dir = FileManager.default.temporaryDirectory.path + "/finality-hotstuff-\(UUID().uuidString)"
+        let dir = TemporaryPaths.name("finality-hotstuff")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/safety_db.dat"
         let original = SafetyFileWriter.encode(RecoveryFixture.hotStuffFile())

@@ -142,8 +142,10 @@ struct RecoveryFaultTests {
 
 /// The real binary run as another user (setpriv), with output to files.
 private func runAs(uid: UInt32, gid: UInt32, groups: [UInt32], _ args: [String]) -> RecoveryCLI.Result {
-    let tmp = FileManager.default.temporaryDirectory.path + "/finality-setpriv-\(UUID().uuidString)"
+    let tmp = TemporaryPaths.name("finality-setpriv")
     let out = tmp + ".out", err = tmp + ".err"
+    TemporaryPaths.register(out)
+    TemporaryPaths.register(err)
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -215,7 +217,7 @@ struct WriteSafetyCLITests {
         let fin = dir + "/finalizers"
         #expect(chown(fin, 1002, 1002) == 0 && chown(path, 1002, 1002) == 0)
         // A root "nodeos" on another data dir: its cwd, fd and environ are closed to uid 1002.
-        let shell = FileManager.default.temporaryDirectory.path + "/fake-nodeos-\(UUID().uuidString)"
+        let shell = TemporaryPaths.name("fake-nodeos")
         try FileManager.default.createDirectory(atPath: shell, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: shell + "/nodeos")
         let nodePID = spawnDetached(shell + "/nodeos", ["60"])
@@ -236,7 +238,7 @@ struct WriteSafetyCLITests {
     @Test("a full disk (small tmpfs): exit 3, the file unchanged, no partial backup, no temp file, no audit record", .enabled(if: geteuid() == 0))
     func fullDisk() throws {
         for extraPages in [0, 1] {
-            let mountPoint = FileManager.default.temporaryDirectory.path + "/finality-full-\(UUID().uuidString)"
+            let mountPoint = TemporaryPaths.name("finality-full")
             try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
             guard runMount(["-t", "tmpfs", "-o", "size=512k", "tmpfs", mountPoint]) == 0 else {
                 print("full-disk test: cannot mount a tmpfs here; skipped")

@@ -84,8 +84,10 @@ enum RecoveryCLI {
 
     /// Starts the binary with stdin from /dev/null (not a terminal) and extra environment.
     static func start(_ args: [String], env: [String: String] = [:]) -> Running {
-        let tmp = FileManager.default.temporaryDirectory.path + "/finality-cli-\(UUID().uuidString)"
+        let tmp = TemporaryPaths.name("finality-cli")
         let out = tmp + ".out", err = tmp + ".err"
+        TemporaryPaths.register(out)
+        TemporaryPaths.register(err)
         var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -45,7 +45,7 @@ struct RequiredToolsTests {
 
     @Test("tmux is looked for only where it is installed: a candidate list without it finds none")
     func findsNothingWhereNothingIs() throws {
-        let dir = FileManager.default.temporaryDirectory.path + "/finality-required-\(UUID().uuidString)"
+        let dir = TemporaryPaths.name("finality-required")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // A file named tmux that is not executable is not tmux.

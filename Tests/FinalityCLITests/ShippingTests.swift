@@ -1,6 +1,7 @@
 import FinalityEngine
 import Foundation
 import Testing
+import FinalityTestSupport
 
 /// What the release ships besides the commands: `--version` (the same string as every
 /// audit record), the completion scripts swift-argument-parser generates, and the man page
@@ -49,7 +50,7 @@ struct ShippingTests {
         }
         #expect(r.stdout.contains("--dry-run") || r.stdout.contains("dry-run"))
         if shell == "bash", FileManager.default.isExecutableFile(atPath: "/bin/bash") {
-            let file = FileManager.default.temporaryDirectory.path + "/finality-completion-\(UUID().uuidString).bash"
+            let file = TemporaryPaths.name("finality-completion", suffix: ".bash")
             try r.stdout.write(toFile: file, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(atPath: file) }
             #expect(Self.shell("/bin/bash", ["-n", file]) == 0, "bash -n refuses the completion script")
@@ -61,7 +62,7 @@ struct ShippingTests {
     /// that loses the guided-recovery command block fails here, not at release time.
     @Test("man-sections.sh: EXIT STATUS, ENVIRONMENT, FILES, and EXAMPLES from the README's guided recovery")
     func manSections() throws {
-        let dir = FileManager.default.temporaryDirectory.path + "/finality-man-\(UUID().uuidString)"
+        let dir = TemporaryPaths.name("finality-man")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let page = dir + "/finality.1"

@@ -24,7 +24,7 @@ struct WatchCLITests {
         let entry = SafetyEntry(key: key, state: .savanna(SavannaSafety(
             lastVote: BlockRef(blockID: FakeAnswers.id(head - 50), timestamp: BlockTimestamp(slot: now - 50)),
             lock: BlockRef(blockID: FakeAnswers.id(head - 52), timestamp: BlockTimestamp(slot: now - 52)))))
-        let dir = FileManager.default.temporaryDirectory.path + "/finality-watch-cli-\(UUID().uuidString)"
+        let dir = TemporaryPaths.name("finality-watch-cli")
         try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let file = dir + "/safety.dat"
         FileManager.default.createFile(atPath: file, contents: Data(SafetyFileWriter.encode(SafetyFile(format: .savannaV1, entries: [entry]))))

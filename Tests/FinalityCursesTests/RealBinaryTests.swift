@@ -163,6 +163,10 @@ struct RealBinaryTests {
         try t.send("q")
         let s = try t.waitFor("The demo data dir stays at")
         #expect(s.ok, "\(s.screen)")
+        // The folder it names (`rm -r /tmp/finality-demo-XXXXXX`): removed here.
+        if let r = s.screen.range(of: #"/[^ \n]*finality-demo-[A-Za-z0-9]{6}"#, options: .regularExpression) {
+            TemporaryPaths.remove(String(s.screen[r]))
+        }
         #expect(s.screen.contains("open it again:  finality "))
         #expect(t.exitStatus() == 0)
     }
@@ -260,7 +264,8 @@ struct RealBinaryWizardTests {
         let demo = Spawn.run(Tmux.finalityPath!, ["demo", "--print-only"], outputFile: t.directory + "/demo")
         #expect(demo.status == 0)
         let dir = demo.output.trimmingCharacters(in: .whitespacesAndNewlines)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // The whole demo folder (data/ and config/ beside it), not only data/.
+        defer { TemporaryPaths.remove(TemporaryPaths.topLevel(of: dir) ?? dir) }
         let file = dir + "/finalizers/safety.dat"
         let before = try Data(contentsOf: URL(fileURLWithPath: file))
         try t.start(t.finality(dir))

@@ -172,7 +172,7 @@ struct FixtureTests {
     @Test func countLargerThanFile() throws {
         try expectRefused(
             "count-larger-than-file.dat", .count,
-            "offset 0x10 (16), count: expected at most 5 (file is 1213 bytes: 24-byte header, 237-byte entries, 4-byte CRC), found 9 (needs 2161 bytes)")
+            "offset 0x10 (16), count: expected at most 5 (file is 1,213 bytes: 24-byte header, 237-byte entries, 4-byte CRC), found 9 (needs 2,161 bytes)")
     }
 
     @Test func trailingBytes() throws {

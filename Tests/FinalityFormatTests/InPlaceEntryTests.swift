@@ -137,7 +137,7 @@ struct InPlaceEntryTests {
         #expect(v.bytesNotRead == 5060)
         let t = try #require(v.warnings.first { $0.check == .trailingBytes })
         #expect(t.offset == 24 + 3 * 237 + 2 * 1 + 4)
-        #expect(t.found == "5100 more bytes")
+        #expect(t.found == "5,100 more bytes")
         #expect(t.note?.contains("finality read 40 of them") == true)
     }
 }

@@ -6,6 +6,17 @@ import Testing
 /// Keys as people expect them (issue 10, items 7, 10 and 11), each told as the operator
 /// would meet it.
 @Suite struct ExpectedKeysTests {
+    @Test("the Entries screen says whether the node votes with the selected key in the node keys' one sentence (as show and the review)")
+    func votingSentenceOnTheScreen() throws {
+        let s = Fixtures.state(size: Size(columns: 200, rows: 60), nodeKeys: Fixtures.nodeKeys)
+        let index = try #require(Core.selectedEntryIndex(s))
+        let key = try #require(s.file?.verification.file?.entries[index].key)
+        #expect(Fixtures.nodeKeys.isConfigured(key) == true)
+        let sentence = Fixtures.nodeKeys.votingSentence(for: key)
+        #expect(sentence.hasPrefix("this node votes with this key (config.ini /srv/node/config/config.ini"))
+        #expect(Render.render(s).text.contains("configured: " + sentence), "\(Render.render(s).text)")
+    }
+
     // MARK: 7: a screen too small drives nothing
 
     @Test("behind \"terminal too small\" a whole reset typed blind changes nothing")

@@ -100,7 +100,7 @@ struct WatchScreenTests {
         let node = FakeNode()
         defer { node.stop() }
         node.all(.silent)
-        let f = FileManager.default.temporaryDirectory.path + "/finality-watch-screen-\(UUID().uuidString).dat"
+        let f = TemporaryPaths.name("finality-watch-screen", suffix: ".dat")
         FileManager.default.createFile(atPath: f, contents: Data(SafetyFileWriter.encode(Fixtures.savannaFile())))
         defer { try? FileManager.default.removeItem(atPath: f) }
         let runner = EngineEffects(toolVersion: "test")

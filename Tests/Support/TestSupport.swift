@@ -25,11 +25,93 @@ public enum TestBlocks {
     }
 }
 
+/// Paths tests make in the temporary directory (`<tmp>/<prefix>-<uuid><suffix>`), each
+/// removed when the test process ends: tests clean up after themselves without each one
+/// remembering to, and a path made once for several tests (a probe, a shared fixture)
+/// lives as long as they run. Only paths named here are removed, and only under the
+/// temporary directory: never anything else in /tmp.
+public enum TemporaryPaths {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var paths = [String]()
+    nonisolated(unsafe) private static var armed = false
+
+    /// The temporary directory, without a trailing slash.
+    public static var root: String {
+        let t = FileManager.default.temporaryDirectory.path
+        return t.count > 1 && t.hasSuffix("/") ? String(t.dropLast()) : t
+    }
+
+    /// A fresh name `<tmp>/<prefix>-<uuid><suffix>` (not created: a directory or a file,
+    /// as the caller makes it), removed when the tests end.
+    public static func name(_ prefix: String, suffix: String = "") -> String {
+        let path = root + "/\(prefix)-\(UUID().uuidString)\(suffix)"
+        register(path)
+        return path
+    }
+
+    /// A fresh directory `<tmp>/<prefix>-<uuid>`, removed when the tests end.
+    public static func directory(_ prefix: String) throws -> String {
+        let path = name(prefix)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// A path something else made (mkdtemp, the binary's demo dir): removed when the tests
+    /// end, when it is directly under the temporary directory.
+    public static func register(_ path: String) {
+        guard isOurs(path) else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        paths.append(path)
+        if !armed {
+            armed = true
+            atexit { TemporaryPaths.removeAll() }
+        }
+    }
+
+    /// Removes `path` now (a test that wants its space back early); nil-safe and quiet.
+    public static func remove(_ path: String) {
+        guard isOurs(path) else { return }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Every registered path, removed (at exit).
+    public static func removeAll() {
+        lock.lock()
+        let all = paths
+        paths = []
+        lock.unlock()
+        for p in all { try? FileManager.default.removeItem(atPath: p) }
+    }
+
+    /// Directly under the temporary directory, and not the directory itself.
+    static func isOurs(_ path: String) -> Bool {
+        let r = root
+        guard path.hasPrefix(r + "/") else { return false }
+        let rest = path.dropFirst(r.count + 1)
+        return !rest.isEmpty && !rest.contains("/") && rest != "." && rest != ".."
+    }
+
+    /// The top-level entry under the temporary directory that holds `path`
+    /// (`/tmp/finality-demo-x/data` → `/tmp/finality-demo-x`), or nil.
+    public static func topLevel(of path: String) -> String? {
+        let r = root
+        guard path.hasPrefix(r + "/") else { return nil }
+        guard let first = path.dropFirst(r.count + 1).split(separator: "/").first else { return nil }
+        return r + "/" + first
+    }
+
+    /// Registers the top-level entry holding `path` (a data dir the binary made).
+    public static func registerTopLevel(of path: String) {
+        if let top = topLevel(of: path) { register(top) }
+    }
+}
+
 public enum TestFiles {
     /// A fresh data dir: `<tmp>/<prefix>-<uuid>/data/finalizers/safety.dat` holding `file`,
-    /// and an empty `state/`.
+    /// and an empty `state/`; `<tmp>/<prefix>-<uuid>` is removed when the tests end.
     public static func dataDir(_ file: SafetyFile, prefix: String = "finality-test") throws -> (dir: String, file: String) {
-        let dir = FileManager.default.temporaryDirectory.path + "/\(prefix)-\(UUID().uuidString)/data"
+        let dir = TemporaryPaths.name(prefix) + "/data"
         try FileManager.default.createDirectory(atPath: dir + "/finalizers", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: dir + "/state", withIntermediateDirectories: true)
         let path = dir + "/finalizers/safety.dat"

@@ -236,9 +236,9 @@ public enum AuditLog {
                 found: "chain broken at line \(b.line): \(b.problem). Nothing is written after a break unless you start a new chain segment: --new-audit-segment \"why\" (finality history shows every break)",
                 outcome: .refused)
         }
-        let resumed = v.breaks.isEmpty ? "" : " (\(v.breaks.count) earlier break(s), each followed by a new segment)"
+        let resumed = v.breaks.isEmpty ? "" : " (\(grouped(v.breaks.count)) earlier break(s), each followed by a new segment)"
         return InterlockCheck(
-            name: "audit-log", checked: checked, found: "\(v.entries.count) record(s), chain intact to the end\(resumed)", outcome: .clear, summary: "\(v.entries.count) record(s), chain intact")
+            name: "audit-log", checked: checked, found: "\(grouped(v.entries.count)) record(s), chain intact to the end\(resumed)", outcome: .clear, summary: "\(grouped(v.entries.count)) record(s), chain intact")
     }
 
     static func unusableReason(_ st: FileStatus, path: String) -> String? {

@@ -17,7 +17,7 @@ public enum CaseReport {
             return "nothing: it refuses to start with this file, so no key votes (repair it, or restore a backup)"
         }
         if let d = duplicateOf {
-            return "nothing with this entry: entry \(d) has the same key and nodeos uses the first"
+            return "nothing with this entry: entry \(grouped(d)) has the same key and nodeos uses the first"
         }
         if keys?.isConfigured(e.key) == false {
             return "nothing: the node is not configured with this key (inactive); nodeos keeps the entry as it is"
@@ -54,7 +54,7 @@ public enum CaseReport {
         let v = SafetyFileReader.verify(loaded.bytes, options: .init(now: BlockTimestamp(date: now)))
         out.append("")
         out.append("Verdict: \(v.verdictLine)")
-        if let f = v.file { out.append("format: \(f.format), \(f.entries.count) entries, \(f.trailingBytes.count) trailing bytes") }
+        if let f = v.file { out.append("format: \(f.format), \(grouped(f.entries.count)) entries, \(grouped(f.trailingBytes.count)) trailing bytes") }
         for e in v.errors { out.append("  error:   \(e)") }
         for w in v.warnings { out.append("  warning: \(w)") }
         let lib = readings.first?.lib
@@ -62,7 +62,7 @@ public enum CaseReport {
             out.append("")
             out.append("Entries:")
             for (i, e) in f.entries.enumerated() {
-                out.append("  \(i). \(e.key.text)")
+                out.append("  \(grouped(i)). \(e.key.text)")
                 for field in EntryFields.of(e, format: f.format) {
                     out.append("       \(field.name): \(field.value)")
                 }
@@ -104,8 +104,8 @@ public enum CaseReport {
         out += interlocks.lines
         out.append("")
         if let h = try? FileHistory.read(file: file) {
-            out.append("Backups: \(h.backups.count)\(h.backups.last.map { ", latest \($0.path)" } ?? "")")
-            out.append("Audit log: \(h.audit.entries.count) records, \(h.audit.intact ? "chain intact" : "CHAIN BROKEN at line \(h.audit.brokenLine!): \(h.audit.problem ?? "")")")
+            out.append("Backups: \(grouped(h.backups.count))\(h.backups.last.map { ", latest \($0.path)" } ?? "")")
+            out.append("Audit log: \(grouped(h.audit.entries.count)) records, \(h.audit.intact ? "chain intact" : "CHAIN BROKEN at line \(h.audit.brokenLine!): \(h.audit.problem ?? "")")")
             if let last = h.audit.entries.last {
                 out.append("  last: \(last.record.time) \(last.record.action ?? (last.record.segment != nil ? "new-segment" : "?")) by \(last.record.user)")
             }

@@ -78,16 +78,16 @@ public struct DeleteChange: ChangeKind {
 public enum KeyConfiguration {
     public static func line(_ key: BLSPublicKey?, _ keys: NodeKeys?, deleting: Bool) -> String? {
         guard let key, let keys else { return nil }
-        let source = DisplayText.sanitize(keys.source ?? "")
+        // The sentence is the node keys' own (NodeKeys.votingSentence); what it means for
+        // this change follows it.
+        let sentence = keys.votingSentence(for: key)
         switch keys.isConfigured(key) {
         case true?:
-            return "this node votes with this key (\(source))"
-                + (deleting ? ": nodeos recreates its entry at start-up (lock = its LIB, no last vote)" : "")
+            return sentence + (deleting ? ": nodeos recreates its entry at start-up (lock = its LIB, no last vote)" : "")
         case false?:
-            return "this key is not among the node's \(keys.keys.count) configured keys (\(source)): nodeos never votes with it"
-                + (deleting ? " and does not recreate its entry" : "; this change does not bring this node's votes back")
+            return sentence + (deleting ? "; nodeos does not recreate its entry" : "; this change does not bring this node's votes back")
         case nil:
-            return "whether this node votes with this key is unknown: no nodeos configuration found (--config-dir DIR)"
+            return sentence
         }
     }
 }

@@ -107,12 +107,12 @@ public struct EvidenceSet: Hashable, Sendable {
 
     /// What was looked at, for the plan's notes.
     public var summary: [String] {
-        var out = ["backups examined: \(backups.count)" + (unreadableBackups.isEmpty ? "" : ", \(unreadableBackups.count) not usable")]
+        var out = ["backups examined: \(grouped(backups.count))" + (unreadableBackups.isEmpty ? "" : ", \(grouped(unreadableBackups.count)) not usable")]
         for u in unreadableBackups { out.append("  backup \(u.source) not used: \(u.reason)") }
         if network.isEmpty && networkFailures.isEmpty {
             out.append("no node API asked for tracked votes (--api gives the network's view of each key's last vote)")
         }
-        for n in network { out.append("node API \(n.source): \(n.votes.count) tracked vote\(n.votes.count == 1 ? "" : "s")") }
+        for n in network { out.append("node API \(n.source): \(grouped(n.votes.count)) tracked vote\(n.votes.count == 1 ? "" : "s")") }
         for f in networkFailures { out.append("node API \(f.source): no tracked votes: \(f.reason)") }
         return out
     }

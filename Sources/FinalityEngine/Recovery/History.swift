@@ -68,19 +68,19 @@ public struct FileHistory: Sendable {
         var out = ["History of \(file)"]
         out.append("current SHA-256: \(currentSHA256?.hex ?? "(unreadable)")")
         out.append("")
-        out.append("Backups (\(backups.count)) in \(RecoveryPaths.backupDirectory(for: file)):")
+        out.append("Backups (\(grouped(backups.count))) in \(RecoveryPaths.backupDirectory(for: file)):")
         if backups.isEmpty { out.append("  none") }
         for (i, b) in backups.enumerated() {
-            let what = b.format.map { "\($0.name), \(b.entryCount ?? 0) entries" } ?? "unreadable"
-            out.append("  \(i + 1). \(b.path)")
-            out.append("     \(b.size) bytes, \(what), SHA-256 \(b.sha256.hex)\(b.isCurrent ? " (= current file)" : "")")
+            let what = b.format.map { "\($0.name), \(grouped(b.entryCount ?? 0)) entries" } ?? "unreadable"
+            out.append("  \(grouped(i + 1)). \(b.path)")
+            out.append("     \(grouped(b.size)) bytes, \(what), SHA-256 \(b.sha256.hex)\(b.isCurrent ? " (= current file)" : "")")
             out.append("     \(b.verdict)")
             if unrecordedBackups.contains(where: { $0.path == b.path }) {
                 out.append("     no audit record names this backup: a change stopped before its record (interrupted?), or a copy made by hand")
             }
         }
         out.append("")
-        out.append("Audit log \(auditPath): \(audit.entries.count) record\(audit.entries.count == 1 ? "" : "s")")
+        out.append("Audit log \(auditPath): \(grouped(audit.entries.count)) record\(audit.entries.count == 1 ? "" : "s")")
         // Records and breaks in line order: every record is read, past any break.
         var items = audit.entries.map { (line: $0.line, text: Self.describe($0)) }
         for b in audit.breaks {
@@ -92,7 +92,7 @@ public struct FileHistory: Sendable {
         if audit.breaks.isEmpty {
             out.append("  chain intact")
         } else {
-            out.append("  \(audit.breaks.count) break\(audit.breaks.count == 1 ? "" : "s") in the chain\(audit.openBreak == nil ? ", each followed by a new segment" : "")")
+            out.append("  \(grouped(audit.breaks.count)) break\(audit.breaks.count == 1 ? "" : "s") in the chain\(audit.openBreak == nil ? ", each followed by a new segment" : "")")
         }
         switch currentMatchesLastRecord {
         case .some(false):
@@ -117,7 +117,7 @@ public struct FileHistory: Sendable {
         for o in r.overrides ?? [] { out.append("     interlock \(o.check) OVERRIDDEN: \(o.reason)") }
         // Records since issue 9: each written last vote and the evidence chosen for it.
         for f in r.voteFloors ?? [] {
-            let from = f.chosenPiece.map { "\($0.detail) (\(f.evidence.count) piece\(f.evidence.count == 1 ? "" : "s") of evidence)" } ?? "?"
+            let from = f.chosenPiece.map { "\($0.detail) (\(grouped(f.evidence.count)) piece\(f.evidence.count == 1 ? "" : "s") of evidence)" } ?? "?"
             out.append("     last vote of \(String(f.key.prefix(24)))…: block #\(grouped(f.lastVote.blockNum)), from \(from)")
         }
         return out

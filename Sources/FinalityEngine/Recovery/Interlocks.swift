@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import FinalityFormat
 import SystemPackage
 
 /// One safety check before a write: what was checked, what was found, what could not be seen.
@@ -329,12 +330,12 @@ public enum Interlocks {
         }
         if !others.isEmpty { found += "; " + others.joined(separator: "; ") }
         if hiddenFDs > 0 {
-            found += "; the open files of \(hiddenFDs) other process(es), none of them nodeos, could not be read (run as root to see them)"
+            found += "; the open files of \(grouped(hiddenFDs)) other process(es), none of them nodeos, could not be read (run as root to see them)"
         }
         return Scan(
             check: InterlockCheck(
                 name: "processes", checked: checked, found: found, outcome: unseen.isEmpty ? .clear : .cannotCheck, unseen: unseen,
-                summary: nodes.isEmpty ? "no nodeos running" : "no nodeos uses this file (\(nodes.count) elsewhere)"),
+                summary: nodes.isEmpty ? "no nodeos running" : "no nodeos uses this file (\(grouped(nodes.count)) elsewhere)"),
             nodes: nodes, nodesUsingFile: [])
     }
 

@@ -14,7 +14,7 @@ public enum KeyMatch {
         // low bits of the last base64 character, so two texts can name one key).
         if q.hasPrefix(KeyText.prefix), let key = try? BLSPublicKey(text: q) {
             if let i = file.index(of: key) { return i }
-            throw .usage("no entry for key \(q) in the file (\(file.entries.count) entr\(file.entries.count == 1 ? "y" : "ies"))")
+            throw .usage("no entry for key \(q) in the file (\(grouped(file.entries.count)) entr\(file.entries.count == 1 ? "y" : "ies"))")
         }
         let lowered = q.lowercased()
         var matches = [Int]()
@@ -29,10 +29,10 @@ public enum KeyMatch {
         case 1:
             return distinct[0]
         case 0:
-            throw .usage("no key in the file matches \"\(q)\" (\(file.entries.count) entr\(file.entries.count == 1 ? "y" : "ies"); `finality list` shows them)")
+            throw .usage("no key in the file matches \"\(q)\" (\(grouped(file.entries.count)) entr\(file.entries.count == 1 ? "y" : "ies"); `finality list` shows them)")
         default:
-            let list = distinct.map { "  entry \($0): \(file.entries[$0].key.text)" }.joined(separator: "\n")
-            throw .usage("\"\(q)\" matches \(distinct.count) keys; give a longer part:\n\(list)")
+            let list = distinct.map { "  entry \(grouped($0)): \(file.entries[$0].key.text)" }.joined(separator: "\n")
+            throw .usage("\"\(q)\" matches \(grouped(distinct.count)) keys; give a longer part:\n\(list)")
         }
     }
 }

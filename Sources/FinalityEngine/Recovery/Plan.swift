@@ -220,7 +220,7 @@ public enum Planner {
                 }
             }
             notes.append(
-                "this key appears \(others.count + 1) times: entry \(index) is removed (the first, the one nodeos uses now: \(values(before))); afterwards nodeos uses the next one, entry \(next + 1) of the current file (\(values(file.entries[next]))): the first entry of a key wins, so deleting does not give nodeos's reset to LIB here")
+                "this key appears \(grouped(others.count + 1)) times: entry \(grouped(index)) is removed (the first, the one nodeos uses now: \(values(before))); afterwards nodeos uses the next one, entry \(grouped(next + 1)) of the current file (\(values(file.entries[next]))): the first entry of a key wins, so deleting does not give nodeos's reset to LIB here")
         }
         let diff = FileDiff.compare(old: old, new: file)
         var warnings = diff.warnings

@@ -23,10 +23,10 @@ extension EntryDiff {
     /// Each field, before → after; changed fields marked with `*`.
     public var lines: [String] {
         let where_: String = switch kind {
-        case .changed: "changed (entry \(oldIndex!) → \(newIndex!))"
+        case .changed: "changed (entry \(grouped(oldIndex!)) → \(grouped(newIndex!)))"
         case .unchanged: "unchanged"
-        case .removed: "REMOVED (was entry \(oldIndex!))"
-        case .added: "ADDED (entry \(newIndex!))"
+        case .removed: "REMOVED (was entry \(grouped(oldIndex!)))"
+        case .added: "ADDED (entry \(grouped(newIndex!)))"
         }
         var out = ["key \(key.text): \(where_)"]
         for f in fields {
@@ -67,11 +67,11 @@ extension FileDiff {
         else { out.append("format: \(oldFormat) (kept)") }
         for e in entries where e.kind != .unchanged { out += e.lines }
         let same = entries.filter { $0.kind == .unchanged }.count
-        out.append("\(same) other entr\(same == 1 ? "y" : "ies") unchanged\(orderChanged ? "; the order of entries changed" : ", same order")")
+        out.append("\(grouped(same)) other entr\(same == 1 ? "y" : "ies") unchanged\(orderChanged ? "; the order of entries changed" : ", same order")")
         if oldTrailingBytes != newTrailingBytes {
-            out.append("trailing bytes after the file: \(oldTrailingBytes) → \(newTrailingBytes)")
+            out.append("trailing bytes after the file: \(grouped(oldTrailingBytes)) → \(grouped(newTrailingBytes))")
         } else if oldTrailingBytes > 0 {
-            out.append("trailing bytes after the file: \(oldTrailingBytes), kept")
+            out.append("trailing bytes after the file: \(grouped(oldTrailingBytes)), kept")
         }
         return out
     }
@@ -130,8 +130,8 @@ extension Plan {
     public var lines: [String] {
         var out = [String]()
         let what: String = switch action {
-        case .reset: "reset entry \(entryIndex!)"
-        case .delete: "delete entry \(entryIndex!)"
+        case .reset: "reset entry \(grouped(entryIndex!))"
+        case .delete: "delete entry \(grouped(entryIndex!))"
         case .restore: "restore from \(restoreSource ?? "?")"
         case .repair: "repair"
         }

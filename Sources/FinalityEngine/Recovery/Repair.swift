@@ -124,7 +124,7 @@ extension Planner {
             var evidence = found.enumerated().compactMap { (n, s) -> VoteEvidence? in
                 guard let v = s.entry.savanna?.lastVote, !VoteRules.isEmpty(v) else { return nil }
                 return VoteEvidence(
-                    source: .entry(file: "\(path), entry \(s.index) at offset \(s.offset)"), vote: v,
+                    source: .entry(file: "\(path), entry \(grouped(s.index)) at offset \(s.offset)"), vote: v,
                     note: (s.clean ? "read cleanly" : "read with problems: " + s.problems.joined(separator: "; ")) + (n > 0 ? "; a duplicate" : ""))
             }
             let rest = inputs.evidence.evidence(for: key, entryVote: nil, entryFile: path, lib: inputs.lib.chosen)
@@ -147,7 +147,7 @@ extension Planner {
                 state = Recovery.resetState(old, lib: lib, digest: digest, floor: floor)
                 state.votesForkedSinceLatestStrongVote = nil
                 if old.votesForkedSinceLatestStrongVote == true { state.otherBranchLatestTime = old.lastVote.timestamp }
-                recovered.append("other_branch_latest_time: \(state.otherBranchLatestTime.slot == 0 ? "0 (none)" : state.otherBranchLatestTime.iso8601), kept from entry \(first!.index)")
+                recovered.append("other_branch_latest_time: \(state.otherBranchLatestTime.slot == 0 ? "0 (none)" : state.otherBranchLatestTime.iso8601), kept from entry \(grouped(first!.index))")
             } else {
                 // Unknown: the last vote's time is the safe side (votes on its branch stay
                 // weak until a QC at or after it; finalizer.cpp decide_vote lines 73–82).
@@ -167,7 +167,7 @@ extension Planner {
             if first == nil {
                 lost.append("no entry could be read for this key: its last vote comes from the other evidence only")
             } else if first?.clean == false {
-                lost.append("entry \(first!.index) read with problems (\(first!.problems.joined(separator: "; "))): its values used as evidence only")
+                lost.append("entry \(grouped(first!.index)) read with problems (\(first!.problems.joined(separator: "; "))): its values used as evidence only")
             }
             warnings += Recovery.floorWarnings(floor, entryVote: nil, lib: lib)
             let written = SafetyEntry(key: key, state: .savanna(state))
@@ -195,14 +195,14 @@ extension Planner {
                 let kept = SafetyEntry(key: key, state: .savanna(s))
                 inactive.append(kept)
                 summary.append(RepairSummary.KeyLine(
-                    key: key, outcome: "inactive (not configured): kept as read", recovered: ["entry \(clean.index), read cleanly, kept as it was"], lost: [],
+                    key: key, outcome: "inactive (not configured): kept as read", recovered: ["entry \(grouped(clean.index)), read cleanly, kept as it was"], lost: [],
                     before: clean, after: kept))
             } else {
                 let c = copies[0]
-                unusable.append("entry \(c.index) at offset \(c.offset) (key \(key.shortText(24)))")
+                unusable.append("entry \(grouped(c.index)) at offset \(c.offset) (key \(key.shortText(24)))")
                 summary.append(RepairSummary.KeyLine(
                     key: key, outcome: "inactive (not configured): DROPPED", recovered: [],
-                    lost: ["entry \(c.index) did not read cleanly (\(c.problems.joined(separator: "; "))); nodeos does not use this key"], before: c))
+                    lost: ["entry \(grouped(c.index)) did not read cleanly (\(c.problems.joined(separator: "; "))); nodeos does not use this key"], before: c))
             }
         }
         inactive.sort { $0.key < $1.key }

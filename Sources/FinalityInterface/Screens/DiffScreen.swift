@@ -62,7 +62,7 @@ enum DiffScreen: ScreenUnit {
         let top = max(0, min(diff.scroll, lines.count - rows))
         g.lines(Array(lines.dropFirst(top).prefix(rows)), in: Rect(row: row, column: 0, rows: rows, columns: body.columns))
         if lines.count > rows {
-            let more = " \(top + 1)-\(min(lines.count, top + rows)) of \(lines.count) "
+            let more = " \(Format.number(top + 1))-\(Format.number(min(lines.count, top + rows))) of \(Format.number(lines.count)) "
             g.put(more, row: body.bottom - 1, column: body.columns - more.count, style: .dim)
         }
     }

@@ -132,7 +132,7 @@ enum EntriesScreen: ScreenUnit {
         row += 1
         // The verdict, in nodeos's terms; the reason is never clipped away (two lines).
         var verdict = (v.nodeosLoads ? "\(Line.ok) " : "\(Line.fail) ") + v.verdictLine
-        if !v.warnings.isEmpty { verdict += " (\(v.warnings.count) warning\(v.warnings.count == 1 ? "" : "s"))" }
+        if !v.warnings.isEmpty { verdict += " (\(Format.number(v.warnings.count)) warning\(v.warnings.count == 1 ? "" : "s"))" }
         // Without a readable layout there is no table: the whole reason gets the room.
         for line in Format.wrap(verdict, width: w, maxLines: v.file == nil ? 8 : 2) {
             g.fill(row: row, style: v.nodeosLoads ? .good : .danger)
@@ -201,10 +201,10 @@ enum EntriesScreen: ScreenUnit {
         // Detail pane; its rule also says which rows of the list are shown.
         let paneTop = row + listRows
         guard detailRows > 0 else { return }
-        let title = Core.selectedEntryIndex(state).map { "Entry #\($0) of \(safety.entries.count)" } ?? "No entry"
+        let title = Core.selectedEntryIndex(state).map { "Entry #\(Format.number($0)) of \(Format.number(safety.entries.count))" } ?? "No entry"
         g.rule(row: paneTop, title: title)
         var right = ""
-        if visible.count > listRows { right += " rows \(top + 1)-\(min(visible.count, top + listRows)) of \(visible.count) " }
+        if visible.count > listRows { right += " rows \(Format.number(top + 1))-\(Format.number(min(visible.count, top + listRows))) of \(Format.number(visible.count)) " }
         if clipped { right += " Enter: all fields " } else if state.entries.zoomed { right += " Enter: the list " }
         if !right.isEmpty { g.put(right, row: paneTop, column: w - right.count - 1, style: .dim) }
         g.lines(detail, in: Rect(row: paneTop + 1, column: 0, rows: detailRows - 1, columns: w))
@@ -221,14 +221,14 @@ enum EntriesScreen: ScreenUnit {
         // No file at all: every key is without one (said above the keys); none listed.
         let missing = state.file == nil ? [] : (safety == nil ? keys.publicKeys : state.keyCoverage?.missing ?? [])
         let n = keys.publicKeys.count
-        out.append((Format.fit("\(n) configured, from \(keys.source ?? "?")" + (missing.isEmpty ? "" : "; \(missing.count) without \(state.file?.verification.nodeosLoads == false ? "a readable" : "an") entry:"), width), .normal))
+        out.append((Format.fit("\(Format.number(n)) configured, from \(keys.source ?? "?")" + (missing.isEmpty ? "" : "; \(Format.number(missing.count)) without \(state.file?.verification.nodeosLoads == false ? "a readable" : "an") entry:"), width), .normal))
         // On a file nodeos refuses, a key whose entry could not be read gets none from
         // nodeos: it does not start (a repair gives it one).
         let why = state.file?.verification.nodeosLoads == false ? KeyCoverage.unreadableLine : KeyCoverage.missingLine
         for k in missing.prefix(2) {
             out.append((Format.fit("\(k.shortText(20)): \(why)", width), .warning))
         }
-        if missing.count > 2 { out.append(("… and \(missing.count - 2) more (w: the report lists every one)", .warning)) }
+        if missing.count > 2 { out.append(("… and \(Format.number(missing.count - 2)) more (w: the report lists every one)", .warning)) }
         return out
     }
 
@@ -279,7 +279,7 @@ enum EntriesScreen: ScreenUnit {
             entry, index: index, lib: state.lib.reference?.lib, findings: file.findingsByEntry[index] ?? [], tracked: tracked,
             keys: state.nodeKeys)
         if let keys = state.nodeKeys, keys.found, keys.isConfigured(entry.key) == true {
-            for (i, line) in Format.wrap("configured: this node votes with this key (\(keys.source ?? "?"))", width: width - 6).enumerated() {
+            for (i, line) in Format.wrap("configured: " + keys.votingSentence(for: entry.key), width: width - 6).enumerated() {
                 out.append(((i == 0 ? "" : "      ") + line, .dim))
             }
         }

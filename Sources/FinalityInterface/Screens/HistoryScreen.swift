@@ -43,7 +43,7 @@ enum HistoryScreen: ScreenUnit {
 
     static func position(_ state: AppState) -> String {
         guard let n = state.history.listing?.backups.count, n > 0 else { return "" }
-        return "backup \(state.history.selected + 1) of \(n)"
+        return "backup \(Format.number(state.history.selected + 1)) of \(Format.number(n))"
     }
 
     static func selectedBackup(_ state: AppState) -> BackupRow? {
@@ -68,7 +68,7 @@ enum HistoryScreen: ScreenUnit {
             }
         }
         let backupRows = max(3, (body.bottom - row - 4) / 2)
-        g.rule(row: row, title: "Backups (\(l.backups.count))")
+        g.rule(row: row, title: "Backups (\(Format.number(l.backups.count)))")
         row += 1
         g.fill(row: row, style: .header)
         // The engine's backup names carry the time and the first 12 digits of the old
@@ -92,7 +92,7 @@ enum HistoryScreen: ScreenUnit {
                 row += 1
             }
         }
-        g.rule(row: row, title: "Audit records (\(l.records.count))" + (l.auditPath.map { ": \($0)" } ?? ""))
+        g.rule(row: row, title: "Audit records (\(Format.number(l.records.count)))" + (l.auditPath.map { ": \($0)" } ?? ""))
         row += 1
         if l.records.isEmpty { g.put("  (no changes recorded)", row: row, column: 0, style: .dim) }
         // Newest last; two lines each so the summary is never cut at 80 columns.

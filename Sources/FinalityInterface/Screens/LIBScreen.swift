@@ -32,7 +32,7 @@ enum LIBScreen: ScreenUnit {
     }
 
     static func position(_ state: AppState) -> String {
-        state.lib.answers.isEmpty ? "" : "source \(state.lib.selected + 1) of \(state.lib.answers.count)"
+        state.lib.answers.isEmpty ? "" : "source \(Format.number(state.lib.selected + 1)) of \(Format.number(state.lib.answers.count))"
     }
 
     static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {

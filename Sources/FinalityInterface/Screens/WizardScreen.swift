@@ -215,7 +215,7 @@ enum WizardScreen: ScreenUnit {
         if let v = state.file?.verification {
             add("\(Line.fail) \(v.verdictLine)", .danger)
             if let f = v.file {
-                add("\(f.entries.count) entr\(f.entries.count == 1 ? "y" : "ies") could be read; each value is evidence, not truth.", .normal)
+                add("\(Format.number(f.entries.count)) entr\(f.entries.count == 1 ? "y" : "ies") could be read; each value is evidence, not truth.", .normal)
             } else {
                 add("No entry can be read: every key's last vote comes from backups, node APIs and LIB.", .normal)
             }
@@ -227,9 +227,9 @@ enum WizardScreen: ScreenUnit {
         case let keys? where !keys.found:
             add("The node's configured keys were NOT found (no nodeos config.ini); a repair must give every key the node votes with an entry: open the interface again with --config-dir DIR (finality PATH --config-dir DIR), or use finality repair --config-dir DIR.", .danger)
         case let keys?:
-            add("The node votes with \(keys.publicKeys.count) key\(keys.publicKeys.count == 1 ? "" : "s") (from \(keys.source ?? "?")):", .header)
+            add("The node votes with \(Format.number(keys.publicKeys.count)) key\(keys.publicKeys.count == 1 ? "" : "s") (from \(keys.source ?? "?")):", .header)
             for k in keys.publicKeys.prefix(4) { add(k.shortText(40), .normal, indent: "  ") }
-            if keys.publicKeys.count > 4 { add("… and \(keys.publicKeys.count - 4) more (step 3 lists every one)", .dim, indent: "  ") }
+            if keys.publicKeys.count > 4 { add("… and \(Format.number(keys.publicKeys.count - 4)) more (step 3 lists every one)", .dim, indent: "  ") }
         }
         out.append(("", .normal))
         add("Repair writes a new file (version 1) in which every configured key has an entry: lock := the LIB chosen at step 2, last vote := the newest evidence of its own last vote (this file, backups, node APIs, LIB). Entries of other keys are kept when they read cleanly. The damaged file is kept as the backup. Step 3 shows every key: what was recovered, from where, and what is lost.", .dim)
@@ -264,7 +264,7 @@ enum WizardScreen: ScreenUnit {
             let clear = plan.checks.filter { $0.outcome == .clear }
             lines += checkLines(plan.checks.filter { $0.outcome != .clear }, width: rect.columns)
             if !clear.isEmpty {
-                lines.append(("\(Line.ok) \(clear.count) interlock\(clear.count == 1 ? "" : "s") clear (each listed after the diff)", .good))
+                lines.append(("\(Line.ok) \(Format.number(clear.count)) interlock\(clear.count == 1 ? "" : "s") clear (each listed after the diff)", .good))
             }
             // A repair's listing is long (every key): its warnings come before it, in view.
             let warningsFirst = plan.request.action == .repair
@@ -314,7 +314,7 @@ enum WizardScreen: ScreenUnit {
         let hint = w.plan.map { $0.refusal == nil ? "Enter: go to the typed confirmation.  j/k: scroll.  v: Diff screen." : "This change cannot be made. ESC: back." } ?? ""
         g.put(hint, row: rect.bottom - 1, column: 0, style: .dim)
         if lines.count > rows {
-            let more = " \(top + 1)-\(min(lines.count, top + rows)) of \(lines.count) "
+            let more = " \(Format.number(top + 1))-\(Format.number(min(lines.count, top + rows))) of \(Format.number(lines.count)) "
             g.put(more, row: rect.bottom - 1, column: rect.columns - more.count, style: .dim)
         }
     }
@@ -432,7 +432,7 @@ enum WizardScreen: ScreenUnit {
         let rows = rect.rows - 1
         let top = max(0, min(scroll, lines.count - rows))
         g.lines(Array(lines.dropFirst(top).prefix(rows)), in: Rect(row: rect.row, column: rect.column, rows: rows, columns: rect.columns))
-        let more = " lines \(top + 1)-\(min(lines.count, top + rows)) of \(lines.count), j/k to scroll "
+        let more = " lines \(Format.number(top + 1))-\(Format.number(min(lines.count, top + rows))) of \(Format.number(lines.count)), j/k to scroll "
         g.put(more, row: rect.bottom - 1, column: max(0, rect.columns - more.count), style: .dim)
     }
 }

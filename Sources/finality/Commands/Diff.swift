@@ -38,8 +38,8 @@ struct Diff: ParsableCommand {
                 ])
                 out.line(node.serialized(pretty: true))
             } else {
-                out.line("old: \(a.location.file) (SHA-256 \(a.sha256.hex), \(fa.entries.count) entries)")
-                out.line("new: \(b.location.file) (SHA-256 \(b.sha256.hex), \(fb.entries.count) entries)")
+                out.line("old: \(a.location.file) (SHA-256 \(a.sha256.hex), \(grouped(fa.entries.count)) entries)")
+                out.line("new: \(b.location.file) (SHA-256 \(b.sha256.hex), \(grouped(fb.entries.count)) entries)")
                 if a.bytes == b.bytes { out.line("The files are byte-identical.") }
                 out.line()
                 for l in diff.lines { out.line(l) }

@@ -16,8 +16,7 @@ struct List: ParsableCommand {
 
     @OptionGroup var network: NetworkOptions
 
-    @Option(name: .customLong("config-dir"), help: "nodeos's config dir: its signature-provider keys mark entries inactive and list keys without an entry (default: the running nodeos's, then nodeos's default, then config/ beside the data dir).")
-    var configDir: String?
+    @OptionGroup var config: ConfigDirOption
 
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
@@ -28,7 +27,7 @@ struct List: ParsableCommand {
             let duplicateOf = inspection.duplicateOf
             let (info, networkError) = Inspection.network(network.apiURL, timeout: network.apiTimeout)
             // The node's configured keys (recovery's NodeKeys.swift): inactive entries, keys without one.
-            let nodeKeys = NodeConfig.find(for: inspection.loaded.location, configDir: configDir)
+            let nodeKeys = config.keys(for: inspection.loaded.location)
             let coverage = KeyCoverage(file: file, keys: nodeKeys)
             let lib = DefaultLIB.reference(for: inspection.loaded.location, api: network.apiURL, timeout: network.apiTimeout)
             var out = Output()

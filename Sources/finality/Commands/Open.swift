@@ -16,8 +16,7 @@ struct Open: ParsableCommand {
     @Option(name: .customLong("api"), help: "A node's API URL: its LIB and each key's tracked vote beside the file's (none is asked unless given).")
     var apiURL: String?
 
-    @Option(name: .customLong("config-dir"), help: "nodeos's config dir: its signature-provider keys (public parts) mark inactive entries and are what a repair covers (default: the running nodeos's, then nodeos's default, then config/ beside the data dir).")
-    var configDir: String?
+    @OptionGroup var config: ConfigDirOption
 
     func run() throws {
         let location: Location
@@ -27,7 +26,7 @@ struct Open: ParsableCommand {
             // A data dir whose finalizers/safety.dat is missing (deleted by hand, lost):
             // the interface opens on it and offers repair (issue 9).
             if let path, let target = try? RepairTarget.resolve(path), target.absent, target.location.dataDir != nil {
-                try Terminal.open(target.location, readOnly: readOnly, apiURL: apiURL, configDir: configDir)
+                try Terminal.open(target.location, readOnly: readOnly, apiURL: apiURL, configDir: config.configDir)
                 return
             }
             guard path == nil else { throw fail(error) }
@@ -36,7 +35,7 @@ struct Open: ParsableCommand {
             printUsage(Open.newcomerUsage)
             throw ExitCode(ExitStatus.usage.rawValue)
         }
-        try Terminal.open(location, readOnly: readOnly, apiURL: apiURL, configDir: configDir)
+        try Terminal.open(location, readOnly: readOnly, apiURL: apiURL, configDir: config.configDir)
     }
 
     static let newcomerUsage = """

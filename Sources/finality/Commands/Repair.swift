@@ -21,8 +21,7 @@ struct Repair: ParsableCommand {
 
     @OptionGroup var lib: PlanLIBOptions
 
-    @Option(name: .customLong("config-dir"), help: "nodeos's config dir (its config.ini holds the signature-provider lines).")
-    var configDir: String?
+    @OptionGroup var config: ConfigDirOption
 
     @Option(name: .customLong("finality-digest"), help: "The lock's finality_digest (64 hex digits; default zero).")
     var finalityDigest: String?
@@ -36,7 +35,7 @@ struct Repair: ParsableCommand {
             let target = try RepairTarget.resolve(path)
             let mode = try voteFloor.mode()
             let choice = try lib.requiredDecision()
-            let keys = NodeConfig.find(for: target.location, configDir: configDir)
+            let keys = config.keys(for: target.location)
             let evidence = EvidenceSet.gather(
                 file: target.location.file, apiURLs: lib.sources.apiURLs, timeoutSeconds: lib.sources.apiTimeout)
             let change = RepairChange(inputs: RepairInputs(

@@ -19,8 +19,7 @@ struct Report: ParsableCommand {
 
     @OptionGroup var lib: LIBOptions
 
-    @Option(name: .customLong("config-dir"), help: "nodeos's config dir: its signature-provider keys mark entries inactive and list keys without an entry (default: the running nodeos's, then nodeos's default, then config/ beside the data dir; as the interface's w).")
-    var configDir: String?
+    @OptionGroup var config: ConfigDirOption
 
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
@@ -33,7 +32,7 @@ struct Report: ParsableCommand {
             let text = CaseReport.text(
                 loaded: loaded, readings: gathered.readings,
                 libErrors: gathered.failures.map { CaseReport.libErrorLine($0.request, $0.error) }, interlocks: Interlocks.run(location),
-                toolVersion: ToolVersion.string, now: Date(), nodeKeys: NodeConfig.find(for: location, configDir: configDir))
+                toolVersion: ToolVersion.string, now: Date(), nodeKeys: config.keys(for: location))
             var out = Output()
             out.write(text)
             out.flush()

@@ -58,15 +58,6 @@ struct Reset: ParsableCommand {
     }
 }
 
-/// `--config-dir DIR`: where the node's signature-provider keys are read (NodeKeys.swift),
-/// for the review of a reset or delete.
-struct ConfigDirOption: ParsableArguments {
-    @Option(name: .customLong("config-dir"), help: "nodeos's config dir: the review says whether the node votes with the key (default: the running nodeos's, then nodeos's default, then config/ beside the data dir).")
-    var configDir: String?
-
-    func keys(for location: Location) -> NodeKeys { NodeConfig.find(for: location, configDir: configDir) }
-}
-
 /// Options shared by reset, delete and restore.
 struct MutationOptions: ParsableArguments {
     @OptionGroup var safety: WriteSafetyOptions

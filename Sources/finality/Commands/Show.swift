@@ -19,8 +19,7 @@ struct Show: ParsableCommand {
 
     @OptionGroup var network: NetworkOptions
 
-    @Option(name: .customLong("config-dir"), help: "nodeos's config dir: its signature-provider keys say whether this key is configured (inactive when not) (default: the running nodeos's, then nodeos's default, then config/ beside the data dir).")
-    var configDir: String?
+    @OptionGroup var config: ConfigDirOption
 
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
@@ -34,7 +33,7 @@ struct Show: ParsableCommand {
             let (info, networkError) = Inspection.network(network.apiURL, timeout: network.apiTimeout)
             let lib = DefaultLIB.reference(for: inspection.loaded.location, api: network.apiURL, timeout: network.apiTimeout)
             // The node's configured keys (NodeKeys.swift), as list, the report and the Entries screen.
-            let nodeKeys = NodeConfig.find(for: inspection.loaded.location, configDir: configDir)
+            let nodeKeys = config.keys(for: inspection.loaded.location)
             let findings = ((inspection.verification.errors + inspection.verification.warnings).filter { $0.entry == index }
                 + SafetyFileReader.subgroupWarnings(inspection.verification, entries: [index]))
                 .sorted { ($0.severity == .error ? 0 : 1, $0.offset, $0.check.rawValue) < ($1.severity == .error ? 0 : 1, $1.offset, $1.check.rawValue) }
@@ -75,7 +74,7 @@ struct Show: ParsableCommand {
 enum EntryDetail {
     static func lines(_ e: SafetyEntry, index: Int, format: SafetyFormat, duplicateOf: Int?, network: FinalizerInfo? = nil, lib: LIB? = nil, keys: NodeKeys? = nil) -> [String] {
         var out = [
-            "entry      \(index)\(duplicateOf.map { " (duplicate: nodeos uses entry \($0))" } ?? "")",
+            "entry      \(grouped(index))\(duplicateOf.map { " (duplicate: nodeos uses entry \(grouped($0)))" } ?? "")",
             "key        \(e.key.text)",
             "key hex    \(Hex.encode(e.key.bytes))",
         ]
@@ -104,11 +103,8 @@ enum EntryDetail {
         }
         // The one assessment: short text here, the sentence under it (as the Entries screen).
         if let keys {
-            switch keys.isConfigured(e.key) {
-            case true?: out.append("configured yes: this node votes with this key (\(DisplayText.sanitize(keys.source ?? "")))")
-            case false?: out.append("configured no: not among the node's \(keys.keys.count) keys (\(DisplayText.sanitize(keys.source ?? "")))")
-            case nil: out.append("configured unknown: no nodeos configuration found (give --config-dir DIR)")
-            }
+            let answer = switch keys.isConfigured(e.key) { case true?: "yes"; case false?: "no"; case nil: "unknown" }
+            out.append("configured \(answer): " + keys.votingSentence(for: e.key))
         }
         for flag in JSONModel.assessment(e, duplicateOf: duplicateOf, network: network, lib: lib, keys: keys) {
             out.append("flag       \(flag.short): \(flag.long)")

@@ -1,11 +1,12 @@
 import Foundation
+import FinalityTestSupport
 
 /// A fresh directory under the system temp dir, removed by `remove()`.
 struct TempDir {
     let path: String
 
     init(_ name: String = "lib") {
-        let base = NSTemporaryDirectory() + "finality-\(name)-\(UUID().uuidString)"
+        let base = TemporaryPaths.name("finality-\(name)")
         try! FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         path = base
     }

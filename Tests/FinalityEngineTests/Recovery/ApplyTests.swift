@@ -2,6 +2,7 @@ import Foundation
 import FinalityFormat
 import SystemPackage
 import Testing
+import FinalityTestSupport
 @testable import FinalityEngine
 
 private func mode(_ path: String) -> mode_t {
@@ -31,7 +32,7 @@ private func chattrWorks(_ dir: String) -> Bool {
 
 /// chattr +i works here (ext4 and friends, with CAP_LINUX_IMMUTABLE): probed once.
 let chattrSupported: Bool = {
-    let dir = FileManager.default.temporaryDirectory.path + "/chattr-probe-\(UUID().uuidString)"
+    let dir = TemporaryPaths.name("chattr-probe")
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     return chattrWorks(dir)
@@ -229,7 +230,7 @@ struct AuditTests {
     }
 
     func log(records: Int) throws -> String {
-        let path = FileManager.default.temporaryDirectory.path + "/audit-\(UUID().uuidString).jsonl"
+        let path = TemporaryPaths.name("audit", suffix: ".jsonl")
         for i in 0..<records { _ = try AuditLog.append(Self.record(i), to: path, context: Fixture.context()) }
         return path
     }

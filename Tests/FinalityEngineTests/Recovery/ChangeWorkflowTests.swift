@@ -1,11 +1,12 @@
 import Foundation
 import FinalityFormat
 import Testing
+import FinalityTestSupport
 @testable import FinalityEngine
 
 /// A /proc with one nodeos running on `dataDir` (comm and command line only).
 private func procWithNode(on dataDir: String) throws -> String {
-    let root = FileManager.default.temporaryDirectory.path + "/finality-proc-\(UUID().uuidString)"
+    let root = TemporaryPaths.name("finality-proc")
     try FileManager.default.createDirectory(atPath: root + "/4242", withIntermediateDirectories: true)
     try Data("nodeos\n".utf8).write(to: URL(fileURLWithPath: root + "/4242/comm"))
     try Data("nodeos\0--data-dir\0\(dataDir)\0".utf8).write(to: URL(fileURLWithPath: root + "/4242/cmdline"))
@@ -13,7 +14,7 @@ private func procWithNode(on dataDir: String) throws -> String {
 }
 
 private func emptyProc() throws -> String {
-    let root = FileManager.default.temporaryDirectory.path + "/finality-proc-\(UUID().uuidString)"
+    let root = TemporaryPaths.name("finality-proc")
     try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
     return root
 }
@@ -133,14 +134,16 @@ struct ChangeWorkflowTests {
         let configured = try first(ResetChange(key: Fixture.key(1).text, inputs: Fixture.inputs(5190), nodeKeys: keys))
         #expect(configured == "this node votes with this key (config.ini /c/config.ini (--config-dir))")
         let inactive = try first(ResetChange(key: Fixture.key(2).text, inputs: Fixture.inputs(5190), nodeKeys: keys))
-        #expect(inactive?.hasPrefix("this key is not among the node's 1 configured keys") == true, "\(inactive ?? "nil")")
+        #expect(inactive?.hasPrefix(keys.votingSentence(for: Fixture.key(2))) == true)
+        #expect(inactive?.hasPrefix("this node does not vote with this key: it is not among its 1 configured keys") == true, "\(inactive ?? "nil")")
         #expect(inactive?.contains("this change does not bring this node's votes back") == true)
         let deleteInactive = try first(DeleteChange(key: Fixture.key(2).text, lib: nil, nodeKeys: keys))
-        #expect(deleteInactive?.hasSuffix("nodeos never votes with it and does not recreate its entry") == true, "\(deleteInactive ?? "nil")")
+        #expect(deleteInactive?.hasSuffix("configured keys (config.ini /c/config.ini (--config-dir)); nodeos does not recreate its entry") == true, "\(deleteInactive ?? "nil")")
         let deleteConfigured = try first(DeleteChange(key: Fixture.key(1).text, lib: nil, nodeKeys: keys))
         #expect(deleteConfigured?.contains("nodeos recreates its entry at start-up (lock = its LIB, no last vote)") == true)
         let notFound = try first(ResetChange(key: Fixture.key(1).text, inputs: Fixture.inputs(5190), nodeKeys: unknown))
         #expect(notFound?.hasPrefix("whether this node votes with this key is unknown") == true)
+        #expect(notFound == unknown.votingSentence(for: Fixture.key(1)))
         // Not looked for (a caller without keys): nothing is claimed either way.
         let none = try first(ResetChange(key: Fixture.key(1).text, inputs: Fixture.inputs(5190)))
         #expect(none?.contains("votes with this key") != true)

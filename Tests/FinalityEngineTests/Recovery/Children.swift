@@ -1,5 +1,6 @@
 import Foundation
 import FinalityEngine
+import FinalityTestSupport
 
 /// Child processes that play a running node, for the interlock tests.
 final class Child: @unchecked Sendable {
@@ -58,7 +59,7 @@ final class Child: @unchecked Sendable {
 
     /// A copy of `program` named `nodeos` in a fresh directory.
     static func fakeNodeos(copying program: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.path + "/fake-nodeos-\(UUID().uuidString)"
+        let dir = TemporaryPaths.name("fake-nodeos")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/nodeos"
         try FileManager.default.copyItem(atPath: program, toPath: path)

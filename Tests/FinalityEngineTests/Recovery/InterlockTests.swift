@@ -1,6 +1,7 @@
 import Foundation
 import FinalityFormat
 import Testing
+import FinalityTestSupport
 @testable import FinalityEngine
 
 @Suite("Interlocks: is a node running on this file?", .serialized)
@@ -83,7 +84,7 @@ struct InterlockTests {
 
     @Test("a HotStuff node working in the directory of safety_db.dat (it wrote the file relative to its cwd) is a running node")
     func hotStuffNodeCwd() throws {
-        let dir = FileManager.default.temporaryDirectory.path + "/hotstuff-node-\(UUID().uuidString)"
+        let dir = TemporaryPaths.name("hotstuff-node")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/safety_db.dat"
         #expect(FileManager.default.createFile(atPath: path, contents: Data([0xEF, 0xCD, 0xAB, 0x89, 0x67, 0x45, 0x23, 0x01, 0])))

@@ -1,6 +1,7 @@
 import Foundation
 import FinalityFormat
 import Testing
+import FinalityTestSupport
 @testable import FinalityEngine
 
 /// A private key planted in every configuration these tests write. It must never appear
@@ -27,7 +28,7 @@ enum Planted {
 @Suite("The node's configured finalizer keys (signature-provider), public part only")
 struct NodeKeysTests {
     static func tempDir() throws -> String {
-        let d = FileManager.default.temporaryDirectory.path + "/finality-keys-\(UUID().uuidString)"
+        let d = TemporaryPaths.name("finality-keys")
         try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
     }

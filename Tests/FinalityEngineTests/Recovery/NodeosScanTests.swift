@@ -1,6 +1,7 @@
 import Foundation
 import FinalityFormat
 import Testing
+import FinalityTestSupport
 @testable import FinalityEngine
 
 @Suite("nodeos's options, read as boost::program_options reads them")
@@ -93,11 +94,11 @@ struct NodeosScanTests {
     @Test("a safety file outside any data dir, used through --finalizers-dir, blocks; so does one named in config.ini")
     func finalizersDirElsewhere() throws {
         let (_, _, original) = try layout()
-        let fin = FileManager.default.temporaryDirectory.path + "/fin-\(UUID().uuidString)"
+        let fin = TemporaryPaths.name("fin")
         try FileManager.default.createDirectory(atPath: fin, withIntermediateDirectories: true)
         let file = fin + "/safety.dat"
         try FileManager.default.copyItem(atPath: original, toPath: file)
-        let other = FileManager.default.temporaryDirectory.path + "/otherdata-\(UUID().uuidString)"
+        let other = TemporaryPaths.name("otherdata")
         try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
         #expect(try Location.resolve(file).dataDir == nil)
 
@@ -108,7 +109,7 @@ struct NodeosScanTests {
         node.stop()
 
         // The same through config.ini in --config-dir, with -c naming the file.
-        let config = FileManager.default.temporaryDirectory.path + "/config-\(UUID().uuidString)"
+        let config = TemporaryPaths.name("config")
         try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
         try Data("# a node\nfinalizers-dir = \(fin)\n".utf8).write(to: URL(fileURLWithPath: config + "/node.ini"))
         let viaConfig = try Child.nodeos(["--data-dir", other, "--config-dir", config, "-c", "node.ini"])
@@ -146,7 +147,7 @@ struct NodeosScanTests {
     @Test("a node whose finalizers/safety.dat is a symlink to the real file blocks a write given the real path")
     func symlinkedSafetyFile() throws {
         let (_, _, real) = try layout()
-        let nodeData = FileManager.default.temporaryDirectory.path + "/linked-\(UUID().uuidString)"
+        let nodeData = TemporaryPaths.name("linked")
         try FileManager.default.createDirectory(atPath: nodeData + "/finalizers", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: nodeData + "/finalizers/safety.dat", withDestinationPath: real)
         let node = try Child.nodeos(["--data-dir", nodeData])
@@ -159,7 +160,7 @@ struct NodeosScanTests {
     @Test("state/shared_memory.bin as a symlink is followed: the lock on its target is found")
     func symlinkedStateLock() throws {
         let (_, dir, _) = try layout()
-        let elsewhere = FileManager.default.temporaryDirectory.path + "/state-\(UUID().uuidString)"
+        let elsewhere = TemporaryPaths.name("state")
         try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
         #expect(FileManager.default.createFile(atPath: elsewhere + "/shared_memory.bin", contents: Data(count: 64)))
         try FileManager.default.createSymbolicLink(atPath: dir + "/state/shared_memory.bin", withDestinationPath: elsewhere + "/shared_memory.bin")
@@ -184,7 +185,7 @@ struct NodeosScanTests {
     @Test("a nodeos on another data dir does not block, and is listed with the file it uses")
     func elsewhere() throws {
         let (_, dir, file) = try layout()
-        let other = FileManager.default.temporaryDirectory.path + "/another-\(UUID().uuidString)"
+        let other = TemporaryPaths.name("another")
         try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
         let node = try Child.nodeos(["-d", other])
         defer { node.stop() }
@@ -196,7 +197,7 @@ struct NodeosScanTests {
 
 /// A fake /proc: one "nodeos" whose entries a test controls.
 private func fakeProc(cmdline: [String], withFD: Bool) throws -> String {
-    let root = FileManager.default.temporaryDirectory.path + "/fakeproc-\(UUID().uuidString)"
+    let root = TemporaryPaths.name("fakeproc")
     let p = root + "/4242"
     try FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
     try Data("nodeos\n".utf8).write(to: URL(fileURLWithPath: p + "/comm"))

@@ -2,6 +2,7 @@ import BLS12381
 import Foundation
 import FinalityFormat
 import Testing
+import FinalityTestSupport
 @testable import FinalityEngine
 
 /// The project's fixtures (Fixtures/README.md): block n has id n big-endian ‖ (7n + i) mod
@@ -218,7 +219,7 @@ struct RepairTests {
     func applied() throws {
         let good = try Damage.fixture("v1-five-entries.dat")
         let torn = Array(try Damage.advanced(good, by: 5)[0..<600] + good[600...])
-        let base = FileManager.default.temporaryDirectory.path + "/finality-repair-\(UUID().uuidString)/data"
+        let base = TemporaryPaths.name("finality-repair") + "/data"
         try FileManager.default.createDirectory(atPath: base + "/finalizers", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: base + "/state", withIntermediateDirectories: true)
         let path = base + "/finalizers/safety.dat"

@@ -2,6 +2,7 @@ import Foundation
 import FinalityFormat
 import SystemPackage
 import Testing
+import FinalityTestSupport
 @testable import FinalityEngine
 
 private func resetPlan(_ path: String, key: UInt64 = 1) throws -> Plan {
@@ -41,7 +42,7 @@ private func status(_ path: String) -> FileStatus { try! Sys.status(path, follow
 
 /// Extended attributes in user.* and ACLs work on the temp directory's file system.
 let xattrsSupported: Bool = {
-    let p = FileManager.default.temporaryDirectory.path + "/xattr-probe-\(UUID().uuidString)"
+    let p = TemporaryPaths.name("xattr-probe")
     FileManager.default.createFile(atPath: p, contents: Data())
     defer { unlink(p) }
     return setXattr(p, "user.probe", [1]) && setXattr(p, "system.posix_acl_access", acl(userRW: 1234))

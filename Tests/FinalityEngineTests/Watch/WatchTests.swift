@@ -304,7 +304,7 @@ struct TempFile {
     let path: String
 
     init(_ bytes: [UInt8]) {
-        let dir = FileManager.default.temporaryDirectory.path + "/finality-watch-\(UUID().uuidString)"
+        let dir = TemporaryPaths.name("finality-watch")
         try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         path = dir + "/safety.dat"
         FileManager.default.createFile(atPath: path, contents: Data(bytes))
