@@ -163,7 +163,14 @@ public enum SafetyFileInput {
         // another thread hashes each chunk once it is read, so the CRC-32 (and the
         // SHA-256) are ready when the read is.
         let out = [UInt8](unsafeUninitializedCapacity: toRead) { buffer, count in
-            let base = UnsafeMutableRawPointer(buffer.baseAddress!)
+            guard let first = buffer.baseAddress else {
+                // Nothing to read (an empty file): the digests of no bytes.
+                let sha = digests?.withSHA256 == true ? Bytes32(Array(SHA256.hash(data: [UInt8]()))) : nil
+                digests?.finished = (sha, nil)
+                count = 0
+                return
+            }
+            let base = UnsafeMutableRawPointer(first)
             let progress = digests?.start(base)
             var done = 0
             while done < toRead {

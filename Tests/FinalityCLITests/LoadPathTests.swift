@@ -24,7 +24,19 @@ import Testing
         var header = [UInt8]()
         for v in [SafetyFormat.savannaMagic, 1, count] { header += (0..<8).map { UInt8(truncatingIfNeeded: v >> ($0 * 8)) } }
         var g = SystemRandomNumberGenerator()
-        let rest = (0..<max(0, size - header.count)).map { _ in UInt8.random(in: 0...255, using: &g) }
+        let n = max(0, size - header.count)
+        let rest = [UInt8](unsafeUninitializedCapacity: n) { buffer, count in
+            var i = 0
+            while i < n {
+                var w = g.next()
+                for _ in 0..<8 where i < n {
+                    buffer[i] = UInt8(truncatingIfNeeded: w)
+                    w >>= 8
+                    i += 1
+                }
+            }
+            count = n
+        }
         return Array((header + rest).prefix(size))
     }
 
