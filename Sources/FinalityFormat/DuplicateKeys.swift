@@ -14,18 +14,22 @@ enum DuplicateKeys {
 
     /// The same over `key(i)` for i in 0..<count (see `KeyReader`).
     ///
-    /// Each key's 64-bit fingerprint is multiplied by an odd number drawn at random for
-    /// each search (a file cannot be built against a multiplier it does not know); the
-    /// top bits of the product split the entries into partitions of a few thousand, in
-    /// file order, and each partition is searched with an open-addressing table small
-    /// enough to stay in cache (a table of a million slots costs a cache miss per key,
-    /// which made this search slower than the on-curve checks). Keys are compared in full
-    /// only when their mixed fingerprints are equal. A probe run longer than `probeLimit`
-    /// (many different keys with one fingerprint: a crafted file) falls back to a
-    /// dictionary of whole keys, whose hashing is seeded per process.
+    /// Each key is hashed to 64 bits from all twelve of its words with multipliers drawn
+    /// at random for each search (`KeyHash`: a file cannot be built to collide under
+    /// multipliers it does not know); the top bits of the hash split the entries into
+    /// partitions of a few thousand, in file order, and each partition is searched with an
+    /// open-addressing table small enough to stay in cache (a table of a million slots
+    /// costs a cache miss per key, which made this search slower than the on-curve
+    /// checks). Keys are compared in full only when their hashes are equal. A probe run
+    /// longer than `probeLimit` (not expected from any file) falls back to a dictionary of
+    /// whole keys, whose hashing is seeded per process.
     static func find(count n: Int, key: (Int) -> BLSPublicKey) -> Result {
+        findInPartitions(count: n, hash: KeyHash(), key: key) ?? findByWholeKeys(count: n, key: key)
+    }
+
+    /// The partitioned search; nil when a probe run passed `probeLimit`.
+    static func findInPartitions(count n: Int, hash: KeyHash, key: (Int) -> BLSPublicKey) -> Result? {
         guard n > 0 else { return Result(firstEntry: [:], distinct: []) }
-        let multiplier = UInt64.random(in: 1...UInt64.max) | 1
         // About 2,048 entries per partition.
         var partitionBits = 0
         while partitionBits < 16 && (n >> (partitionBits + 11)) > 0 { partitionBits += 1 }
@@ -34,7 +38,7 @@ enum DuplicateKeys {
             partitionBits == 0 ? 0 : Int(truncatingIfNeeded: h >> UInt64(64 - partitionBits))
         }
         let mixed = [UInt64](unsafeUninitializedCapacity: n) { buffer, count in
-            for i in 0..<n { buffer[i] = key(i).fingerprint &* multiplier }
+            for i in 0..<n { buffer[i] = hash(key(i)) }
             count = n
         }
         var starts = [Int](repeating: 0, count: partitions + 1)
@@ -96,7 +100,7 @@ enum DuplicateKeys {
             }
             return true
         }
-        guard completed else { return findByWholeKeys(count: n, key: key) }
+        guard completed else { return nil }
         var distinct = [Int32]()
         distinct.reserveCapacity(n - firstEntry.count)
         for i in 0..<n where !isRepeat[i] { distinct.append(Int32(i)) }
@@ -125,10 +129,30 @@ enum DuplicateKeys {
     }
 }
 
-extension BLSPublicKey {
-    /// 64 bits mixed from x and y: equal keys have equal fingerprints; different keys
-    /// almost never do (and are then compared in full).
-    var fingerprint: UInt64 {
-        a.w0 ^ (b.w1 &* 0x9E37_79B9_7F4A_7C15) ^ (c.w3 &* 0xC2B2_AE3D_27D4_EB4F)
+/// 64 bits from all 96 bytes of a key: Σ wordᵢ·mᵢ with odd multipliers mᵢ drawn at
+/// random, then the high half folded into the low (the partition and slot come from the
+/// top bits). Equal keys hash equal; for two different keys the hash is a different
+/// linear form of random multipliers, so no file can make many keys collide except by
+/// chance.
+struct KeyHash {
+    let m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, mix: UInt64
+
+    init() {
+        var g = SystemRandomNumberGenerator()
+        self.init(multipliers: (0..<13).map { _ in g.next() | 1 })
+    }
+
+    /// With chosen multipliers (tests).
+    init(multipliers m: [UInt64]) {
+        precondition(m.count == 13)
+        (m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, mix) = (m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11], m[12])
+    }
+
+    @inline(__always)
+    func callAsFunction(_ k: BLSPublicKey) -> UInt64 {
+        var h = k.a.w0 &* m0 &+ k.a.w1 &* m1 &+ k.a.w2 &* m2 &+ k.a.w3 &* m3
+        h = h &+ k.b.w0 &* m4 &+ k.b.w1 &* m5 &+ k.b.w2 &* m6 &+ k.b.w3 &* m7
+        h = h &+ k.c.w0 &* m8 &+ k.c.w1 &* m9 &+ k.c.w2 &* m10 &+ k.c.w3 &* m11
+        return (h ^ (h >> 32)) &* mix
     }
 }

@@ -37,44 +37,53 @@ import Testing
         }
     }
 
-    /// Distinct keys that share one fingerprint (the words it mixes are equal; the others
-    /// differ), and keys whose fingerprints share their high 32 bits: the table's tag.
+    /// Keys built to collide: equal in the words a fixed fingerprint would read (here
+    /// a.w0, b.w1, c.w3), different elsewhere. Under the search's random multipliers they
+    /// do not collide (the table is used, no fallback); under multipliers chosen to read
+    /// a.w0 only, every key collides and the fallback gives the same exact answer.
     @Test func keysBuiltToCollideStillGiveTheExactAnswer() {
         var g = SystemRandomNumberGenerator()
         var keys = [BLSPublicKey]()
         for i in 0..<3_000 {
             var w = (0..<12).map { _ in g.next() }
-            (w[0], w[5], w[11]) = (7, 11, 13)  // a.w0, b.w1, c.w3: one fingerprint for all
+            (w[0], w[5], w[11]) = (7, 11, 13)
             w[1] = UInt64(i % 2_000)  // every key twice after the first 2,000
             w[2] = 0; w[3] = 0; w[4] = 0; w[6] = 0; w[7] = 0; w[8] = 0; w[9] = 0; w[10] = 0
             keys.append(Self.key(w))
         }
-        #expect(Set(keys.map(\.fingerprint)).count == 1)
         let want = Self.reference(keys)
+        let table = DuplicateKeys.findInPartitions(count: keys.count, hash: KeyHash()) { keys[$0] }
+        #expect(table != nil, "random multipliers: no long probe run")
+        #expect(table?.firstEntry == want.first)
+        #expect(table?.distinct == want.distinct)
+        #expect(table?.firstEntry.count == 1_000)
+
+        let aW0Only = KeyHash(multipliers: [1] + [UInt64](repeating: 0, count: 11) + [1])
+        #expect(DuplicateKeys.findInPartitions(count: keys.count, hash: aW0Only) { keys[$0] } == nil, "all collide: the probe limit")
         let got = DuplicateKeys.find(count: keys.count) { keys[$0] }
         #expect(got.firstEntry == want.first)
         #expect(got.distinct == want.distinct)
-        #expect(got.firstEntry.count == 1_000)
-        // Fewer of them than the probe limit: the table itself tells them apart, in full.
+        #expect(DuplicateKeys.findByWholeKeys(count: keys.count) { keys[$0] }.distinct == want.distinct)
+
+        // Fewer colliding keys than the probe limit: the table tells them apart, in full.
         let few = Array(keys[0..<400]) + Array(keys[0..<200])
         let wantFew = Self.reference(few)
-        let gotFew = DuplicateKeys.find(count: few.count) { few[$0] }
-        #expect(gotFew.firstEntry == wantFew.first)
-        #expect(gotFew.distinct == wantFew.distinct)
-        #expect(gotFew.firstEntry.count == 200)
+        let gotFew = DuplicateKeys.findInPartitions(count: few.count, hash: aW0Only) { few[$0] }
+        #expect(gotFew?.firstEntry == wantFew.first)
+        #expect(gotFew?.distinct == wantFew.distinct)
+        #expect(gotFew?.firstEntry.count == 200)
 
-        // Same tag (high 32 bits), different fingerprints: compared in full, never confused.
-        var tagged = [BLSPublicKey]()
-        for i in 0..<20_000 {
-            var w = (0..<12).map { _ in UInt64(0) }
-            w[0] = UInt64(i % 15_000)  // low bits of a.w0 only: the tag stays
-            tagged.append(Self.key(w))
+        // Keys that differ in one word only, anywhere: told apart, repeats found.
+        var oneWord = [BLSPublicKey]()
+        for i in 0..<24_000 {
+            var w = [UInt64](repeating: 0, count: 12)
+            w[i % 12] = UInt64(i % 18_000)
+            oneWord.append(Self.key(w))
         }
-        let want2 = Self.reference(tagged)
-        let got2 = DuplicateKeys.find(count: tagged.count) { tagged[$0] }
-        #expect(got2.firstEntry == want2.first)
-        #expect(got2.distinct == want2.distinct)
-        #expect(got2.firstEntry.count == 5_000)
+        let want2 = Self.reference(oneWord)
+        let got2 = DuplicateKeys.findInPartitions(count: oneWord.count, hash: KeyHash()) { oneWord[$0] }
+        #expect(got2?.firstEntry == want2.first)
+        #expect(got2?.distinct == want2.distinct)
     }
 
     @Test func theFallbackGivesTheSameAnswer() {
