@@ -61,7 +61,7 @@ public struct LoadedFile: Sendable {
     public init(location: Location, bytes: [UInt8]) {
         self.location = location
         self.bytes = bytes
-        self.sha256 = Bytes32(Array(SHA256.hash(data: bytes)))
+        self.sha256 = Digest.sha256(bytes)
     }
 
     /// With the SHA-256 of `bytes` already computed (`SafetyFileInput.readStart(withDigests:)`,

@@ -156,22 +156,17 @@ public enum SafetyFileInput {
                 path: shown(path), operation: "read",
                 reason: "\(grouped(Int64(size))) bytes, larger than any finalizer safety file (finality reads at most \(grouped(Int64(maximumSize))) bytes, about 4.5 million entries): refused without reading it")
         }
-        var digests = wanted == .none ? nil : RunningDigests(crcEnd: toRead - 4, sha256: wanted == .crcAndSHA256)
+        var sums: (sha256: Bytes32?, crc: UInt32?)?
         var failure: Int32?
         // Read in chunks into memory nobody has written yet (a fresh 237 MB buffer costs a
         // page fault per page: zeroing it first would double that); with `digests`,
         // another thread hashes each chunk once it is read, so the CRC-32 (and the
         // SHA-256) are ready when the read is.
         let out = [UInt8](unsafeUninitializedCapacity: toRead) { buffer, count in
-            guard let first = buffer.baseAddress else {
-                // Nothing to read (an empty file): the digests of no bytes.
-                let sha = digests?.withSHA256 == true ? Bytes32(Array(SHA256.hash(data: [UInt8]()))) : nil
-                digests?.finished = (sha, nil)
-                count = 0
-                return
-            }
+            count = 0
+            guard let first = buffer.baseAddress else { return }  // nothing to read
             let base = UnsafeMutableRawPointer(first)
-            let progress = digests?.start(base)
+            let digests = wanted == .none ? nil : RunningDigests(base, crcEnd: toRead - 4, withSHA256: wanted == .crcAndSHA256)
             var done = 0
             while done < toRead {
                 let n = Glibc.read(fd, base + done, min(toRead - done, Self.chunk))
@@ -182,16 +177,19 @@ public enum SafetyFileInput {
                 }
                 if n == 0 { break }  // shrank while read: what is there
                 done += n
-                progress?.publish(done)
+                digests?.publish(done)
             }
-            progress?.finish(done)
-            digests?.finished = progress?.wait()
+            digests?.finish(done)
+            sums = digests?.wait()
             count = done
+        }
+        if sums == nil && wanted == .crcAndSHA256 {
+            // Nothing was read (an empty file): the SHA-256 of no bytes.
+            sums = (Digest.sha256(out), nil)
         }
         if let e = failure {
             throw .io(path: shown(path), operation: "read", reason: String(cString: strerror(e)))
         }
-        let sums = digests?.finished
         if out.count < toRead {
             return Start(bytes: out, fileSize: out.count, justified: justified, notReadBecause: nil, sha256: sums?.sha256, crcBeforeLast4: nil)
         }
@@ -243,117 +241,91 @@ public enum SafetyFileInput {
 }
 
 extension SafetyFileInput {
-    /// The file's SHA-256 (`LoadedFile`) and its verification. With the digests computed
-    /// beside the read (`readStart(digests: .crcAndSHA256)`), the verification starts at once
-    /// and has every core; otherwise the SHA-256 is computed beside it, on a second core.
-    public static func hashAndVerify(
-        _ location: Location, start: Start, options: SafetyFileReader.Options
-    ) -> (LoadedFile, Verification) {
+    /// The verification of what `readStart` read: trailing bytes it did not read counted
+    /// from the file's size, and the CRC computed beside the read used where it applies.
+    public static func verify(_ start: Start, options: SafetyFileReader.Options) -> Verification {
         var options = options
         options.fileSize = start.fileSize
         if let crc = start.crcBeforeLast4 { options.knownCRC = (start.bytes.count - 4, crc) }
-        if let sha256 = start.sha256 {
-            return (LoadedFile(location: location, bytes: start.bytes, sha256: sha256), SafetyFileReader.verify(start.bytes, options: options))
-        }
-        final class Results: @unchecked Sendable {
-            var loaded: LoadedFile?
-            var verification: Verification?
-        }
-        let r = Results()
-        let bytes = start.bytes
-        let options2 = options
-        DispatchQueue.concurrentPerform(iterations: 2) { k in
-            if k == 0 {
-                r.loaded = LoadedFile(location: location, bytes: bytes)
-            } else {
-                r.verification = SafetyFileReader.verify(bytes, options: options2)
-            }
-        }
-        return (r.loaded!, r.verification!)
+        return SafetyFileReader.verify(start.bytes, options: options)
+    }
+
+    /// The file's SHA-256 (`LoadedFile`) and its verification, for `verify` and the other
+    /// read-only commands: read with `digests: .crcAndSHA256`, the SHA-256 is already
+    /// there (computed beside the read) and the verification has every core.
+    public static func hashAndVerify(
+        _ location: Location, start: Start, options: SafetyFileReader.Options
+    ) -> (LoadedFile, Verification) {
+        let loaded = LoadedFile(location: location, bytes: start.bytes, sha256: start.sha256 ?? Digest.sha256(start.bytes))
+        return (loaded, verify(start, options: options))
     }
 }
 
 /// The CRC-32 (and SHA-256) of a file's bytes, computed on another thread while the
 /// bytes are read (`SafetyFileInput.readStart(digests:)`): the two cost about a third of a
-/// second on a 237 MB file, which the read (a quarter) partly hides.
-struct RunningDigests {
+/// second on a 237 MB file, which the read (a quarter) partly hides. The reading thread
+/// publishes how far it has come; the hashing thread reads only bytes below the published
+/// count, which the reading thread never writes again.
+final class RunningDigests: @unchecked Sendable {
+    private let lock = Lock()
+    private let wake = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+    private var published = 0
+    private var final: Int?
+    private var result: (sha256: Bytes32?, crc: UInt32?)?
     /// The CRC covers bytes 0..<crcEnd (the size read, less the 4 bytes a CRC takes).
     let crcEnd: Int
     let withSHA256: Bool
-    var finished: (sha256: Bytes32?, crc: UInt32?)?
 
-    init(crcEnd: Int, sha256: Bool) {
+    /// Starts the hashing thread over the buffer at `base`.
+    init(_ base: UnsafeMutableRawPointer, crcEnd: Int, withSHA256: Bool) {
         self.crcEnd = crcEnd
-        self.withSHA256 = sha256
-    }
-
-    func start(_ base: UnsafeMutableRawPointer) -> Progress {
-        let p = Progress(crcEnd: crcEnd, withSHA256: withSHA256)
+        self.withSHA256 = withSHA256
         nonisolated(unsafe) let bytes = UnsafeRawPointer(base)
-        Threads.start { p.run(bytes) }
-        return p
+        Threads.start { [self] in run(bytes) }
     }
 
-    /// How far the read has come, handed from the reading thread to the hashing one. The
-    /// hashing thread reads only bytes below the published count, which the reading
-    /// thread never writes again.
-    final class Progress: @unchecked Sendable {
-        private let lock = Lock()
-        private let wake = DispatchSemaphore(value: 0)
-        private let done = DispatchSemaphore(value: 0)
-        private var published = 0
-        private var final: Int?
-        private var result: (sha256: Bytes32?, crc: UInt32?)?
-        let crcEnd: Int
-        let withSHA256: Bool
+    func publish(_ count: Int) {
+        lock.withLock { published = count }
+        wake.signal()
+    }
 
-        init(crcEnd: Int, withSHA256: Bool) {
-            self.crcEnd = crcEnd
-            self.withSHA256 = withSHA256
+    func finish(_ count: Int) {
+        lock.withLock {
+            published = count
+            final = count
         }
+        wake.signal()
+    }
 
-        func publish(_ count: Int) {
-            lock.withLock { published = count }
-            wake.signal()
-        }
+    /// The digests of the bytes read (called once, after `finish`).
+    func wait() -> (sha256: Bytes32?, crc: UInt32?) {
+        done.wait()
+        return lock.withLock { result! }
+    }
 
-        func finish(_ count: Int) {
-            lock.withLock {
-                published = count
-                final = count
+    private func run(_ bytes: UnsafeRawPointer) {
+        var sha = SHA256()
+        var crc: UInt32 = 0
+        var hashed = 0
+        while true {
+            wake.wait()
+            let (upTo, last) = lock.withLock { (published, final) }
+            if upTo > hashed {
+                if withSHA256 { sha.update(bufferPointer: UnsafeRawBufferPointer(start: bytes + hashed, count: upTo - hashed)) }
+                let crcTo = min(upTo, crcEnd)
+                if crcTo > hashed {
+                    crc = CRC32.update(crc, UnsafeRawBufferPointer(start: bytes + hashed, count: crcTo - hashed))
+                }
+                hashed = upTo
             }
-            wake.signal()
-        }
-
-        /// The digests of the bytes read (called once, after `finish`).
-        func wait() -> (sha256: Bytes32?, crc: UInt32?) {
-            done.wait()
-            return lock.withLock { result! }
-        }
-
-        func run(_ bytes: UnsafeRawPointer) {
-            var sha = SHA256()
-            var crc: UInt32 = 0
-            var hashed = 0
-            while true {
-                wake.wait()
-                let (upTo, last) = lock.withLock { (published, final) }
-                if upTo > hashed {
-                    if withSHA256 { sha.update(bufferPointer: UnsafeRawBufferPointer(start: bytes + hashed, count: upTo - hashed)) }
-                    let crcTo = min(upTo, crcEnd)
-                    if crcTo > hashed {
-                        crc = CRC32.update(crc, UnsafeRawBufferPointer(start: bytes + hashed, count: crcTo - hashed))
-                    }
-                    hashed = upTo
-                }
-                if let last, hashed >= last {
-                    // The CRC is of bytes 0..<crcEnd only when that many were read.
-                    let whole = last == crcEnd + 4 && crcEnd >= 0
-                    let digest = withSHA256 ? Bytes32(Array(sha.finalize())) : nil
-                    lock.withLock { result = (digest, whole ? crc : nil) }
-                    done.signal()
-                    return
-                }
+            if let last, hashed >= last {
+                // The CRC is of bytes 0..<crcEnd only when that many were read.
+                let whole = last == crcEnd + 4 && crcEnd >= 0
+                let digest = withSHA256 ? Bytes32(Array(sha.finalize())) : nil
+                lock.withLock { result = (digest, whole ? crc : nil) }
+                done.signal()
+                return
             }
         }
     }

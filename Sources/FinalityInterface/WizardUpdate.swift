@@ -14,7 +14,7 @@ extension Core {
             state.busy = "computing the file's SHA-256 (a plan is bound to it)"
             return [.awaitHash(load: f.loadID)]
         }
-        guard let fileSHA256 = state.file?.sha256 ?? (missing ? LoadedFile(location: state.location, bytes: []).sha256 : nil) else { return [] }
+        guard let fileSHA256 = state.file?.sha256 ?? (missing ? Digest.sha256([]) : nil) else { return [] }
         if state.isReadOnly, w.step < .result { return [] }
         var effects = [Effect]()
         switch w.step {

@@ -67,18 +67,12 @@ public final class EngineEffects: EffectRunner {
             watchSession?.stop()
             watchSession = nil
             return .watchPolled([], now: Self.nowMilliseconds())
-        case .pollSubgroupChecks(let load):
+        case .pollSubgroupChecks(let load), .awaitHash(let load):
             guard let job = subgroupJob, job.load == load else {
                 // No work runs for that load (read again since): nothing will come.
                 return .subgroupChecksPolled(load: load, sha256: nil, keyTexts: nil, warnings: nil)
             }
-            let (sha256, keyTexts, warnings) = job.results
-            return .subgroupChecksPolled(load: load, sha256: sha256, keyTexts: keyTexts, warnings: warnings)
-        case .awaitHash(let load):
-            guard let job = subgroupJob, job.load == load else {
-                return .subgroupChecksPolled(load: load, sha256: nil, keyTexts: nil, warnings: nil)
-            }
-            job.waitForHash()
+            if case .awaitHash = effect { job.waitForHash() }
             let (sha256, keyTexts, warnings) = job.results
             return .subgroupChecksPolled(load: load, sha256: sha256, keyTexts: keyTexts, warnings: warnings)
         }
@@ -105,10 +99,8 @@ public final class EngineEffects: EffectRunner {
             throw error
         }
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        var options = SafetyFileReader.Options(checkSubgroup: false, now: BlockTimestamp(date: Date()), keyCheckThreads: cores)
-        options.fileSize = start.fileSize
-        if let crc = start.crcBeforeLast4 { options.knownCRC = (start.bytes.count - 4, crc) }
-        let verification = SafetyFileReader.verify(start.bytes, options: options)
+        let verification = SafetyFileInput.verify(
+            start, options: .init(checkSubgroup: false, now: BlockTimestamp(date: Date()), keyCheckThreads: cores))
         loads += 1
         // The previous file's background work is nobody's now: stop it.
         subgroupJob?.cancellation.cancel()
@@ -295,7 +287,7 @@ final class SubgroupJob: @unchecked Sendable {
     init(load: Int, bytes: [UInt8], verification: Verification, threads: Int) {
         self.load = load
         Threads.start { [self] in
-            let digest = LoadedFile(location: Location(file: "", dataDir: nil), bytes: bytes).sha256
+            let digest = Digest.sha256(bytes)
             lock.withLock { sha256 = digest }
             hashed.signal()
             // This thread only (Linux: the nice value is per thread; who = 0 is the caller).

@@ -94,8 +94,9 @@ public struct Plan: Sendable {
     public var changesAnything: Bool { beforeBytes != afterBytes }
 }
 
-enum Digest {
-    static func sha256(_ bytes: [UInt8]) -> Bytes32 { Bytes32(Array(SHA256.hash(data: bytes))) }
+/// The SHA-256 every plan, backup and loaded file is known by.
+public enum Digest {
+    public static func sha256(_ bytes: [UInt8]) -> Bytes32 { Bytes32(Array(SHA256.hash(data: bytes))) }
 }
 
 /// Pure functions: bytes in, plan out. Nothing here touches the disk.
