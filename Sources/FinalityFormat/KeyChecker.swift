@@ -94,48 +94,51 @@ public enum KeyChecker {
         }
     }
 
-    /// The loader's checks of `key(i)` for every i in 0..<n, in chunks over `threads`
-    /// threads, with `beside` run as one more piece of the same work (the duplicate search:
-    /// it needs no key check, and the key checks need not wait for it). A key repeated in
-    /// the file is checked each time: the cheap checks only, so a file of one key repeated
-    /// costs what a file of as many different keys does.
+    /// The loader's checks of `key(i)` for every i in 0..<n over `threads` threads, with
+    /// the duplicate search run beside them as one more piece of the same work (it needs
+    /// no key check, and the key checks need not wait for it). A key repeated in the file
+    /// is checked each time: the cheap checks only, so a file of one key repeated costs
+    /// what a file of as many different keys does.
     static func checkLoadable(
         count n: Int, key: @Sendable (Int) -> BLSPublicKey, threads: Int, beside: () -> DuplicateKeys.Result
     ) -> ([G1.KeyCheck], DuplicateKeys.Result) {
         final class Box: @unchecked Sendable { var value: DuplicateKeys.Result? }
         let other = Box()
         guard n > 0 else { return ([], beside()) }
-        let results = UnsafeMutableBufferPointer<G1.KeyCheck>.allocate(capacity: n)
-        results.initialize(repeating: .valid)
-        defer { results.deallocate() }
-        nonisolated(unsafe) let out = results
-        nonisolated(unsafe) let work = beside
+        // The search takes a thread for a while: the checks are cut finer, for that
+        // thread to join them when it is done.
         let pieces = max(1, min(n / 256 + 1, max(1, threads) * 16))
-        let chunk = (n + pieces - 1) / pieces
-        DispatchQueue.concurrentPerform(iterations: pieces + 1) { w in
-            if w == 0 {
-                other.value = work()
-                return
-            }
-            let lo = (w - 1) * chunk
-            let hi = min(n, lo + chunk)
-            if lo < hi { for i in lo..<hi { out[i] = key(i).checkLoadable() } }
+        let all = withoutActuallyEscaping(beside) { search in
+            slices(count: n, pieces: pieces, first: { other.value = search() }) { key($0).checkLoadable() }
         }
-        return (Array(results), other.value!)
+        return (all, other.value!)
     }
 
     static func run(count n: Int, threads: Int, _ check: @Sendable (Int) -> G1.KeyCheck) -> [G1.KeyCheck] {
         guard n > 0 else { return [] }
         let workers = max(1, min(threads, n / 64 + 1))
         if workers == 1 { return (0..<n).map(check) }
+        return slices(count: n, pieces: workers, check)
+    }
+
+    /// `check(i)` for i in 0..<n, in `pieces` slices, each written by one thread only,
+    /// with `first` (when given) run once as one more piece of the same work.
+    private static func slices(
+        count n: Int, pieces: Int, first: (() -> Void)? = nil, _ check: @Sendable (Int) -> G1.KeyCheck
+    ) -> [G1.KeyCheck] {
         let results = UnsafeMutableBufferPointer<G1.KeyCheck>.allocate(capacity: n)
         results.initialize(repeating: .valid)
         defer { results.deallocate() }
-        let chunk = (n + workers - 1) / workers
-        // Each worker writes only its own slice of `results`.
+        let chunk = (n + pieces - 1) / pieces
         nonisolated(unsafe) let out = results
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let lo = w * chunk
+        nonisolated(unsafe) let firstWork = first
+        let extra = first == nil ? 0 : 1
+        DispatchQueue.concurrentPerform(iterations: pieces + extra) { w in
+            if w < extra {
+                firstWork?()
+                return
+            }
+            let lo = (w - extra) * chunk
             let hi = min(n, lo + chunk)
             if lo < hi { for i in lo..<hi { out[i] = check(i) } }
         }
