@@ -42,6 +42,17 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
 
+        // What the project's own writers make for trying the tool and for tests, never read
+        // by a command on a real node: the demo data dir (`finality demo`) and blocks logs of
+        // made-up chains. Shared by the executable's `demo`, `finality-fixtures` and the tests.
+        .target(
+            name: "FinalitySamples",
+            dependencies: [
+                "FinalityFormat", "FinalityEngine", "BLS12381",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
+
         // The pure interface core: state, update, render into a cell grid, effects as data.
         // No I/O: it imports no Foundation or Glibc (a test reads its sources to keep it so)
         // and uses only the engine's value types; member visibility is strict so nothing
@@ -62,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "finality",
             dependencies: [
-                "FinalityFormat", "FinalityEngine", "FinalityInterface", "FinalityRunner", "FinalityCurses",
+                "FinalityFormat", "FinalityEngine", "FinalityInterface", "FinalityRunner", "FinalityCurses", "FinalitySamples",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -72,12 +83,12 @@ let package = Package(
             dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381"]),
         .executableTarget(
             name: "finality-fixtures",
-            dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381"]),
+            dependencies: ["FinalityFormat", "FinalityEngine", "FinalitySamples", "BLS12381"]),
 
         // Helpers the test targets share (keys, block ids, data dirs, the built binary,
         // what CI requires): one place, used only by tests.
         .target(
-            name: "FinalityTestSupport", dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381"], path: "Tests/Support"),
+            name: "FinalityTestSupport", dependencies: ["FinalityFormat", "FinalityEngine", "FinalitySamples", "BLS12381"], path: "Tests/Support"),
 
         .testTarget(
             name: "BLS12381Tests",
@@ -90,14 +101,14 @@ let package = Package(
             ]),
         .testTarget(
             name: "FinalityEngineTests",
-            dependencies: ["FinalityEngine", "FinalityFormat", "BLS12381", .product(name: "SystemPackage", package: "swift-system"), "FinalityTestSupport", .product(name: "PropertyBased", package: "swift-property-based")]),
+            dependencies: ["FinalityEngine", "FinalityFormat", "FinalitySamples", "BLS12381", .product(name: "SystemPackage", package: "swift-system"), "FinalityTestSupport", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(
             name: "FinalityInterfaceTests",
             dependencies: ["FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat", "BLS12381", "FinalityTestSupport"],
             exclude: ["Snapshots"]),
         .testTarget(
             name: "FinalityCursesTests",
-            dependencies: ["FinalityCurses", "FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat", "FinalityTestSupport"]),
+            dependencies: ["FinalityCurses", "FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat", "FinalitySamples", "FinalityTestSupport"]),
         .testTarget(
             name: "FinalityCLITests",
             dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381", "FinalityInterface", "FinalityRunner", "FinalityTestSupport"]),

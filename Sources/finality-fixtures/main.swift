@@ -9,6 +9,7 @@
 // - finality digests: 32 bytes (n·13 + i) mod 256.
 import BLS12381
 import FinalityFormat
+import FinalitySamples
 import FoundationEssentials
 import Glibc
 
@@ -28,7 +29,7 @@ if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "--many", let n
 
 let directory = CommandLine.arguments.dropFirst().first ?? "Fixtures"
 
-func key(_ k: UInt64) -> BLSPublicKey { BLSPublicKey(bytes: G1.generatorMultipleAffineLE(k)) }
+func key(_ k: UInt64) -> BLSPublicKey { SampleKeys.key(k) }
 
 func blockID(_ n: UInt32) -> Bytes32 {
     var b = withUnsafeBytes(of: n.bigEndian) { Array($0) }

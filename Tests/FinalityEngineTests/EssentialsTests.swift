@@ -3,7 +3,7 @@ import FinalityEngine
 import Foundation
 import Testing
 
-/// System/Essentials.swift replaces full Foundation calls in the shipped binary (issue 11:
+/// System/ (Threads, UTCTime, Text, StandardError) replaces full Foundation calls in the shipped binary (issue 11:
 /// FoundationEssentials only, no ICU). The tests, which may use full Foundation, hold each
 /// replacement to what the Foundation call printed: audit times and backup names must not
 /// move by a millisecond or a second.

@@ -68,6 +68,14 @@ public struct BlocksLogPreamble: Hashable, Sendable {
     /// Offset of the first entry (just past the totem).
     public var byteCount: Int
 
+    public init(version: UInt32, pruned: Bool, firstBlockNumber: UInt32, chainContext: ChainContext, byteCount: Int) {
+        self.version = version
+        self.pruned = pruned
+        self.firstBlockNumber = firstBlockNumber
+        self.chainContext = chainContext
+        self.byteCount = byteCount
+    }
+
     public static let prunedFlag: UInt32 = 1 << 31
     public static let totem: UInt64 = .max
     public static let supportedVersions: ClosedRange<UInt32> = 1...3
@@ -136,7 +144,8 @@ public struct BlocksLogPreamble: Hashable, Sendable {
         }
     }
 
-    func encode(_ w: inout ByteWriter) {
+    /// The exact mirror of `decode` (samples write logs with it).
+    public func encode(_ w: inout ByteWriter) {
         w.u32(version | (pruned ? Self.prunedFlag : 0))
         if version != 1 { w.u32(firstBlockNumber) }
         switch chainContext {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FinalityEngine
+import FinalitySamples
 import FoundationEssentials
 import Glibc
 

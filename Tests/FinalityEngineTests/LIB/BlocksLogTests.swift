@@ -1,5 +1,6 @@
 import FinalityEngine
 import FinalityFormat
+import FinalitySamples
 import Foundation
 import Testing
 

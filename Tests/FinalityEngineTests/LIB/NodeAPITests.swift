@@ -1,5 +1,6 @@
 import FinalityEngine
 import FinalityFormat
+import FinalitySamples
 import FinalityTestSupport
 import Foundation
 import Testing

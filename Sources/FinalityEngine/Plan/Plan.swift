@@ -94,11 +94,6 @@ public struct Plan: Sendable {
     public var changesAnything: Bool { beforeBytes != afterBytes }
 }
 
-/// The SHA-256 every plan, backup and loaded file is known by.
-public enum Digest {
-    public static func sha256(_ bytes: [UInt8]) -> Bytes32 { Bytes32(Array(SHA256.hash(data: bytes))) }
-}
-
 /// Pure functions: bytes in, plan out. Nothing here touches the disk.
 public enum Planner {
     /// Decodes the file a reset or delete starts from; an invalid file is refused (nodeos

@@ -1,4 +1,5 @@
 import Crypto
+import FinalityEngine
 import FinalityFormat
 import SystemPackage
 

@@ -1,4 +1,5 @@
 import BLS12381
+import FinalityEngine
 import FinalityFormat
 import FoundationEssentials
 import Glibc
@@ -64,7 +65,7 @@ public enum DemoDataDir {
         func digest(_ n: UInt32) -> Bytes32 { Bytes32((0..<32).map { UInt8(truncatingIfNeeded: Int(n % 251) &* 17 &+ $0) }) }
         func entry(_ k: UInt64, vote: UInt32?, lock: UInt32?, other: UInt32? = nil) -> SafetyEntry {
             SafetyEntry(
-                key: BLSPublicKey(bytes: G1.generatorMultipleAffineLE(k)),
+                key: SampleKeys.key(k),
                 state: .savanna(
                     SavannaSafety(
                         lastVote: vote.map(ref) ?? .empty, lock: lock.map(ref) ?? .empty,
@@ -97,7 +98,7 @@ public enum DemoDataDir {
             "signature-provider = EOS6MRyAjQq8ud7hVNYcfnVPJqcVpscN5So8BhtHuGYqET5GDW5CV=KEY:5KQwrPbwdL6PhXujxW37FSSQZ1JiwsST4cqQzDeyXtP79zkvFD3",
         ]
         for k in configuredKeys {
-            let key = BLSPublicKey(bytes: G1.generatorMultipleAffineLE(k)).text
+            let key = SampleKeys.key(k).text
             lines.append("signature-provider = \(key)=KEY:PVT_BLS_demo-private-part-\(k)-never-shown")
         }
         return lines.joined(separator: "\n") + "\n"
