@@ -70,7 +70,7 @@ import Testing
     }
 
     static func ref(_ n: UInt32) -> BlockRef {
-        BlockRef(blockID: TestBlocks.id(n), timestamp: BlockTimestamp(slot: 100 * n), finalityDigest: TestBlocks.id(n, fill: 0xCD))
+        BlockRef(blockID: Fixture.id(n), timestamp: BlockTimestamp(slot: 100 * n), finalityDigest: Fixture.id(n, fill: 0xCD))
     }
 
     static func waitForHash(_ runner: EngineEffects, load: Int) -> Bytes32? {
@@ -84,7 +84,7 @@ import Testing
     @Test func theInterfaceGetsTheHashAfterTheFirstScreen() throws {
         let entries = (1...3).map { k in
             SafetyEntry(
-                key: TestKeys.key(UInt64(k)),
+                key: Fixture.key(UInt64(k)),
                 state: .savanna(SavannaSafety(lastVote: .empty, lock: Self.ref(UInt32(10 * k)))))
         }
         let (dir, path) = try TestFiles.dataDir(SafetyFile(format: .savannaV1, entries: entries, trailingBytes: []), prefix: "finality-load")
@@ -120,7 +120,7 @@ import Testing
     /// and the interface now says so, as `verify` does, instead of refusing to read it.
     @Test func aFileWithMegabytesOfTrailingBytesGetsSpringsVerdictInTheInterface() throws {
         let entry = SafetyEntry(
-            key: TestKeys.key(5),
+            key: Fixture.key(5),
             state: .savanna(SavannaSafety(lastVote: .empty, lock: Self.ref(50))))
         let bytes = SafetyFileWriter.encode(SafetyFile(format: .savannaV1, entries: [entry], trailingBytes: [])) + [UInt8](repeating: 0x5A, count: 3 << 20)
         let path = try Self.temp(bytes)
