@@ -1,6 +1,7 @@
 import Foundation
 import FinalityFormat
 import Testing
+import FinalityTestSupport
 @testable import FinalityEngine
 
 /// Issue 9: the case report says, for each entry, what nodeos will do with it as it is,
@@ -18,7 +19,8 @@ struct CaseReportDecisionTests {
     }
 
     static func lines(_ report: String, entry i: Int) -> [String] {
-        let all = report.split(separator: "\n").map(String.init)
+        // Empty lines kept: the last entry ends at the blank line before "Node's keys:".
+        let all = report.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard let start = all.firstIndex(where: { $0.hasPrefix("  \(i). PUB_BLS_") }) else { return [] }
         return Array(all[start...].prefix { !$0.hasPrefix("  \(i + 1). ") && !$0.isEmpty })
     }
