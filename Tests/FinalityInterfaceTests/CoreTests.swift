@@ -141,9 +141,9 @@ import Testing
             Issue.record("no plan requested: \(effects)")
             return
         }
-        #expect(request.keyText == Fixtures.key(2).text)
-        #expect(request.lib == Fixtures.lib)
-        #expect(request.fileSHA256 == s.file?.sha256)
+        #expect(request.kind == .reset(key: Fixtures.key(2).text))
+        #expect(request.lib == .readings(s.lib.readings) && request.libChoice.map { s.lib.readings[$0] } == Fixtures.lib)
+        #expect(request.expectedSHA256 == s.file?.sha256)
         _ = Core.update(&s, .planComputed(.success(Fixtures.resetPlan(s))))
         press(&s, .enter)
         #expect(s.wizard?.step == .confirm)
@@ -173,8 +173,8 @@ import Testing
             Issue.record("no plan requested: \(effects)")
             return
         }
-        #expect(r.lib == Fixtures.apiLIB)
-        #expect(r.libChosen == 1)
+        #expect(r.libChoice.map { s.lib.readings[$0] } == Fixtures.apiLIB)
+        #expect(r.libChoice == 1)
         #expect(r.libReason == "blocks.log is stale; the API node is synced")
     }
 
@@ -219,9 +219,10 @@ import Testing
             Issue.record("no plan requested")
             return
         }
-        #expect(r.action == .delete)
-        // The LIB goes along only to say how far the lock moves back when nodeos recreates it.
-        #expect(r.lib == Fixtures.lib)
+        #expect(r.kind == .delete(key: Fixtures.key(2).text) || r.kind.action == .delete)
+        // The LIB readings go along only to say how far the lock moves back when nodeos
+        // recreates it; no choice is made for the operator.
+        #expect(r.lib == .readings(s.lib.readings) && s.lib.readings.contains(Fixtures.lib) && r.libChoice == nil)
         press(&s, .escape)
         #expect(s.wizard?.step == .chooseEntry)
     }

@@ -54,7 +54,7 @@ import Testing
             Issue.record("no plan requested: \(effects)")
             return
         }
-        #expect(request.fileSHA256 == sha, "the plan is bound to the hash that arrived")
+        #expect(request.expectedSHA256 == sha, "the plan is bound to the hash that arrived")
     }
 
     @Test func aFileReadOnlyInPartSaysTheHashIsNotComputed() {

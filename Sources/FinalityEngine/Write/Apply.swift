@@ -78,8 +78,6 @@ public enum Apply {
         let path = location.file
         guard path == plan.path else { throw .usage("the plan is for \(plan.path), not \(path)") }
         let directory = PathText.directory(path)
-        var checks = Interlocks.run(location, options: options.interlockOptions).checks
-        try InterlockReport(checks: checks).enforce()
 
         // The rename below swaps the inode, so a lock on the file alone would let a second
         // finality that opens the new file run while we finish (audit record included).
@@ -133,10 +131,12 @@ public enum Apply {
         ours.append(InterlockCheck(
             name: "file-unchanged", checked: "file unchanged since the plan", found: "SHA-256 \(currentSHA.hex) as planned",
             outcome: .clear))
-        // A node could have started between the scan and our lock: ask again.
-        let again = Interlocks.run(location, options: options.interlockOptions)
-        try again.enforce()
-        checks = again.checks + ours
+        // The interlocks, here once, under our lock: the review ran them for the operator to
+        // read, but a node can start between the review and the confirmation, and only a run
+        // made while we hold the file and its directory sees the world we write into.
+        let interlocks = Interlocks.run(location, options: options.interlockOptions)
+        try interlocks.enforce()
+        let checks = interlocks.checks + ours
 
         // What the new file must keep, read from the file we hold.
         let attributes: Ownership.Attributes
