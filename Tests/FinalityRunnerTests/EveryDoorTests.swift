@@ -1,5 +1,5 @@
 import BLS12381
-import FinalityEngine
+@testable import FinalityEngine
 import FinalityFormat
 import FinalityInterface
 import FinalityRunner
@@ -304,10 +304,11 @@ struct EveryDoorTests {
     }
 
     /// The command line: the real binary, `--yes`.
-    static func throughTheCommandLine(_ setup: Setup, data: String) throws -> Result {
+    static func throughTheCommandLine(_ setup: Setup, data: String, environment: [String: String] = [:]) throws -> Result {
         let binary = try #require(BuiltBinary.finality)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         p.arguments = setup.command(data) + ["--yes"]
         p.standardInput = FileHandle.nullDevice
         let out = Pipe(), err = Pipe()
@@ -357,6 +358,29 @@ struct EveryDoorTests {
     }
 
     static func home(_ data: String) -> String { (data as NSString).deletingLastPathComponent }
+
+    /// The interlocks run once for the review and once under the write path's lock, on
+    /// both doors. Each run probes the state lock first (`Interlocks.probeStateLock` opens
+    /// `state/shared_memory.bin` through `Sys`), so the fault-injection trace of the change
+    /// counts the runs: in process for the wizard, `FINALITY_FAULT_TRACE` for the binary.
+    @Test("a change runs the interlocks twice on either door: once for the review, once under the write path's lock")
+    func interlocksRunOnceForTheReviewAndOnceUnderTheLock() throws {
+        try RequiredTools.require(needsTmux: false)
+        let setup = Self.setups.first { $0.name == "delete" }!
+        func probes(_ trace: [String], _ data: String) -> Int { trace.filter { $0 == "open \(data)/state/shared_memory.bin" }.count }
+
+        let wizardData = try setup.make()
+        let plan = FaultInjection.Plan([])
+        _ = try FaultInjection.$plan.withValue(plan) { try Self.throughTheWizard(setup, data: wizardData) }
+        #expect(probes(plan.trace, wizardData) == 2, "the wizard's change probed the state lock \(probes(plan.trace, wizardData)) times")
+
+        let cliData = try setup.make()
+        let trace = TemporaryPaths.name("finality-trace")
+        TemporaryPaths.register(trace)
+        _ = try Self.throughTheCommandLine(setup, data: cliData, environment: ["FINALITY_FAULT_TRACE": trace])
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(probes(lines, cliData) == 2, "the command line's change probed the state lock \(probes(lines, cliData)) times")
+    }
 
     @Test("the same request through the wizard and the command line: the same new file, review and audit record", arguments: setups)
     func sameChangeThroughEveryDoor(_ setup: Setup) throws {
