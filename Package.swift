@@ -63,7 +63,11 @@ let package = Package(
 
         // The effect runner: performs the core's effects with the engine (disks, processes,
         // networks) and answers with messages. Outside the core's module.
-        .target(name: "FinalityRunner", dependencies: ["FinalityInterface", "FinalityEngine", "FinalityFormat"]),
+        .target(
+            name: "FinalityRunner",
+            dependencies: [
+                "FinalityInterface", "FinalityEngine", "FinalityFormat", .product(name: "SystemPackage", package: "swift-system"),
+            ]),
 
         // The one ncurses adapter: copies the grid to the screen, turns bytes into keys.
         // It knows the interface core and ncurses, nothing else.
@@ -111,6 +115,12 @@ let package = Package(
             name: "FinalityInterfaceTests",
             dependencies: ["FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat", "FinalitySamples", "BLS12381", "FinalityTestSupport"],
             exclude: ["Snapshots"]),
+        .testTarget(
+            name: "FinalityRunnerTests",
+            dependencies: [
+                "FinalityRunner", "FinalityInterface", "FinalityEngine", "FinalityFormat", "FinalitySamples", "BLS12381",
+                "FinalityTestSupport",
+            ]),
         .testTarget(
             name: "FinalityCursesTests",
             dependencies: ["FinalityCurses", "FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat", "FinalitySamples", "FinalityTestSupport"]),

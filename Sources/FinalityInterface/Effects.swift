@@ -11,10 +11,12 @@ public enum Effect: Equatable, Sendable {
     case checkInterlocks(Location)
     /// Ask each LIB source; each answer is kept separately (never merged).
     case readLIB([LIBRequest])
-    /// Build the plan for the wizard's review step (writes nothing).
-    case computePlan(PlanRequest)
+    /// The engine's review of the operator's request for the wizard's step 3 (writes
+    /// nothing): the engine gathers the LIB, the evidence and the node's keys itself, as it
+    /// does for the command line.
+    case computePlan(ChangeRequest)
     /// Apply a plan shown at step 3, after step 4's typed confirmation.
-    case apply(planID: Int, request: PlanRequest)
+    case apply(planID: Int, request: ChangeRequest)
     /// Backups and audit records of the file.
     case loadHistory(Location)
     /// Find the node's configured finalizer keys (public parts only; `configDir` when given).

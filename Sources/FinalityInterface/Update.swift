@@ -102,6 +102,12 @@ public enum Core {
             case .success(let p):
                 state.wizard?.plan = p
                 state.wizard?.planError = nil
+                // The review's interlocks found a node that started since the file was read:
+                // the screen turns read-only, as ^R would make it.
+                if let node = p.nodeRunning {
+                    state.file?.nodeRunning = node
+                    state.missingAccess?.nodeRunning = node
+                }
             case .failure(let e):
                 state.wizard?.plan = nil
                 state.wizard?.planError = e.description

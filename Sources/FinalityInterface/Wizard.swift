@@ -64,51 +64,6 @@ public enum WizardStep: Int, Hashable, Sendable, CaseIterable, Comparable {
     public static func < (a: WizardStep, b: WizardStep) -> Bool { a.rawValue < b.rawValue }
 }
 
-/// What the engine is asked to plan. The plan is bound to the file's hash: applying
-/// refuses if the file changed since it was shown.
-public struct PlanRequest: Hashable, Sendable {
-    public var action: WizardAction
-    public var location: Location
-    public var fileSHA256: Bytes32
-    /// Full `PUB_BLS_…` text (reset, delete).
-    public var keyText: String?
-    /// Every LIB reading the operator saw, and the one chosen (reset): the engine records
-    /// the alternatives beside the choice.
-    public var libReadings: [LIBReading]
-    public var libChosen: Int?
-    /// Why this source, when the sources disagree (the engine refuses a silent pick; the
-    /// audit record keeps the reason).
-    public var libReason: String?
-    /// The backup to restore from (restore).
-    public var backupPath: String?
-    /// The node's configured keys as the screen showed them: what a repair covers; for a
-    /// reset or delete, whether the node votes with the key (nil: repair's runner looks).
-    public var nodeKeys: NodeKeys?
-
-    public init(
-        action: WizardAction, location: Location, fileSHA256: Bytes32, keyText: String? = nil, libReadings: [LIBReading] = [],
-        libChosen: Int? = nil, libReason: String? = nil, backupPath: String? = nil, nodeKeys: NodeKeys? = nil
-    ) {
-        self.nodeKeys = nodeKeys
-        self.libReason = libReason
-        self.action = action
-        self.location = location
-        self.fileSHA256 = fileSHA256
-        self.keyText = keyText
-        self.libReadings = libReadings
-        self.libChosen = libChosen
-        self.backupPath = backupPath
-    }
-
-    public var path: String { location.file }
-
-    /// The chosen LIB reading.
-    public var lib: LIBReading? {
-        guard let libChosen, libReadings.indices.contains(libChosen) else { return nil }
-        return libReadings[libChosen]
-    }
-}
-
 /// One safety check before a write, shown with its result.
 public struct CheckRow: Hashable, Sendable {
     public enum Outcome: Hashable, Sendable {
@@ -134,7 +89,9 @@ public struct CheckRow: Hashable, Sendable {
 /// objects it could apply by itself).
 public struct PlanPreview: Hashable, Sendable {
     public var id: Int
-    public var request: PlanRequest
+    /// What the wizard asked the engine for (applying sends it back: the runner applies
+    /// only the review made for exactly this request).
+    public var request: ChangeRequest
     public var rows: [DiffRow]
     /// "the lock moves back from block 5,210 to 5,190: a conflicting vote becomes possible"
     public var warnings: [String]
@@ -154,9 +111,13 @@ public struct PlanPreview: Hashable, Sendable {
     public var recovery: [String]
     /// The SHA-256 of the file as it will be written (a whole-file confirmation types its start).
     public var afterSHA256: String
+    /// The engine's review as text, exactly as the command line prints it (`ChangeReview.lines`).
+    public var text: [String] = []
+    /// The node the review's interlocks found running on the file (nil: none).
+    public var nodeRunning: String?
 
     public init(
-        id: Int, request: PlanRequest, rows: [DiffRow], warnings: [String], notes: [String] = [], checks: [CheckRow], refusal: String? = nil,
+        id: Int, request: ChangeRequest, rows: [DiffRow], warnings: [String], notes: [String] = [], checks: [CheckRow], refusal: String? = nil,
         confirmation: Confirmation, nodeosWillDo: [String] = [], evidence: [String] = [], recovery: [String] = [], afterSHA256: String = ""
     ) {
         self.recovery = recovery
@@ -173,14 +134,17 @@ public struct PlanPreview: Hashable, Sendable {
         self.evidence = evidence
     }
 
-    /// The engine's review, as the review step shows it.
-    public init(id: Int, request: PlanRequest, review: ChangeReview) {
+    /// The engine's review, as the review step shows it. A plan that is not ready (blocked,
+    /// or changing nothing) cannot reach step 4: its verdict's message says why.
+    public init(id: Int, review: ChangeReview) {
         self.init(
-            id: id, request: request, rows: DiffRows.from(review.plan.diff), warnings: review.plan.warnings.map(\.message),
-            notes: review.plan.notes, checks: review.interlocks.checks.map(CheckRow.init), refusal: review.blocker?.message,
+            id: id, request: review.request, rows: DiffRows.from(review.plan.diff), warnings: review.plan.warnings.map(\.message),
+            notes: review.plan.notes, checks: review.interlocks.checks.map(CheckRow.init), refusal: review.verdict.message,
             confirmation: review.confirmation, nodeosWillDo: review.explanation.nodeosWillDo,
             evidence: review.explanation.voteFloorEvidence, recovery: review.plan.recoveryLines.filter { !$0.isEmpty },
             afterSHA256: review.plan.afterSHA256.hex)
+        text = review.lines
+        if case .nodeRunning(let found)? = review.blocker { nodeRunning = found }
     }
 }
 
@@ -222,9 +186,15 @@ public struct ApplyOutcome: Hashable, Sendable {
     }
 
     public init(_ o: ChangeOutcome) {
+        guard let result = o.result else {
+            self.init(
+                backupPath: "", auditRecord: "", newSHA256: o.plan.beforeSHA256.hex,
+                nextSteps: [NextStep("Nothing was written: \(ChangeVerdict.nothingToChangeMessage).")])
+            return
+        }
         self.init(
-            backupPath: o.result.backupPath, auditRecord: o.result.auditPath, newSHA256: o.plan.afterSHA256.hex, nextSteps: o.nextSteps,
-            checks: o.result.interlocks.checks.map(CheckRow.init))
+            backupPath: result.backupPath, auditRecord: result.auditPath, newSHA256: o.plan.afterSHA256.hex, nextSteps: o.nextSteps,
+            checks: result.interlocks.checks.map(CheckRow.init))
     }
 }
 

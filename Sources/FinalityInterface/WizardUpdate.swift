@@ -38,7 +38,7 @@ extension Core {
                 }
             } else {
                 effects.append(
-                    review(&state, &w, fileSHA256: fileSHA256, libChosen: state.lib.readings.isEmpty ? nil : 0, libReason: nil, backupPath: w.backup?.path))
+                    review(&state, &w, fileSHA256: fileSHA256, libChosen: nil, libReason: nil, backupPath: w.backup?.path))
             }
         case .chooseLIB:
             guard w.libSelected < state.lib.answers.count, state.lib.answers[w.libSelected].reading != nil else {
@@ -105,17 +105,33 @@ extension Core {
 
 extension Core {
     /// Step 3: the plan is computed outside the core (an effect); until it comes back the
-    /// review shows that it is being computed.
+    /// review shows that it is being computed. The wizard only says what the operator chose
+    /// (the kind of change, the entry or backup, the LIB readings seen at step 2 and the one
+    /// chosen, the node API and config dir given): the engine gathers the rest itself,
+    /// exactly as for the command line.
     static func review(
         _ state: inout AppState, _ w: inout WizardState, fileSHA256: Bytes32, libChosen: Int?, libReason: String?, backupPath: String?
     ) -> Effect {
         w.step = .review
         w.plan = nil
         state.busy = "computing the plan"
-        return .computePlan(
-            PlanRequest(
-                action: w.action, location: state.location, fileSHA256: fileSHA256, keyText: w.keyText,
-                libReadings: state.lib.readings, libChosen: libChosen, libReason: libReason, backupPath: backupPath,
-                nodeKeys: w.action == .restore ? nil : state.nodeKeys))
+        return .computePlan(changeRequest(state, w, fileSHA256: fileSHA256, libChosen: libChosen, libReason: libReason, backupPath: backupPath))
+    }
+
+    /// The operator's choices as the engine's one request.
+    static func changeRequest(
+        _ state: AppState, _ w: WizardState, fileSHA256: Bytes32, libChosen: Int?, libReason: String?, backupPath: String?
+    ) -> ChangeRequest {
+        let kind: ChangeRequest.Kind =
+            switch w.action {
+            case .reset: .reset(key: w.keyText ?? "")
+            case .delete: .delete(key: w.keyText ?? "")
+            case .restore: .restore(backup: backupPath ?? "")
+            case .repair: .repair
+            }
+        return ChangeRequest(
+            kind, path: state.location.file, lib: .readings(state.lib.readings), libChoice: libChosen, libReason: libReason,
+            apiURLs: state.lib.askAPI && !state.lib.apiURL.isEmpty ? [state.lib.apiURL] : [], apiTimeoutSeconds: state.lib.apiTimeoutSeconds,
+            configDir: state.configDir, expectedSHA256: fileSHA256)
     }
 }

@@ -4,6 +4,7 @@ import FinalityFormat
 import FinalityInterface
 import FoundationEssentials
 import Glibc
+import SystemPackage
 
 /// Performs the core's effects with the recovery engine: the one place the interface
 /// touches disks, processes and networks. Changes go through the engine's
@@ -11,8 +12,6 @@ import Glibc
 /// plan the operator reviewed at step 3 can be applied at step 4.
 public final class EngineEffects: EffectRunner {
     private var reviews: [Int: ChangeReview] = [:]
-    /// Reviews of a repair of a missing file: applied through its stand-in (RepairChange.applyMissing).
-    private var missing: [Int: RepairChange] = [:]
     /// The config dir each file's keys were read from (`--config-dir`, or nil: the defaults).
     private var configDirs: [String: String?] = [:]
     private var nextPlanID = 1
@@ -21,10 +20,14 @@ public final class EngineEffects: EffectRunner {
     private var loads = 0
     let toolVersion: String
     let procRoot: String
+    /// What the engine's change workflow reads from the machine (the command line gives it
+    /// the same).
+    let environment: ChangeEnvironment
 
     public init(toolVersion: String, procRoot: String = "/proc") {
         self.toolVersion = toolVersion
         self.procRoot = procRoot
+        environment = ChangeEnvironment(toolVersion: toolVersion, procRoot: procRoot)
     }
 
     public func perform(_ effect: Effect) -> Message {
@@ -42,10 +45,13 @@ public final class EngineEffects: EffectRunner {
         case .computePlan(let request):
             return .planComputed(Result { () throws(EngineError) in try plan(request) })
         case .apply(let id, let request):
-            guard let review = reviews[id], review.location == request.location else {
+            guard let review = reviews[id], review.request == request else {
                 return .applied(.failure(.refused("this plan is not the one reviewed at step 3; nothing was written")))
             }
-            return .applied(Result { () throws(EngineError) in try apply(review, id: id) })
+            return .applied(
+                Result { () throws(EngineError) in
+                    ApplyOutcome(try ChangeWorkflow.apply(review, context: .current(toolVersion: toolVersion), environment: environment))
+                })
         case .loadHistory(let location):
             return .historyLoaded(Result { () throws(EngineError) in try history(location) })
         case .readNodeKeys(let location, let configDir):
@@ -121,8 +127,9 @@ public final class EngineEffects: EffectRunner {
         let directory = PathText.directory(location.file)
         // A change writes a temp file and a backup beside the file: the directory must be writable too.
         // A missing file (repair creates it) needs only the directory.
-        let missing = !FileManager.default.fileExists(atPath: location.file)
-        let writable = (missing || access(location.file, W_OK) == 0) && access(directory, W_OK) == 0
+        let missing: Bool
+        do { _ = try Sys.status(location.file, followLinks: false); missing = false } catch { missing = error == .noSuchFileOrDirectory }
+        let writable = (missing || Sys.writable(location.file) == nil) && Sys.writable(directory) == nil
         return WriteAccess(writable: writable, nodeRunning: interlocks.checks.first { $0.outcome == .nodeRunning }?.found)
     }
 
@@ -141,53 +148,15 @@ public final class EngineEffects: EffectRunner {
 
     // MARK: changes, through the engine's one workflow
 
-    /// The wizard's request as the engine's kind of change.
-    static func change(_ request: PlanRequest) throws(EngineError) -> any ChangeKind {
-        switch request.action {
-        case .reset:
-            guard let key = request.keyText else { throw .usage("no entry chosen") }
-            let choice = try LIBDecision.forPlan(request.libReadings, choice: request.libChosen, reason: request.libReason)
-            return ResetChange(key: key, inputs: ResetInputs(lib: choice), nodeKeys: request.nodeKeys)
-        case .delete:
-            guard let key = request.keyText else { throw .usage("no entry chosen") }
-            // The LIB only says how far the lock moves back when nodeos recreates the entry.
-            let choice = request.libReadings.isEmpty ? nil : try? LIBDecision.forPlan(request.libReadings, choice: 0, reason: "for the review only")
-            return DeleteChange(key: key, lib: choice, nodeKeys: request.nodeKeys)
-        case .restore:
-            guard let backupPath = request.backupPath else { throw .usage("no backup chosen") }
-            return RestoreChange(backupPath: backupPath)
-        case .repair:
-            // As `finality repair` does: the LIB chosen, the node's keys (as the screen showed
-            // them), the evidence of each key's last vote (backups, every node API asked, LIB).
-            let choice = try LIBDecision.forPlan(request.libReadings, choice: request.libChosen, reason: request.libReason)
-            let keys = request.nodeKeys ?? NodeConfig.find(for: request.location, configDir: nil)
-            let apis = request.libReadings.compactMap { r -> String? in if case .api(let url) = r.source { url } else { nil } }
-            let evidence = EvidenceSet.gather(file: request.location.file, apiURLs: apis, timeoutSeconds: 2)
-            return RepairChange(inputs: RepairInputs(lib: choice, keys: keys, evidence: evidence))
-        }
-    }
-
-    func plan(_ request: PlanRequest) throws(EngineError) -> PlanPreview {
-        let change = try Self.change(request)
-        let review: ChangeReview
-        if let repair = change as? RepairChange, !FileManager.default.fileExists(atPath: request.location.file) {
-            // A missing file: reviewed as missing; nothing is created before the confirmation.
-            review = try repair.reviewMissing(location: request.location, procRoot: procRoot)
-            missing[nextPlanID] = repair
-        } else {
-            review = try ChangeWorkflow.review(change, location: request.location, expectedSHA256: request.fileSHA256, procRoot: procRoot)
-        }
+    /// The wizard's request goes to the engine as it is, as the command line's does: the
+    /// engine gathers the LIB, the evidence and the node's keys. The review is kept by id,
+    /// so that only the plan the operator reviewed at step 3 can be applied at step 4.
+    func plan(_ request: ChangeRequest) throws(EngineError) -> PlanPreview {
+        let review = try ChangeWorkflow.review(request, environment: environment)
         let id = nextPlanID
         nextPlanID += 1
         reviews[id] = review
-        return PlanPreview(id: id, request: request, review: review)
-    }
-
-    func apply(_ review: ChangeReview, id: Int) throws(EngineError) -> ApplyOutcome {
-        if let repair = missing[id] {
-            return ApplyOutcome(try repair.applyMissing(review, context: .current(toolVersion: toolVersion), procRoot: procRoot))
-        }
-        return ApplyOutcome(try ChangeWorkflow.apply(review, context: .current(toolVersion: toolVersion), procRoot: procRoot))
+        return PlanPreview(id: id, review: review)
     }
 
     // MARK: history, comparison, report
@@ -237,19 +206,12 @@ public final class EngineEffects: EffectRunner {
         let text = CaseReport.text(
             loaded: loaded, readings: readings, libErrors: libErrors, interlocks: Interlocks.run(location, procRoot: procRoot),
             toolVersion: toolVersion, now: Date(), nodeKeys: NodeConfig.find(for: location, configDir: configDirs[location.file] ?? nil))
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .io(path: path, operation: "create", reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        let bytes = Array(text.utf8)
-        var off = 0
-        while off < bytes.count {
-            let n = bytes[off...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: path, operation: "write", reason: String(cString: strerror(errno)))
-            }
-            off += n
+        let fd: FileDescriptor
+        do { fd = try Sys.open(path, .writeOnly, [.create, .exclusiveCreate, .noFollow], permissions: FilePermissions(rawValue: 0o644)) } catch {
+            throw .io(path: path, operation: "create", reason: "\(error)")
         }
+        defer { try? fd.close() }
+        do { try Sys.writeAll(fd, Array(text.utf8), path: path) } catch { throw .io(path: path, operation: "write", reason: "\(error)") }
         return path
     }
 }

@@ -25,6 +25,16 @@ struct LIBOptions: ParsableArguments {
 
     var isEmpty: Bool { blocksDirs.isEmpty && apiURLs.isEmpty && libID == nil && libTime == nil && libSlot == nil }
 
+    /// A typed LIB is checked whole before anything runs (its id's digits and block number,
+    /// its time on a slot boundary, a time or a slot but not both), with the engine's own
+    /// messages (`LIBSources.typed`, also behind the interface's typed LIB).
+    func validate() throws {
+        guard apiTimeout > 0 else { throw ValidationError("--api-timeout must be a number of seconds above 0, found \(apiTimeout)") }
+        if libID != nil || libTime != nil || libSlot != nil {
+            try validation { () throws(EngineError) in _ = try LIBSources.typed(id: libID, time: libTime, slot: libSlot) }
+        }
+    }
+
     /// Every source given, in the order: blocks dirs, APIs, typed.
     var requests: [LIBRequest] {
         var out = blocksDirs.map { LIBRequest.blocksDir($0) }
@@ -56,15 +66,18 @@ struct PlanLIBOptions: ParsableArguments {
     @Option(name: .customLong("lib-reason"), help: "Why that LIB source (required when the sources disagree; kept in the audit record).")
     var libReason: String?
 
-    /// The LIB of the plan, or nil when no source was given.
-    func decision() throws(EngineError) -> LIBDecision? {
-        let readings = try sources.readings()
-        return readings.isEmpty ? nil : try LIBDecision.forPlan(readings, choice: libChoice.map { $0 - 1 }, reason: libReason)
+    func validate() throws {
+        if let libChoice, libChoice < 1 { throw ValidationError("--lib-choice counts from 1 (the first source listed), found \(libChoice)") }
     }
 
-    /// The LIB of the plan; no source is a usage error (a reset needs one).
-    func requiredDecision() throws(EngineError) -> LIBDecision {
-        try LIBDecision.forPlan(try sources.readings(), choice: libChoice.map { $0 - 1 }, reason: libReason)
+    /// The operator's LIB choices as the change request carries them: the sources (the
+    /// engine reads them), the choice (0-based) and the reason.
+    func apply(to request: inout ChangeRequest) {
+        request.lib = .sources(sources.requests)
+        request.libChoice = libChoice.map { $0 - 1 }
+        request.libReason = libReason
+        request.apiURLs = sources.apiURLs
+        request.apiTimeoutSeconds = sources.apiTimeout
     }
 }
 

@@ -24,6 +24,13 @@ struct WriteSafetyOptions: ParsableArguments {
         help: ArgumentHelp("The audit chain is broken: start a new chain segment with this reason (its first record) and write after it.", valueName: "reason"))
     var newAuditSegment: String?
 
+    func validate() throws {
+        try validation { () throws(EngineError) in
+            _ = try interlockOverrides()
+            _ = try segmentReason()
+        }
+    }
+
     func interlockOverrides() throws(EngineError) -> [InterlockOverride] {
         guard overrides.count == overrideReasons.count else {
             throw .usage("each --override needs its own --override-reason (\(overrides.count) override(s), \(overrideReasons.count) reason(s))")
@@ -41,7 +48,9 @@ struct WriteSafetyOptions: ParsableArguments {
         return r
     }
 
-    func interlockOptions() throws(EngineError) -> InterlockOptions {
-        InterlockOptions(overrides: try interlockOverrides(), newAuditSegment: try segmentReason())
+    /// The operator's answers as the change request carries them (checked by `validate`).
+    func apply(to request: inout ChangeRequest) {
+        request.overrides = (try? interlockOverrides()) ?? []
+        request.newAuditSegment = try? segmentReason()
     }
 }

@@ -12,11 +12,15 @@ struct WatchTmuxTests {
     init() throws { try RequiredTools.require(needsTmux: true) }
 
     /// The node's answers, timed now (a head behind the wall clock reads as catching up).
-    func answer(_ node: FakeNode, head: UInt32, vote: (block: UInt32, behind: UInt32, strong: Bool), key: BLSPublicKey) {
+    /// `chainID`: the data dir's own chain (its blocks.log's), as a node of this node's network says.
+    func answer(
+        _ node: FakeNode, head: UInt32, vote: (block: UInt32, behind: UInt32, strong: Bool), key: BLSPublicKey,
+        chainID: String = FakeAnswers.chainID
+    ) {
         let now = FakeAnswers.nowSlot()
         node.set(
             head: head, headSlot: now, lib: head - 2, libSlot: now - 2,
-            votes: [FakeAnswers.Vote(key: key, block: vote.block, slot: now - vote.behind, strong: vote.strong)])
+            votes: [FakeAnswers.Vote(key: key, block: vote.block, slot: now - vote.behind, strong: vote.strong)], chainID: chainID)
     }
 
     @Test("from the wizard's result, W watches the key: silent, then voting again; a silent API never blocks keys")
@@ -28,7 +32,9 @@ struct WatchTmuxTests {
         let node = FakeNode()
         defer { node.stop() }
         let head: UInt32 = 400_000_300
-        answer(node, head: head, vote: (head - 100, 100, true), key: key)
+        // The node is on the data dir's chain: a change refuses LIB sources on different chains.
+        let chain = try #require(LIBSources.fromBlocksDir(dir + "/blocks").chainID).hex
+        answer(node, head: head, vote: (head - 100, 100, true), key: key, chainID: chain)
 
         try t.start(t.finality(dir))
         #expect(try t.waitFor("from blocks.log").ok)
@@ -56,7 +62,7 @@ struct WatchTmuxTests {
         let result = try t.waitFor("press W to watch the key vote again")
         #expect(result.ok, "\(result.screen)")
 
-        answer(node, head: head, vote: (head - 100, 100, true), key: key)
+        answer(node, head: head, vote: (head - 100, 100, true), key: key, chainID: chain)
         try t.send("W")
         let silent = try t.waitFor("not voting yet")
         #expect(silent.ok, "\(silent.screen)")
@@ -64,7 +70,7 @@ struct WatchTmuxTests {
         #expect(silent.screen.contains("no entry for this key"), "\(silent.screen)")
         #expect(silent.screen.split(separator: "\n").allSatisfy { $0.count <= 80 })
 
-        answer(node, head: head + 4, vote: (head + 3, 1, false), key: key)
+        answer(node, head: head + 4, vote: (head + 3, 1, false), key: key, chainID: chain)
         let voting = try t.waitFor("voting again: weak vote on #400,000,303")
         #expect(voting.ok, "\(voting.screen)")
 

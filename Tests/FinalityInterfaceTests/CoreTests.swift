@@ -142,9 +142,9 @@ import FinalityTestSupport
             Issue.record("no plan requested: \(effects)")
             return
         }
-        #expect(request.keyText == ScreenFixture.key(2).text)
-        #expect(request.lib == ScreenFixture.lib)
-        #expect(request.fileSHA256 == s.file?.sha256)
+        #expect(request.kind == .reset(key: ScreenFixture.key(2).text))
+        #expect(request.lib == .readings(s.lib.readings) && request.libChoice.map { s.lib.readings[$0] } == ScreenFixture.lib)
+        #expect(request.expectedSHA256 == s.file?.sha256)
         _ = Core.update(&s, .planComputed(.success(ScreenFixture.resetPlan(s))))
         press(&s, .enter)
         #expect(s.wizard?.step == .confirm)
@@ -174,8 +174,8 @@ import FinalityTestSupport
             Issue.record("no plan requested: \(effects)")
             return
         }
-        #expect(r.lib == ScreenFixture.apiLIB)
-        #expect(r.libChosen == 1)
+        #expect(r.libChoice.map { s.lib.readings[$0] } == ScreenFixture.apiLIB)
+        #expect(r.libChoice == 1)
         #expect(r.libReason == "blocks.log is stale; the API node is synced")
     }
 
@@ -220,9 +220,10 @@ import FinalityTestSupport
             Issue.record("no plan requested")
             return
         }
-        #expect(r.action == .delete)
-        // The LIB goes along only to say how far the lock moves back when nodeos recreates it.
-        #expect(r.lib == ScreenFixture.lib)
+        #expect(r.kind == .delete(key: ScreenFixture.key(2).text) || r.kind.action == .delete)
+        // The LIB readings go along only to say how far the lock moves back when nodeos
+        // recreates it; no choice is made for the operator.
+        #expect(r.lib == .readings(s.lib.readings) && s.lib.readings.contains(ScreenFixture.lib) && r.libChoice == nil)
         press(&s, .escape)
         #expect(s.wizard?.step == .chooseEntry)
     }

@@ -55,7 +55,7 @@ import FinalityTestSupport
             Issue.record("no plan requested: \(effects)")
             return
         }
-        #expect(request.fileSHA256 == sha, "the plan is bound to the hash that arrived")
+        #expect(request.expectedSHA256 == sha, "the plan is bound to the hash that arrived")
     }
 
     @Test func aFileReadOnlyInPartSaysTheHashIsNotComputed() {

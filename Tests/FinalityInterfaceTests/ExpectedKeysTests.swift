@@ -149,15 +149,23 @@ import FinalityTestSupport
         #expect(s.wizard?.step == .chooseEntry)
     }
 
-    @Test("starting a change checks the interlocks again; a node found then stops the wizard at step 1")
-    func startingAChangeChecksAgain() {
+    @Test("a change checks the interlocks once, at its review: a node found there stops the wizard and turns the screen read-only")
+    func theReviewChecksAgain() {
         var s = ScreenFixture.state()
-        let effects = press(&s, c("r"))
-        #expect(effects == [.checkInterlocks(ScreenFixture.location)])
-        _ = Core.update(&s, .interlocksChecked(WriteAccess(writable: true, nodeRunning: "nodeos pid 7")))
+        // Starting a change asks for nothing: the engine's review runs the interlocks.
+        #expect(press(&s, c("r")).isEmpty)
+        press(&s, .enter)
+        guard case .computePlan? = press(&s, .enter).first else {
+            Issue.record("no review requested")
+            return
+        }
+        var plan = ScreenFixture.resetPlan(s)
+        plan.refusal = "a node is running: nodeos pid 7. Stop nodeos first; nothing can be written while it runs"
+        plan.nodeRunning = "nodeos pid 7"
+        _ = Core.update(&s, .planComputed(.success(plan)))
         #expect(s.isReadOnly)
         #expect(press(&s, .enter).isEmpty)
-        #expect(s.wizard?.step == .chooseEntry)
+        #expect(s.wizard?.step == .review)
         #expect(Render.render(s).text(row: 22).contains("READ-ONLY: a node is running"))
     }
 }

@@ -38,7 +38,7 @@ import FinalityTestSupport
         var s = Self.damaged()
         var effects = press(&s, c("R"))
         #expect(s.screen == .wizard && s.wizard?.action == .repair && s.wizard?.step == .chooseEntry)
-        #expect(effects == [.checkInterlocks(ScreenFixture.location)])
+        #expect(effects.isEmpty)  // the review runs the interlocks
         var text = Render.render(s).text
         #expect(text.contains("Step 1 of 5: Damage and node keys"))
         #expect(text.contains("The node votes with 4 keys (from config.ini /srv/node/config/config.ini"))
@@ -51,10 +51,11 @@ import FinalityTestSupport
             Issue.record("no plan requested: \(effects)")
             return
         }
-        #expect(request.action == .repair)
-        #expect(request.nodeKeys == ScreenFixture.nodeKeys)
-        #expect(request.fileSHA256 == s.file?.sha256)
-        #expect(request.lib == ScreenFixture.lib && request.keyText == nil)
+        #expect(request.kind == .repair)
+        // The engine finds the node's keys itself, where the screen found them: the config dir given.
+        #expect(request.configDir == s.configDir)
+        #expect(request.expectedSHA256 == s.file?.sha256)
+        #expect(request.lib == .readings([ScreenFixture.lib]) && request.libChoice == 0 && request.kind.key == nil)
         let plan = ScreenFixture.repairPlan(s)
         _ = Core.update(&s, .planComputed(.success(plan)))
         // The review lists every key: what was recovered, from where, what is lost.
@@ -142,8 +143,8 @@ import FinalityTestSupport
             Issue.record("no plan requested: \(effects)")
             return
         }
-        #expect(request.action == .repair)
-        #expect(request.fileSHA256 == LoadedFile(location: ScreenFixture.location, bytes: []).sha256)
+        #expect(request.kind == .repair)
+        #expect(request.expectedSHA256 == LoadedFile(location: ScreenFixture.location, bytes: []).sha256)
         // A node running: read-only, R absent.
         var running = AppState(location: ScreenFixture.location, readOnly: false, size: .minimum)
         _ = Core.update(&running, .fileLoaded(.failure(.io(path: ScreenFixture.location.file, operation: "open", reason: "no such file or directory"))))

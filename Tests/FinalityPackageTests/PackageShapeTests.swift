@@ -73,7 +73,8 @@ struct PackageShapeTests {
     /// as tig keeps one test directory per view.
     static let mirrored: [String: String] = [
         "BLS12381Tests": "BLS12381", "FinalityFormatTests": "FinalityFormat", "FinalityEngineTests": "FinalityEngine",
-        "FinalityInterfaceTests": "FinalityInterface", "FinalityCursesTests": "FinalityCurses", "FinalityCLITests": "finality",
+        "FinalityInterfaceTests": "FinalityInterface", "FinalityRunnerTests": "FinalityRunner", "FinalityCursesTests": "FinalityCurses",
+        "FinalityCLITests": "finality",
     ]
 
     /// Folders on their way out: helper A's branch (`nodeos`) moves Recovery/'s last two

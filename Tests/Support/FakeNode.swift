@@ -29,7 +29,7 @@ public enum FakeAnswers {
 
     public static func nowSlot() -> UInt32 { BlockTimestamp(date: Date())!.slot }
 
-    public static func getInfo(head: UInt32, headSlot: UInt32, lib: UInt32, libSlot: UInt32) -> String {
+    public static func getInfo(head: UInt32, headSlot: UInt32, lib: UInt32, libSlot: UInt32, chainID: String = chainID) -> String {
         """
         {"server_version":"d133c641","chain_id":"\(chainID)","head_block_num":\(head),"last_irreversible_block_num":\(lib),\
         "last_irreversible_block_id":"\(id(lib).hex)","head_block_id":"\(id(head).hex)","head_block_time":"\(time(headSlot))",\
@@ -73,8 +73,15 @@ public final class FakeNode: @unchecked Sendable {
 
     public init() { server = TestHTTPServer([:]) }
 
-    public func set(head: UInt32, headSlot: UInt32, lib: UInt32, libSlot: UInt32, votes: [FakeAnswers.Vote], policy: [BLSPublicKey]? = nil) {
-        server.route("/v1/chain/get_info", .respond(status: 200, body: FakeAnswers.getInfo(head: head, headSlot: headSlot, lib: lib, libSlot: libSlot)))
+    /// `chainID`: the chain the node says it is on (the blocks.log of the data dir under
+    /// test names its own: a change refuses LIB sources on different chains).
+    public func set(
+        head: UInt32, headSlot: UInt32, lib: UInt32, libSlot: UInt32, votes: [FakeAnswers.Vote], policy: [BLSPublicKey]? = nil,
+        chainID: String = FakeAnswers.chainID
+    ) {
+        server.route(
+            "/v1/chain/get_info",
+            .respond(status: 200, body: FakeAnswers.getInfo(head: head, headSlot: headSlot, lib: lib, libSlot: libSlot, chainID: chainID)))
         server.route("/v1/chain/get_finalizer_info", .respond(status: 200, body: FakeAnswers.finalizerInfo(votes, policy: policy), chunked: true))
     }
 

@@ -4,8 +4,9 @@ import FinalityFormat
 import FinalityInterface
 import FinalitySamples
 
-/// Documented inputs for every screen test (the interface's; the engine's are `Fixture`). Keys are real BLS12-381 points k·G1 (k = the
-/// seed), so HotStuff keys convert and nodeos's key checks pass.
+/// Documented inputs for every screen test (the engine's and the commands' are `Fixture`).
+/// Keys are real BLS12-381 points k·G1 (k = the seed), so HotStuff keys convert and nodeos's
+/// key checks pass.
 public enum ScreenFixture {
     /// 2026-11-21T12:00:00Z, the LIB's time.
     public static let libSlot: UInt32 = 1_697_155_200
@@ -152,9 +153,9 @@ public enum ScreenFixture {
         let before = savannaFile()
         var after = before
         after.entries[1].state = .savanna(SavannaSafety(lastVote: .empty, lock: BlockRef(blockID: lib.lib.blockID, timestamp: lib.lib.timestamp)))
-        let request = PlanRequest(
-            action: .reset, location: location, fileSHA256: state.file!.sha256!, keyText: before.entries[1].key.text,
-            libReadings: state.lib.readings, libChosen: 0)
+        let request = ChangeRequest(
+            .reset(key: before.entries[1].key.text), path: location.file, lib: .readings(state.lib.readings), libChoice: 0,
+            expectedSHA256: state.file!.sha256!)
         let diff = FileDiff.compare(old: before, new: after)
         return PlanPreview(
             id: 7, request: request, rows: DiffRows.from(diff), warnings: diff.warnings.map(\.message),
@@ -179,9 +180,9 @@ extension ScreenFixture {
         let choice = try! LIBDecision.forPlan([lib], choice: 0, reason: nil)
         let inputs = RepairInputs(lib: choice, keys: nodeKeys, evidence: EvidenceSet(now: BlockTimestamp(slot: libSlot + 120)))
         let plan = try! Planner.repair(bytes: bytes, path: location.file, salvage: DamagedFile.read(bytes), inputs: inputs)
-        let request = PlanRequest(
-            action: .repair, location: location, fileSHA256: state.file!.sha256!, libReadings: state.lib.readings, libChosen: 0,
-            nodeKeys: state.nodeKeys)
+        let request = ChangeRequest(
+            .repair, path: location.file, lib: .readings(state.lib.readings), libChoice: 0, configDir: state.configDir,
+            expectedSHA256: state.file!.sha256!)
         let explanation = ReviewExplanation(plan: plan)
         return PlanPreview(
             id: id, request: request, rows: DiffRows.from(plan.diff), warnings: plan.warnings.map(\.message), notes: plan.notes,

@@ -73,13 +73,14 @@ public struct ApplyResult: Sendable {
 /// log checked and held, backup, temp file with the old file's owner, mode and extended
 /// attributes, fsync, rename, directory fsync, read back, audit record. Every system call
 /// goes through `Sys` (and, in test builds, its fault injection).
-public enum Apply {
-    public static func run(_ plan: Plan, location: Location, options: ApplyOptions) throws(EngineError) -> ApplyResult {
+///
+/// Internal to the engine: the only door to it is `ChangeWorkflow.apply`, with a review
+/// the workflow made from a `ChangeRequest`.
+enum Apply {
+    static func run(_ plan: Plan, location: Location, options: ApplyOptions) throws(EngineError) -> ApplyResult {
         let path = location.file
         guard path == plan.path else { throw .usage("the plan is for \(plan.path), not \(path)") }
         let directory = PathText.directory(path)
-        var checks = Interlocks.run(location, options: options.interlockOptions).checks
-        try InterlockReport(checks: checks).enforce()
 
         // The rename below swaps the inode, so a lock on the file alone would let a second
         // finality that opens the new file run while we finish (audit record included).
@@ -133,10 +134,12 @@ public enum Apply {
         ours.append(InterlockCheck(
             name: "file-unchanged", checked: "file unchanged since the plan", found: "SHA-256 \(currentSHA.hex) as planned",
             outcome: .clear))
-        // A node could have started between the scan and our lock: ask again.
-        let again = Interlocks.run(location, options: options.interlockOptions)
-        try again.enforce()
-        checks = again.checks + ours
+        // The interlocks, here once, under our lock: the review ran them for the operator to
+        // read, but a node can start between the review and the confirmation, and only a run
+        // made while we hold the file and its directory sees the world we write into.
+        let interlocks = Interlocks.run(location, options: options.interlockOptions)
+        try interlocks.enforce()
+        let checks = interlocks.checks + ours
 
         // What the new file must keep, read from the file we hold.
         let attributes: Ownership.Attributes

@@ -30,8 +30,9 @@ enum EntriesScreen: ScreenUnit {
             }
             state.wizard = WizardState(action: action == .reset ? .reset : .delete, keyText: entry.key.text)
             state.screen = .wizard
-            // A node may have started since the file was read: check before any step.
-            return [.checkInterlocks(state.location)]
+            // A node that started since the file was read is found by the review at step 3
+            // (the engine's interlocks, once per review), which turns the screen read-only.
+            return []
         case .repair:
             guard refused(state) else {
                 state.status = StatusMessage(.info, "nodeos loads this file: nothing to repair (r: reset, d: delete one entry)")
@@ -39,7 +40,7 @@ enum EntriesScreen: ScreenUnit {
             }
             state.wizard = WizardState(action: .repair)
             state.screen = .wizard
-            return [.checkInterlocks(state.location)]
+            return []
         default:
             return nil
         }

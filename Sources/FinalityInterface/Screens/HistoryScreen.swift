@@ -24,7 +24,7 @@ enum HistoryScreen: ScreenUnit {
             }
             state.wizard = WizardState(action: .restore, backup: backup)
             state.screen = .wizard
-            return [.checkInterlocks(state.location)]
+            return []
         case .compareBackup:
             guard let backup = selectedBackup(state) else {
                 state.status = StatusMessage(.warning, "no backup selected")

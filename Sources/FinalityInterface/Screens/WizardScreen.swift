@@ -267,7 +267,7 @@ enum WizardScreen: ScreenUnit {
                 lines.append(("\(Line.ok) \(Format.number(clear.count)) interlock\(clear.count == 1 ? "" : "s") clear (each listed after the diff)", .good))
             }
             // A repair's listing is long (every key): its warnings come before it, in view.
-            let warningsFirst = plan.request.action == .repair
+            let warningsFirst = plan.request.kind == .repair
             var warningLines = [(String, Style)]()
             for warning in plan.warnings {
                 for (i, line) in Format.wrap(warning, width: rect.columns - 2).enumerated() {

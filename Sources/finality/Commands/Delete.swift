@@ -25,10 +25,9 @@ struct Delete: ParsableCommand {
 
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
-            let location = try Location.resolve(path)
-            let choice = try lib.decision()
-            return try Mutation.carryOut(
-                DeleteChange(key: key, lib: choice, nodeKeys: config.keys(for: location)), location: location, options: mutation)
+            var request = ChangeRequest(.delete(key: key), path: path, configDir: config.configDir)
+            lib.apply(to: &request)
+            return try ChangeDoor.carryOut(request, options: mutation)
         }
     }
 }

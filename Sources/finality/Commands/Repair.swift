@@ -23,8 +23,10 @@ struct Repair: ParsableCommand {
 
     @OptionGroup var config: ConfigDirOption
 
-    @Option(name: .customLong("finality-digest"), help: "The lock's finality_digest (64 hex digits; default zero).")
-    var finalityDigest: String?
+    @Option(
+        name: .customLong("finality-digest"), help: "The lock's finality_digest (64 hex digits; default zero).",
+        transform: ArgumentFormat.hex32("--finality-digest"))
+    var finalityDigest: Bytes32?
 
     @OptionGroup var voteFloor: VoteFloorOption
 
@@ -32,40 +34,10 @@ struct Repair: ParsableCommand {
 
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
-            let target = try RepairTarget.resolve(path)
-            let mode = try voteFloor.mode()
-            let choice = try lib.requiredDecision()
-            let keys = config.keys(for: target.location)
-            let evidence = EvidenceSet.gather(
-                file: target.location.file, apiURLs: lib.sources.apiURLs, timeoutSeconds: lib.sources.apiTimeout)
-            let change = RepairChange(inputs: RepairInputs(
-                lib: choice, keys: keys, evidence: evidence, finalityDigest: try hex32(finalityDigest, "--finality-digest"),
-                voteFloor: mode))
-            guard target.absent else { return try Mutation.carryOut(change, location: target.location, options: mutation) }
-            // A missing file: reviewed as missing (nothing written before the confirmation).
-            let review = try change.reviewMissing(location: target.location, safety: try mutation.safety.interlockOptions())
-            if mutation.dryRun || mutation.json {
-                return try Mutation.carryOut(change, location: target.location, options: mutation, prepared: review)
-            }
-            var out = Output()
-            for l in review.lines { out.line(l) }
-            out.flush()
-            if case .nodeRunning(let found)? = review.blocker { throw .nodeRunning(found) }
-            if !mutation.yes { try Mutation.confirm(review.confirmation, plan: review.plan) }
-            // The write path replaces an existing file: an empty one stands in (it becomes
-            // the backup that records the absence), then the same workflow reviews it again
-            // (every interlock now sees a file) and applies; a failure removes the stand-in.
-            let standIn = try RepairTarget.createEmpty(target.location.file)
-            var confirmed = mutation
-            confirmed.yes = true
-            do throws(EngineError) {
-                let status = try Mutation.carryOut(change, location: target.location, options: confirmed)
-                return status
-            } catch {
-                RepairTarget.removeStandIn(target.location.file, standIn)
-                throw error
-            }
+            var request = ChangeRequest(
+                .repair, path: path, finalityDigest: finalityDigest, voteFloor: voteFloor.mode, configDir: config.configDir)
+            lib.apply(to: &request)
+            return try ChangeDoor.carryOut(request, options: mutation)
         }
     }
 }
-

@@ -21,8 +21,7 @@ struct Restore: ParsableCommand {
 
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
-            let location = try Location.resolve(path)
-            return try Mutation.carryOut(RestoreChange(backupPath: from), location: location, options: mutation)
+            try ChangeDoor.carryOut(ChangeRequest(.restore(backup: from), path: path), options: mutation)
         }
     }
 }

@@ -13,6 +13,12 @@ private func procWithNode(on dataDir: String) throws -> String {
     return root
 }
 
+/// The engine's environment for a test: a /proc of our own, a fixed home (no default
+/// config dir is found there), and the clock.
+private func environment(proc: String) -> ChangeEnvironment {
+    ChangeEnvironment(toolVersion: "test", procRoot: proc, home: "/nonexistent-home")
+}
+
 private func emptyProc() throws -> String {
     let root = TemporaryPaths.name("finality-proc")
     try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -24,9 +30,9 @@ struct ChangeWorkflowTests {
     @Test("the one confirmation rule: the 8 characters after PUB_BLS_ for an entry, 12 hex digits of the new file for a restore")
     func oneConfirmationRule() throws {
         let (dir, path) = try Fixture.dataDir(Fixture.savannaFile())
-        let location = try Location.resolve(dir)
         let key = Fixture.key(1).text
-        let reset = try ChangeWorkflow.review(ResetChange(key: key, inputs: Fixture.inputs(5190)), location: location, procRoot: try emptyProc())
+        let env = environment(proc: try emptyProc())
+        let reset = try ChangeWorkflow.review(ChangeRequest(.reset(key: key), path: dir, lib: .readings([Fixture.lib(5190)])), environment: env)
         #expect(reset.confirmation.expected == String(key.dropFirst(8).prefix(8)))
         #expect(reset.confirmation.accepts(String(key.dropFirst(8).prefix(8))))
         #expect(reset.confirmation.accepts("  " + String(key.dropFirst(8).prefix(8)) + "\n"))
@@ -35,14 +41,14 @@ struct ChangeWorkflowTests {
         // Any other part of the key, even longer, is not the rule's part.
         #expect(!reset.confirmation.accepts(String(key.dropFirst(20).prefix(12))))
         #expect(!reset.confirmation.accepts(String(key.dropFirst(8).prefix(8)).lowercased() + "x"))
-        let delete = try ChangeWorkflow.review(DeleteChange(key: key, lib: nil), location: location, procRoot: try emptyProc())
+        let delete = try ChangeWorkflow.review(ChangeRequest(.delete(key: key), path: dir), environment: env)
         #expect(delete.confirmation == reset.confirmation)
 
         let backup = path + ".copy"
         var older = Fixture.savannaFile()
         older.entries.removeLast()
         try Data(SafetyFileWriter.encode(older)).write(to: URL(fileURLWithPath: backup))
-        let restore = try ChangeWorkflow.review(RestoreChange(backupPath: backup), location: location, procRoot: try emptyProc())
+        let restore = try ChangeWorkflow.review(ChangeRequest(.restore(backup: backup), path: dir), environment: env)
         #expect(restore.confirmation.expected == String(restore.plan.afterSHA256.hex.prefix(12)))
         #expect(restore.confirmation.hint.contains("backup's SHA-256"))
     }
@@ -58,8 +64,8 @@ struct ChangeWorkflowTests {
         try Data(changedBytes).write(to: URL(fileURLWithPath: path))
         #expect(throws: EngineError.self) {
             try ChangeWorkflow.review(
-                ResetChange(key: Fixture.key(1).text, inputs: Fixture.inputs(5190)), location: location, expectedSHA256: seen,
-                procRoot: try emptyProc())
+                ChangeRequest(.reset(key: Fixture.key(1).text), path: dir, lib: .readings([Fixture.lib(5190)]), expectedSHA256: seen),
+                environment: environment(proc: try emptyProc()))
         }
         #expect(Fixture.read(path) == changedBytes)
     }
@@ -67,17 +73,18 @@ struct ChangeWorkflowTests {
     @Test("a node running: the review says so first, and applying is refused with exit 4")
     func nodeRunningIsSaidFirst() throws {
         let (dir, path) = try Fixture.dataDir(Fixture.savannaFile())
-        let location = try Location.resolve(dir)
         let old = Fixture.read(path)
+        let env = environment(proc: try procWithNode(on: dir))
         let review = try ChangeWorkflow.review(
-            ResetChange(key: Fixture.key(1).text, inputs: Fixture.inputs(5190)), location: location, procRoot: try procWithNode(on: dir))
+            ChangeRequest(.reset(key: Fixture.key(1).text), path: dir, lib: .readings([Fixture.lib(5190)])), environment: env)
         guard case .nodeRunning? = review.blocker else {
             Issue.record("no node found: \(review.interlocks.lines)")
             return
         }
+        #expect(review.verdict.status == .nodeRunning)
         #expect(review.lines.first?.hasPrefix("A NODE IS RUNNING on this file: stop nodeos before applying") == true)
         do {
-            _ = try ChangeWorkflow.apply(review, context: Fixture.context())
+            _ = try ChangeWorkflow.apply(review, context: Fixture.context(), environment: env)
             Issue.record("applied while a node runs")
         } catch {
             #expect(error.status == .nodeRunning)
@@ -89,25 +96,32 @@ struct ChangeWorkflowTests {
     @Test("applying: the file is the plan's bytes; next steps give the undo and report commands on their own, naming the data dir")
     func applyAndNextSteps() throws {
         let (dir, path) = try Fixture.dataDir(Fixture.savannaFile())
-        let location = try Location.resolve(dir)
-        let review = try ChangeWorkflow.review(
-            DeleteChange(key: Fixture.key(2).text, lib: nil), location: location, procRoot: try emptyProc())
-        #expect(review.blocker == nil)
-        let outcome = try ChangeWorkflow.apply(review, context: Fixture.context(), procRoot: try emptyProc())
+        let env = environment(proc: try emptyProc())
+        let review = try ChangeWorkflow.review(ChangeRequest(.delete(key: Fixture.key(2).text), path: dir), environment: env)
+        #expect(review.verdict == .ready)
+        let outcome = try ChangeWorkflow.apply(review, context: Fixture.context(), environment: env)
         #expect(Fixture.read(path) == review.plan.afterBytes)
+        let backup = try #require(outcome.result).backupPath
         let commands = outcome.nextSteps.compactMap(\.command)
-        #expect(commands == ["finality restore \(dir) --from \(outcome.result.backupPath)", "finality report \(dir)"])
+        #expect(commands == ["finality restore \(dir) --from \(backup)", "finality report \(dir)"])
         let lines = ChangeWorkflow.lines(outcome.nextSteps)
         for c in commands { #expect(lines.contains("       " + c)) }
     }
 
-    @Test("a plan that changes nothing is blocked as such, not applied")
+    @Test("a plan that changes nothing: verdict nothing-to-change (exit 0 on every door), applying writes nothing")
     func nothingToChange() throws {
         let (dir, path) = try Fixture.dataDir(Fixture.savannaFile())
-        let location = try Location.resolve(dir)
-        let review = try ChangeWorkflow.review(RestoreChange(backupPath: path), location: location, procRoot: try emptyProc())
-        #expect(review.blocker == .nothingToChange)
-        #expect(throws: EngineError.self) { try ChangeWorkflow.apply(review, context: Fixture.context(), procRoot: try emptyProc()) }
+        let env = environment(proc: try emptyProc())
+        let review = try ChangeWorkflow.review(ChangeRequest(.restore(backup: path), path: dir), environment: env)
+        #expect(review.verdict == .nothingToChange)
+        #expect(review.verdict.status == .success)
+        #expect(review.verdict.message == "this changes nothing: the file already holds these values")
+        let before = Fixture.read(path)
+        let outcome = try ChangeWorkflow.apply(review, context: Fixture.context(), environment: env)
+        #expect(outcome.result == nil)
+        #expect(Fixture.read(path) == before)
+        #expect(FileHistory.backups(of: path, current: nil).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: AuditLog.path(for: path)))
     }
 
     @Test("a path a shell would split is quoted in the commands to copy")
@@ -121,31 +135,30 @@ struct ChangeWorkflowTests {
     @Test("the review of a reset or delete says first whether the node votes with the key (its signature-provider lines)")
     func reviewSaysWhetherTheKeyIsConfigured() throws {
         let (dir, _) = try Fixture.dataDir(Fixture.savannaFile())
-        defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
-        let location = try Location.resolve(dir)
-        let keys = NodeKeys(
-            keys: [ConfiguredKey(text: Fixture.key(1).text, key: Fixture.key(1), origin: "config.ini /c/config.ini line 3", problem: nil)],
-            looked: ["/c/config.ini (--config-dir): 1 finalizer key"], source: "config.ini /c/config.ini (--config-dir)")
-        let unknown = NodeKeys(keys: [], looked: ["/nowhere/config.ini: no such file"], source: nil)
-        let proc = try emptyProc()
-        func first(_ change: any ChangeKind) throws -> String? {
-            try ChangeWorkflow.review(change, location: location, procRoot: proc).explanation.nodeosWillDo.first
+        let config = try TemporaryPaths.directory("finality-config")
+        try Data("signature-provider = \(Fixture.key(1).text)=KEY:PVT_BLS_never-shown\n".utf8)
+            .write(to: URL(fileURLWithPath: config + "/config.ini"))
+        let source = "config.ini \(config)/config.ini (--config-dir)"
+        let env = environment(proc: try emptyProc())
+        func first(_ kind: ChangeRequest.Kind, configDir: String) throws -> String? {
+            try ChangeWorkflow.review(
+                ChangeRequest(kind, path: dir, lib: .readings([Fixture.lib(5190)]), configDir: configDir), environment: env
+            ).explanation.nodeosWillDo.first
         }
-        let configured = try first(ResetChange(key: Fixture.key(1).text, inputs: Fixture.inputs(5190), nodeKeys: keys))
-        #expect(configured == "this node votes with this key (config.ini /c/config.ini (--config-dir))")
-        let inactive = try first(ResetChange(key: Fixture.key(2).text, inputs: Fixture.inputs(5190), nodeKeys: keys))
-        #expect(inactive?.hasPrefix(keys.votingSentence(for: Fixture.key(2))) == true)
+        let configured = try first(.reset(key: Fixture.key(1).text), configDir: config)
+        #expect(configured == "this node votes with this key (\(source))")
+        let inactive = try first(.reset(key: Fixture.key(2).text), configDir: config)
         #expect(inactive?.hasPrefix("this node does not vote with this key: it is not among its 1 configured keys") == true, "\(inactive ?? "nil")")
         #expect(inactive?.contains("this change does not bring this node's votes back") == true)
-        let deleteInactive = try first(DeleteChange(key: Fixture.key(2).text, lib: nil, nodeKeys: keys))
-        #expect(deleteInactive?.hasSuffix("configured keys (config.ini /c/config.ini (--config-dir)); nodeos does not recreate its entry") == true, "\(deleteInactive ?? "nil")")
-        let deleteConfigured = try first(DeleteChange(key: Fixture.key(1).text, lib: nil, nodeKeys: keys))
+        let deleteInactive = try first(.delete(key: Fixture.key(2).text), configDir: config)
+        #expect(deleteInactive?.hasSuffix("configured keys (\(source)); nodeos does not recreate its entry") == true, "\(deleteInactive ?? "nil")")
+        let deleteConfigured = try first(.delete(key: Fixture.key(1).text), configDir: config)
         #expect(deleteConfigured?.contains("nodeos recreates its entry at start-up (lock = its LIB, no last vote)") == true)
-        let notFound = try first(ResetChange(key: Fixture.key(1).text, inputs: Fixture.inputs(5190), nodeKeys: unknown))
+        let notFound = try first(.reset(key: Fixture.key(1).text), configDir: config + "/nowhere")
         #expect(notFound?.hasPrefix("whether this node votes with this key is unknown") == true)
-        #expect(notFound == unknown.votingSentence(for: Fixture.key(1)))
-        // Not looked for (a caller without keys): nothing is claimed either way.
-        let none = try first(ResetChange(key: Fixture.key(1).text, inputs: Fixture.inputs(5190)))
-        #expect(none?.contains("votes with this key") != true)
+        // A restore is of the whole file: it claims nothing about one key.
+        let restore = try ChangeWorkflow.review(
+            ChangeRequest(.restore(backup: dir + "/finalizers/safety.dat"), path: dir, configDir: config), environment: env)
+        #expect(restore.explanation.nodeosWillDo.allSatisfy { !$0.contains("votes with this key") })
     }
 }
