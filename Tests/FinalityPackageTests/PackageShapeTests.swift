@@ -170,7 +170,10 @@ enum ImportGraph {
         "FinalitySamples": .only(["FinalityFormat", "FinalityEngine", "BLS12381", "Crypto", "SystemPackage", "FoundationEssentials", "Glibc"]),
         // The pure core: the format and the engine's value types; no Foundation, no Glibc.
         "FinalityInterface": .only(["FinalityFormat", "FinalityEngine"]),
-        "FinalityRunner": .only(["FinalityInterface", "FinalityEngine", "FinalityFormat", "Dispatch", "FoundationEssentials", "Glibc", "Synchronization"]),
+        // The runner performs the core's effects: disks, processes, networks.
+        "FinalityRunner": .only([
+            "FinalityInterface", "FinalityEngine", "FinalityFormat", "SystemPackage", "Dispatch", "FoundationEssentials", "Glibc", "Synchronization",
+        ]),
         // The one ncurses adapter knows the core and ncurses only.
         "FinalityCurses": .only(["FinalityInterface", "CNcursesw", "Glibc"]),
         // The shipped executable and the fixture writer: anything but full Foundation.
