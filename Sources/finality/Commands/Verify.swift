@@ -7,15 +7,9 @@ struct Verify: ParsableCommand {
         commandName: "verify",
         abstract: "Would nodeos load this file? Exit 0 yes, 1 no, with the reason.",
         discussion: """
-            Speaks for the program that loads the file: spring's nodeos for a Savanna safety.dat,
-            the Leap HotStuff prototype for a HotStuff safety_db.dat (spring refuses that file).
-            Runs spring's own checks in its order and nothing more: magic, version (at most 1),
-            each entry read in full (key length 96 as fc reads its varint, coordinates below p,
-            the point on the curve, the bool byte of version 0), the CRC-32 of version 1. Then
-            warns about what nodeos lets through: a key outside the prime-order subgroup (it can
-            never sign a valid vote), the point at infinity, a padded key length, trailing bytes,
-            entries the count leaves unread, duplicate keys (the first wins), an all-zero lock, a
-            last vote older than its lock, timestamps in the future.
+            Speaks for the program that loads the file: spring's nodeos for a Savanna safety.dat, the Leap HotStuff prototype for a HotStuff safety_db.dat (spring refuses that file).
+
+            Runs spring's own checks in its order and nothing more: magic, version (at most 1), each entry read in full (key length 96 as fc reads its varint, coordinates below p, the point on the curve, the bool byte of version 0), the CRC-32 of version 1. Then warns about what nodeos lets through: a key outside the prime-order subgroup (it can never sign a valid vote), the point at infinity, a padded key length, trailing bytes, entries the count leaves unread, duplicate keys (the first wins), an all-zero lock, a last vote older than its lock, timestamps in the future.
             """)
 
     @Argument(help: "A safety file, or a data dir (finalizers/safety.dat inside).")
