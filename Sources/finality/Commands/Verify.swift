@@ -20,6 +20,13 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
+            // A data dir without its safety file: nodeos starts (with defaults), so this is
+            // no refusal and no bad usage; say what nodeos will do, as the interface does.
+            if (try? Location.resolve(path)) == nil, let target = try? RepairTarget.resolve(path), target.absent,
+                let dataDir = target.location.dataDir
+            {
+                return missing(target.location.file, dataDir: dataDir)
+            }
             // The verdict needs no subgroup check (spring does none): it comes at decode
             // speed; the subgroup warnings follow, on every core.
             var inspection = try Inspection.open(path, subgroup: false)
@@ -61,5 +68,24 @@ struct Verify: ParsableCommand {
             return v.nodeosLoads ? .success : .invalidOrRefused
         }
     }
-}
 
+    /// A data dir whose safety file is missing: exit 0 (nodeos loads nothing and starts),
+    /// with what that means for every configured key and the repair that avoids it.
+    func missing(_ file: String, dataDir: String) -> ExitStatus {
+        var out = Output()
+        if json {
+            out.line(JSON.object([
+                ("file", .string(file)), ("data_dir", .string(dataDir)), ("missing", .bool(true)), ("format", .null),
+                ("nodeos_loads", .bool(true)), ("verdict", .string(MissingFile.nodeosWillDo)),
+                ("repair", .string(MissingFile.repairCommand(dataDir: dataDir))),
+            ]).serialized(pretty: true))
+        } else {
+            out.line(DisplayText.sanitize(file, limit: 4096) + ": no such file (the data dir \(DisplayText.sanitize(dataDir, limit: 4096)) has no safety file)")
+            out.line(MissingFile.nodeosWillDo)
+            out.line("To give each configured key its vote floor instead (the newest evidence of its last vote), repair it:")
+            out.line("  " + MissingFile.repairCommand(dataDir: dataDir))
+        }
+        out.flush()
+        return .success
+    }
+}
