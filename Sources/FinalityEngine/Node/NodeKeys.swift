@@ -240,11 +240,18 @@ public enum NodeConfig {
         find(configDir: configDir, dataDir: location.dataDir, running: configDir == nil ? nodesUsingFile.first : nil, home: home)
     }
 
+    /// The nodeos using this file, from a process scan of its own (the first one found), as
+    /// that scan read it. Where the interlocks have just scanned, use their reading instead
+    /// (`InterlockReport.nodesUsingFile`).
+    public static func runningNodeos(location: Location, procRoot: String = "/proc") -> NodeosProcess? {
+        Interlocks.scanProcesses(file: location.file, dataDir: location.dataDir, procRoot: procRoot).nodesUsingFile.first
+    }
+
     /// The keys of the node this file belongs to, for the read-only commands: scans the
-    /// processes itself (none when `configDir` is given), then as above.
+    /// processes itself (not when `configDir` is given), then as above.
     public static func find(for location: Location, configDir: String?, procRoot: String = "/proc") -> NodeKeys {
-        let nodes = configDir == nil ? Interlocks.scanProcesses(file: location.file, dataDir: location.dataDir, procRoot: procRoot).nodesUsingFile : []
-        return find(for: location, configDir: configDir, nodesUsingFile: nodes, home: ProcessInfo.processInfo.environment["HOME"])
+        let running = configDir == nil ? runningNodeos(location: location, procRoot: procRoot) : nil
+        return find(configDir: configDir, dataDir: location.dataDir, running: running, home: ProcessInfo.processInfo.environment["HOME"])
     }
 }
 
