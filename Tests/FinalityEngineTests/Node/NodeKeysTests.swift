@@ -65,7 +65,21 @@ struct NodeKeysTests {
         #expect(Planted.leaks(r.problems).isEmpty)
     }
 
-    @Test("--config-dir, then the running nodeos (its --config-dir and command line), then the defaults; each place listed")
+    /// A fake /proc with one "nodeos" (pid 4242) whose command line, working directory and
+    /// HOME a test chooses, read by the process scan as a real one is.
+    static func fakeNode(_ cmdline: [String], cwd: String, home: String) throws -> NodeosProcess? {
+        let root = TemporaryPaths.name("fakeproc")
+        let p = root + "/4242"
+        try FileManager.default.createDirectory(atPath: p + "/fd", withIntermediateDirectories: true)
+        try Data("nodeos\n".utf8).write(to: URL(fileURLWithPath: p + "/comm"))
+        try Data(cmdline.map { $0 + "\0" }.joined().utf8).write(to: URL(fileURLWithPath: p + "/cmdline"))
+        try Data("Name:\tnodeos\nUid:\t0\t0\t0\t0\n".utf8).write(to: URL(fileURLWithPath: p + "/status"))
+        try Data("PATH=/usr/bin\0HOME=\(home)\0".utf8).write(to: URL(fileURLWithPath: p + "/environ"))
+        try FileManager.default.createSymbolicLink(atPath: p + "/cwd", withDestinationPath: cwd)
+        return NodeosScan.read(pid: 4242, procRoot: root)
+    }
+
+    @Test("--config-dir, then the running nodeos as the scan read it (its config dir, prefixes too, and command line), then the defaults; each place listed")
     func searchOrder() throws {
         let base = try Self.tempDir()
         let explicit = base + "/explicit"
@@ -77,6 +91,7 @@ struct NodeKeysTests {
         }
         try Planted.configINI(keys: [Fixture.key(1)]).write(toFile: explicit + "/config.ini", atomically: true, encoding: .utf8)
         try Planted.configINI(keys: [Fixture.key(2)]).write(toFile: running + "/config.ini", atomically: true, encoding: .utf8)
+        try Planted.configINI(keys: [Fixture.key(9)]).write(toFile: home + "/.local/share/eosio/nodeos/config/config.ini", atomically: true, encoding: .utf8)
         try Planted.configINI(keys: [Fixture.key(3)]).write(toFile: beside + "/config.ini", atomically: true, encoding: .utf8)
         let dataDir = base + "/node/data"
 
@@ -84,16 +99,33 @@ struct NodeKeysTests {
         #expect(a.publicKeys == [Fixture.key(1)])
         #expect(a.source == "config.ini \(explicit)/config.ini (--config-dir)")
 
-        let node = RunningNodeos(
-            pid: 42,
-            arguments: ["nodeos", "--config-dir", "running", "-d", dataDir, "--signature-provider", "\(Fixture.key(5).text)=KEY:\(Planted.privateKey)"],
-            cwd: base, home: home)
+        // A node started with a prefix of --config-dir, relative to its cwd, and two keys on
+        // its command line (one --signature-provider, two values: multitoken). Its HOME's
+        // default config dir (key 9) is not its config dir.
+        let node = try #require(try Self.fakeNode(
+            [
+                "/usr/bin/nodeos", "--config-d", "running", "-d", dataDir,
+                "--signature-provider", "\(Fixture.key(5).text)=KEY:\(Planted.privateKey)", "\(Fixture.key(6).text)=KEY:\(Planted.privateKey)",
+            ], cwd: base, home: home))
+        #expect(node.configFiles == [running + "/config.ini"])
         let b = NodeConfig.find(configDir: nil, dataDir: dataDir, running: node, home: home)
-        #expect(Set(b.publicKeys) == [Fixture.key(2), Fixture.key(5)], "boost composes the command line's and config.ini's values")
-        #expect(b.source == "config.ini \(running)/config.ini (nodeos pid 42) and nodeos pid 42 command line")
+        #expect(b.publicKeys == [Fixture.key(2), Fixture.key(5), Fixture.key(6)], "boost composes the command line's and config.ini's values")
+        #expect(b.source == "config.ini \(running)/config.ini (nodeos pid 4242) and nodeos pid 4242 command line")
+        #expect(b.looked == [
+            "\(running)/config.ini (the config file of nodeos pid 4242): 1 finalizer key",
+            "nodeos pid 4242 command line: 2 finalizer keys",
+        ])
+        // The same through the entry point that takes the scan's processes.
+        let viaScan = NodeConfig.find(
+            for: Location(file: dataDir + "/finalizers/safety.dat", dataDir: dataDir), configDir: nil, nodesUsingFile: [node], home: home)
+        #expect(viaScan == b)
+        // The operator's --config-dir wins over the running node.
+        let explicitWins = NodeConfig.find(
+            for: Location(file: dataDir + "/finalizers/safety.dat", dataDir: dataDir), configDir: explicit, nodesUsingFile: [node], home: home)
+        #expect(explicitWins == a)
 
-        // Nothing running: nodeos's default (absent here), then config/ beside the data dir.
-        let c = NodeConfig.find(configDir: nil, dataDir: dataDir, running: nil, home: home)
+        // Nothing running: nodeos's default (absent in this other home), then config/ beside the data dir.
+        let c = NodeConfig.find(configDir: nil, dataDir: dataDir, running: nil, home: base + "/nohome")
         #expect(c.publicKeys == [Fixture.key(3)])
         #expect(c.looked.count == 2 && c.looked[0].contains("nodeos's default config dir): not readable or no such file"))
         #expect(c.source?.contains("config/ beside the data dir") == true)
@@ -103,11 +135,23 @@ struct NodeKeysTests {
         #expect(!d.found && d.publicKeys.isEmpty)
         #expect(d.lines[0].contains("unknown"))
 
-        // No private key anywhere in what is shown.
+        // No private key anywhere in what is shown, nor in the process as the scan keeps it.
         for r in [a, b, c, d] {
             let shown = r.lines + [r.json.serialized(), String(describing: r)]
             #expect(Planted.leaks(shown).isEmpty, "\(Planted.leaks(shown))")
         }
+        #expect(Planted.leaks([String(describing: node)]).isEmpty)
+    }
+
+    @Test("a malformed signature-provider value on the command line is reported as the command line's, never quoted")
+    func malformedOnCommandLine() throws {
+        let base = try Self.tempDir()
+        try FileManager.default.createDirectory(atPath: base + "/cfg", withIntermediateDirectories: true)
+        try Data("# empty\n".utf8).write(to: URL(fileURLWithPath: base + "/cfg/config.ini"))
+        let node = try #require(try Self.fakeNode(["nodeos", "--config-dir", "cfg", "--signature-provider", Planted.privateKey], cwd: base, home: base))
+        let k = NodeConfig.find(configDir: nil, dataDir: nil, running: node, home: nil)
+        #expect(k.looked.contains("nodeos pid 4242 command line: a signature-provider value without \"=\" or \":\" (not shown: it may hold a private key)"))
+        #expect(Planted.leaks(k.lines + [String(describing: node)]).isEmpty)
     }
 
     @Test("entries whose key is not configured are inactive; configured keys without an entry are listed")

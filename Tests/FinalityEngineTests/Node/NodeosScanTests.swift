@@ -4,63 +4,6 @@ import Testing
 import FinalityTestSupport
 @testable import FinalityEngine
 
-@Suite("nodeos's options, read as boost::program_options reads them")
-struct NodeosOptionsTests {
-    @Test("every spelling of the data dir: --data-dir X, --data-dir=X, -d X, -dX, -d=X (value \"=X\"), unambiguous prefixes")
-    func dataDirSpellings() {
-        #expect(NodeosOptions.commandLine(["--data-dir", "/a"]).dataDir == ["/a"])
-        #expect(NodeosOptions.commandLine(["--data-dir=/a"]).dataDir == ["/a"])
-        #expect(NodeosOptions.commandLine(["-d", "/a"]).dataDir == ["/a"])
-        #expect(NodeosOptions.commandLine(["-d/a"]).dataDir == ["/a"])
-        #expect(NodeosOptions.commandLine(["-d=/a"]).dataDir == ["=/a"])
-        #expect(NodeosOptions.commandLine(["--data-d", "/a"]).dataDir == ["/a"])
-        #expect(NodeosOptions.commandLine(["--data-", "/a"]).dataDir == ["/a"])
-        // `--data` is also a prefix of database-map-mode: boost refuses it and nodeos does not
-        // start; a nodeos of another version might lack that option, so it is read as the data
-        // dir anyway (reading too much is safe, too little is not).
-        #expect(NodeosOptions.commandLine(["--data", "/a"]).dataDir == ["/a"])
-        #expect(NodeosOptions.commandLine(["--database-map-mode", "heap"]).dataDir == [])
-        // Other options' values are not taken for ours.
-        #expect(NodeosOptions.commandLine(["--plugin", "eosio::chain_plugin", "-e", "-p", "eosio", "-d", "x"]).dataDir == ["x"])
-    }
-
-    @Test("plugin options on the command line: --finalizers-dir, --state-dir and their prefixes; config and config-dir")
-    func pluginOptions() {
-        let o = NodeosOptions.commandLine(["--finalizers-d=/f", "--state-dir", "/s", "--config-dir", "/c", "-c", "my.ini"])
-        #expect(o.finalizersDir == ["/f"])
-        #expect(o.stateDir == ["/s"])
-        #expect(o.configDir == ["/c"])
-        #expect(o.configFile == ["my.ini"])
-        #expect(NodeosOptions.commandLine(["--config", "x.ini"]).configFile == ["x.ini"])
-        #expect(NodeosOptions.commandLine(["--config-d", "/c"]).configDir == ["/c"])
-        // `--confi` could be config or config-dir: unsettled, and said so.
-        let amb = NodeosOptions.commandLine(["--confi", "/c"])
-        #expect(amb.configDir.isEmpty && amb.configFile.isEmpty)
-        #expect(amb.unsettled == ["--confi"])
-        // A value given twice stops nodeos; both are kept so both are checked.
-        #expect(NodeosOptions.commandLine(["-d", "/a", "--data-dir", "/b"]).dataDir == ["/a", "/b"])
-    }
-
-    @Test("config.ini: finalizers-dir and state-dir, comments and spaces; the command line wins")
-    func configINI() {
-        let ini = """
-            # finalizers-dir = /commented
-            plugin = eosio::chain_plugin
-              finalizers-dir =  /srv/fin   # inline comment
-            state-dir=relstate
-            [section]
-            finalizers-dir = /not-this-one
-            """
-        var o = NodeosOptions.commandLine([])
-        o.merge(configINI: ini)
-        #expect(o.finalizersDir == ["/srv/fin"])
-        #expect(o.stateDir == ["relstate"])
-        var cli = NodeosOptions.commandLine(["--finalizers-dir", "/cli"])
-        cli.merge(configINI: ini)
-        #expect(cli.finalizersDir == ["/cli"])
-    }
-}
-
 /// A data dir and a separate safety file directory, for the process tests.
 private func layout() throws -> (base: String, dataDir: String, file: String) {
     let (dir, file) = try Fixture.dataDir(Fixture.savannaFile())
