@@ -67,7 +67,7 @@ struct HelpTextTests {
 
     /// The repository's prose: README.md and every file of Docs/.
     static func documentation() throws -> String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = PackagePaths.root
         var text = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
         let docs = root.appendingPathComponent("Docs")
         for name in try FileManager.default.contentsOfDirectory(atPath: docs.path).sorted() where name.hasSuffix(".md") {

@@ -77,10 +77,6 @@ struct PackageShapeTests {
         "FinalityCLITests": "finality",
     ]
 
-    /// Folders on their way out: helper A's branch (`nodeos`) moves Recovery/'s last two
-    /// files (NodeosScanTests, NodeKeysTests) to Node/; remove this line when it is merged.
-    static let awaitingMove: Set<String> = ["FinalityEngineTests/Recovery"]
-
     @Test("test folders mirror source folders: each folder of a test target names a folder (or a file) of its module's sources")
     func testFoldersMirrorSourceFolders() throws {
         let fm = FileManager.default
@@ -99,7 +95,7 @@ struct PackageShapeTests {
                 continue
             }
             let sources = PackagePaths.sources.appendingPathComponent(module)
-            for folder in folders where !Self.awaitingMove.contains(target + "/" + folder) {
+            for folder in folders {
                 let asFolder = sources.appendingPathComponent(folder).path
                 let asFile = asFolder + ".swift"
                 var isDir: ObjCBool = false
