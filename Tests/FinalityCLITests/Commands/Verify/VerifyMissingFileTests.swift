@@ -12,16 +12,8 @@ struct VerifyMissingFileTests {
     init() throws { try RequiredTools.require(needsTmux: false) }
 
     func run(_ args: [String]) throws -> (status: Int32, stdout: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try #require(BuiltBinary.finality))
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, text)
+        let r = BuiltBinary.run(args)
+        return (r.status, r.stdout + r.stderr)
     }
 
     @Test("exit 0, what nodeos will do (the interface's sentence) and the repair to run instead; --json says missing")
