@@ -13,7 +13,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
@@ -25,6 +24,11 @@ let package = Package(
         .systemLibrary(
             name: "CNcursesw", path: "Sources/CNcursesw",
             pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        // SHA-256 from the system's libcrypto (libssl3 at run time): swift-crypto compiled
+        // all of BoringSSL (373 of 390 compile steps of a fresh build) for this one hash.
+        .systemLibrary(
+            name: "CLibcrypto", path: "Sources/CLibcrypto",
+            pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // BLS12-381 G1 arithmetic on fixed-width limbs: point checks, Montgomery form.
         .target(name: "BLS12381"),
@@ -37,8 +41,7 @@ let package = Package(
         .target(
             name: "FinalityEngine",
             dependencies: [
-                "FinalityFormat", "BLS12381",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "FinalityFormat", "BLS12381", "CLibcrypto",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
 
@@ -49,7 +52,6 @@ let package = Package(
             name: "FinalitySamples",
             dependencies: [
                 "FinalityFormat", "FinalityEngine", "BLS12381",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
 

@@ -61,7 +61,7 @@ struct PackageShapeTests {
         #expect(
             violations == [
                 "FinalityCurses/Planted.swift:4: internal import FinalityEngine (FinalityCurses may import CNcursesw, FinalityInterface, Glibc)",
-                "FinalityEngine/Report/Planted.swift:1: @preconcurrency import FinalityInterface (FinalityEngine may import BLS12381, Crypto, Dispatch, FinalityFormat, FoundationEssentials, Glibc, Synchronization, SystemPackage)",
+                "FinalityEngine/Report/Planted.swift:1: @preconcurrency import FinalityInterface (FinalityEngine may import BLS12381, CLibcrypto, Dispatch, FinalityFormat, FoundationEssentials, Glibc, Synchronization, SystemPackage)",
                 "FinalityInterface/Screens/Planted.swift:2: @_exported import Foundation (FinalityInterface may import FinalityEngine, FinalityFormat)",
                 "NewTarget/New.swift:1: import FinalityFormat (NewTarget has no row in ImportGraph.table)",
                 "finality/Planted.swift:1: import struct Foundation.Date (finality may import anything but Foundation, FoundationInternationalization, FoundationNetworking, FoundationXML: use FoundationEssentials, and Glibc for the C library)",
@@ -157,13 +157,14 @@ enum ImportGraph {
         // System-library targets: a module map, no Swift.
         "CZlib": .only([]),
         "CNcursesw": .only([]),
+        "CLibcrypto": .only([]),
         // Bytes in, bytes out.
         "FinalityFormat": .only(["BLS12381", "CZlib", "Dispatch", "FoundationEssentials", "Glibc", "Synchronization"]),
         // The engine: no interface, no terminal, no command line.
         "FinalityEngine": .only([
-            "FinalityFormat", "BLS12381", "Crypto", "SystemPackage", "Dispatch", "FoundationEssentials", "Glibc", "Synchronization",
+            "FinalityFormat", "BLS12381", "CLibcrypto", "SystemPackage", "Dispatch", "FoundationEssentials", "Glibc", "Synchronization",
         ]),
-        "FinalitySamples": .only(["FinalityFormat", "FinalityEngine", "BLS12381", "Crypto", "SystemPackage", "FoundationEssentials", "Glibc"]),
+        "FinalitySamples": .only(["FinalityFormat", "FinalityEngine", "BLS12381", "SystemPackage", "FoundationEssentials", "Glibc"]),
         // The pure core: the format and the engine's value types; no Foundation, no Glibc.
         "FinalityInterface": .only(["FinalityFormat", "FinalityEngine"]),
         // The runner performs the core's effects: disks, processes, networks.

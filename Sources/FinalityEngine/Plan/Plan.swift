@@ -1,4 +1,3 @@
-import Crypto
 import FinalityFormat
 
 extension LIBDecision {
