@@ -44,37 +44,41 @@ public enum KeyScan {
     /// around it, except at the key offsets in `skipping` (entries already read in order).
     /// An occurrence whose last vote is all zero (never voted) or is cut before its
     /// timestamp is left out: it holds no evidence of a last vote. Cost: one pass over the
-    /// bytes per key, comparing 8 bytes at each offset before the rest.
+    /// bytes for all the keys (a table of their first bytes, then 8 bytes, then the rest).
     public static func scan(_ bytes: [UInt8], for keys: [BLSPublicKey], skipping: Set<Int> = []) -> [FoundEntry] {
-        guard bytes.count >= lastVoteNeeded else { return [] }
+        guard bytes.count >= lastVoteNeeded, !keys.isEmpty else { return [] }
         let hint = Self.headerVersion(bytes) ?? Self.sizeFit(bytes.count)
+        let distinct = Set(keys).sorted()
         var out = [FoundEntry]()
-        for key in Set(keys).sorted() {
-            let k = key.bytes
-            for keyOffset in occurrences(of: k, in: bytes) where !skipping.contains(keyOffset) {
-                if let found = read(bytes, key: key, keyOffset: keyOffset, hint: hint) { out.append(found) }
-            }
+        for (keyOffset, i) in occurrences(of: distinct.map(\.bytes), in: bytes) where !skipping.contains(keyOffset) {
+            if let found = read(bytes, key: distinct[i], keyOffset: keyOffset, hint: hint) { out.append(found) }
         }
-        return out.sorted { $0.keyOffset < $1.keyOffset }
+        return out
     }
 
-    /// Offsets where `needle` (96 bytes) starts in `bytes`, with room after it for a last vote.
-    static func occurrences(of needle: [UInt8], in bytes: [UInt8]) -> [Int] {
+    /// Offsets where one of `needles` (96 bytes each) starts in `bytes`, with room after it
+    /// for a last vote, in offset order, each with the index of the needle found there.
+    static func occurrences(of needles: [[UInt8]], in bytes: [UInt8]) -> [(offset: Int, needle: Int)] {
         let last = bytes.count - lastVoteNeeded
-        guard last >= 0 else { return [] }
-        let head = needle.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-        var out = [Int]()
+        guard last >= 0, !needles.isEmpty else { return [] }
+        // For each possible first byte, the needles that start with it.
+        var byFirst = [[Int]](repeating: [], count: 256)
+        for (i, n) in needles.enumerated() { byFirst[Int(n[0])].append(i) }
+        let heads = needles.map { n in n.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) } }
+        var out = [(offset: Int, needle: Int)]()
         bytes.withUnsafeBytes { raw in
-            needle.withUnsafeBytes { n in
-                var i = 0
-                while i <= last {
-                    if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) == head
-                        && memoryEqual(raw.baseAddress! + i + 8, n.baseAddress! + 8, 88)
-                    {
-                        out.append(i)
+            let base = raw.baseAddress!
+            var i = 0
+            while i <= last {
+                let candidates = byFirst[Int(raw[i])]
+                if !candidates.isEmpty {
+                    let head = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    for c in candidates where heads[c] == head {
+                        let equal = needles[c].withUnsafeBytes { memoryEqual(base + i + 8, $0.baseAddress! + 8, 88) }
+                        if equal { out.append((i, c)) }
                     }
-                    i += 1
                 }
+                i += 1
             }
         }
         return out
