@@ -89,18 +89,23 @@ let package = Package(
             name: "finality-fixtures",
             dependencies: ["FinalityFormat", "FinalityEngine", "FinalitySamples", "BLS12381"]),
 
-        // Helpers the test targets share (keys, block ids, data dirs, the built binary,
-        // what CI requires): one place, used only by tests.
+        // Every helper the tests use, in one place (Tests/Support): documented inputs
+        // (Fixture, ScreenFixture, Damage), data dirs and temp paths, the built binary,
+        // tmux, child processes, independent oracles, and what a test needs (RequiredTools:
+        // skipped outside CI, failed under CI=true). Test targets hold tests only, in
+        // folders beside their sources' (PackageShapeTests checks both).
         .target(
-            name: "FinalityTestSupport", dependencies: ["FinalityFormat", "FinalityEngine", "FinalitySamples", "BLS12381"], path: "Tests/Support"),
+            name: "FinalityTestSupport",
+            dependencies: ["FinalityFormat", "FinalityEngine", "FinalitySamples", "FinalityInterface", "BLS12381"],
+            path: "Tests/Support"),
 
         .testTarget(
             name: "BLS12381Tests",
-            dependencies: ["BLS12381", .product(name: "BigInt", package: "BigInt")]),
+            dependencies: ["BLS12381", "FinalityTestSupport", .product(name: "BigInt", package: "BigInt")]),
         .testTarget(
             name: "FinalityFormatTests",
             dependencies: [
-                "FinalityFormat", "BLS12381",
+                "FinalityFormat", "BLS12381", "FinalityTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
         .testTarget(
@@ -108,7 +113,7 @@ let package = Package(
             dependencies: ["FinalityEngine", "FinalityFormat", "FinalitySamples", "BLS12381", .product(name: "SystemPackage", package: "swift-system"), "FinalityTestSupport", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(
             name: "FinalityInterfaceTests",
-            dependencies: ["FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat", "BLS12381", "FinalityTestSupport"],
+            dependencies: ["FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat", "FinalitySamples", "BLS12381", "FinalityTestSupport"],
             exclude: ["Snapshots"]),
         .testTarget(
             name: "FinalityRunnerTests",
@@ -121,7 +126,9 @@ let package = Package(
             dependencies: ["FinalityCurses", "FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat", "FinalitySamples", "FinalityTestSupport"]),
         .testTarget(
             name: "FinalityCLITests",
-            dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381", "FinalityInterface", "FinalityRunner", "FinalityTestSupport"]),
+            dependencies: ["FinalityFormat", "FinalityEngine", "FinalitySamples", "BLS12381", "FinalityInterface", "FinalityRunner", "FinalityTestSupport"]),
+        // The package as a whole: the import graph, the tests' layout, the tests' helpers.
+        .testTarget(name: "FinalityPackageTests", dependencies: ["FinalityTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

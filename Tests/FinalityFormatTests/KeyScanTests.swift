@@ -1,6 +1,7 @@
 import BLS12381
 import Foundation
 import Testing
+import FinalityTestSupport
 
 @testable import FinalityFormat
 

@@ -5,7 +5,10 @@ import FinalityFormat
 /// changeKind` makes one from a `ChangeRequest`): it turns the file's exact bytes into a
 /// `Plan`. A new action is one more type conforming to this protocol, and goes through the
 /// same review, confirmation, apply and next steps as the others, never beside them.
-public protocol ChangeKind: Sendable {
+///
+/// Internal to the engine, as the kinds are: a front end cannot make one with evidence of
+/// its own choosing; it can only hand over a `ChangeRequest`.
+protocol ChangeKind: Sendable {
     /// The plan for these bytes (pure: no disk, no network).
     func plan(bytes: [UInt8], location: Location) throws(EngineError) -> Plan
     /// What nodeos will do with each changed entry at its next start, and the evidence
@@ -16,8 +19,8 @@ public protocol ChangeKind: Sendable {
 }
 
 extension ChangeKind {
-    public func explanation(of plan: Plan) -> ReviewExplanation { ReviewExplanation(plan: plan) }  // RecoveryRules.swift
-    public var nodeKeys: NodeKeys? { nil }
+    func explanation(of plan: Plan) -> ReviewExplanation { ReviewExplanation(plan: plan) }  // RecoveryRules.swift
+    var nodeKeys: NodeKeys? { nil }
 }
 
 /// The review's slot for the decision model (issue 9): lines said before the diff.
@@ -34,7 +37,7 @@ public struct ReviewExplanation: Hashable, Sendable {
 }
 
 /// Reset one entry to a LIB.
-public struct ResetChange: ChangeKind {
+struct ResetChange: ChangeKind {
     public var key: String
     public var inputs: ResetInputs
     /// The node's configured keys, when looked for: the review says whether this node votes
@@ -54,7 +57,7 @@ public struct ResetChange: ChangeKind {
 }
 
 /// Delete one entry (nodeos recreates it at its next start).
-public struct DeleteChange: ChangeKind {
+struct DeleteChange: ChangeKind {
     public var key: String
     /// Only for the review: how far the lock moves back when nodeos recreates the entry.
     public var lib: LIBDecision?
@@ -106,7 +109,7 @@ extension ReviewExplanation {
 }
 
 /// Replace the whole file by a backup.
-public struct RestoreChange: ChangeKind {
+struct RestoreChange: ChangeKind {
     public var backupPath: String
     public init(backupPath: String) { self.backupPath = backupPath }
     public func plan(bytes: [UInt8], location: Location) throws(EngineError) -> Plan {
@@ -116,7 +119,7 @@ public struct RestoreChange: ChangeKind {
 
 /// Repair as a kind of change: the same review, confirmation (the new file's SHA-256),
 /// write path and audit record (action `repair`) as every other change.
-public struct RepairChange: ChangeKind {
+struct RepairChange: ChangeKind {
     public var inputs: RepairInputs
     /// The file does not exist: planned from no bytes, said as missing (not as damaged).
     public var missing: Bool

@@ -43,7 +43,7 @@ public enum ChangeWorkflow {
         var interlocks = Interlocks.run(location, options: safety)
         if missing { interlocks = deferredToStandIn(interlocks) }
 
-        let kind = try changeKind(request, location: location, missing: missing, environment: environment)
+        let kind = try changeKind(request, location: location, missing: missing, interlocks: interlocks, environment: environment)
         let plan = try kind.plan(bytes: bytes, location: location)
         return ChangeReview(
             request: request, location: location, missingFile: missing, plan: plan, interlocks: interlocks,
@@ -54,7 +54,7 @@ public enum ChangeWorkflow {
     /// The request as the kind of change that plans it, with everything the engine gathers
     /// for it: the same for every door.
     static func changeKind(
-        _ request: ChangeRequest, location: Location, missing: Bool, environment: ChangeEnvironment
+        _ request: ChangeRequest, location: Location, missing: Bool, interlocks: InterlockReport, environment: ChangeEnvironment
     ) throws(EngineError) -> any ChangeKind {
         switch request.kind {
         case .reset(let key):
@@ -64,18 +64,18 @@ public enum ChangeWorkflow {
                     lib: try LIBDecision.forPlan(try readings(request), choice: request.libChoice, reason: request.libReason),
                     finalityDigest: request.finalityDigest, bLock: request.bLock, finalOnQC: request.finalOnQC,
                     voteFloor: request.voteFloor, evidence: evidence(request, location: location, environment: environment)),
-                nodeKeys: nodeKeys(request, location: location, environment: environment))
+                nodeKeys: nodeKeys(request, location: location, interlocks: interlocks, environment: environment))
         case .delete(let key):
             return DeleteChange(
                 key: key, lib: try reviewOnlyLIB(try readings(request), request),
-                nodeKeys: nodeKeys(request, location: location, environment: environment))
+                nodeKeys: nodeKeys(request, location: location, interlocks: interlocks, environment: environment))
         case .restore(let backup):
             return RestoreChange(backupPath: backup)
         case .repair:
             return RepairChange(
                 inputs: RepairInputs(
                     lib: try LIBDecision.forPlan(try readings(request), choice: request.libChoice, reason: request.libReason),
-                    keys: nodeKeys(request, location: location, environment: environment),
+                    keys: nodeKeys(request, location: location, interlocks: interlocks, environment: environment),
                     evidence: evidence(request, location: location, environment: environment),
                     finalityDigest: request.finalityDigest, voteFloor: request.voteFloor),
                 missing: missing)
@@ -114,11 +114,13 @@ public enum ChangeWorkflow {
             toleranceSeconds: request.clockSkewSeconds, discards: request.futureVoteDiscards)
     }
 
-    /// The node's configured keys: `--config-dir`, else the running nodeos's, else
-    /// nodeos's defaults (NodeConfig.find).
-    static func nodeKeys(_ request: ChangeRequest, location: Location, environment: ChangeEnvironment) -> NodeKeys {
-        let running = request.configDir == nil ? NodeConfig.runningNodeos(location: location, procRoot: environment.procRoot) : nil
-        return NodeConfig.find(configDir: request.configDir, dataDir: location.dataDir, running: running, home: environment.home)
+    /// The node's configured keys: `--config-dir`, else the running nodeos's (from the
+    /// review's own process scan, read once with nodeos's rules: no second scan, no second
+    /// parse), else nodeos's defaults (NodeConfig.find).
+    static func nodeKeys(
+        _ request: ChangeRequest, location: Location, interlocks: InterlockReport, environment: ChangeEnvironment
+    ) -> NodeKeys {
+        NodeConfig.find(for: location, configDir: request.configDir, nodesUsingFile: interlocks.nodesUsingFile, home: environment.home)
     }
 
     /// The checks of the file itself (who has it open, its owner, mode and links) cannot

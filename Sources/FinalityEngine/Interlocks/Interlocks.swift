@@ -108,8 +108,15 @@ public struct InterlockOverride: Hashable, Sendable {
 /// The results of every interlock, in the order they ran.
 public struct InterlockReport: Hashable, Sendable {
     public var checks: [InterlockCheck]
+    /// The nodeos processes the process scan found using the file, as it read them (their
+    /// options, config files, user): the key lookup reuses this reading
+    /// (`NodeConfig.find(for:configDir:nodesUsingFile:home:)`) instead of scanning again.
+    public var nodesUsingFile: [NodeosProcess]
 
-    public init(checks: [InterlockCheck]) { self.checks = checks }
+    public init(checks: [InterlockCheck], nodesUsingFile: [NodeosProcess] = []) {
+        self.checks = checks
+        self.nodesUsingFile = nodesUsingFile
+    }
 
     public var nodeRunning: Bool { checks.contains { $0.outcome == .nodeRunning } }
     public var busy: Bool { checks.contains { $0.blocks && $0.outcome != .nodeRunning } }
@@ -173,7 +180,7 @@ public enum Interlocks {
                 checks[i].overrideReason = o.reason
             }
         }
-        return InterlockReport(checks: checks)
+        return InterlockReport(checks: checks, nodesUsingFile: scan.nodesUsingFile)
     }
 
     static let F_OFD_SETLK: Int32 = Sys.F_OFD_SETLK

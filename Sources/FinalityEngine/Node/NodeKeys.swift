@@ -18,24 +18,6 @@ public struct ConfiguredKey: Hashable, Sendable {
     public var problem: String?
 }
 
-/// A nodeos found running on the data dir: its command line and working directory.
-public struct RunningNodeos: Hashable, Sendable {
-    public var pid: Int32
-    public var arguments: [String]
-    public var cwd: String?
-    /// Home of the user it runs as (for its default config dir).
-    public var home: String?
-    /// Its config.ini as the process scan resolved it (absolute), when known.
-    public var configFile: String?
-
-    public init(pid: Int32, arguments: [String], cwd: String?, home: String?) {
-        self.pid = pid
-        self.arguments = arguments
-        self.cwd = cwd
-        self.home = home
-    }
-}
-
 /// The keys of a node, and every place looked for them.
 public struct NodeKeys: Hashable, Sendable {
     public var keys: [ConfiguredKey]
@@ -124,42 +106,33 @@ public enum NodeConfig {
         s.publicKey.hasPrefix("PUB_BLS") && s.type == "KEY"
     }
 
-    static func configuredKey(_ text: Substring, origin: String) -> ConfiguredKey {
+    static func configuredKey(_ text: String, origin: String) -> ConfiguredKey {
         // Key text parse errors name the text, which is public: safe to show.
         do {
-            return ConfiguredKey(text: String(text), key: try BLSPublicKey(text: String(text)), origin: origin, problem: nil)
+            return ConfiguredKey(text: text, key: try BLSPublicKey(text: text), origin: origin, problem: nil)
         } catch {
-            return ConfiguredKey(text: String(text), key: nil, origin: origin, problem: "\(error)")
+            return ConfiguredKey(text: text, key: nil, origin: origin, problem: "\(error)")
         }
     }
 
-    /// The finalizer keys of a config.ini, parsed as boost::program_options reads a config
-    /// file: `name = value` lines, `#` starts a comment, `[section]` prefixes names.
-    public static func keys(configINI bytes: [UInt8], path: String) -> (keys: [ConfiguredKey], others: Int, problems: [String]) {
+    /// The finalizer keys among signature-provider values (`NodeosOptions`' reading),
+    /// the count of the others (block-signing keys, KEOSD) and the values that are not
+    /// specs at all (named by where they are, never quoted: they may hold a private key).
+    /// `commandLine` names the command line the values of `.commandLine` came from.
+    public static func keys(of providers: [SignatureProvider], commandLine: String) -> (keys: [ConfiguredKey], others: Int, problems: [String]) {
         var keys = [ConfiguredKey]()
         var others = 0
         var problems = [String]()
-        var section = ""
-        for (n, raw) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
-            var line = Substring(String(decoding: raw, as: UTF8.self))
-            if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
-            line = trim(line)
-            if line.isEmpty { continue }
-            if line.hasPrefix("[") && line.hasSuffix("]") {
-                section = String(trim(line.dropFirst().dropLast()))
-                continue
-            }
-            guard let eq = line.firstIndex(of: "=") else { continue }
-            let name = (section.isEmpty ? "" : section + ".") + trim(line[..<eq])
-            guard name == "signature-provider" else { continue }
-            let value = trim(line[line.index(after: eq)...])
-            guard let spec = split(value) else {
-                // Never quote the value: it may hold a private key.
-                problems.append("\(path) line \(n + 1): a signature-provider value without \"=\" or \":\" (not shown: it may hold a private key)")
-                continue
-            }
-            if isFinalizer(spec) {
-                keys.append(configuredKey(spec.publicKey, origin: "config.ini \(path) line \(n + 1)"))
+        for p in providers {
+            let origin = p.origin(commandLine: commandLine)
+            if p.isFinalizerKey, let text = p.publicKey {
+                keys.append(configuredKey(text, origin: origin))
+            } else if p.publicKey == nil {
+                let place = switch p.source {
+                case .configFile(let path, let line): "\(path) line \(line)"
+                case .commandLine: commandLine
+                }
+                problems.append("\(place): a signature-provider value without \"=\" or \":\" (not shown: it may hold a private key)")
             } else {
                 others += 1
             }
@@ -167,59 +140,10 @@ public enum NodeConfig {
         return (keys, others, problems)
     }
 
-    /// The options of a nodeos command line that this tool reads. Values of
-    /// `--signature-provider` are split at once and only the public part kept.
-    public struct CommandLine: Hashable, Sendable {
-        public var configDir: String?
-        public var configFile: String?
-        public var dataDir: String?
-        public var keys: [ConfiguredKey]
-        public var others: Int
-    }
-
-    /// boost::program_options long options (`--name VALUE`, `--name=VALUE`, and
-    /// unambiguous prefixes are not accepted here: only the names nodeos prints).
-    public static func parse(arguments args: [String], origin: String) -> CommandLine {
-        var out = CommandLine(configDir: nil, configFile: nil, dataDir: nil, keys: [], others: 0)
-        var i = 1
-        while i < args.count {
-            let a = args[i]
-            var name = a
-            var value: String?
-            if a.hasPrefix("--"), let eq = a.firstIndex(of: "=") {
-                name = String(a[..<eq])
-                value = String(a[a.index(after: eq)...])
-            } else if a.hasPrefix("-d") && a.count > 2 && !a.hasPrefix("--") {
-                name = "-d"
-                value = String(a.dropFirst(2))
-            } else if a.hasPrefix("-c") && a.count > 2 && !a.hasPrefix("--") {
-                name = "-c"
-                value = String(a.dropFirst(2))
-            }
-            let takes = ["--config-dir", "--config", "-c", "--data-dir", "-d", "--signature-provider"]
-            if takes.contains(name) && value == nil {
-                if i + 1 < args.count { value = args[i + 1]; i += 1 }
-            }
-            switch name {
-            case "--config-dir": out.configDir = value
-            case "--config", "-c": out.configFile = value
-            case "--data-dir", "-d": out.dataDir = value
-            case "--signature-provider":
-                if let v = value, let spec = split(Substring(v)) {
-                    if isFinalizer(spec) { out.keys.append(configuredKey(spec.publicKey, origin: origin)) } else { out.others += 1 }
-                }
-            default: break
-            }
-            i += 1
-        }
-        return out
-    }
-
-    static func trim(_ s: Substring) -> Substring {
-        var s = s
-        while let f = s.first, f == " " || f == "\t" || f == "\r" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
-        return s
+    /// The finalizer keys of a config.ini, read by the one reader of nodeos's options
+    /// (`NodeosOptions.configFile`).
+    public static func keys(configINI bytes: [UInt8], path: String) -> (keys: [ConfiguredKey], others: Int, problems: [String]) {
+        keys(of: NodeosOptions.configFile(bytes, path: path).signatureProviders, commandLine: "command line")
     }
 
     static func absolute(_ path: String, against base: String?) -> String {
@@ -227,11 +151,13 @@ public enum NodeConfig {
     }
 
     /// Where nodeos's configuration is, and the keys in it. In order: `--config-dir DIR`
-    /// (only that); else the running nodeos's (its `--config-dir`, else its user's
-    /// default, plus its command line's signature providers: boost composes both); else
-    /// nodeos's default `~/.local/share/eosio/nodeos/config`, then `config/` beside the
-    /// data dir. Every place looked at is listed.
-    public static func find(configDir: String?, dataDir: String?, running: RunningNodeos?, home: String?) -> NodeKeys {
+    /// (only that); else the running nodeos using the file, as the process scan read it
+    /// (its config file(s), resolved from its `--config-dir`/`--config` or its user's
+    /// default, plus its command line's signature providers: boost composes both; unknown
+    /// when its config file cannot be read); else nodeos's default
+    /// `~/.local/share/eosio/nodeos/config`, then `config/` beside the data dir. Every
+    /// place looked at is listed.
+    public static func find(configDir: String?, dataDir: String?, running: NodeosProcess?, home: String?) -> NodeKeys {
         var looked = [String]()
         func read(_ dir: String, file: String = "config.ini", why: String) -> (path: String, keys: [ConfiguredKey], others: Int)? {
             let path = absolute(file, against: dir)
@@ -250,25 +176,39 @@ public enum NodeConfig {
             }
             return NodeKeys(keys: [], looked: looked, source: nil, otherProviders: 0)
         }
-        if let running {
-            let origin = "nodeos pid \(running.pid) command line"
-            let cl = parse(arguments: running.arguments, origin: origin)
-            let dir =
-                cl.configDir.map { absolute($0, against: running.cwd) }
-                ?? running.home.map { $0 + "/.local/share/eosio/nodeos/config" }
-            var keys = cl.keys
-            var others = cl.others
+        if let node = running {
+            // The scan's reading of this nodeos: no second parse of its command line or config.
+            let origin = "nodeos pid \(node.pid) command line"
+            var keys = [ConfiguredKey]()
+            var others = 0
             var sources = [String]()
-            if !cl.keys.isEmpty { sources.append(origin) }
-            let resolved = running.configFile.map { (PathText.directory($0), PathText.name($0)) }
-            if let (dir, file) = resolved ?? dir.map({ ($0, cl.configFile ?? "config.ini") }),
-                let r = read(dir, file: file, why: "the config dir of nodeos pid \(running.pid)")
-            {
+            var unread = false
+            for file in node.configFiles {
+                let why = "the config file of nodeos pid \(node.pid)"
+                if let error = node.configFileErrors[file] {
+                    looked.append("\(file) (\(why)): not read, \(error)")
+                    unread = true
+                    continue
+                }
+                let r = Self.keys(
+                    of: node.options.signatureProviders.filter { $0.source.isConfigFile(file) },
+                    commandLine: origin)
+                looked.append("\(file) (\(why)): \(grouped(r.keys.count)) finalizer key\(r.keys.count == 1 ? "" : "s")")
+                looked += r.problems
                 keys += r.keys
                 others += r.others
-                sources.insert("config.ini \(r.path) (nodeos pid \(running.pid))", at: 0)
+                sources.append("config.ini \(file) (nodeos pid \(node.pid))")
             }
-            looked.append("nodeos pid \(running.pid) command line: \(grouped(cl.keys.count)) finalizer key\(cl.keys.count == 1 ? "" : "s")")
+            let cl = Self.keys(of: node.options.signatureProviders.filter { $0.source == .commandLine }, commandLine: origin)
+            looked.append("\(origin): \(grouped(cl.keys.count)) finalizer key\(cl.keys.count == 1 ? "" : "s")")
+            looked += cl.problems
+            keys += cl.keys
+            others += cl.others
+            if !cl.keys.isEmpty { sources.append(origin) }
+            // Its config file is known but cannot be read now: its keys are unknown (the
+            // command line's alone would be taken for all of them), and no other place is
+            // this node's configuration.
+            if unread { return NodeKeys(keys: [], looked: looked, source: nil, otherProviders: 0) }
             if !sources.isEmpty {
                 return NodeKeys(keys: keys, looked: looked, source: sources.joined(separator: " and "), otherProviders: others)
             }
@@ -287,23 +227,31 @@ public enum NodeConfig {
         return NodeKeys(keys: [], looked: looked, source: nil, otherProviders: 0)
     }
 
-    /// The nodeos running on this file or data dir, from the interlocks' process scan
-    /// (its command line, working directory, user and config.ini as that scan resolved them).
-    public static func runningNodeos(location: Location, procRoot: String = "/proc") -> RunningNodeos? {
-        let scan = Interlocks.scanProcesses(file: location.file, dataDir: location.dataDir, procRoot: procRoot)
-        guard let node = scan.nodesUsingFile.first else { return nil }
-        var home: String?
-        if let uid = node.uid, let pw = getpwuid(uid), let dir = pw.pointee.pw_dir { home = String(cString: dir) }
-        var r = RunningNodeos(pid: node.pid, arguments: node.arguments, cwd: node.cwd, home: home)
-        r.configFile = node.configFiles.first
-        return r
+    /// The keys of the node this file belongs to, from a process scan already made: the
+    /// interlocks' (`InterlockReport.nodesUsingFile`, or `Interlocks.Scan.nodesUsingFile`).
+    /// The change workflow runs the interlocks once per review and looks up the node's keys
+    /// from the same scan, so that both speak of the same nodeos, read once.
+    /// - configDir: the operator's `--config-dir` (then only that is read).
+    /// - nodesUsingFile: the nodeos processes the scan found using this file (the first is
+    ///   the node; empty when none runs).
+    /// - home: where nodeos's default config dir is looked for when no node runs (the
+    ///   operator's HOME).
+    public static func find(for location: Location, configDir: String?, nodesUsingFile: [NodeosProcess], home: String?) -> NodeKeys {
+        find(configDir: configDir, dataDir: location.dataDir, running: configDir == nil ? nodesUsingFile.first : nil, home: home)
     }
 
-    /// The keys of the node this file belongs to, from the places above.
-    public static func find(for location: Location, configDir: String?) -> NodeKeys {
-        let running = configDir == nil ? runningNodeos(location: location) : nil
-        let home = ProcessInfo.processInfo.environment["HOME"]
-        return find(configDir: configDir, dataDir: location.dataDir, running: running, home: home)
+    /// The nodeos using this file, from a process scan of its own (the first one found), as
+    /// that scan read it. Where the interlocks have just scanned, use their reading instead
+    /// (`InterlockReport.nodesUsingFile`).
+    public static func runningNodeos(location: Location, procRoot: String = "/proc") -> NodeosProcess? {
+        Interlocks.scanProcesses(file: location.file, dataDir: location.dataDir, procRoot: procRoot).nodesUsingFile.first
+    }
+
+    /// The keys of the node this file belongs to, for the read-only commands: scans the
+    /// processes itself (not when `configDir` is given), then as above.
+    public static func find(for location: Location, configDir: String?, procRoot: String = "/proc") -> NodeKeys {
+        let running = configDir == nil ? runningNodeos(location: location, procRoot: procRoot) : nil
+        return find(configDir: configDir, dataDir: location.dataDir, running: running, home: ProcessInfo.processInfo.environment["HOME"])
     }
 }
 

@@ -7,16 +7,29 @@ public struct NodeosProcess: Hashable, Sendable {
     public var pid: Int32
     /// Effective user id (from /proc/PID/status).
     public var uid: UInt32?
+    /// Its command line (argv[0] first), every signature-provider value cut to its public
+    /// part (`NodeosOptions.redacted`): no private key is kept.
     public var arguments: [String]
     /// Its working directory at the time of the scan (relative options were taken
     /// against the one it had at start-up; a nodeos does not change it).
     public var cwd: String?
+    /// HOME of the process (its environment, else its user's passwd entry), when its
+    /// default data or config dir needed it.
+    public var home: String?
+    /// Its options: the command line, then its config file(s) stored after it as nodeos
+    /// stores them (`NodeosOptions.store`). The one reading of this nodeos: the interlocks
+    /// and the key lookup both use it.
     public var options: NodeosOptions
     /// Absolute paths in the process's own view of the file system.
     public var dataDirs: [String] = []
+    public var configDirs: [String] = []
+    /// Its config file(s): `config` (default `config.ini`) in the config dir.
     public var configFiles: [String] = []
+    /// The config files that could not be read, and why (the others were read into `options`).
+    public var configFileErrors: [String: String] = [:]
     public var finalizersDirs: [String] = []
     public var stateDirs: [String] = []
+    public var blocksDirs: [String] = []
     /// Files it has open (identities), when /proc/PID/fd could be read.
     public var openFiles: [FileIdentity: String] = [:]
     /// Runs in another mount namespace: its paths are read through /proc/PID/root.
@@ -70,7 +83,10 @@ public enum NodeosScan {
         let argv = nulSeparated(cmdBytes)
         let exe = try? Sys.readLink(base + "/exe")
         guard isNodeos(comm: comm, exe: exe?.replacingLiteral(" (deleted)", with: ""), argv0: argv.first) else { return nil }
-        var p = NodeosProcess(pid: pid, arguments: argv, options: NodeosOptions.commandLine(Array(argv.dropFirst())))
+        let commandLine = NodeosOptions.readCommandLine(Array(argv.dropFirst()))
+        var p = NodeosProcess(
+            pid: pid, arguments: Array(argv.prefix(1)) + NodeosOptions.redacted(Array(argv.dropFirst()), secret: commandLine.secret),
+            options: commandLine.options)
         p.procBase = base
         if let cmdError { p.unseen.append("\(base)/cmdline: \(cmdError) (its options are unknown)") }
         if let status = text(base + "/status") {
@@ -125,27 +141,34 @@ public enum NodeosScan {
             if values.isEmpty { return home.map { [PathText.absolute(defaultRelativeToHome, base: $0)] } ?? [] }
             return values.map { PathText.absolute($0, base: cwd) }
         }
+        p.home = home
         p.dataDirs = place(p.options.dataDir, defaultRelativeToHome: ".local/share/eosio/nodeos/data")
-        let configDirs = place(p.options.configDir, defaultRelativeToHome: ".local/share/eosio/nodeos/config")
+        p.configDirs = place(p.options.configDir, defaultRelativeToHome: ".local/share/eosio/nodeos/config")
         let names = p.options.configFile.isEmpty ? ["config.ini"] : p.options.configFile
-        p.configFiles = configDirs.flatMap { d in names.map { PathText.absolute($0, base: d) } }
+        p.configFiles = p.configDirs.flatMap { d in names.map { PathText.absolute($0, base: d) } }
 
-        // config.ini adds finalizers-dir and state-dir where the command line has none.
-        var merged = p.options
+        // The config file is stored after the command line: it adds finalizers-dir,
+        // state-dir and blocks-dir where the command line has none, and its
+        // signature-provider values to the command line's. (It is read as it is now; nodeos
+        // read it at start-up.)
         for file in p.configFiles {
             do {
                 let bytes = try Sys.readFile(p.here(file))
-                merged.merge(configINI: String(decoding: bytes, as: UTF8.self))
+                p.options.store(NodeosOptions.configFile(bytes, path: file))
             } catch {
+                p.configFileErrors[file] = error == .noSuchFileOrDirectory ? "no such file" : "\(error)"
                 if error != .noSuchFileOrDirectory {
                     p.unseen.append("its config file \(file): \(error)")
                 }
             }
         }
-        let fin = merged.finalizersDir.isEmpty ? ["finalizers"] : merged.finalizersDir
-        let state = merged.stateDir.isEmpty ? ["state"] : merged.stateDir
-        p.finalizersDirs = p.dataDirs.flatMap { d in fin.map { PathText.absolute($0, base: d) } }
-        p.stateDirs = p.dataDirs.flatMap { d in state.map { PathText.absolute($0, base: d) } }
+        func underDataDir(_ values: [String], default name: String) -> [String] {
+            let names = values.isEmpty ? [name] : values
+            return p.dataDirs.flatMap { d in names.map { PathText.absolute($0, base: d) } }
+        }
+        p.finalizersDirs = underDataDir(p.options.finalizersDir, default: "finalizers")
+        p.stateDirs = underDataDir(p.options.stateDir, default: "state")
+        p.blocksDirs = underDataDir(p.options.blocksDir, default: "blocks")
 
         do {
             for fd in try Sys.directoryEntries(base + "/fd") {

@@ -73,8 +73,11 @@ public struct ApplyResult: Sendable {
 /// log checked and held, backup, temp file with the old file's owner, mode and extended
 /// attributes, fsync, rename, directory fsync, read back, audit record. Every system call
 /// goes through `Sys` (and, in test builds, its fault injection).
-public enum Apply {
-    public static func run(_ plan: Plan, location: Location, options: ApplyOptions) throws(EngineError) -> ApplyResult {
+///
+/// Internal to the engine: the only door to it is `ChangeWorkflow.apply`, with a review
+/// the workflow made from a `ChangeRequest`.
+enum Apply {
+    static func run(_ plan: Plan, location: Location, options: ApplyOptions) throws(EngineError) -> ApplyResult {
         let path = location.file
         guard path == plan.path else { throw .usage("the plan is for \(plan.path), not \(path)") }
         let directory = PathText.directory(path)

@@ -101,7 +101,7 @@ enum EntriesScreen: ScreenUnit {
             if state.fileMissing {
                 // What nodeos does without the file, and what repair does instead (issue 9).
                 row += 1
-                let text = "The safety file is missing: nodeos starts and gives every configured key {last vote: empty, lock: its LIB}: every key loses its protection against voting twice at once."
+                let text = MissingFile.nodeosWillDo
                 for line in Format.wrap(text, width: w) {
                     g.put(line, row: row, column: 0, style: .warning)
                     row += 1

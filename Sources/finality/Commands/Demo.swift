@@ -9,9 +9,8 @@ struct Demo: ParsableCommand {
         commandName: "demo",
         abstract: "Build a realistic demo data dir in a new temp folder and open it.",
         discussion: """
-            The data dir holds finalizers/safety.dat (Savanna v1, six entries: active finalizers,
-            one whose lock is behind LIB, an inactive entry, one with an all-zero lock),
-            blocks/blocks.log (LIB = block 400,000,200) and a state/ folder with no node running.
+            The folder is laid out as a node's home: data/ holds finalizers/safety.dat (Savanna v1, six entries: active finalizers, one whose lock is behind LIB, an inactive entry, one with an all-zero lock), blocks/blocks.log (LIB = block 400,000,200) and a state/ folder with no node running; config/config.ini beside it names the node's finalizer keys (signature-provider lines with made-up private parts that are never shown).
+
             Everything is made by this tool's own writers; nothing outside the folder is touched.
             """)
 

@@ -6,13 +6,9 @@ struct Lib: ParsableCommand {
         commandName: "lib",
         abstract: "Show the last irreversible block (LIB) from each source given, side by side.",
         discussion: """
-            Sources: --blocks-dir DIR (the last block of DIR/blocks.log), --api URL (a node's
-            POST /v1/chain/get_info), --lib-id HEX with --lib-time or --lib-slot (typed by hand).
-            Several may be given, each once or more; every value is shown with its source and
-            the sources are compared, never merged.
-            Exit codes: 0 the LIB was read (all sources agree); 1 the sources disagree (the tool
-            refuses to pick one); 2 bad usage or input (a log or an answer that fails a check);
-            3 I/O error (missing log, node unreachable, timeout, HTTP error).
+            Sources: --blocks-dir DIR (the last block of DIR/blocks.log), --api URL (a node's POST /v1/chain/get_info), --lib-id HEX with --lib-time or --lib-slot (typed by hand). Several may be given, each once or more; every value is shown with its source and the sources are compared, never merged.
+
+            Exit codes: 0 the LIB was read (all sources agree); 1 the sources disagree (the tool refuses to pick one); 2 bad usage or input (a log or an answer that fails a check); 3 I/O error (missing log, node unreachable, timeout, HTTP error).
             """)
 
     @OptionGroup var sources: LIBOptions

@@ -7,15 +7,9 @@ struct Verify: ParsableCommand {
         commandName: "verify",
         abstract: "Would nodeos load this file? Exit 0 yes, 1 no, with the reason.",
         discussion: """
-            Speaks for the program that loads the file: spring's nodeos for a Savanna safety.dat,
-            the Leap HotStuff prototype for a HotStuff safety_db.dat (spring refuses that file).
-            Runs spring's own checks in its order and nothing more: magic, version (at most 1),
-            each entry read in full (key length 96 as fc reads its varint, coordinates below p,
-            the point on the curve, the bool byte of version 0), the CRC-32 of version 1. Then
-            warns about what nodeos lets through: a key outside the prime-order subgroup (it can
-            never sign a valid vote), the point at infinity, a padded key length, trailing bytes,
-            entries the count leaves unread, duplicate keys (the first wins), an all-zero lock, a
-            last vote older than its lock, timestamps in the future.
+            Speaks for the program that loads the file: spring's nodeos for a Savanna safety.dat, the Leap HotStuff prototype for a HotStuff safety_db.dat (spring refuses that file).
+
+            Runs spring's own checks in its order and nothing more: magic, version (at most 1), each entry read in full (key length 96 as fc reads its varint, coordinates below p, the point on the curve, the bool byte of version 0), the CRC-32 of version 1. Then warns about what nodeos lets through: a key outside the prime-order subgroup (it can never sign a valid vote), the point at infinity, a padded key length, trailing bytes, entries the count leaves unread, duplicate keys (the first wins), an all-zero lock, a last vote older than its lock, timestamps in the future.
             """)
 
     @Argument(help: "A safety file, or a data dir (finalizers/safety.dat inside).")
@@ -26,6 +20,13 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
+            // A data dir without its safety file: nodeos starts (with defaults), so this is
+            // no refusal and no bad usage; say what nodeos will do, as the interface does.
+            if (try? Location.resolve(path)) == nil, let target = try? RepairTarget.resolve(path), target.absent,
+                let dataDir = target.location.dataDir
+            {
+                return missing(target.location.file, dataDir: dataDir)
+            }
             // The verdict needs no subgroup check (spring does none): it comes at decode
             // speed; the subgroup warnings follow, on every core.
             var inspection = try Inspection.open(path, subgroup: false)
@@ -67,5 +68,24 @@ struct Verify: ParsableCommand {
             return v.nodeosLoads ? .success : .invalidOrRefused
         }
     }
-}
 
+    /// A data dir whose safety file is missing: exit 0 (nodeos loads nothing and starts),
+    /// with what that means for every configured key and the repair that avoids it.
+    func missing(_ file: String, dataDir: String) -> ExitStatus {
+        var out = Output()
+        if json {
+            out.line(JSON.object([
+                ("file", .string(file)), ("data_dir", .string(dataDir)), ("missing", .bool(true)), ("format", .null),
+                ("nodeos_loads", .bool(true)), ("verdict", .string(MissingFile.nodeosWillDo)),
+                ("repair", .string(MissingFile.repairCommand(dataDir: dataDir))),
+            ]).serialized(pretty: true))
+        } else {
+            out.line(DisplayText.sanitize(file, limit: 4096) + ": no such file (the data dir \(DisplayText.sanitize(dataDir, limit: 4096)) has no safety file)")
+            out.line(MissingFile.nodeosWillDo)
+            out.line("To give each configured key its vote floor instead (the newest evidence of its last vote), repair it:")
+            out.line("  " + MissingFile.repairCommand(dataDir: dataDir))
+        }
+        out.flush()
+        return .success
+    }
+}

@@ -9,14 +9,10 @@ struct Watch: ParsableCommand {
         commandName: "watch",
         abstract: "Watch the node catch up and the key vote again: a live, read-only view.",
         discussion: """
-            Every refresh asks each node API for head and LIB (get_info) and each key's last
-            tracked vote (get_finalizer_info), and re-reads the safety file read-only (safe
-            while nodeos runs on it: a read that catches nodeos mid-save is tried again). The
-            first --api is the node that runs on this file; more --api give the network's view.
-            Nothing is ever written.
-            --until-vote KEY --timeout SECONDS: for scripts and tickets. Exit codes: 0 the key's
-            first vote after the start was seen (strong or weak is printed); 1 the timeout came
-            first (the last state is printed); 2 bad usage; 3 no node API answered at all.
+            Every refresh asks each node API for head and LIB (get_info) and each key's last tracked vote (get_finalizer_info), and re-reads the safety file read-only (safe while nodeos runs on it: a read that catches nodeos mid-save is tried again). The first --api is the node that runs on this file; more --api give the network's view. Nothing is ever written.
+
+            --until-vote KEY --timeout SECONDS: for scripts and tickets. Exit codes: 0 the key's first vote after the start was seen (strong or weak is printed); 1 the timeout came first (the last state is printed); 2 bad usage; 3 no node API answered at all.
+
             --json prints one JSON object per refresh (JSON lines).
             """)
 

@@ -165,7 +165,7 @@ struct EvidenceDamageTests {
         let plan = try Planner.repair(
             bytes: damaged, path: "/d/finalizers/safety.dat", salvage: DamagedFile.read(damaged), inputs: Damage.inputs(EvidenceSet(now: Damage.now)))
         let written = try SafetyFileReader.decode(plan.afterBytes)
-        for i in d.intact where Damage.configured.map(Damage.key).contains(truth.entries[i].key) {
+        for i in d.intact where Damage.configured.map(Fixture.key).contains(truth.entries[i].key) {
             let key = truth.entries[i].key
             let expected = try #require(truth.entries[i].savanna?.lastVote)
             let after = try #require(written.entries.first { $0.key == key }?.savanna?.lastVote)
@@ -181,13 +181,13 @@ struct EvidenceDamageTests {
         let damaged = Self.zero(good, 0..<8)
         let plan = try Planner.repair(
             bytes: damaged, path: "/d/finalizers/safety.dat", salvage: DamagedFile.read(damaged), inputs: Damage.inputs(EvidenceSet(now: Damage.now)))
-        let i = try #require(SafetyFileReader.decode(good).index(of: Damage.key(2)))
-        let k2 = try #require(plan.repair?.keys.first { $0.key == Damage.key(2) })
+        let i = try #require(SafetyFileReader.decode(good).index(of: Fixture.key(2)))
+        let k2 = try #require(plan.repair?.keys.first { $0.key == Fixture.key(2) })
         #expect(k2.before?.foundByKey == true)
         #expect(k2.before?.clean == false)
         #expect(k2.outcome == "rebuilt from evidence")
         #expect(k2.lost.contains { $0.contains("the key found at offset \(grouped(25 + 237 * i)) (entry \(i) by position)") }, "\(k2.lost)")
-        let written = try #require(SafetyFileReader.decode(plan.afterBytes).entries.first { $0.key == Damage.key(2) }?.savanna)
+        let written = try #require(SafetyFileReader.decode(plan.afterBytes).entries.first { $0.key == Fixture.key(2) }?.savanna)
         #expect(written.otherBranchLatestTime == written.lastVote.timestamp)
     }
 
