@@ -124,6 +124,27 @@ struct EveryDoorTests {
                     let v = f.entries[4].savanna!.lastVote.blockNumber
                     return v == 400_000_205 ? [] : ["entry 4's last vote is #\(v), not the backup's #400,000,205"]
                 }),
+            // Issue 18: a backup whose CRC is bad still holds entry 4's newer last vote
+            // (#400,000,207); read entry by entry, it is evidence on both doors.
+            Setup(
+                name: "reset, a damaged backup",
+                make: {
+                    let d = try demo()
+                    var newer = d.safety
+                    newer.entries[4].state = .savanna(
+                        SavannaSafety(lastVote: ref(400_000_207, libSlot: libSlot(d.safety)), lock: d.safety.entries[4].savanna!.lock))
+                    let path = try backup(newer, of: d.file, minutesAgo: 20)
+                    var bytes = try FileBytes.read(path)
+                    bytes[bytes.count - 1] ^= 0xFF
+                    try Data(bytes).write(to: URL(fileURLWithPath: path))
+                    return d.data
+                },
+                command: { ["reset", $0, "--key", key14] + blocks($0) },
+                keys: .reset(index: 4),
+                check: { f in
+                    let v = f.entries[4].savanna!.lastVote.blockNumber
+                    return v == 400_000_207 ? [] : ["entry 4's last vote is #\(v), not the damaged backup's #400,000,207"]
+                }),
             // A node API given: its tracked vote (#…230) is evidence on both doors.
             Setup(
                 name: "reset, a node API's tracked vote",
