@@ -76,6 +76,10 @@ public struct ChangeRequest: Hashable, Sendable {
     public var overrides: [InterlockOverride]
     /// The operator's reason to start a new audit chain segment after a break.
     public var newAuditSegment: String?
+    /// The operator's reason to write although an earlier change's outcome is unknown (its
+    /// completion record is missing and the file is neither its old nor its new content):
+    /// kept in the completion record the write path appends for it.
+    public var acknowledgeUnknown: String?
     /// The SHA-256 of the file as the operator saw it (the interface's loaded file,
     /// `--expect-sha256`): the review refuses a file that changed since. nil: the file as
     /// it is now.
@@ -85,7 +89,7 @@ public struct ChangeRequest: Hashable, Sendable {
         _ kind: Kind, path: String, lib: LIBInput = .none, libChoice: Int? = nil, libReason: String? = nil, apiURLs: [String] = [],
         apiTimeoutSeconds: Double = 5, finalityDigest: Bytes32? = nil, bLock: Bytes32? = nil, finalOnQC: Bytes32? = nil,
         voteFloor: VoteFloor.Mode = .evidence, configDir: String? = nil, overrides: [InterlockOverride] = [],
-        newAuditSegment: String? = nil, expectedSHA256: Bytes32? = nil
+        newAuditSegment: String? = nil, expectedSHA256: Bytes32? = nil, acknowledgeUnknown: String? = nil
     ) {
         self.kind = kind
         self.path = path
@@ -102,6 +106,7 @@ public struct ChangeRequest: Hashable, Sendable {
         self.overrides = overrides
         self.newAuditSegment = newAuditSegment
         self.expectedSHA256 = expectedSHA256
+        self.acknowledgeUnknown = acknowledgeUnknown
     }
 
     /// Every node API the evidence is asked from: those named for tracked votes, then every
@@ -119,7 +124,9 @@ public struct ChangeRequest: Hashable, Sendable {
         return out
     }
 
-    var interlockOptions: InterlockOptions { InterlockOptions(overrides: overrides, newAuditSegment: newAuditSegment) }
+    var interlockOptions: InterlockOptions {
+        InterlockOptions(overrides: overrides, newAuditSegment: newAuditSegment, acknowledgeUnknown: acknowledgeUnknown)
+    }
 }
 
 /// What the workflow reads from the machine besides the request: where /proc is, the
