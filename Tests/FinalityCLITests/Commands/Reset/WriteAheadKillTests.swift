@@ -48,12 +48,22 @@ struct WriteAheadKillTests {
     }
 
     /// The next change (a reset of key 2) works, writes the reconciled outcome of any open
-    /// record first, and leaves nothing open; `history` then exits 0.
-    static func nextChangeWorks(_ dir: String, _ path: String, _ what: String) throws {
+    /// record first, and leaves nothing open; `history` then exits 0. Through the binary,
+    /// or (`inProcess`) through the engine's same write path, which is quicker.
+    static func nextChangeWorks(_ dir: String, _ path: String, _ what: String, inProcess: Bool = false) throws {
         let openBefore = try FileHistory.read(file: path).reconciliations
         let plan = try plan(path, key: 2)
-        let r = BuiltBinary.run(resetArgs(dir, key: 2))
-        #expect(r.status == 0, "\(what): the next change: \(r.stderr)")
+        if inProcess {
+            let environment = ChangeEnvironment(toolVersion: "test")
+            let review = try ChangeWorkflow.review(
+                ChangeRequest(.reset(key: Fixture.key(2).text), path: dir, lib: .readings([Fixture.lib(5190)])), environment: environment)
+            let outcome = try ChangeWorkflow.apply(review, context: .current(toolVersion: "test"), environment: environment)
+            #expect(outcome.result?.reconciled.map(\.outcome) == openBefore.map(\.outcome), "\(what)")
+        } else {
+            let r = BuiltBinary.run(resetArgs(dir, key: 2))
+            #expect(r.status == 0, "\(what): the next change: \(r.stderr)")
+            if !openBefore.isEmpty { #expect(r.stdout.contains("Reconciled first: line "), "\(what): \(r.stdout)") }
+        }
         #expect(Fixture.read(path) == plan.afterBytes, "\(what)")
         let h = try FileHistory.read(file: path)
         #expect(h.audit.intact && h.reconciliations.isEmpty, "\(what): \(h.reconciliations.map(\.sentence))")
@@ -61,7 +71,16 @@ struct WriteAheadKillTests {
             let c = h.audit.entries.first { $0.record.completion?.applyingSha256 == o.lineSHA256 }?.record.completion
             #expect(c?.how == "reconciled" && c?.outcome == o.outcome.rawValue, "\(what): the reconciled outcome is not recorded")
         }
-        if !openBefore.isEmpty { #expect(r.stdout.contains("Reconciled first: line "), "\(what): \(r.stdout)") }
+    }
+
+    /// Polls the failpoint mark until it names `point` (each step rewrites it) or the
+    /// process is gone.
+    static func waitForMark(_ mark: String, _ point: Failpoint, pid: pid_t) {
+        for _ in 0..<20_000 {
+            if let text = try? String(contentsOfFile: mark, encoding: .utf8), text == point.rawValue { return }
+            if kill(pid, 0) != 0 { return }
+            usleep(250)
+        }
     }
 
     @Test("SIGKILL at every step, between the rename and the completion too: history reconciles (exit 0), the next change records it", arguments: Failpoint.allCases)
@@ -98,6 +117,21 @@ struct WriteAheadKillTests {
     @Test("200 SIGKILLs at random moments of a reset's write path: zero changes without a record; each time the next change works")
     func randomKills() throws {
         var rng = SplitMix(seed: 0x18_05)
+        // A pause of 4 ms at every step spreads the write path out. The window: from the
+        // end of the reconciliation (locks, hash check and interlocks done: before it
+        // nothing is written) to the end of the process, measured on unkilled runs.
+        let env = ["FINALITY_FAILPOINT": "*", "FINALITY_FAILPOINT_ACTION": "sleep:4"]
+        var window: UInt64 = 0
+        for _ in 0..<3 {
+            let (dir, _) = try Fixture.dataDir()
+            let mark = dir + "/reached"
+            let child = BuiltBinary.start(Self.resetArgs(dir, key: 1), env: env.merging(["FINALITY_FAILPOINT_MARK": mark]) { $1 })
+            Self.waitForMark(mark, .afterReconciliation, pid: child.pid)
+            let start = DispatchTime.now().uptimeNanoseconds
+            let r = child.wait()
+            #expect(r.status == 0, "\(r.stderr)")
+            window = max(window, (DispatchTime.now().uptimeNanoseconds - start) / 1000)
+        }
         var tally = [String: Int]()
         var finished = 0
         let trials = 200
@@ -106,13 +140,9 @@ struct WriteAheadKillTests {
             let old = Fixture.read(path)
             let plan = try Self.plan(path, key: 1)
             let mark = dir + "/reached"
-            // A pause of 4 ms at every step spreads the write path over ~60 ms (plus its
-            // fsyncs); the kill lands uniformly in the 120 ms after the locks were taken.
-            let child = BuiltBinary.start(
-                Self.resetArgs(dir, key: 1),
-                env: ["FINALITY_FAILPOINT": "*", "FINALITY_FAILPOINT_ACTION": "sleep:4", "FINALITY_FAILPOINT_MARK": mark])
-            for _ in 0..<3000 where !FileManager.default.fileExists(atPath: mark) { usleep(1000) }
-            usleep(UInt32(rng.next() % 120_000))
+            let child = BuiltBinary.start(Self.resetArgs(dir, key: 1), env: env.merging(["FINALITY_FAILPOINT_MARK": mark]) { $1 })
+            Self.waitForMark(mark, .afterReconciliation, pid: child.pid)
+            usleep(UInt32(rng.next() % window))
             kill(child.pid, SIGKILL)
             let r = child.wait()
             if r.signal == nil {
@@ -121,17 +151,19 @@ struct WriteAheadKillTests {
             }
             let what = "random kill \(trial)"
             tally[try Self.checkAfterKill(path, old: old, new: plan, what), default: 0] += 1
-            if trial % 20 == 0 {
+            // Every tenth: history and the next change through the binary.
+            let binary = trial % 10 == 0
+            if binary {
                 let h = BuiltBinary.run(["history", dir])
                 #expect(h.status == 0, "\(what): \(h.stderr)")
             }
-            try Self.nextChangeWorks(dir, path, what)
+            try Self.nextChangeWorks(dir, path, what, inProcess: !binary)
             try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent)
         }
         let summary = tally.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key)" }.joined(separator: "; ")
-        print("random kills: \(trials) trials, \(trials - finished) killed, \(finished) finished first: \(summary)")
+        print("random kills: \(trials) trials over a \(window / 1000) ms window, \(trials - finished) killed, \(finished) finished first: \(summary)")
         // The kills reached the window the issue found unrecorded (between the rename and
-        // the completion): the test saw it, not only the ends.
+        // the completion) and the one before the rename: the test saw them, not only the ends.
         #expect(tally["new file, record open, reconciled as applied", default: 0] > 0, "\(summary)")
         #expect(tally["old file, record open, reconciled as not applied", default: 0] > 0, "\(summary)")
     }
