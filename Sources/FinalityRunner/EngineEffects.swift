@@ -168,6 +168,7 @@ public final class EngineEffects: EffectRunner {
                 path: b.path, modified: Self.time(b.modified), byteCount: b.size, sha256: b.sha256.hex,
                 note: "sha256 \(b.sha256.hex)" + (b.isCurrent ? " (= the current file)" : "") + "; " + b.verdict)
         }
+        let lineOf = Dictionary(h.audit.entries.map { ($0.sha256, $0.line) }, uniquingKeysWith: { a, _ in a })
         let records = h.audit.entries.map { e in
             let r = e.record
             let who = r.ssh.map { "\(r.user) (ssh \($0.split(separator: " ").first ?? ""))" } ?? r.user
@@ -178,7 +179,7 @@ public final class EngineEffects: EffectRunner {
             if let seg = r.segment {
                 summary = "line \(e.line): new chain segment: \(seg.reason)"
             } else if let c = r.completion {
-                let of = h.audit.entries.first { $0.line < e.line && $0.sha256 == c.applyingSha256 }.map { "line \($0.line)" } ?? "an unknown record"
+                let of = lineOf[c.applyingSha256].flatMap { $0 < e.line ? "line \($0)" : nil } ?? "an unknown record"
                 summary = "line \(e.line): completes \(of), \(c.how): \(c.found)" + (c.acknowledged.map { "; acknowledged: \($0)" } ?? "")
             } else if r.isApplying, h.audit.completion(of: e) == nil, let open = h.reconciliations.first(where: { $0.line == e.line }) {
                 summary += "; no completion record: \(open.outcomeText)"

@@ -177,8 +177,25 @@ public enum AuditLog {
 
     public struct Verification: Sendable {
         /// Every record that decodes, breaks or not.
-        public var entries: [Entry]
+        public var entries: [Entry] { didSet { completions = Self.completions(entries) } }
         public var breaks: [Break]
+        /// For each line SHA-256 a completion names: the indices (in `entries`) of the
+        /// completions naming it, in order.
+        var completions: [String: [Int]]
+
+        public init(entries: [Entry], breaks: [Break]) {
+            self.entries = entries
+            self.breaks = breaks
+            completions = Self.completions(entries)
+        }
+
+        static func completions(_ entries: [Entry]) -> [String: [Int]] {
+            var out = [String: [Int]]()
+            for (i, e) in entries.enumerated() {
+                if let c = e.record.completion { out[c.applyingSha256, default: []].append(i) }
+            }
+            return out
+        }
         /// The first break.
         public var brokenLine: Int? { breaks.first?.line }
         public var problem: String? { breaks.first?.problem }
@@ -190,22 +207,22 @@ public enum AuditLog {
         /// The record that completes the change at `entry` (a later record whose
         /// completion names its line's SHA-256), or nil.
         public func completion(of entry: Entry) -> Entry? {
-            entries.first { $0.line > entry.line && $0.record.completion?.applyingSha256 == entry.sha256 }
+            (completions[entry.sha256] ?? []).lazy.map { entries[$0] }.first { $0.line > entry.line }
         }
 
         /// Changes written ahead of their rename that no record completes: a run stopped
         /// (killed, power cut) between its "applying" record and its completion, or failed
         /// after the rename. `reconcile` says how each ended.
         public var openChanges: [Entry] {
-            let completed = Set(entries.compactMap { $0.record.completion?.applyingSha256 })
-            return entries.filter { $0.record.isApplying && !completed.contains($0.sha256) }
+            entries.filter { $0.record.isApplying && completion(of: $0) == nil }
         }
 
         /// Completion records that name no "applying" record before them.
         public var orphanCompletions: [Entry] {
-            entries.filter { e in
+            let applying = Dictionary(entries.filter(\.record.isApplying).map { ($0.sha256, $0.line) }, uniquingKeysWith: min)
+            return entries.filter { e in
                 guard let c = e.record.completion else { return false }
-                return !entries.contains { $0.line < e.line && $0.record.isApplying && $0.sha256 == c.applyingSha256 }
+                return applying[c.applyingSha256].map { $0 >= e.line } ?? true
             }
         }
     }

@@ -106,7 +106,8 @@ public struct FileHistory: Sendable {
         out.append("")
         out.append("Audit log \(auditPath): \(grouped(audit.entries.count)) record\(audit.entries.count == 1 ? "" : "s")")
         // Records and breaks in line order: every record is read, past any break.
-        var items = audit.entries.map { (line: $0.line, text: describe($0)) }
+        let lineOf = Dictionary(audit.entries.map { ($0.sha256, $0.line) }, uniquingKeysWith: { a, _ in a })
+        var items = audit.entries.map { (line: $0.line, text: describe($0, lineOf: lineOf)) }
         for b in audit.breaks {
             var t = ["  CHAIN BROKEN at line \(b.line): \(b.problem)"]
             t.append(b.resumedAtLine.map { "     a new chain segment starts at line \($0)" } ?? "     no new segment since: a change is refused until the operator starts one (--new-audit-segment)")
@@ -145,7 +146,8 @@ public struct FileHistory: Sendable {
         return out
     }
 
-    func describe(_ e: AuditLog.Entry) -> [String] {
+    /// One record in words; `lineOf`: each line's SHA-256 → its line number.
+    func describe(_ e: AuditLog.Entry, lineOf: [String: Int]) -> [String] {
         let r = e.record
         if let seg = r.segment {
             return [
@@ -154,8 +156,7 @@ public struct FileHistory: Sendable {
             ]
         }
         if let c = r.completion {
-            let of = audit.entries.first { $0.line < e.line && $0.sha256 == c.applyingSha256 }
-            let target = of.map { "line \(grouped($0.line))" } ?? "a change no earlier record names"
+            let target = lineOf[c.applyingSha256].flatMap { $0 < e.line ? "line \(grouped($0))" : nil } ?? "a change no earlier record names"
             let outcome = (AuditLog.Reconciliation.Outcome(rawValue: c.outcome) ?? .unknown) == .notApplied ? "NOT APPLIED" : c.outcome.uppercased()
             let how = c.how == AuditLog.Reconciliation.How.reconciled.rawValue ? "reconciled afterwards" : "seen by the write path"
             var out = [
