@@ -1,4 +1,5 @@
 import FinalityFormat
+import SystemPackage
 
 /// Where things are: PATH is a safety file or a nodeos data dir.
 public struct Location: Hashable, Sendable {
@@ -25,8 +26,16 @@ public struct Location: Hashable, Sendable {
         if st.isDirectory {
             for candidate in ["finalizers/safety.dat", "safety_db.dat", "safety.dat"] {
                 let p = absolute + "/" + candidate
-                if Sys.exists(p) {
+                do {
+                    _ = try Sys.status(p, followLinks: true)
                     return Location(file: p, dataDir: candidate.hasPrefix("finalizers/") || hasNodeLayout(absolute) ? absolute : nil)
+                } catch {
+                    // Not there (a dangling link and a loop count as not there): the next
+                    // candidate. Any other failure (EIO, EACCES) is said as it is, never
+                    // taken for "no safety file".
+                    guard [.noSuchFileOrDirectory, .notDirectory, .tooManySymbolicLinkLevels].contains(error) else {
+                        throw SafetyFileInput.whyUnreadable(p, errno: error.rawValue)
+                    }
                 }
             }
             throw .usage(

@@ -56,6 +56,20 @@ struct InputFaultTests {
         #expect(error.status.rawValue == 3)
     }
 
+    @Test("EIO on the stat of a data dir's finalizers/safety.dat: an I/O error naming it, never \"a directory without a safety file\"")
+    func candidateStatFails() throws {
+        let (dir, file) = try TestFiles.dataDir(Fixture.savannaFile())
+        let plan = FaultInjection.Plan([FaultInjection.Fault(call: .stat, occurrence: 2, errno: .ioError)])
+        let result = Self.load(dir, plan)
+        #expect(plan.fired == ["stat#2 \(file): Input/output error"])
+        guard case .failure(let error) = result else {
+            Issue.record("the stat failed with EIO, yet the file loaded")
+            return
+        }
+        #expect(error == .io(path: file, operation: "open", reason: "Input/output error"))
+        #expect(error.status == .io)
+    }
+
     @Test("each call of the load path, interrupted (EINTR): retried, the same bytes and digests")
     func everyCallInterrupted() throws {
         let path = try Self.file()
