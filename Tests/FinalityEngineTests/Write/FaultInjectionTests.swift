@@ -23,6 +23,13 @@ private let errorsByCall: [Sys.Call: [String]] = [
     .ftruncate: ["EIO", "EINTR"],
     .fallocate: ["ENOSPC", "ENOTSUP", "EINTR"],
     .lock: ["EINTR"],
+    .stat: ["EIO", "EINTR"],
+    .lstat: ["EIO", "EINTR"],
+    .fstat: ["EIO", "EINTR"],
+    .close: ["EIO", "EINTR"],
+    .access: ["EIO", "EINTR"],
+    .readlink: ["EIO", "EINTR"],
+    .opendir: ["EIO", "EINTR"],
 ]
 
 /// A summary the suite prints: how many faults were injected and what came of them.
