@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import SystemPackage
 import FinalityFormat
 
 /// The operator's decision to discard the evidence of a key's last vote that is ahead of
@@ -628,23 +629,29 @@ extension EvidenceSet {
     /// (empty) unless it starts with a Savanna safety file's magic. Never blocks on a FIFO
     /// swapped in after the listing (O_NONBLOCK, regular files only).
     static func readStart(_ path: String, limit: Int, onlyIfMagic: Bool) throws(EngineError) -> (bytes: [UInt8], size: Int) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard fd >= 0 else { throw .io(path: path, operation: "open", reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw .io(path: path, operation: "stat", reason: String(cString: strerror(errno))) }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw .io(path: path, operation: "read", reason: "not a regular file") }
-        let size = Int(st.st_size)
+        let fd: FileDescriptor
+        do { fd = try Sys.open(path, .readOnly, [.nonBlocking, Sys.noControllingTerminal]) } catch {
+            throw .io(path: path, operation: "open", reason: error.description)
+        }
+        defer { try? Sys.close(fd, path: path) }
+        let st: FileStatus
+        do { st = try Sys.fstat(fd, path: path) } catch { throw .io(path: path, operation: "stat", reason: error.description) }
+        guard st.isRegular else { throw .io(path: path, operation: "read", reason: "not a regular file") }
+        let size = Int(st.size)
         var out = [UInt8]()
         let wanted = min(size, max(0, limit))
         out.reserveCapacity(wanted)
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var checked = !onlyIfMagic
         while out.count < wanted {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, min($0.count, wanted - out.count)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: path, operation: "read", reason: String(cString: strerror(errno)))
+            let n: Int
+            do {
+                let room = min(buffer.count, wanted - out.count)
+                n = try buffer.withUnsafeMutableBytes { (b) throws(Errno) -> Int in
+                    try Sys.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: b[0..<room]), path: path)
+                }
+            } catch {
+                throw .io(path: path, operation: "read", reason: (error as? Errno)?.description ?? "\(error)")
             }
             if n == 0 { break }
             out += buffer[0..<n]
