@@ -205,13 +205,13 @@ public final class EngineEffects: EffectRunner {
         let loaded = try LoadedFile.read(location)
         let text = CaseReport.text(
             loaded: loaded, readings: readings, libErrors: libErrors, interlocks: Interlocks.run(location, procRoot: procRoot),
-            toolVersion: toolVersion, now: Date(), nodeKeys: NodeConfig.find(for: location, configDir: configDirs[location.file] ?? nil))
+            toolVersion: toolVersion, now: Date(), nodeKeys: NodeConfig.find(for: location, configDir: configDirs[location.file] ?? nil, procRoot: procRoot))
         let fd: FileDescriptor
         do { fd = try Sys.open(path, .writeOnly, [.create, .exclusiveCreate, .noFollow], permissions: FilePermissions(rawValue: 0o644)) } catch {
             throw .io(path: path, operation: "create", reason: "\(error)")
         }
         defer { try? fd.close() }
-        do { try Sys.writeAll(fd, Array(text.utf8), path: path) } catch { throw .io(path: path, operation: "write", reason: "\(error)") }
+        do { try Sys.writeAll(fd, Array(text.text.utf8), path: path) } catch { throw .io(path: path, operation: "write", reason: "\(error)") }
         return path
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FinalityEngine
+import FinalityFormat
 import FinalityInterface
 import FoundationEssentials
 import Glibc
@@ -49,7 +50,10 @@ struct Finality: ParsableCommand {
             try command.run()
         } catch {
             if exitCode(for: error) == .validationFailure {
-                StandardError.write(fullMessage(for: error) + "\n")
+                // The parser's message can quote what was typed (a path): that part as one
+                // line made visible, the parser's own usage text line by line.
+                let said = message(for: error)
+                StandardError.write(SafeText(lines: fullMessage(for: error).replacingLiteral(said, with: SafeText(said).text)) + "\n")
                 JSONError.emit(message: message(for: error), kind: "usage", status: ExitStatus.usage.rawValue)
                 Glibc.exit(ExitStatus.usage.rawValue)
             }

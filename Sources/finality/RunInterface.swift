@@ -29,7 +29,7 @@ func runInterface(location: Location, readOnly: Bool, apiURL: String? = nil, con
     do {
         terminal = try CursesTerminal()
     } catch {
-        printError(error.description)
+        printError("\(error)")
         return ExitStatus.usage.rawValue
     }
     defer { terminal.close() }

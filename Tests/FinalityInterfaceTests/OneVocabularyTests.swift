@@ -16,7 +16,7 @@ import Testing
         let bytes = SafetyFileWriter.encode(file)
         let report = CaseReport.text(
             loaded: LoadedFile(location: Fixtures.location, bytes: bytes), readings: [Fixtures.lib], libErrors: [],
-            interlocks: InterlockReport(checks: []), toolVersion: "test", now: Date(timeIntervalSince1970: 1_790_000_000), nodeKeys: keys)
+            interlocks: InterlockReport(checks: []), toolVersion: "test", now: Date(timeIntervalSince1970: 1_790_000_000), nodeKeys: keys).text
         let state = Fixtures.state(size: Size(columns: 120, rows: 40), nodeKeys: keys)
         let screen = Render.render(state).text
         var seen = Set<String>()
@@ -69,7 +69,7 @@ import Testing
             CaseReport.text(
                 loaded: LoadedFile(location: Fixtures.location, bytes: SafetyFileWriter.encode(Fixtures.savannaFile())), readings: [Fixtures.lib],
                 libErrors: [], interlocks: InterlockReport(checks: []), toolVersion: "test", now: Date(timeIntervalSince1970: 1_790_000_000),
-                nodeKeys: keys))
+                nodeKeys: keys).text)
         #expect(texts.joined().contains(String(Fixtures.key(1).text.prefix(14))), "the public key is shown")
         for t in texts {
             #expect(!t.contains("PVT_BLS"), "\(t)")

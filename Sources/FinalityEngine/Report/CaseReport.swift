@@ -36,7 +36,7 @@ public enum CaseReport {
     public static func text(
         loaded: LoadedFile, readings: [LIBReading], libErrors: [String], interlocks: InterlockReport,
         toolVersion: String, now: Date, nodeKeys: NodeKeys? = nil
-    ) -> String {
+    ) -> SafeText {
         var out = [String]()
         let file = loaded.location.file
         out.append("finality case report")
@@ -110,7 +110,8 @@ public enum CaseReport {
                 out.append("  last: \(last.record.time) \(last.record.action ?? (last.record.segment != nil ? "new-segment" : "?")) by \(last.record.user)")
             }
         }
-        // Paths, node API answers and errors are untrusted: each line made safe to read (issue 7, reader).
-        return out.map { DisplayText.sanitize($0, limit: 4096) }.joined(separator: "\n") + "\n"
+        // Paths, node API answers and errors are untrusted: each line made safe to read as
+        // one line (a value holding a line break cannot start a line of the report).
+        return out.map { SafeText($0) }.joined(separator: "\n") + "\n"
     }
 }

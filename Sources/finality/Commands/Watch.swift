@@ -94,10 +94,10 @@ struct Watch: ParsableCommand {
             let tick = Date()
             state.update(WatchSampler.sample(config, wanted: state.blockHeightsWanted, apiTimeout: timeoutSeconds))
             if json {
-                out.line(state.json.serialized())
+                out.line(state.json.text())
             } else {
                 if redraw { out.write("\u{1B}[H\u{1B}[2J") }
-                for line in state.lines() { out.line(line) }
+                out.lines(state.lines())
                 if !redraw { out.line() }
             }
             out.flush()
@@ -106,7 +106,7 @@ struct Watch: ParsableCommand {
                 let verdict = k.map { state.verdict($0) } ?? .waiting(last: nil, milliseconds: 0)
                 if verdict.sawNewVote {
                     // On stdout for a ticket; on stderr under --json, which keeps stdout JSON lines.
-                    let line = "\(key.shortText(28)): \(verdict.text)"
+                    let line: SafeText = "\(key.shortText(28)): \(verdict.text)"
                     if json { printNote(line) } else { out.line(line); out.flush() }
                     return .success
                 }
@@ -162,12 +162,12 @@ struct Watch: ParsableCommand {
         // A whole key need not be in the file (an entry deleted, a file nodeos has not written yet).
         if let key = try? BLSPublicKey(text: q) { return key }
         guard case .read(let f, _) = WatchSampler.readFile(file) else {
-            throw .usage("\(DisplayText.sanitize(String(q.prefix(40)))): the file cannot be read to match a part of a key; give the full PUB_BLS_ text")
+            throw .usage("\(String(q.prefix(40))): the file cannot be read to match a part of a key; give the full PUB_BLS_ text")
         }
         return f.entries[try KeyMatch.find(q, in: f)].key
     }
 
-    func printNote(_ s: String) {
+    func printNote(_ s: SafeText) {
         StandardError.write("finality: " + s + "\n")
     }
 }
