@@ -57,7 +57,7 @@ public final class EngineEffects: EffectRunner {
         case .readNodeKeys(let location, let configDir):
             // Kept: `w` writes the report with the keys the screen shows.
             configDirs[location.file] = configDir
-            return .nodeKeysRead(NodeConfig.find(for: location, configDir: configDir))
+            return .nodeKeysRead(NodeConfig.find(for: location, configDir: configDir, procRoot: procRoot))
         case .compareFiles(let old, let new):
             return .compared(Result { () throws(EngineError) in try compare(old: old, new: new) })
         case .writeReport(let path, let location, let readings, let libErrors):

@@ -44,10 +44,13 @@ enum DiffScreen: ScreenUnit {
         var row = body.row
         g.put(SafeText(diff.title), row: row, column: 0, style: .header)
         row += 1
-        g.put(SafeText("- before: " + diff.leftName), row: row, column: 0, style: .dim)
-        row += 1
-        g.put(SafeText("+ after:  " + diff.rightName), row: row, column: 0, style: .dim)
-        row += 1
+        // The names whole, over as many rows as they need (a backup's name is long).
+        for (label, name) in [("- before: ", diff.leftName), ("+ after:  ", diff.rightName)] {
+            for (i, part) in Format.hardWrap(SafeText(name).text, width: max(1, body.columns - label.count)).enumerated() {
+                g.put(SafeText((i == 0 ? label : String(repeating: " ", count: label.count)) + part), row: row, column: 0, style: .dim)
+                row += 1
+            }
+        }
         let changed = diff.rows.filter(\.changed).count
         g.put("\(changed) field\(changed == 1 ? "" : "s") changed" + (diff.showAll ? ", all fields shown" : ", unchanged fields hidden (a: show all)"), row: row, column: 0, style: changed == 0 ? .good : .warning)
         row += 1

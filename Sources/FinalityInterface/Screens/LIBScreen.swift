@@ -104,7 +104,10 @@ enum LIBScreen: ScreenUnit {
     }
 
     static func details(_ a: LIBAnswer, width: Int) -> [(String, Style)] {
-        var out: [(String, Style)] = [("from      " + a.request.origin, .normal)]
+        // Where it came from, whole (a path or a URL can be long).
+        var out: [(String, Style)] = Format.hardWrap(SafeText(a.request.origin).text, width: max(1, width - 10)).enumerated().map { i, part in
+            ((i == 0 ? "from      " : "          ") + part, .normal)
+        }
         switch a.result {
         case .success(let r):
             out.append(("block     #\(Format.number(r.lib.number))", .normal))
