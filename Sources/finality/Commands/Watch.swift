@@ -11,7 +11,9 @@ struct Watch: ParsableCommand {
         discussion: """
             Every refresh asks each node API for head and LIB (get_info) and each key's last tracked vote (get_finalizer_info), and re-reads the safety file read-only (safe while nodeos runs on it: a read that catches nodeos mid-save is tried again). The first --api is the node that runs on this file; more --api give the network's view. Nothing is ever written.
 
-            --until-vote KEY --timeout SECONDS: for scripts and tickets. Exit codes: 0 the key's first vote after the start was seen (strong or weak is printed); 1 the timeout came first (the last state is printed); 2 bad usage; 3 no node API answered at all.
+            The watch stays on one chain: every answer's chain id must be the data dir's blocks.log's (when it has one), else the first answer's; a node that answers with another chain id, or whose LIB goes backwards, is marked OFF CHAIN for the rest of the watch and nothing it reports counts (its votes, its head).
+
+            --until-vote KEY --timeout SECONDS: for scripts and tickets. Exit codes: 0 the key's first vote after the start was seen on the chain (strong or weak is printed); 1 the timeout came first (the last state is printed); 2 bad usage; 3 no node API answered at all; 5 every node API left the chain, so no vote can count (the reason is printed).
 
             --json prints one JSON object per refresh (JSON lines).
             """)
@@ -70,7 +72,8 @@ struct Watch: ParsableCommand {
             let changeKey = untilKey ?? keyList?.first
             let config = WatchConfig(
                 file: location.file, apis: apis, keys: keyList, interval: interval,
-                change: changeKey.flatMap { WatchChange.lastRecorded(file: location.file, key: $0) })
+                change: changeKey.flatMap { WatchChange.lastRecorded(file: location.file, key: $0) },
+                chain: WatchChain.blocksLog(dataDir: location.dataDir))
             return runLoop(config, untilKey: untilKey)
         }
     }
@@ -109,6 +112,12 @@ struct Watch: ParsableCommand {
                     let line: SafeText = "\(key.shortText(28)): \(verdict.text)"
                     if json { printNote(line) } else { out.line(line); out.flush() }
                     return .success
+                }
+                // Votes count only from nodes on the chain: when none is left, none can.
+                if state.noTrustedNode {
+                    let why = state.offChainNodes.map { "\($0.url): \($0.why.text)" }.joined(separator: "; ")
+                    printError("stopped waiting for a vote from \(key.shortText(28)): every node API left the chain: \(why)")
+                    return .offChain
                 }
                 if let limit = timeout, Date().timeIntervalSince(start) >= limit {
                     if !state.everAnswered {
