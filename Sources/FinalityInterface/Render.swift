@@ -91,8 +91,37 @@ public enum Render {
         g.put(SafeText(right), row: 0, column: g.size.columns - right.count, style: .title)
     }
 
+    /// A path the operator must read whole (the report's name, a file to compare with):
+    /// rows of its own above the status bar, the path hard-wrapped from column 0 so its
+    /// rows join back to it exactly.
+    static func pathPanel(_ g: inout Grid, _ state: AppState) {
+        let title: String
+        let path: String
+        if let p = state.prompt, p.purpose == .reportPath || p.purpose == .compareWith {
+            title = p.purpose == .reportPath
+                ? "The case report will be written to this file (Enter writes it, ESC cancels):"
+                : "Compare the file with this one (Enter compares, ESC cancels):"
+            path = p.text
+        } else if let s = state.status, let p = s.path {
+            title = s.kind == .good ? "Written to:" : "Path:"
+            path = p
+        } else {
+            return
+        }
+        let parts = Format.hardWrap(path, width: g.size.columns)
+        let rows = [(title, Style.header)] + parts.map { ($0, Style.input) }
+        let shown = Array(rows.suffix(max(1, g.size.rows - 4)))
+        let top = g.size.rows - 2 - shown.count
+        g.fill(row: top - 1, style: .border, character: Line.horizontal)
+        for (i, line) in shown.enumerated() {
+            g.fill(row: top + i, style: .normal)
+            g.put(SafeText(line.0), row: top + i, column: 0, style: line.1)
+        }
+    }
+
     static func statusBar(_ g: inout Grid, _ state: AppState) {
         let row = g.size.rows - 2
+        pathPanel(&g, state)
         g.fill(row: row, style: .normal)
         var col = 0
         if let reason = state.readOnlyReason {
@@ -103,7 +132,8 @@ public enum Render {
             col = g.put(SafeText(p.label), row: row, column: col, style: .header)
             // A long entry shows its end, where the cursor is, after a mark.
             let room = g.size.columns - 1 - col
-            let text = p.text.count > room ? String(Grid.cutMark) + String(p.text.suffix(max(0, room - 1))) : p.text
+            let typed = SafeText(p.text).text
+            let text = typed.count > room ? String(Grid.cutMark) + String(typed.suffix(max(0, room - 1))) : typed
             let end = g.put(SafeText(text), row: row, column: col, style: .input)
             g.cursor = (row, min(end, g.size.columns - 1))
             return

@@ -2,6 +2,7 @@ import FinalityCurses
 import FinalityEngine
 import FinalityInterface
 import FinalityRunner
+import FoundationEssentials
 import Glibc
 
 /// Terminal types that cannot run a full-screen interface.
@@ -33,7 +34,10 @@ func runInterface(location: Location, readOnly: Bool, apiURL: String? = nil, con
         return ExitStatus.usage.rawValue
     }
     defer { terminal.close() }
-    var state = AppState(location: location, readOnly: readOnly, size: terminal.size, apiURL: apiURL)
+    // The core decides where the case report goes from these (it does no I/O itself).
+    var state = AppState(
+        location: location, readOnly: readOnly, size: terminal.size, apiURL: apiURL,
+        workingDirectory: FileManager.default.currentDirectoryPath, home: ProcessInfo.processInfo.environment["HOME"])
     state.configDir = configDir
     let program = Program(state: state, device: terminal, runner: EngineEffects(toolVersion: toolVersion))
     program.run()

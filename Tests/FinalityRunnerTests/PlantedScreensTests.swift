@@ -101,7 +101,9 @@ struct PlantedScreensTests {
         ])
         defer { node.stop() }
 
-        var state = AppState(location: location, readOnly: false, size: Size(columns: 120, rows: 40), apiURL: node.baseURL)
+        // The working directory holds the planted text too: the report goes there.
+        var state = AppState(
+            location: location, readOnly: false, size: Size(columns: 120, rows: 40), apiURL: node.baseURL, workingDirectory: parent, home: parent)
         let runner = EngineEffects(toolVersion: "test", procRoot: proc)
         func settle(_ effects: [Effect]) {
             var queue = effects

@@ -79,10 +79,7 @@ public enum CaseReport {
             out += nodeKeys.lines.map { "  " + $0 }
             let missing = v.file.map { KeyCoverage(file: $0, keys: nodeKeys).missing } ?? (v.nodeosLoads ? [] : nodeKeys.publicKeys)
             for k in missing {
-                out.append(
-                    v.nodeosLoads
-                        ? "  configured key without an entry: \(k.text): \(KeyCoverage.missingLine)"
-                        : "  configured key without a readable entry: \(k.text): \(KeyCoverage.unreadableLine)")
+                out.append("  " + KeyCoverage.missingKeyLine(k.text, nodeosLoads: v.nodeosLoads))
                 if v.nodeosLoads, let lib {
                     out.append("       nodeos will: " + VoteRules.outlook(VoteRules.nodeosDefault(lib: lib), chain: ChainView(lib: lib)).sentence)
                 }

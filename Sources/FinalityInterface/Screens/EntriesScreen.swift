@@ -225,7 +225,7 @@ enum EntriesScreen: ScreenUnit {
         out.append((Format.fit("\(Format.number(n)) configured, from \(keys.source ?? "?")" + (missing.isEmpty ? "" : "; \(Format.number(missing.count)) without \(state.file?.verification.nodeosLoads == false ? "a readable" : "an") entry:"), width), .normal))
         // On a file nodeos refuses, a key whose entry could not be read gets none from
         // nodeos: it does not start (a repair gives it one).
-        let why = state.file?.verification.nodeosLoads == false ? KeyCoverage.unreadableLine : KeyCoverage.missingLine
+        let why = KeyCoverage.missingSentence(nodeosLoads: state.file?.verification.nodeosLoads != false)
         for k in missing.prefix(2) {
             out.append((Format.fit("\(k.shortText(20)): \(why)", width), .warning))
         }

@@ -70,7 +70,7 @@ struct List: ParsableCommand {
                 if let damage = inspection.damageLine { out.line(damage) }
                 out.lines(EntryTable.lines(file, duplicateOf: duplicateOf, network: info, verification: v, lib: lib, keys: nodeKeys))
                 out.line()
-                out.lines(nodeKeys.lines + coverage.lines)
+                out.lines(nodeKeys.lines + coverage.lines(nodeosLoads: v.nodeosLoads))
                 out.flush()
                 let late = inspection.subgroupWarnings()
                 if !late.isEmpty { out.line() }
