@@ -147,7 +147,7 @@ public enum Core {
         case .reportWritten(let result):
             state.busy = nil
             switch result {
-            case .success(let path): state.status = StatusMessage(.good, "case report written; attach this file to the ticket (its name above)", path: path)
+            case .success(let path): state.status = StatusMessage(.good, "report written to the file named above: attach it to the ticket", path: path)
             case .failure(let e):
                 var path: String?
                 if case .io(let p, _, _) = e { path = p }

@@ -64,7 +64,7 @@ struct ReportPlaceTests {
         #expect(press(&s, .enter).contains { if case .writeReport(let p, _, _, _) = $0 { p == path } else { false } })
         _ = Core.update(&s, .reportWritten(.success(path)))
         let g = Render.render(s)
-        #expect(g.text.contains("case report written"), "\(g.text)")
+        #expect(g.text.contains("report written to the file named above"), "\(g.text)")
         #expect(Self.joinedRows(g, from: path) == path, "\(g.text)")
         for cut in g.cuts where !cut.marked { Issue.record("cut without a mark on row \(cut.row): \(cut.text)") }
         // The next key clears it.
