@@ -13,7 +13,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
@@ -25,6 +24,11 @@ let package = Package(
         .systemLibrary(
             name: "CNcursesw", path: "Sources/CNcursesw",
             pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        // SHA-256 from the system's libcrypto (libssl3 at run time): swift-crypto compiled
+        // all of BoringSSL (373 of 390 compile steps of a fresh build) for this one hash.
+        .systemLibrary(
+            name: "CLibcrypto", path: "Sources/CLibcrypto",
+            pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // BLS12-381 G1 arithmetic on fixed-width limbs: point checks, Montgomery form.
         .target(name: "BLS12381"),
@@ -37,8 +41,7 @@ let package = Package(
         .target(
             name: "FinalityEngine",
             dependencies: [
-                "FinalityFormat", "BLS12381",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "FinalityFormat", "BLS12381", "CLibcrypto",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
 
@@ -49,7 +52,6 @@ let package = Package(
             name: "FinalitySamples",
             dependencies: [
                 "FinalityFormat", "FinalityEngine", "BLS12381",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
 
@@ -89,18 +91,23 @@ let package = Package(
             name: "finality-fixtures",
             dependencies: ["FinalityFormat", "FinalityEngine", "FinalitySamples", "BLS12381"]),
 
-        // Helpers the test targets share (keys, block ids, data dirs, the built binary,
-        // what CI requires): one place, used only by tests.
+        // Every helper the tests use, in one place (Tests/Support): documented inputs
+        // (Fixture, ScreenFixture, Damage), data dirs and temp paths, the built binary,
+        // tmux, child processes, independent oracles, and what a test needs (RequiredTools:
+        // skipped outside CI, failed under CI=true). Test targets hold tests only, in
+        // folders beside their sources' (PackageShapeTests checks both).
         .target(
-            name: "FinalityTestSupport", dependencies: ["FinalityFormat", "FinalityEngine", "FinalitySamples", "BLS12381"], path: "Tests/Support"),
+            name: "FinalityTestSupport",
+            dependencies: ["FinalityFormat", "FinalityEngine", "FinalitySamples", "FinalityInterface", "BLS12381"],
+            path: "Tests/Support"),
 
         .testTarget(
             name: "BLS12381Tests",
-            dependencies: ["BLS12381", .product(name: "BigInt", package: "BigInt")]),
+            dependencies: ["BLS12381", "FinalityTestSupport", .product(name: "BigInt", package: "BigInt")]),
         .testTarget(
             name: "FinalityFormatTests",
             dependencies: [
-                "FinalityFormat", "BLS12381",
+                "FinalityFormat", "BLS12381", "FinalityTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
         .testTarget(
@@ -108,7 +115,7 @@ let package = Package(
             dependencies: ["FinalityEngine", "FinalityFormat", "FinalitySamples", "BLS12381", .product(name: "SystemPackage", package: "swift-system"), "FinalityTestSupport", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(
             name: "FinalityInterfaceTests",
-            dependencies: ["FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat", "BLS12381", "FinalityTestSupport"],
+            dependencies: ["FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat", "FinalitySamples", "BLS12381", "FinalityTestSupport"],
             exclude: ["Snapshots"]),
         .testTarget(
             name: "FinalityRunnerTests",
@@ -121,7 +128,9 @@ let package = Package(
             dependencies: ["FinalityCurses", "FinalityInterface", "FinalityRunner", "FinalityEngine", "FinalityFormat", "FinalitySamples", "FinalityTestSupport"]),
         .testTarget(
             name: "FinalityCLITests",
-            dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381", "FinalityInterface", "FinalityRunner", "FinalityTestSupport"]),
+            dependencies: ["FinalityFormat", "FinalityEngine", "FinalitySamples", "BLS12381", "FinalityInterface", "FinalityRunner", "FinalityTestSupport"]),
+        // The package as a whole: the import graph, the tests' layout, the tests' helpers.
+        .testTarget(name: "FinalityPackageTests", dependencies: ["FinalityTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,10 @@
 /// Entry-by-entry salvage of a file, for a tool that must keep what can be kept (repair
 /// writes a file nodeos loads from the entries that read cleanly; list and show display a
-/// damaged file's content). Built on the same reader as the verdict: one set of rules.
+/// damaged file's content; a damaged backup is read for evidence). Built on the same
+/// reader as the verdict: one set of rules. Reading in order stops where an entry's
+/// boundaries become unknown (a key length that is not 96, the end of the file), and a
+/// header that cannot be read gives nothing; with the keys known, `salvage(_:keys:)` also
+/// finds every entry of those keys still on disk, wherever it is (KeyScan.swift).
 
 /// One entry as read from the file.
 public struct SalvagedEntry: Sendable, Hashable {
@@ -18,6 +22,9 @@ public struct SalvagedEntry: Sendable, Hashable {
     public var findings: [Finding]
     /// The earlier entry with the same key, which nodeos uses instead of this one.
     public var duplicateOf: Int?
+
+    /// Offset of the key's first byte (after its length varint).
+    public var keyOffset: Int { offset + entry.keyLengthSize }
 }
 
 /// What a file holds, whatever its state.
@@ -26,6 +33,9 @@ public struct Salvage: Sendable {
     public var verification: Verification
     /// Every entry that could be read, in file order, up to the damage if any.
     public var entries: [SalvagedEntry]
+    /// Entries of the keys asked for (`salvage(_:keys:)`) found by their key beyond what
+    /// was read in order, in offset order: evidence only, never clean.
+    public var found: [FoundEntry] = []
 
     public var format: SafetyFormat? { verification.format }
     /// "Savanna safety.dat version 1, truncated in entry 2 (2 of 5 entries read)".
@@ -46,6 +56,18 @@ extension SafetyFileReader {
     /// be read has no entries (its verification says why).
     public static func salvage(_ bytes: [UInt8], options: Options = .init()) -> Salvage {
         salvage(verify(bytes, options: options))
+    }
+
+    /// Reads in order as far as it can, then scans the whole file for each of `keys`
+    /// (KeyScan): an entry after the damage, or in a file whose magic or count is zeroed,
+    /// is found wherever it still is on disk. `found` holds those not read in order.
+    public static func salvage(_ bytes: [UInt8], keys: [BLSPublicKey], options: Options = .init()) -> Salvage {
+        var s = salvage(bytes, options: options)
+        let savanna = s.format.map(\.isSavanna) ?? true
+        if savanna && !keys.isEmpty {
+            s.found = KeyScan.scan(bytes, for: keys, skipping: Set(s.entries.map(\.keyOffset)))
+        }
+        return s
     }
 
     /// The entries of a verification already made.

@@ -132,6 +132,9 @@ extension Core {
         return ChangeRequest(
             kind, path: state.location.file, lib: .readings(state.lib.readings), libChoice: libChosen, libReason: libReason,
             apiURLs: state.lib.askAPI && !state.lib.apiURL.isEmpty ? [state.lib.apiURL] : [], apiTimeoutSeconds: state.lib.apiTimeoutSeconds,
-            configDir: state.configDir, expectedSHA256: fileSHA256)
+            configDir: state.configDir, expectedSHA256: fileSHA256,
+            // The command line's defaults: votes ahead of now by up to 10 minutes count as
+            // clock skew; none further ahead is discarded (the review refuses and says why).
+            clockSkewSeconds: EvidenceSet.defaultToleranceSeconds, futureVoteDiscards: [])
     }
 }

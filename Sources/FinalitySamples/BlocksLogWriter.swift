@@ -1,4 +1,3 @@
-import Crypto
 import FinalityEngine
 import FinalityFormat
 import SystemPackage

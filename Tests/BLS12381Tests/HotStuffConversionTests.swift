@@ -1,12 +1,13 @@
 import BigInt
 import Testing
+import FinalityTestSupport
 
 @testable import BLS12381
 
 @Suite("HotStuff's 144-byte Jacobian Montgomery keys convert to and from affine keys")
 struct HotStuffConversionTests {
     static func affineKeys() -> [[UInt8]] {
-        var rng = SplitMix64(seed: 20)
+        var rng = SplitMix(seed: 20)
         return (1...10).map { G1.generatorMultipleAffineLE($0) }
             + (0..<20).map { _ in G1.generatorMultipleAffineLE(rng.next()) }
             + (0..<5).map { G1.pointOutsideSubgroupAffineLE(seed: $0) }
@@ -36,7 +37,7 @@ struct HotStuffConversionTests {
     }
 
     @Test func anyZConvertsBackToTheSameAffineKey() {
-        var rng = SplitMix64(seed: 21)
+        var rng = SplitMix(seed: 21)
         for key in Self.affineKeys() {
             let q = Ref.point(affineLE: key)!
             for _ in 0..<4 {
@@ -51,7 +52,7 @@ struct HotStuffConversionTests {
     }
 
     @Test func zeroZIsInfinityWhateverXAndY() {
-        var rng = SplitMix64(seed: 22)
+        var rng = SplitMix(seed: 22)
         for _ in 0..<10 {
             let jacobian = Self.montgomeryLE(rng.element()) + Self.montgomeryLE(rng.element()) + Ref.bytesLE(0)
             #expect(Self.toAffine(jacobian) == [UInt8](repeating: 0, count: 96))

@@ -1,5 +1,6 @@
 import BigInt
 import Foundation
+import FinalityTestSupport
 import Testing
 
 @testable import BLS12381
@@ -7,16 +8,14 @@ import Testing
 @Suite("Key checks say what nodeos's checked affine parse says")
 struct KeyCheckTests {
     /// The valid vector of libfc's test_bls.cpp (`bls_prefix_encoding_check`), per format.md.
-    static let specKey = bytes(
-        hex: "f363f7a0cd6ed0812feb8bbd8b8bd2cef835f900e5e056f69f9d0ca7c4a4ec5af54f3d0c272a732f"
+    static let specKey = hexBytes(
+        "f363f7a0cd6ed0812feb8bbd8b8bd2cef835f900e5e056f69f9d0ca7c4a4ec5af54f3d0c272a732f"
             + "7f6749de553c58050bd5aaae3a2945b066d4f7f44643f4d7c7e8d64dab5da258ed6b7377d44a944f"
             + "0fa10e978439b83f266522ea5083f80e")
 
     /// The three keys of the upstream v1 sample file (read in place, never copied).
     static func upstreamKeys() throws -> [[UInt8]] {
-        let root = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let file = try Data(contentsOf: root.appendingPathComponent("../shared/upstream/safety_v1.dat"))
+        let file = try Data(contentsOf: PackagePaths.upstream.appendingPathComponent("safety_v1.dat"))
         return [25, 25 + 237, 25 + 474].map { [UInt8](file[$0..<$0 + 96]) }
     }
 

@@ -1,5 +1,6 @@
 import BigInt
 import Testing
+import FinalityTestSupport
 
 @testable import BLS12381
 
@@ -21,7 +22,7 @@ struct PointTests {
     }
 
     @Test func jacobianReferenceAgreesWithAffineReference() {
-        var rng = SplitMix64(seed: 10)
+        var rng = SplitMix(seed: 10)
         var previous = Ref.point(atOrAfter: rng.element())
         for _ in 0..<20 {
             let q = Ref.point(atOrAfter: rng.element())
@@ -42,7 +43,7 @@ struct PointTests {
     }
 
     @Test func largeMultiplesMatchReference() {
-        var rng = SplitMix64(seed: 11)
+        var rng = SplitMix(seed: 11)
         let ks: [UInt64] = [UInt64.max, UInt64.max - 1, 1 << 63, 0xd201_0000_0001_0000] + (0..<30).map { _ in rng.next() }
         for k in ks {
             let expected = Ref.Jacobian(Ref.generator).multiplied(by: BigUInt(k)).affine
@@ -100,7 +101,7 @@ struct SubgroupTests {
     /// Each point's verdict decided by computing r·P directly (72 points: random curve
     /// points, multiples of G, and multiples of G shifted by torsion points).
     @Test func directComparisonOnMixedPoints() {
-        var rng = SplitMix64(seed: 12)
+        var rng = SplitMix(seed: 12)
         var points: [Ref.Point] = []
         for _ in 0..<24 { points.append(Ref.point(atOrAfter: rng.element())) }
         for _ in 0..<24 {
@@ -124,7 +125,7 @@ struct SubgroupTests {
     /// G1 is in G1 iff T is, and r·T = O only for T = O when T's order divides the cofactor.
     /// The torsion points T (orders dividing h, including 3 and 11) come from r·R.
     @Test func constructedPointsInsideAndOutside() {
-        var rng = SplitMix64(seed: 13)
+        var rng = SplitMix(seed: 13)
         var torsion = Self.orderThree
         while torsion.count < 5 {
             if let t = Ref.Jacobian(Ref.point(atOrAfter: rng.element())).multiplied(by: Ref.r).affine {

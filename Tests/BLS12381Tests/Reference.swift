@@ -1,4 +1,5 @@
 import BigInt
+import FinalityTestSupport
 @testable import BLS12381
 
 // A slow, obviously-correct BLS12-381 G1 built on arbitrary-precision integers: the
@@ -115,18 +116,8 @@ enum Ref {
     }
 }
 
-/// A fixed, seeded generator so every run checks the same values (and failures reproduce).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
+/// The tests' seeded generator (FinalityTestSupport), drawing field elements.
+extension SplitMix {
     /// A field element, biased towards nothing in particular.
     mutating func element() -> BigUInt {
         BigUInt.randomInteger(lessThan: Ref.p, using: &self)
@@ -221,15 +212,4 @@ extension Ref {
 
 func check(_ bytes: [UInt8]) -> G1.KeyCheck {
     bytes.withUnsafeBytes { G1.checkAffineLE($0) }
-}
-
-func bytes(hex: String) -> [UInt8] {
-    var out: [UInt8] = []
-    var index = hex.startIndex
-    while index < hex.endIndex {
-        let next = hex.index(index, offsetBy: 2)
-        out.append(UInt8(hex[index..<next], radix: 16)!)
-        index = next
-    }
-    return out
 }

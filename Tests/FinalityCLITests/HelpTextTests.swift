@@ -16,17 +16,8 @@ struct HelpTextTests {
     ]
 
     static func help(_ command: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try #require(BuiltBinary.finality))
-        p.arguments = command + ["--help"]
-        p.environment = ProcessInfo.processInfo.environment.merging(["COLUMNS": "80"]) { $1 }
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return text
+        let run = BuiltBinary.run(command + ["--help"], env: ["COLUMNS": "80"])
+        return run.stdout + run.stderr
     }
 
     /// Lines of prose that end in the middle of a sentence, far short of the width, while
@@ -67,7 +58,7 @@ struct HelpTextTests {
 
     /// The repository's prose: README.md and every file of Docs/.
     static func documentation() throws -> String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = PackagePaths.root
         var text = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
         let docs = root.appendingPathComponent("Docs")
         for name in try FileManager.default.contentsOfDirectory(atPath: docs.path).sorted() where name.hasSuffix(".md") {

@@ -7,7 +7,7 @@ import FinalityTestSupport
 /// and the documented exit code, and nothing from the input reaches the terminal raw.
 @Suite("Hostile input never hurts the tool or the host")
 struct HostileInputTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = PackagePaths.root
     static func fixture(_ name: String) -> String { root.appendingPathComponent("Fixtures/" + name).path }
 
     struct Run {
@@ -20,7 +20,7 @@ struct HostileInputTests {
     /// The real binary under `timeout 20` (a hang shows as status 124, never as a stuck
     /// suite), with raw argument bytes (a name that is not UTF-8 cannot be a Swift String).
     static func run(_ args: [[UInt8]]) -> Run {
-        let exe = RecoveryCLI.binary ?? "finality"
+        let exe = BuiltBinary.finality ?? "finality"
         let tmp = TemporaryPaths.name("finality-hostile")
         let out = tmp + ".out", err = tmp + ".err"
         TemporaryPaths.register(out)

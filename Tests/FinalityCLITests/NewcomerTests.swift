@@ -83,7 +83,7 @@ struct NewcomerTests {
         #expect(cli.stdout.contains("blocks.log \(dir)/blocks"), "the data dir's blocks.log was not read:\n\(cli.stdout)")
 
         // The interface: its default LIB requests, answered by the runner, then `w`.
-        let runner = EngineEffects(toolVersion: ToolVersion.string)
+        let runner = EngineEffects(toolVersion: BuiltBinary.version)
         let state = AppState(location: location, readOnly: true, size: .minimum)
         guard case .libRead(let answers) = runner.perform(.readLIB(Core.defaultLIBRequests(state))) else {
             Issue.record("no LIB answers")
@@ -140,10 +140,10 @@ struct NewcomerTests {
         #expect(Self.ungroupedNumbers("Savanna safety.dat version 1, 1,000,000 entries; entry 1,150 of 1,200; keys: 1,100").isEmpty)
         for fixture in ["v1-five-entries.dat", "hotstuff-three-entries.dat", "truncated-entry.dat"] {
             let path = HostileInputTests.fixture(fixture)
-            let first = try #require(RecoveryCLI.run(["list", path]).stdout.split(separator: "\n").first { $0.hasPrefix("0 ") }.map(String.init))
+            let first = try #require(BuiltBinary.run(["list", path]).stdout.split(separator: "\n").first { $0.hasPrefix("0 ") }.map(String.init))
             let key = String(first.split(separator: " ", omittingEmptySubsequences: true)[1].prefix(16).dropLast())
             for args in [["list", path], ["verify", path], ["show", path, key], ["report", path]] {
-                let r = RecoveryCLI.run(args)
+                let r = BuiltBinary.run(args)
                 #expect(r.stdout.count > 100, "\(args): \(r.stderr)")
                 #expect(Self.ungroupedNumbers(r.stdout).isEmpty, "finality \(args.joined(separator: " ")) prints plain digits")
             }
@@ -157,8 +157,8 @@ struct NewcomerTests {
     func countsOfABigFile() throws {
         let n = 1200
         let entries = (0..<n).map { (i: Int) -> SafetyEntry in
-            SafetyEntry(key: TestKeys.key(UInt64(i + 1)), state: .savanna(SavannaSafety(
-                lastVote: RecoveryFixture.ref(UInt32(5000 + i)), lock: RecoveryFixture.ref(UInt32(4990 + i)))))
+            SafetyEntry(key: Fixture.key(UInt64(i + 1)), state: .savanna(SavannaSafety(
+                lastVote: Fixture.ref(UInt32(5000 + i)), lock: Fixture.ref(UInt32(4990 + i)))))
         }
         let (dir, path) = try TestFiles.dataDir(SafetyFile(format: .savannaV1, entries: entries), prefix: "finality-counts")
         let base = (dir as NSString).deletingLastPathComponent
@@ -166,14 +166,14 @@ struct NewcomerTests {
         // config/ beside the data dir: keys 1…1,100 of the file and 20 without an entry.
         try FileManager.default.createDirectory(atPath: base + "/config", withIntermediateDirectories: true)
         let configured = (1...1100).map(UInt64.init) + (5001...5020).map(UInt64.init)
-        try configured.map { "signature-provider = \(TestKeys.key($0).text)=KEY:PVT_BLS_never_read\n" }.joined()
+        try configured.map { "signature-provider = \(Fixture.key($0).text)=KEY:PVT_BLS_never_read\n" }.joined()
             .write(toFile: base + "/config/config.ini", atomically: true, encoding: .utf8)
         // The same file cut inside entry 1,150: "1,150 of 1,200 entries read".
         let truncated = base + "/truncated.dat"
         let bytes = TestFiles.read(path)
         try Data(bytes[0..<(24 + 1150 * 237 + 100)]).write(to: URL(fileURLWithPath: truncated))
-        let inFile = TestKeys.key(1150).text, notConfigured = TestKeys.key(1160).text
-        let reset = RecoveryCLI.run(["reset", dir, "--key", notConfigured, "--yes"] + RecoveryFixture.libArgs)
+        let inFile = Fixture.key(1150).text, notConfigured = Fixture.key(1160).text
+        let reset = BuiltBinary.run(["reset", dir, "--key", notConfigured, "--yes"] + Fixture.libArgs)
         #expect(reset.status == 0, "\(reset.stderr)")
         let backup = try #require(TestFiles.backups(of: path).first)
         // The debug binary checks 1,200 keys slowly: each command once, on the file where it
@@ -181,11 +181,11 @@ struct NewcomerTests {
         let runs: [[String]] = [
             ["verify", path], ["verify", truncated], ["list", truncated], ["show", dir, notConfigured], ["show", truncated, inFile],
             ["report", dir], ["diff", backup, path], ["history", dir],
-            ["show", dir, "PUB_BLS_no_such_key"], ["show", dir, TestKeys.key(9999).text],
+            ["show", dir, "PUB_BLS_no_such_key"], ["show", dir, Fixture.key(9999).text],
         ]
         var seen = reset.stdout
         for args in runs {
-            let r = RecoveryCLI.run(args)
+            let r = BuiltBinary.run(args)
             let text = r.stdout + r.stderr
             seen += text
             #expect(text.count > 40, "\(args): \(r.stderr)")
@@ -194,12 +194,5 @@ struct NewcomerTests {
         #expect(Self.ungroupedNumbers(reset.stdout).isEmpty, "finality reset prints plain digits: \(Self.ungroupedNumbers(reset.stdout))")
         // The counts were printed (grouped), so the checks above had something to find.
         for count in ["1,200 entries", "1,150 of 1,200 entries read", "1,100"] { #expect(seen.contains(count), "no \(count) anywhere") }
-    }
-}
-
-/// The tool's version, as the executable says it (the report carries it).
-enum ToolVersion {
-    static var string: String {
-        (try? NewcomerTests().run(["--version"], in: "/").stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? "unknown"
     }
 }

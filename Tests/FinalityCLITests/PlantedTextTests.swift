@@ -32,7 +32,7 @@ struct PlantedTextTests {
 
     /// The real binary under `timeout 60`, with raw argument bytes and extra environment.
     static func run(_ name: String, _ args: [[UInt8]], env: [String: String] = [:]) -> Output {
-        let exe = RecoveryCLI.binary ?? "finality"
+        let exe = BuiltBinary.finality ?? "finality"
         let tmp = TemporaryPaths.name("finality-planted-out")
         let out = tmp + ".out", err = tmp + ".err"
         TemporaryPaths.register(out)
@@ -155,7 +155,7 @@ struct PlantedTextTests {
 
     @Test("every command, text and --json, dry runs and a real change, on a planted data dir, its config, backups, audit log, node APIs and another nodeos")
     func everyCommand() throws {
-        try #require(RecoveryCLI.binary != nil, "the finality binary must be built")
+        try #require(BuiltBinary.finality != nil, "the finality binary must be built")
         let base = try TemporaryPaths.directory("finality-planted")
         let hostile = base + "/" + Self.planted
         try FileManager.default.createDirectory(atPath: hostile, withIntermediateDirectories: false)
@@ -182,12 +182,12 @@ struct PlantedTextTests {
         config.write(Data("signature-provider = PUB_BLS_\(Self.planted)=KEY:PVT_BLS_planted-private-part\n".utf8))
         config.write(Data("signature-provider = \(Self.planted)\n".utf8))
         try config.close()
-        let key = TestKeys.key(11).text  // the demo's first configured key (entry 1)
-        let inactive = TestKeys.key(15).text
+        let key = Fixture.key(11).text  // the demo's first configured key (entry 1)
+        let inactive = Fixture.key(15).text
 
         // Node APIs: answers carrying the planted text, an error page, a body that is not
         // JSON, and a URL holding it.
-        let node = Self.plantedNode(keys: [11, 12, 13, 14, 16].map { TestKeys.key($0) }, lib: 400_000_200)
+        let node = Self.plantedNode(keys: [11, 12, 13, 14, 16].map { Fixture.key($0) }, lib: 400_000_200)
         defer { node.stop() }
         let failing = TestHTTPServer([
             "/v1/chain/get_info": .respond(status: 500, body: "{\"code\":500,\"message\":" + JSON.string(Self.planted).serialized() + "}"),

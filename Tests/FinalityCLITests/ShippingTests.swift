@@ -9,13 +9,13 @@ import FinalityTestSupport
 /// The end-to-end proof on a host without Swift is scripts/test-on-clean-debian.sh.
 @Suite("Shipping: --version, completions, man page sections")
 struct ShippingTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = PackagePaths.root
 
     @Test("--version prints the version and the commit it was built from")
     func versionFormat() throws {
         // `X.Y.Z (commit <12 hex>[-dirty])`, or `(commit unknown)` from a plain `swift build`.
         let pattern = #/^[0-9]+\.[0-9]+\.[0-9]+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)$/#
-        let r = RecoveryCLI.run(["--version"])
+        let r = BuiltBinary.run(["--version"])
         #expect(r.status == 0)
         let line = r.stdout.trimmingCharacters(in: .newlines)
         #expect(line.wholeMatch(of: pattern) != nil, "got \(line)")
@@ -24,9 +24,9 @@ struct ShippingTests {
 
     @Test("the audit record's tool_version is exactly the --version string")
     func auditCarriesTheVersion() throws {
-        let version = RecoveryCLI.run(["--version"]).stdout.trimmingCharacters(in: .newlines)
-        let (dir, path) = try RecoveryFixture.dataDir()
-        let r = RecoveryCLI.run(["reset", dir, "--key", RecoveryFixture.key(1).text, "--yes"] + RecoveryFixture.libArgs)
+        let version = BuiltBinary.run(["--version"]).stdout.trimmingCharacters(in: .newlines)
+        let (dir, path) = try Fixture.dataDir()
+        let r = BuiltBinary.run(["reset", dir, "--key", Fixture.key(1).text, "--yes"] + Fixture.libArgs)
         #expect(r.status == 0, "\(r.stderr)")
         let log = try String(contentsOfFile: path + ".audit.jsonl", encoding: .utf8)
         let lines = log.split(separator: "\n")
@@ -37,7 +37,7 @@ struct ShippingTests {
 
     @Test("completion scripts for bash, zsh and fish name every subcommand but the default; bash's parses", arguments: ["bash", "zsh", "fish"])
     func completionScripts(shell: String) throws {
-        let r = RecoveryCLI.run(["--generate-completion-script", shell])
+        let r = BuiltBinary.run(["--generate-completion-script", shell])
         #expect(r.status == 0, "\(r.stderr)")
         switch shell {
         case "bash": #expect(r.stdout.contains("complete -o filenames -F ") || r.stdout.contains("complete -F "))
@@ -53,7 +53,7 @@ struct ShippingTests {
             let file = TemporaryPaths.name("finality-completion", suffix: ".bash")
             try r.stdout.write(toFile: file, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(atPath: file) }
-            #expect(Self.shell("/bin/bash", ["-n", file]) == 0, "bash -n refuses the completion script")
+            #expect(runToEnd("/bin/bash", ["-n", file]) == 0, "bash -n refuses the completion script")
         }
     }
 
@@ -84,7 +84,7 @@ struct ShippingTests {
 
             """
         try generated.write(toFile: page, atomically: true, encoding: .utf8)
-        let status = Self.shell(Self.root.path + "/packaging/man-sections.sh", [page, Self.root.path + "/README.md"])
+        let status = runToEnd(Self.root.path + "/packaging/man-sections.sh", [page, Self.root.path + "/README.md"])
         #expect(status == 0)
         let out = try String(contentsOfFile: page, encoding: .utf8)
         #expect(!out.contains(".Ex -std"))
@@ -97,22 +97,11 @@ struct ShippingTests {
         #expect(examples.contains(".Dl finality verify"))
         #expect(examples.contains(".Dl finality reset"))
         #expect(!examples.contains("# "), "README comments become text, not part of the command")
-        // Rendered (where a formatter is installed), it has no roff errors.
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/groff") {
-            let err = dir + "/groff.err"
-            #expect(Self.shell("/bin/sh", ["-c", "groff -mandoc -Tutf8 -ww -z '\(page)' 2>'\(err)'"]) == 0)
-            let warnings = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
-            #expect(warnings.isEmpty, "\(warnings)")
-        }
-    }
-
-    static func shell(_ exe: String, _ args: [String]) -> Int32 {
-        var pid: pid_t = 0
-        let argv = ([exe] + args).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        guard posix_spawn(&pid, exe, nil, nil, argv, environ) == 0 else { return -1 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+        // Rendered, it has no roff errors.
+        try RequiredTools.require(RequiredTools.which("groff") != nil, "groff (groff-base), to render the man page")
+        let err = dir + "/groff.err"
+        #expect(runToEnd("/bin/sh", ["-c", "groff -mandoc -Tutf8 -ww -z '\(page)' 2>'\(err)'"]) == 0)
+        let warnings = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+        #expect(warnings.isEmpty, "\(warnings)")
     }
 }

@@ -9,8 +9,7 @@ struct RealBinaryTests {
     /// Under CI=true a missing tmux or binary fails every test here instead of skipping them.
     init() throws { try RequiredTools.require(needsTmux: true) }
 
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
+    static let fixtures = PackagePaths.fixtures
 
     /// `<tmp>/data/finalizers/safety.dat` from a fixture; returns the data dir.
     func dataDir(_ t: Tmux, fixture: String = "v1-five-entries.dat") throws -> String {

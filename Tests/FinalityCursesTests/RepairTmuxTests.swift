@@ -25,7 +25,7 @@ struct RepairTmuxTests {
         let home = t.directory + "/home"
         try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        let configured = [1, 2, 3].map { TestKeys.key(UInt64($0)) }
+        let configured = [1, 2, 3].map { Fixture.key(UInt64($0)) }
         let ini = configured.map { "signature-provider = \($0.text)=KEY:\(Self.secret)\n" }.joined()
         try ini.write(toFile: config + "/config.ini", atomically: true, encoding: .utf8)
 
@@ -92,7 +92,7 @@ struct RepairTmuxTests {
         let home = t.directory + "/home"
         try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        let configured = [1, 2].map { TestKeys.key(UInt64($0)) }
+        let configured = [1, 2].map { Fixture.key(UInt64($0)) }
         try configured.map { "signature-provider = \($0.text)=KEY:\(Self.secret)\n" }.joined().write(toFile: config + "/config.ini", atomically: true, encoding: .utf8)
 
         try t.start(t.finality(dir, extraEnv: "HOME=\(home)"))
@@ -137,7 +137,7 @@ struct RepairTmuxTests {
         let home = t.directory + "/home"
         try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        try [1, 2, 3, 4].map { "signature-provider = \(TestKeys.key(UInt64($0)).text)=KEY:\(Self.secret)\n" }.joined()
+        try [1, 2, 3, 4].map { "signature-provider = \(Fixture.key(UInt64($0)).text)=KEY:\(Self.secret)\n" }.joined()
             .write(toFile: config + "/config.ini", atomically: true, encoding: .utf8)
         try t.start(t.finality(dir + " --config-dir " + config, extraEnv: "HOME=\(home)"))
         let s = try t.waitFor { $0.contains("4 configured, from config.ini") && $0.contains("from blocks.log") }

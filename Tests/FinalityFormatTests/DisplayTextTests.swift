@@ -1,4 +1,5 @@
 import Testing
+import FinalityTestSupport
 
 @testable import FinalityFormat
 

@@ -1,5 +1,6 @@
 import BLS12381
 import Testing
+import FinalityTestSupport
 
 @testable import FinalityFormat
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FinalityTestSupport
 
 @testable import FinalityFormat
 
@@ -7,9 +8,7 @@ import Testing
 /// verdict and message.
 @Suite("Fixtures: each file's exact verdict")
 struct FixtureTests {
-    static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
+    static let directory = PackagePaths.fixtures
 
     /// "Now" for the future-timestamp warning: fixed, so messages do not drift.
     static let now = BlockTimestamp(iso8601: "2026-11-21T12:00:00Z")!

@@ -1,5 +1,6 @@
 import FinalityFormat
 import Testing
+import FinalityTestSupport
 
 /// Entries read in place (issue 7: a million-entry file costs its own bytes, not a
 /// decoded copy more), the columns the interface searches and sorts by, and a file read

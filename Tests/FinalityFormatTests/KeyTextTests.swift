@@ -1,6 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
+import FinalityTestSupport
 
 @testable import FinalityFormat
 
@@ -26,12 +27,7 @@ enum KeyVectors {
 
     /// The upstream samples live next to the project, never inside it.
     static func upstreamURL(_ name: String) -> URL {
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // FinalityFormatTests
-            .deletingLastPathComponent()  // Tests
-            .deletingLastPathComponent()  // package root
-            .appendingPathComponent("../shared/upstream/\(name)")
-            .standardizedFileURL
+        PackagePaths.upstream.appendingPathComponent(name).standardizedFileURL
     }
 }
 

@@ -1,6 +1,7 @@
 import BLS12381
 import PropertyBased
 import Testing
+import FinalityTestSupport
 
 @testable import FinalityFormat
 
@@ -47,7 +48,7 @@ struct RoundTripProperties {
             #expect(bytes.count == file.encodedSize + file.trailingBytes.count)
             let v = SafetyFileReader.verify(bytes, options: .init(checkKeys: false))
             #expect(v.errors.isEmpty, "\(v.errors)")
-            guard let decoded = v.file else { return }
+            let decoded = try #require(v.file, "a valid file does not decode: \(v.errors)")
             #expect(sameBytes(SafetyFileWriter.encode(decoded), bytes) == nil)
             #expect(decoded.entries.map(\.key) == file.entries.map(\.key))
             #expect(decoded.entries.map(\.state) == file.entries.map(\.state))
@@ -127,10 +128,10 @@ struct UntouchedBytesProperties {
             let bytes = Self.oddFile(seed: seed, entries: n, v0: v0)
             let v = SafetyFileReader.verify(bytes)
             #expect(v.nodeosLoads, "\(v.errors)")
-            guard var file = v.file else { return }
+            var file = try #require(v.file, "a file nodeos loads does not decode: \(v.errors)")
             #expect(sameBytes(SafetyFileWriter.encode(file), bytes) == nil, "a file nodeos loads does not round-trip")
             let target = Int(seed % UInt64(n))
-            guard case .savanna(var s) = file.entries[target].state else { return }
+            var s = try #require(file.entries[target].savanna, "oddFile writes Savanna entries only")
             s.lock = BlockRef(blockID: Bytes32([UInt8](repeating: 0xAB, count: 32)), timestamp: BlockTimestamp(slot: 77))
             file.entries[target].state = .savanna(s)
             let after = SafetyFileWriter.encode(file)
@@ -151,7 +152,7 @@ struct UntouchedBytesProperties {
         await propertyCheck(count: 120, input: Gen.uint64(), Gen.int(in: 1...12), Gen.bool) { seed, n, v0 in
             let bytes = Self.oddFile(seed: seed, entries: n, v0: v0)
             let v = SafetyFileReader.verify(bytes)
-            guard var file = v.file else { return }
+            var file = try #require(v.file, "a file nodeos loads does not decode: \(v.errors)")
             let target = Int(seed % UInt64(n))
             file.entries.remove(at: target)
             let after = SafetyFileWriter.encode(file)

@@ -1,14 +1,13 @@
 import Foundation
 import Testing
+import FinalityTestSupport
 
 @testable import FinalityFormat
 
 /// The two upstream files are real bytes written by nodeos's own serializer. They are
 /// read from ../shared/upstream (never copied into the project).
 enum Upstream {
-    static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/upstream")
+    static let directory = PackagePaths.upstream
 
     static func bytes(_ name: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: directory.appendingPathComponent(name)))

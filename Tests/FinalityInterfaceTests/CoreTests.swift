@@ -2,11 +2,12 @@ import FinalityEngine
 import FinalityFormat
 import FinalityInterface
 import Testing
+import FinalityTestSupport
 
 /// The operator's stories, told to the pure core: keys in, state and effects out.
 @Suite struct CoreTests {
     @Test func escapeNeverQuits() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         for screen in ["l", "v", "h", "?"] {
             press(&s, c(Character(screen)))
             press(&s, .escape, .escape, .escape)
@@ -18,7 +19,7 @@ import Testing
     }
 
     @Test func qQuitsAndUnboundKeysDoNothing() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         let before = Render.render(s)
         #expect(press(&s, c("Z"), c("9"), .function(12), .left).isEmpty)
         #expect(Render.render(s) == before)
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test func movementKeysHaveLetterAndControlForms() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         press(&s, c("j"))
         #expect(s.entries.selected == 1)
         press(&s, .control("n"), .down)
@@ -43,9 +44,9 @@ import Testing
     }
 
     @Test func searchFiltersByKeyTextAndEscapeClearsIt() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         press(&s, c("/"))
-        type(&s, String(Fixtures.key(3).text.dropFirst(8).prefix(24)))
+        type(&s, String(ScreenFixture.key(3).text.dropFirst(8).prefix(24)))
         #expect(Core.visibleEntries(s) == [2])
         press(&s, .enter)
         #expect(s.prompt == nil)
@@ -57,10 +58,10 @@ import Testing
     /// Typing narrows the rows already found; the result is the same as searching afresh,
     /// and deleting a character widens again.
     @Test func searchNarrowsAndWidensLikeAFreshSearch() {
-        let query = String(Fixtures.key(2).text.dropFirst(8).prefix(5)).lowercased()
-        var typed = Fixtures.state()
+        let query = String(ScreenFixture.key(2).text.dropFirst(8).prefix(5)).lowercased()
+        var typed = ScreenFixture.state()
         press(&typed, c("/"))
-        var fresh = Fixtures.state()
+        var fresh = ScreenFixture.state()
         for n in 1...query.count {
             type(&typed, String(query.dropFirst(n - 1).prefix(1)))
             fresh.entries.filter = String(query.prefix(n))
@@ -73,7 +74,7 @@ import Testing
     }
 
     @Test func sortCyclesThroughColumns() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         press(&s, c("s"))
         #expect(s.entries.sort == .key)
         press(&s, c("s"))
@@ -84,7 +85,7 @@ import Testing
     }
 
     @Test func readOnlyRemovesEveryMutationKey() {
-        for s0 in [Fixtures.state(readOnly: true), Fixtures.state(nodeRunning: "nodeos pid 1")] {
+        for s0 in [ScreenFixture.state(readOnly: true), ScreenFixture.state(nodeRunning: "nodeos pid 1")] {
             var s = s0
             #expect(s.isReadOnly)
             #expect(press(&s, c("r"), c("d")).isEmpty)
@@ -100,13 +101,13 @@ import Testing
     }
 
     @Test func unwritableFileIsReadOnly() {
-        var s = AppState(location: Fixtures.location, readOnly: false, size: .minimum)
-        _ = Core.update(&s, .fileLoaded(.success(Fixtures.snapshot(Fixtures.savannaFile(), writable: false))))
+        var s = AppState(location: ScreenFixture.location, readOnly: false, size: .minimum)
+        _ = Core.update(&s, .fileLoaded(.success(ScreenFixture.snapshot(ScreenFixture.savannaFile(), writable: false))))
         #expect(s.readOnlyReason == "the file is not writable by this user")
     }
 
     @Test func helpIsGeneratedFromTheBindingTable() {
-        var s = Fixtures.state(size: Size(columns: 120, rows: 80))
+        var s = ScreenFixture.state(size: Size(columns: 120, rows: 80))
         press(&s, c("?"))
         let text = Render.render(s).text
         for b in Bindings.table {
@@ -129,7 +130,7 @@ import Testing
 
     /// The five steps in order; nothing is applied before the typed confirmation.
     @Test func resetWizardWritesOnlyAfterTypedConfirmation() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         press(&s, c("j"), c("r"))
         #expect(s.wizard?.step == .chooseEntry)
         var effects = press(&s, .enter)
@@ -141,26 +142,26 @@ import Testing
             Issue.record("no plan requested: \(effects)")
             return
         }
-        #expect(request.kind == .reset(key: Fixtures.key(2).text))
-        #expect(request.lib == .readings(s.lib.readings) && request.libChoice.map { s.lib.readings[$0] } == Fixtures.lib)
+        #expect(request.kind == .reset(key: ScreenFixture.key(2).text))
+        #expect(request.lib == .readings(s.lib.readings) && request.libChoice.map { s.lib.readings[$0] } == ScreenFixture.lib)
         #expect(request.expectedSHA256 == s.file?.sha256)
-        _ = Core.update(&s, .planComputed(.success(Fixtures.resetPlan(s))))
+        _ = Core.update(&s, .planComputed(.success(ScreenFixture.resetPlan(s))))
         press(&s, .enter)
         #expect(s.wizard?.step == .confirm)
         // "y" is not a confirmation; a wrong part of the key is not either.
         effects = press(&s, c("y"), .enter)
         #expect(effects.isEmpty)
         #expect(s.wizard?.confirmError != nil)
-        effects = type(&s, String(Fixtures.key(1).text.dropFirst(8).prefix(8))) + press(&s, .enter)
+        effects = type(&s, String(ScreenFixture.key(1).text.dropFirst(8).prefix(8))) + press(&s, .enter)
         #expect(effects.isEmpty)
         let expected = s.wizard!.expectedConfirmation
-        #expect(expected == String(Fixtures.key(2).text.dropFirst(8).prefix(8)))
+        #expect(expected == String(ScreenFixture.key(2).text.dropFirst(8).prefix(8)))
         effects = type(&s, expected) + press(&s, .enter)
-        #expect(effects == [.apply(planID: 7, request: Fixtures.resetPlan(s).request)])
+        #expect(effects == [.apply(planID: 7, request: ScreenFixture.resetPlan(s).request)])
     }
 
     @Test func choosingBetweenDisagreeingSourcesNeedsAReason() {
-        var s = Fixtures.state(apiAnswer: .success(Fixtures.apiLIB))
+        var s = ScreenFixture.state(apiAnswer: .success(ScreenFixture.apiLIB))
         press(&s, c("r"), .enter, c("j"))
         #expect(press(&s, .enter).isEmpty)
         #expect(s.prompt?.purpose == .libReason)
@@ -173,29 +174,29 @@ import Testing
             Issue.record("no plan requested: \(effects)")
             return
         }
-        #expect(r.libChoice.map { s.lib.readings[$0] } == Fixtures.apiLIB)
+        #expect(r.libChoice.map { s.lib.readings[$0] } == ScreenFixture.apiLIB)
         #expect(r.libChoice == 1)
         #expect(r.libReason == "blocks.log is stale; the API node is synced")
     }
 
     @Test func aLIBTypedAtStepTwoIsTheOneSelected() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         press(&s, c("r"), .enter, c("t"))
         #expect(s.prompt?.purpose == .typedLIB)
-        let id = Fixtures.blockID(5_215).hex
-        type(&s, "\(id) \(Fixtures.libSlot + 5)")
+        let id = ScreenFixture.blockID(5_215).hex
+        type(&s, "\(id) \(ScreenFixture.libSlot + 5)")
         let effects = press(&s, .enter)
-        #expect(effects == [.readLIB([.typed(id: id, timeOrSlot: "\(Fixtures.libSlot + 5)")])])
-        let typed = LIBReading(lib: LIB(blockID: Fixtures.blockID(5_215), timestamp: BlockTimestamp(slot: Fixtures.libSlot + 5)), source: .typed)
-        _ = Core.update(&s, .libRead([LIBAnswer(request: .typed(id: id, timeOrSlot: "\(Fixtures.libSlot + 5)"), result: .success(typed))]))
+        #expect(effects == [.readLIB([.typed(id: id, timeOrSlot: "\(ScreenFixture.libSlot + 5)")])])
+        let typed = LIBReading(lib: LIB(blockID: ScreenFixture.blockID(5_215), timestamp: BlockTimestamp(slot: ScreenFixture.libSlot + 5)), source: .typed)
+        _ = Core.update(&s, .libRead([LIBAnswer(request: .typed(id: id, timeOrSlot: "\(ScreenFixture.libSlot + 5)"), result: .success(typed))]))
         #expect(s.wizard?.libSelected == 2)
         #expect(s.lib.answers.count == 3)
     }
 
     @Test func escapeGoesBackOneStepAtATime() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         press(&s, c("r"), .enter, .enter)
-        _ = Core.update(&s, .planComputed(.success(Fixtures.resetPlan(s))))
+        _ = Core.update(&s, .planComputed(.success(ScreenFixture.resetPlan(s))))
         press(&s, .enter)
         #expect(s.wizard?.step == .confirm)
         press(&s, .escape)
@@ -211,7 +212,7 @@ import Testing
     }
 
     @Test func deleteSkipsTheLIBStep() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         press(&s, c("d"))
         let effects = press(&s, .enter)
         #expect(s.wizard?.step == .review)
@@ -219,18 +220,18 @@ import Testing
             Issue.record("no plan requested")
             return
         }
-        #expect(r.kind == .delete(key: Fixtures.key(2).text) || r.kind.action == .delete)
+        #expect(r.kind == .delete(key: ScreenFixture.key(2).text) || r.kind.action == .delete)
         // The LIB readings go along only to say how far the lock moves back when nodeos
         // recreates it; no choice is made for the operator.
-        #expect(r.lib == .readings(s.lib.readings) && s.lib.readings.contains(Fixtures.lib) && r.libChoice == nil)
+        #expect(r.lib == .readings(s.lib.readings) && s.lib.readings.contains(ScreenFixture.lib) && r.libChoice == nil)
         press(&s, .escape)
         #expect(s.wizard?.step == .chooseEntry)
     }
 
     @Test func hangupDuringTheWizardWritesNothing() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         press(&s, c("r"), .enter, .enter)
-        _ = Core.update(&s, .planComputed(.success(Fixtures.resetPlan(s))))
+        _ = Core.update(&s, .planComputed(.success(ScreenFixture.resetPlan(s))))
         press(&s, .enter)
         type(&s, s.wizard!.expectedConfirmation)
         let effects = Core.update(&s, .terminal(.hangup))
@@ -239,9 +240,9 @@ import Testing
     }
 
     @Test func aRefusedPlanCannotReachConfirmation() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         press(&s, c("r"), .enter, .enter)
-        var plan = Fixtures.resetPlan(s)
+        var plan = ScreenFixture.resetPlan(s)
         plan.refusal = "a node is running"
         _ = Core.update(&s, .planComputed(.success(plan)))
         press(&s, .enter)
@@ -249,22 +250,22 @@ import Testing
     }
 
     @Test func appliedChangeRereadsTheFile() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         press(&s, c("r"), .enter, .enter)
         let outcome = ApplyOutcome(backupPath: "/b", auditRecord: "/a", newSHA256: "00", nextSteps: [])
         let effects = Core.update(&s, .applied(.success(outcome)))
         // A refusal too: the file is shown as it now is.
-        var refused = Fixtures.state()
+        var refused = ScreenFixture.state()
         press(&refused, c("r"), .enter, .enter)
-        #expect(Core.update(&refused, .applied(.failure(.nodeRunning("nodeos pid 1")))) == [.loadFile(Fixtures.location), .loadHistory(Fixtures.location)])
+        #expect(Core.update(&refused, .applied(.failure(.nodeRunning("nodeos pid 1")))) == [.loadFile(ScreenFixture.location), .loadHistory(ScreenFixture.location)])
         #expect(s.wizard?.step == .result)
-        #expect(effects == [.loadFile(Fixtures.location), .loadHistory(Fixtures.location)])
+        #expect(effects == [.loadFile(ScreenFixture.location), .loadHistory(ScreenFixture.location)])
         press(&s, .enter)
         #expect(s.wizard == nil)
     }
 
     @Test func resizeFollowsTheTerminal() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         _ = Core.update(&s, .terminal(.resize(Size(columns: 132, rows: 50))))
         #expect(Render.render(s).size == Size(columns: 132, rows: 50))
         _ = Core.update(&s, .terminal(.resize(Size(columns: 70, rows: 20))))
@@ -272,29 +273,29 @@ import Testing
     }
 
     @Test func lockBehindLIBIsFlagged() {
-        let file = Fixtures.savannaFile()
-        let flags = EntryFacts.flags(file.entries[1], index: 1, lib: Fixtures.lib.lib, findings: [])
+        let file = ScreenFixture.savannaFile()
+        let flags = EntryFacts.flags(file.entries[1], index: 1, lib: ScreenFixture.lib.lib, findings: [])
         #expect(flags.map(\.long).contains("lock behind LIB by 20 blocks (lock 5,190, LIB 5,210)"))
         // Without the node's keys, a guess from time, said to be one.
-        let guess = EntryFacts.flags(file.entries[3], index: 3, lib: Fixtures.lib.lib, findings: [], keys: Fixtures.noNodeKeys)
+        let guess = EntryFacts.flags(file.entries[3], index: 3, lib: ScreenFixture.lib.lib, findings: [], keys: ScreenFixture.noNodeKeys)
         #expect(guess.contains { $0.short == "inactive?" && $0.code == "maybe-inactive" && $0.long.contains("a guess from time") })
         #expect(!guess.contains { $0.code == "inactive" })
         // With them, certain: key 4 is not configured; key 2 is (no guess, whatever its times).
-        let certain = EntryFacts.flags(file.entries[3], index: 3, lib: Fixtures.lib.lib, findings: [], keys: Fixtures.nodeKeys)
+        let certain = EntryFacts.flags(file.entries[3], index: 3, lib: ScreenFixture.lib.lib, findings: [], keys: ScreenFixture.nodeKeys)
         #expect(certain.contains { $0.short == "inactive" && $0.code == "inactive" && $0.long.contains("not configured with this key") })
         #expect(!certain.contains { $0.code == "maybe-inactive" })
-        #expect(!EntryFacts.flags(file.entries[1], index: 1, lib: Fixtures.lib.lib, findings: [], keys: Fixtures.nodeKeys).contains { $0.code.contains("inactive") })
+        #expect(!EntryFacts.flags(file.entries[1], index: 1, lib: ScreenFixture.lib.lib, findings: [], keys: ScreenFixture.nodeKeys).contains { $0.code.contains("inactive") })
     }
 
     @Test func sourcesThatDisagreeAreShownNotMerged() {
-        let s = Fixtures.state(apiAnswer: .success(Fixtures.apiLIB))
+        let s = ScreenFixture.state(apiAnswer: .success(ScreenFixture.apiLIB))
         #expect(s.lib.disagreement)
         #expect(s.lib.answers.count == 2)
         #expect(Render.render(s).text.contains("sources DISAGREE"))
     }
 
     @Test func reportGoesToAFileWithTheLIBReadingsShown() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         press(&s, c("w"))
         #expect(s.prompt?.purpose == .reportPath)
         let effects = press(&s, .enter)
@@ -304,15 +305,15 @@ import Testing
         }
         // The working directory (issue 19): never beside the safety file.
         #expect(path.hasPrefix("/home/operator/finality-report-"))
-        #expect(location == Fixtures.location)
-        #expect(readings == [Fixtures.lib])
+        #expect(location == ScreenFixture.location)
+        #expect(readings == [ScreenFixture.lib])
         #expect(errors == ["--api http://127.0.0.1:8888: http://127.0.0.1:8888: cannot connect: Connection refused"])
     }
 
     @Test func diffMarksChangedFieldsAndBackwardMoves() {
-        let before = Fixtures.savannaFile()
+        let before = ScreenFixture.savannaFile()
         var after = before
-        after.entries[0].state = .savanna(SavannaSafety(lastVote: .empty, lock: Fixtures.ref(5_190)))
+        after.entries[0].state = .savanna(SavannaSafety(lastVote: .empty, lock: ScreenFixture.ref(5_190)))
         let diff = FileDiff.compare(old: before, new: after)
         let rows = DiffRows.from(diff)
         #expect(rows.filter(\.changed).map(\.field) == [
@@ -336,7 +337,7 @@ import Testing
             }
         }
         for size in [Size(columns: 1, rows: 1), Size(columns: 0, rows: 0), Size(columns: 79, rows: 100), Size(columns: 300, rows: 23)] {
-            _ = Render.render(Fixtures.state(size: size))
+            _ = Render.render(ScreenFixture.state(size: size))
         }
     }
 }

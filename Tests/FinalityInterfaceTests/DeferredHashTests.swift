@@ -1,6 +1,7 @@
 import FinalityEngine
 import FinalityFormat
 import Testing
+import FinalityTestSupport
 
 @testable import FinalityInterface
 
@@ -8,7 +9,7 @@ import Testing
 /// arrives with the background poll. No plan is ever bound to a hash not yet known.
 @Suite struct DeferredHashTests {
     static func stateWithoutHash(load: Int = 7) -> (AppState, Bytes32) {
-        var s = Fixtures.state(size: Size(columns: 220, rows: 40))
+        var s = ScreenFixture.state(size: Size(columns: 220, rows: 40))
         let sha = s.file!.sha256!
         s.file!.sha256 = nil
         s.file!.loadID = load
@@ -23,7 +24,7 @@ import Testing
         let effects = Core.update(&s, .tick)
         #expect(effects.contains { if case .pollSubgroupChecks(load: 7) = $0 { true } else { false } })
         // An answer for another load (a file read again since) is not this file's.
-        _ = Core.update(&s, .subgroupChecksPolled(load: 6, sha256: Fixtures.digest(1), keyTexts: nil, warnings: nil))
+        _ = Core.update(&s, .subgroupChecksPolled(load: 6, sha256: ScreenFixture.digest(1), keyTexts: nil, warnings: nil))
         #expect(s.file!.sha256 == nil)
         _ = Core.update(&s, .subgroupChecksPolled(load: 7, sha256: sha, keyTexts: nil, warnings: nil))
         #expect(s.file!.sha256 == sha)
@@ -58,7 +59,7 @@ import Testing
     }
 
     @Test func aFileReadOnlyInPartSaysTheHashIsNotComputed() {
-        var s = Fixtures.state(size: Size(columns: 220, rows: 40))
+        var s = ScreenFixture.state(size: Size(columns: 220, rows: 40))
         s.file!.readWhole = false
         let text = Render.render(s).text
         #expect(text.contains("sha256 not computed"))

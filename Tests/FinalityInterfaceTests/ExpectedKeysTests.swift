@@ -2,17 +2,18 @@ import FinalityEngine
 import FinalityFormat
 import FinalityInterface
 import Testing
+import FinalityTestSupport
 
 /// Keys as people expect them (issue 10, items 7, 10 and 11), each told as the operator
 /// would meet it.
 @Suite struct ExpectedKeysTests {
     @Test("the Entries screen says whether the node votes with the selected key in the node keys' one sentence (as show and the review)")
     func votingSentenceOnTheScreen() throws {
-        let s = Fixtures.state(size: Size(columns: 200, rows: 60), nodeKeys: Fixtures.nodeKeys)
+        let s = ScreenFixture.state(size: Size(columns: 200, rows: 60), nodeKeys: ScreenFixture.nodeKeys)
         let index = try #require(Core.selectedEntryIndex(s))
         let key = try #require(s.file?.verification.file?.entries[index].key)
-        #expect(Fixtures.nodeKeys.isConfigured(key) == true)
-        let sentence = Fixtures.nodeKeys.votingSentence(for: key)
+        #expect(ScreenFixture.nodeKeys.isConfigured(key) == true)
+        let sentence = ScreenFixture.nodeKeys.votingSentence(for: key)
         #expect(sentence.hasPrefix("this node votes with this key (config.ini /srv/node/config/config.ini"))
         #expect(Render.render(s).text.contains("configured: " + sentence), "\(Render.render(s).text)")
     }
@@ -21,7 +22,7 @@ import Testing
 
     @Test("behind \"terminal too small\" a whole reset typed blind changes nothing")
     func keysBehindTooSmallDoNothing() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         press(&s, c("j"), c("r"))
         #expect(s.wizard?.step == .chooseEntry)
         // A smaller client joins the shared tmux: the window shrinks.
@@ -29,7 +30,7 @@ import Testing
         #expect(Render.render(s).text.contains("terminal too small"))
         let before = s.wizard
         var effects = press(&s, .enter, .enter, .enter)
-        effects += type(&s, String(Fixtures.key(2).text.dropFirst(8).prefix(8)))
+        effects += type(&s, String(ScreenFixture.key(2).text.dropFirst(8).prefix(8)))
         effects += press(&s, .enter, c("/"), c("d"), .escape, c("?"))
         #expect(effects.isEmpty)
         #expect(s.wizard?.step == before?.step)
@@ -42,7 +43,7 @@ import Testing
 
     @Test("behind \"terminal too small\" a prompt takes no typed text; q quits")
     func tooSmallPromptTakesNoText() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         press(&s, c("/"))
         _ = Core.update(&s, .terminal(.resize(Size(columns: 40, rows: 10))))
         type(&s, "abc")
@@ -55,7 +56,7 @@ import Testing
 
     @Test("q on Help closes Help, as in less; it does not quit")
     func qClosesHelp() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         press(&s, c("l"), c("?"))
         #expect(s.screen == .help)
         press(&s, c("q"))
@@ -65,7 +66,7 @@ import Testing
 
     @Test("q in the wizard asks first; only y quits")
     func qInTheWizardAsks() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         press(&s, c("r"))
         press(&s, c("q"))
         #expect(!s.quitting)
@@ -79,21 +80,21 @@ import Testing
 
     @Test("History opens on the newest backup (the one an undo wants)")
     func historyOpensOnNewest() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         press(&s, c("h"))
-        _ = Core.update(&s, .historyLoaded(.success(Fixtures.backups)))
+        _ = Core.update(&s, .historyLoaded(.success(ScreenFixture.backups)))
         #expect(s.history.selected == 0)  // 2026-11-21, the newer of the two
         // A re-read (after a change) keeps what the operator selected.
         press(&s, c("j"))
-        _ = Core.update(&s, .historyLoaded(.success(Fixtures.backups)))
+        _ = Core.update(&s, .historyLoaded(.success(ScreenFixture.backups)))
         #expect(s.history.selected == 1)
     }
 
     @Test("a restore's steps are titled for a restore: a backup is chosen, not an entry")
     func restoreStepsTitled() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         press(&s, c("h"))
-        _ = Core.update(&s, .historyLoaded(.success(Fixtures.backups)))
+        _ = Core.update(&s, .historyLoaded(.success(ScreenFixture.backups)))
         press(&s, c("r"))
         let text = Render.render(s).text
         #expect(text.contains("Step 1 of 5: Choose the backup"))
@@ -103,7 +104,7 @@ import Testing
 
     @Test("n and N step through the search's matches, wrapping around")
     func nStepsThroughMatches() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         press(&s, c("/"))
         type(&s, "PUB_BLS_")
         press(&s, .enter)
@@ -116,8 +117,8 @@ import Testing
 
     @Test("leaving the search keeps the selected entry selected")
     func leavingTheFilterKeepsSelection() {
-        var s = Fixtures.state()
-        let key3 = Fixtures.key(4).text
+        var s = ScreenFixture.state()
+        let key3 = ScreenFixture.key(4).text
         press(&s, c("/"))
         type(&s, String(key3.dropFirst(8).prefix(6)))
         press(&s, .enter)
@@ -127,7 +128,7 @@ import Testing
         #expect(Core.selectedEntryIndex(s) == 3)
         // ESC while still typing does the same.
         press(&s, c("g"), c("/"))
-        type(&s, String(Fixtures.key(3).text.dropFirst(8).prefix(6)))
+        type(&s, String(ScreenFixture.key(3).text.dropFirst(8).prefix(6)))
         press(&s, .escape)
         #expect(Core.selectedEntryIndex(s) == 2)
     }
@@ -136,12 +137,12 @@ import Testing
 
     @Test("after nodeos stops, ^R checks again and the reset becomes available without restarting")
     func readOnlyLiftsWhenTheNodeStops() {
-        var s = Fixtures.state(nodeRunning: "nodeos pid 4242 holds state/shared_memory.bin")
+        var s = ScreenFixture.state(nodeRunning: "nodeos pid 4242 holds state/shared_memory.bin")
         #expect(s.isReadOnly)
         #expect(press(&s, c("r")).isEmpty)
         #expect(s.wizard == nil)
         let effects = press(&s, .control("r"))
-        #expect(effects == [.checkInterlocks(Fixtures.location)])
+        #expect(effects == [.checkInterlocks(ScreenFixture.location)])
         _ = Core.update(&s, .interlocksChecked(WriteAccess(writable: true, nodeRunning: nil)))
         #expect(!s.isReadOnly)
         press(&s, c("r"))
@@ -150,7 +151,7 @@ import Testing
 
     @Test("a change checks the interlocks once, at its review: a node found there stops the wizard and turns the screen read-only")
     func theReviewChecksAgain() {
-        var s = Fixtures.state()
+        var s = ScreenFixture.state()
         // Starting a change asks for nothing: the engine's review runs the interlocks.
         #expect(press(&s, c("r")).isEmpty)
         press(&s, .enter)
@@ -158,7 +159,7 @@ import Testing
             Issue.record("no review requested")
             return
         }
-        var plan = Fixtures.resetPlan(s)
+        var plan = ScreenFixture.resetPlan(s)
         plan.refusal = "a node is running: nodeos pid 7. Stop nodeos first; nothing can be written while it runs"
         plan.nodeRunning = "nodeos pid 7"
         _ = Core.update(&s, .planComputed(.success(plan)))
@@ -174,9 +175,9 @@ import Testing
 @Suite struct ReviewStepTests {
     @Test("the review shows what nodeos will do and the evidence, before the warnings and the diff")
     func reviewShowsTheDecisionModelSlot() {
-        var s = Fixtures.state(size: Size(columns: 120, rows: 40))
+        var s = ScreenFixture.state(size: Size(columns: 120, rows: 40))
         press(&s, c("j"), c("r"), .enter, .enter)
-        var plan = Fixtures.resetPlan(s)
+        var plan = ScreenFixture.resetPlan(s)
         plan.nodeosWillDo = ["at its next start nodeos votes from block 5,211 on"]
         plan.evidence = ["the entry's own last vote: block 5,200", "LIB: block 5,210 (blocks.log)"]
         _ = Core.update(&s, .planComputed(.success(plan)))

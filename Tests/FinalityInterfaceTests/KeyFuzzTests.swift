@@ -2,6 +2,7 @@ import FinalityEngine
 import FinalityFormat
 import FinalityInterface
 import Testing
+import FinalityTestSupport
 
 /// Random key sequences against the core, with canned answers to its effects: it never
 /// traps, ESC never quits, and no apply is ever asked for without the typed confirmation
@@ -22,14 +23,14 @@ import Testing
     /// The answers an engine would give, enough to walk every screen and every step.
     static func answer(_ effect: Effect, _ state: AppState) -> Message {
         switch effect {
-        case .loadFile: .fileLoaded(.success(Fixtures.snapshot(Fixtures.savannaFile())))
+        case .loadFile: .fileLoaded(.success(ScreenFixture.snapshot(ScreenFixture.savannaFile())))
         case .checkInterlocks: .interlocksChecked(WriteAccess(writable: true, nodeRunning: nil))
-        case .readLIB(let rs): .libRead(rs.map { LIBAnswer(request: $0, result: .success(Fixtures.lib)) })
+        case .readLIB(let rs): .libRead(rs.map { LIBAnswer(request: $0, result: .success(ScreenFixture.lib)) })
         case .computePlan(let r):
-            .planComputed(.success(PlanPreview(id: 1, request: r, rows: [], warnings: ["w"], checks: [], confirmation: .forKey(Fixtures.key(1)))))
+            .planComputed(.success(PlanPreview(id: 1, request: r, rows: [], warnings: ["w"], checks: [], confirmation: .forKey(ScreenFixture.key(1)))))
         case .apply: .applied(.success(ApplyOutcome(backupPath: "/b", auditRecord: "/a", newSHA256: "00", nextSteps: [NextStep("n")])))
-        case .loadHistory: .historyLoaded(.success(Fixtures.backups))
-        case .readNodeKeys: .nodeKeysRead(Fixtures.nodeKeys)
+        case .loadHistory: .historyLoaded(.success(ScreenFixture.backups))
+        case .readNodeKeys: .nodeKeysRead(ScreenFixture.nodeKeys)
         case .compareFiles: .compared(.failure(.usage("no such file")))
         case .writeReport(let path, _, _, _): .reportWritten(.success(path))
         case .startWatch, .pollWatch, .stopWatch: .watchPolled([], now: 0)
@@ -41,7 +42,7 @@ import Testing
         var reachedConfirmation = 0
         for seed in 0..<40 {
             var g = Generator(state: UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
-            var s = Fixtures.state(size: seed % 2 == 0 ? .minimum : Size(columns: 120, rows: 40))
+            var s = ScreenFixture.state(size: seed % 2 == 0 ? .minimum : Size(columns: 120, rows: 40))
             var confirmed = false
             for _ in 0..<400 {
                 let key = g.pick(Self.keys)
@@ -67,11 +68,11 @@ import Testing
     /// The same walk on a file nodeos refuses (truncated), where R opens the repair wizard:
     /// no apply without the typed SHA-256, and the walk does reach the repair's step 4.
     @Test func randomKeysOnADamagedFileNeverApplyWithoutConfirmation() {
-        let damaged = Fixtures.state(nodeKeys: Fixtures.nodeKeys, bytes: Fixtures.truncatedBytes).file!
+        let damaged = ScreenFixture.state(nodeKeys: ScreenFixture.nodeKeys, bytes: ScreenFixture.truncatedBytes).file!
         var reachedRepairConfirmation = 0
         for seed in 0..<40 {
             var g = Generator(state: UInt64(seed) &* 0x2545_F491_4F6C_DD1D &+ 7)
-            var s = Fixtures.state(size: seed % 2 == 0 ? .minimum : Size(columns: 120, rows: 40), nodeKeys: Fixtures.nodeKeys, bytes: Fixtures.truncatedBytes)
+            var s = ScreenFixture.state(size: seed % 2 == 0 ? .minimum : Size(columns: 120, rows: 40), nodeKeys: ScreenFixture.nodeKeys, bytes: ScreenFixture.truncatedBytes)
             var confirmed = false
             for _ in 0..<400 {
                 let key = g.pick(Self.keys + [.character("R"), .character("R")])

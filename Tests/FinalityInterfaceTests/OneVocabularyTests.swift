@@ -3,6 +3,7 @@ import FinalityFormat
 import FinalityInterface
 import Foundation
 import Testing
+import FinalityTestSupport
 
 /// One assessment of an entry serves every front end (issue 10, item 3): the Entries
 /// screen, `list --json`'s codes and the case report say the same flags, "inactive"
@@ -10,14 +11,14 @@ import Testing
 @Suite struct OneVocabularyTests {
     @Test("the Entries screen, --json and the report give the same flags for each entry, keys known or not", arguments: [false, true])
     func sameFlagsEverywhere(keysKnown: Bool) {
-        let file = Fixtures.savannaFile()
-        let lib = Fixtures.lib.lib
-        let keys = keysKnown ? Fixtures.nodeKeys : Fixtures.noNodeKeys
+        let file = ScreenFixture.savannaFile()
+        let lib = ScreenFixture.lib.lib
+        let keys = keysKnown ? ScreenFixture.nodeKeys : ScreenFixture.noNodeKeys
         let bytes = SafetyFileWriter.encode(file)
         let report = CaseReport.text(
-            loaded: LoadedFile(location: Fixtures.location, bytes: bytes), readings: [Fixtures.lib], libErrors: [],
+            loaded: LoadedFile(location: ScreenFixture.location, bytes: bytes), readings: [ScreenFixture.lib], libErrors: [],
             interlocks: InterlockReport(checks: []), toolVersion: "test", now: Date(timeIntervalSince1970: 1_790_000_000), nodeKeys: keys).text
-        let state = Fixtures.state(size: Size(columns: 120, rows: 40), nodeKeys: keys)
+        let state = ScreenFixture.state(size: Size(columns: 120, rows: 40), nodeKeys: keys)
         let screen = Render.render(state).text
         var seen = Set<String>()
         for (i, e) in file.entries.enumerated() {
@@ -37,9 +38,9 @@ import Testing
         if keysKnown {
             // Certain, and the configured key without an entry is listed on the screen and in the report.
             #expect(seen.contains("inactive") && !seen.contains("maybe-inactive"), "\(seen)")
-            let missing = "configured key without an entry: \(Fixtures.key(7).text): \(KeyCoverage.missingLine)"
+            let missing = "configured key without an entry: \(ScreenFixture.key(7).text): \(KeyCoverage.missingLine)"
             #expect(report.contains(missing))
-            #expect(screen.contains(Fixtures.key(7).shortText(20) + ": " + KeyCoverage.missingLine))
+            #expect(screen.contains(ScreenFixture.key(7).shortText(20) + ": " + KeyCoverage.missingLine))
             #expect(screen.contains("4 configured, from config.ini /srv/node/config/config.ini"))
             #expect(report.contains("configured finalizer keys: 4, from config.ini /srv/node/config/config.ini (config/ beside the data dir)"))
         } else {
@@ -50,27 +51,27 @@ import Testing
 
     @Test("a private key planted in config.ini never reaches the screen grid, the detail pane, the repair wizard or the report")
     func plantedPrivateKeyNeverShown() {
-        let ini = "signature-provider = \(Fixtures.key(1).text)=KEY:\(Fixtures.plantedSecret)\nsignature-provider=\(Fixtures.plantedSecret)\n"
+        let ini = "signature-provider = \(ScreenFixture.key(1).text)=KEY:\(ScreenFixture.plantedSecret)\nsignature-provider=\(ScreenFixture.plantedSecret)\n"
         let parsed = NodeConfig.keys(configINI: Array(ini.utf8), path: "/srv/node/config/config.ini")
         let keys = NodeKeys(keys: parsed.keys, looked: parsed.problems, source: "config.ini /srv/node/config/config.ini (--config-dir)")
         var texts = [String]()
         for size in [Size.minimum, Size(columns: 200, rows: 60)] {
-            var s = Fixtures.state(size: size, nodeKeys: keys)
+            var s = ScreenFixture.state(size: size, nodeKeys: keys)
             texts.append(Render.render(s).text)
             _ = Core.update(&s, .terminal(.key(.enter)))  // every field of the entry
             texts.append(Render.render(s).text)
             // The repair wizard's first step lists the node's keys.
-            var d = Fixtures.state(size: size, corruptCRC: true, nodeKeys: keys)
+            var d = ScreenFixture.state(size: size, corruptCRC: true, nodeKeys: keys)
             texts.append(Render.render(d).text)
             _ = Core.update(&d, .terminal(.key(.character("R"))))
             texts.append(Render.render(d).text)
         }
         texts.append(
             CaseReport.text(
-                loaded: LoadedFile(location: Fixtures.location, bytes: SafetyFileWriter.encode(Fixtures.savannaFile())), readings: [Fixtures.lib],
+                loaded: LoadedFile(location: ScreenFixture.location, bytes: SafetyFileWriter.encode(ScreenFixture.savannaFile())), readings: [ScreenFixture.lib],
                 libErrors: [], interlocks: InterlockReport(checks: []), toolVersion: "test", now: Date(timeIntervalSince1970: 1_790_000_000),
                 nodeKeys: keys).text)
-        #expect(texts.joined().contains(String(Fixtures.key(1).text.prefix(14))), "the public key is shown")
+        #expect(texts.joined().contains(String(ScreenFixture.key(1).text.prefix(14))), "the public key is shown")
         for t in texts {
             #expect(!t.contains("PVT_BLS"), "\(t)")
             #expect(!t.contains("PlantedScreenSecret"))

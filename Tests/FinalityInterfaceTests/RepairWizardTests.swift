@@ -2,12 +2,13 @@ import FinalityEngine
 import FinalityFormat
 import FinalityInterface
 import Testing
+import FinalityTestSupport
 
 /// Issue 9, item 3: a file nodeos refuses offers repair from the Entries screen, and the
 /// wizard drives the engine's one change workflow as `finality repair` does.
 @Suite struct RepairWizardTests {
     static func damaged(size: Size = .minimum) -> AppState {
-        Fixtures.state(size: size, nodeKeys: Fixtures.nodeKeys, bytes: Fixtures.truncatedBytes)
+        ScreenFixture.state(size: size, nodeKeys: ScreenFixture.nodeKeys, bytes: ScreenFixture.truncatedBytes)
     }
 
     @Test("a refused file offers R (repair) on the key bar and the screen; reset and delete give way to it")
@@ -22,11 +23,11 @@ import Testing
         #expect(press(&s, c("r"), c("d")).isEmpty)
         #expect(s.wizard == nil)
         // A file nodeos loads: no repair on the bar, R says why.
-        var good = Fixtures.state(nodeKeys: Fixtures.nodeKeys)
+        var good = ScreenFixture.state(nodeKeys: ScreenFixture.nodeKeys)
         #expect(!Bindings.bar(in: good).map(\.label).contains("Repair"))
         #expect(press(&good, c("R")).isEmpty && good.wizard == nil)
         // Read-only: absent.
-        var ro = Fixtures.state(readOnly: true, nodeKeys: Fixtures.nodeKeys, bytes: Fixtures.truncatedBytes)
+        var ro = ScreenFixture.state(readOnly: true, nodeKeys: ScreenFixture.nodeKeys, bytes: ScreenFixture.truncatedBytes)
         #expect(!Bindings.bar(in: ro).map(\.label).contains("Repair"))
         #expect(press(&ro, c("R")).isEmpty && ro.wizard == nil)
         #expect(!Render.render(ro).text.contains("R: repair"))
@@ -54,8 +55,8 @@ import Testing
         // The engine finds the node's keys itself, where the screen found them: the config dir given.
         #expect(request.configDir == s.configDir)
         #expect(request.expectedSHA256 == s.file?.sha256)
-        #expect(request.lib == .readings([Fixtures.lib]) && request.libChoice == 0 && request.kind.key == nil)
-        let plan = Fixtures.repairPlan(s)
+        #expect(request.lib == .readings([ScreenFixture.lib]) && request.libChoice == 0 && request.kind.key == nil)
+        let plan = ScreenFixture.repairPlan(s)
         _ = Core.update(&s, .planComputed(.success(plan)))
         // The review lists every key: what was recovered, from where, what is lost.
         var review = [String]()
@@ -65,7 +66,7 @@ import Testing
         }
         let all = review.joined(separator: "\n")
         #expect(all.contains("Repair of a damaged file:"))
-        for k: UInt8 in [1, 2, 3, 7] { #expect(all.contains(Fixtures.key(k).shortText(40)), "key \(k) not reviewed") }
+        for k: UInt8 in [1, 2, 3, 7] { #expect(all.contains(ScreenFixture.key(k).shortText(40)), "key \(k) not reviewed") }
         #expect(all.contains("recovered: last vote: block #5,212"))
         #expect(all.contains("LOST:"))
         #expect(all.contains("What nodeos will do:"))
@@ -78,7 +79,7 @@ import Testing
         text = Render.render(s).text
         #expect(text.contains(String(plan.afterSHA256.prefix(40))), "the SHA-256 to type from is shown")
         // The key's 8 characters are not the confirmation of a whole-file change.
-        effects = type(&s, String(Fixtures.key(1).text.dropFirst(8).prefix(8))) + press(&s, .enter)
+        effects = type(&s, String(ScreenFixture.key(1).text.dropFirst(8).prefix(8))) + press(&s, .enter)
         #expect(effects.isEmpty && s.wizard?.confirmError != nil)
         #expect(s.wizard?.expectedConfirmation == String(plan.afterSHA256.prefix(12)))
         effects = type(&s, String(plan.afterSHA256.prefix(12))) + press(&s, .enter)
@@ -91,7 +92,7 @@ import Testing
                         backupPath: "/srv/node/data/finalizers/backups/safety.dat.20261121T120105Z.0f0e.bak",
                         auditRecord: "/srv/node/data/finalizers/safety.dat.audit.jsonl", newSHA256: plan.afterSHA256,
                         nextSteps: [NextStep("Start nodeos: it loads the repaired file.")]))))
-        #expect(effects == [.loadFile(Fixtures.location), .loadHistory(Fixtures.location)])
+        #expect(effects == [.loadFile(ScreenFixture.location), .loadHistory(ScreenFixture.location)])
         text = Render.render(s).text
         #expect(text.contains("Step 5 of 5: Result"))
         #expect(text.contains("Done: the file was written"))
@@ -110,15 +111,15 @@ import Testing
 
     @Test("a missing file (its data dir there): R creates it through the same wizard; the plan is bound to no file")
     func missingFile() {
-        var s = AppState(location: Fixtures.location, readOnly: false, size: .minimum)
+        var s = AppState(location: ScreenFixture.location, readOnly: false, size: .minimum)
         _ = Core.start(&s)
         var effects = Core.update(
-            &s, .fileLoaded(.failure(.io(path: Fixtures.location.file, operation: "open", reason: "no such file or directory"))))
+            &s, .fileLoaded(.failure(.io(path: ScreenFixture.location.file, operation: "open", reason: "no such file or directory"))))
         #expect(s.fileMissing)
-        #expect(effects == [.checkInterlocks(Fixtures.location)])
+        #expect(effects == [.checkInterlocks(ScreenFixture.location)])
         // Until the interlocks answer, nothing may be written.
         #expect(s.isReadOnly)
-        _ = Core.update(&s, .nodeKeysRead(Fixtures.nodeKeys))
+        _ = Core.update(&s, .nodeKeysRead(ScreenFixture.nodeKeys))
         _ = Core.update(&s, .interlocksChecked(WriteAccess(writable: true, nodeRunning: nil)))
         #expect(!s.isReadOnly)
         var text = Render.render(s).text
@@ -136,23 +137,23 @@ import Testing
             Issue.record("LIB not asked: \(effects)")
             return
         }
-        _ = Core.update(&s, .libRead([LIBAnswer(request: .blocksDir("/srv/node/data/blocks"), result: .success(Fixtures.lib))]))
+        _ = Core.update(&s, .libRead([LIBAnswer(request: .blocksDir("/srv/node/data/blocks"), result: .success(ScreenFixture.lib))]))
         effects = press(&s, .enter)
         guard case .computePlan(let request)? = effects.first else {
             Issue.record("no plan requested: \(effects)")
             return
         }
         #expect(request.kind == .repair)
-        #expect(request.expectedSHA256 == LoadedFile(location: Fixtures.location, bytes: []).sha256)
+        #expect(request.expectedSHA256 == LoadedFile(location: ScreenFixture.location, bytes: []).sha256)
         // A node running: read-only, R absent.
-        var running = AppState(location: Fixtures.location, readOnly: false, size: .minimum)
-        _ = Core.update(&running, .fileLoaded(.failure(.io(path: Fixtures.location.file, operation: "open", reason: "no such file or directory"))))
+        var running = AppState(location: ScreenFixture.location, readOnly: false, size: .minimum)
+        _ = Core.update(&running, .fileLoaded(.failure(.io(path: ScreenFixture.location.file, operation: "open", reason: "no such file or directory"))))
         _ = Core.update(&running, .interlocksChecked(WriteAccess(writable: true, nodeRunning: "nodeos pid 42")))
         #expect(running.isReadOnly)
         #expect(!Bindings.bar(in: running).map(\.label).contains("Repair"))
         // Another failure to open is not "missing".
-        var denied = AppState(location: Fixtures.location, readOnly: false, size: .minimum)
-        #expect(Core.update(&denied, .fileLoaded(.failure(.io(path: Fixtures.location.file, operation: "open", reason: "Permission denied")))).isEmpty)
+        var denied = AppState(location: ScreenFixture.location, readOnly: false, size: .minimum)
+        #expect(Core.update(&denied, .fileLoaded(.failure(.io(path: ScreenFixture.location.file, operation: "open", reason: "Permission denied")))).isEmpty)
         #expect(!denied.fileMissing && denied.isReadOnly)
     }
 }

@@ -1,6 +1,7 @@
 import FinalityEngine
 import FinalityFormat
 import FinalityInterface
+import FinalityTestSupport
 import Testing
 
 /// Issue 19, item 4: the case report `w` proposes goes to the working directory, or to
@@ -9,7 +10,7 @@ import Testing
 @Suite("Where w writes the case report, and its name shown whole")
 struct ReportPlaceTests {
     static func state(cwd: String?, home: String?, size: Size = .minimum) -> AppState {
-        var s = Fixtures.state(size: size)
+        var s = ScreenFixture.state(size: size)
         s.workingDirectory = cwd
         s.home = home
         return s
@@ -23,7 +24,7 @@ struct ReportPlaceTests {
 
     @Test("the working directory; HOME when the working directory is the data dir or inside it; never the finalizers/ directory")
     func place() throws {
-        let file = Fixtures.location.file  // /srv/node/data/finalizers/safety.dat
+        let file = ScreenFixture.location.file  // /srv/node/data/finalizers/safety.dat
         let name = try #require(Self.proposed(Self.state(cwd: "/home/op/tickets", home: "/home/op")))
         #expect(name.hasPrefix("/home/op/tickets/finality-report-") && name.hasSuffix(".txt"), "\(name)")
         for inside in ["/srv/node/data", "/srv/node/data/finalizers", "/srv/node/data/blocks/retained"] {

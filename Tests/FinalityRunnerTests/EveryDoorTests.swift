@@ -41,18 +41,7 @@ struct EveryDoorTests {
     }
 
     /// The binary's own version: the runner is given the same, as the executable gives it.
-    static let toolVersion: String = {
-        guard let binary = BuiltBinary.finality else { return "unknown" }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["--version"]
-        let out = Pipe()
-        p.standardOutput = out
-        guard (try? p.run()) != nil else { return "unknown" }
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
-    }()
+    static let toolVersion = BuiltBinary.version
 
     // MARK: the setups
 
@@ -134,6 +123,27 @@ struct EveryDoorTests {
                 check: { f in
                     let v = f.entries[4].savanna!.lastVote.blockNumber
                     return v == 400_000_205 ? [] : ["entry 4's last vote is #\(v), not the backup's #400,000,205"]
+                }),
+            // Issue 18: a backup whose CRC is bad still holds entry 4's newer last vote
+            // (#400,000,207); read entry by entry, it is evidence on both doors.
+            Setup(
+                name: "reset, a damaged backup",
+                make: {
+                    let d = try demo()
+                    var newer = d.safety
+                    newer.entries[4].state = .savanna(
+                        SavannaSafety(lastVote: ref(400_000_207, libSlot: libSlot(d.safety)), lock: d.safety.entries[4].savanna!.lock))
+                    let path = try backup(newer, of: d.file, minutesAgo: 20)
+                    var bytes = try FileBytes.read(path)
+                    bytes[bytes.count - 1] ^= 0xFF
+                    try Data(bytes).write(to: URL(fileURLWithPath: path))
+                    return d.data
+                },
+                command: { ["reset", $0, "--key", key14] + blocks($0) },
+                keys: .reset(index: 4),
+                check: { f in
+                    let v = f.entries[4].savanna!.lastVote.blockNumber
+                    return v == 400_000_207 ? [] : ["entry 4's last vote is #\(v), not the damaged backup's #400,000,207"]
                 }),
             // A node API given: its tracked vote (#…230) is evidence on both doors.
             Setup(
@@ -305,22 +315,10 @@ struct EveryDoorTests {
 
     /// The command line: the real binary, `--yes`.
     static func throughTheCommandLine(_ setup: Setup, data: String, environment: [String: String] = [:]) throws -> Result {
-        let binary = try #require(BuiltBinary.finality)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        p.arguments = setup.command(data) + ["--yes"]
-        p.standardInput = FileHandle.nullDevice
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw Failure("\(setup.name): exit \(p.terminationStatus): \(stderr)\(stdout)") }
+        let run = BuiltBinary.run(setup.command(data) + ["--yes"], env: environment)
+        guard run.status == 0 else { throw Failure("\(setup.name): exit \(run.status): \(run.stderr)\(run.stdout)") }
         // The review is everything printed before the result ("Done. Interlocks while applying:").
-        let review = try #require(stdout.components(separatedBy: "\nDone. Interlocks while applying:").first)
+        let review = try #require(run.stdout.components(separatedBy: "\nDone. Interlocks while applying:").first)
         let location = try Location.resolve(data)
         var lines = review.components(separatedBy: "\n")
         while lines.last == "" { lines.removeLast() }

@@ -21,11 +21,8 @@ public enum FakeAnswers {
 
     public static let chainID = String(repeating: "7e", count: 32)
 
-    public static func id(_ n: UInt32, fill: UInt8 = 0xAB) -> Bytes32 {
-        var b = [UInt8](repeating: fill, count: 32)
-        b[0] = UInt8(n >> 24); b[1] = UInt8(truncatingIfNeeded: n >> 16); b[2] = UInt8(truncatingIfNeeded: n >> 8); b[3] = UInt8(truncatingIfNeeded: n)
-        return Bytes32(b)
-    }
+    /// Block `n`'s id, as the engine tests' (`Fixture.id`).
+    public static func id(_ n: UInt32, fill: UInt8 = 0xAB) -> Bytes32 { Fixture.id(n, fill: fill) }
 
     /// `2026-11-30T09:03:14.500`: as nodeos prints it, UTC without a zone.
     public static func time(_ slot: UInt32) -> String { String(BlockTimestamp(slot: slot).iso8601.dropLast()) }

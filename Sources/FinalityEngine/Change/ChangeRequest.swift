@@ -80,12 +80,20 @@ public struct ChangeRequest: Hashable, Sendable {
     /// `--expect-sha256`): the review refuses a file that changed since. nil: the file as
     /// it is now.
     public var expectedSHA256: Bytes32?
+    /// How far ahead of "now" (the network's head time when a node API answers, else this
+    /// machine's clock) a last vote may be and still count as clock skew (`--clock-skew`).
+    public var clockSkewSeconds: Double
+    /// The operator's decisions to discard votes further ahead than that, each with its
+    /// key and reason (`--discard-future-vote KEY --discard-reason TEXT`); kept in the
+    /// audit record. Without one such a vote refuses the change.
+    public var futureVoteDiscards: [FutureVoteDiscard]
 
     public init(
         _ kind: Kind, path: String, lib: LIBInput = .none, libChoice: Int? = nil, libReason: String? = nil, apiURLs: [String] = [],
         apiTimeoutSeconds: Double = 5, finalityDigest: Bytes32? = nil, bLock: Bytes32? = nil, finalOnQC: Bytes32? = nil,
         voteFloor: VoteFloor.Mode = .evidence, configDir: String? = nil, overrides: [InterlockOverride] = [],
-        newAuditSegment: String? = nil, expectedSHA256: Bytes32? = nil
+        newAuditSegment: String? = nil, expectedSHA256: Bytes32? = nil,
+        clockSkewSeconds: Double = EvidenceSet.defaultToleranceSeconds, futureVoteDiscards: [FutureVoteDiscard] = []
     ) {
         self.kind = kind
         self.path = path
@@ -102,6 +110,8 @@ public struct ChangeRequest: Hashable, Sendable {
         self.overrides = overrides
         self.newAuditSegment = newAuditSegment
         self.expectedSHA256 = expectedSHA256
+        self.clockSkewSeconds = clockSkewSeconds
+        self.futureVoteDiscards = futureVoteDiscards
     }
 
     /// Every node API the evidence is asked from: those named for tracked votes, then every

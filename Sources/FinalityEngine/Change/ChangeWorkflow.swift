@@ -106,10 +106,12 @@ public enum ChangeWorkflow {
         return try LIBDecision.forPlan(readings, choice: request.libChoice, reason: request.libReason)
     }
 
-    /// Backups beside the file and every node API's tracked votes, with the clock.
+    /// Backups and other copies beside the file, every node API's tracked votes, "now"
+    /// (the network's head time, else the clock), the clock-skew tolerance and decisions.
     static func evidence(_ request: ChangeRequest, location: Location, environment: ChangeEnvironment) -> EvidenceSet {
         EvidenceSet.gather(
-            file: location.file, apiURLs: request.evidenceAPIs, timeoutSeconds: request.apiTimeoutSeconds, now: environment.now())
+            file: location.file, apiURLs: request.evidenceAPIs, timeoutSeconds: request.apiTimeoutSeconds, now: environment.now(),
+            toleranceSeconds: request.clockSkewSeconds, discards: request.futureVoteDiscards)
     }
 
     /// The node's configured keys: `--config-dir`, else the running nodeos's (from the

@@ -1,4 +1,3 @@
-import Crypto
 import FinalityFormat
 
 /// The SHA-256 every plan, backup and loaded file is known by.

@@ -1,7 +1,6 @@
 import FoundationEssentials
 import Glibc
 import FinalityFormat
-import Crypto
 
 /// Where things are: PATH is a safety file or a nodeos data dir.
 public struct Location: Hashable, Sendable {

@@ -2,7 +2,6 @@ import Dispatch
 import FinalityFormat
 import FoundationEssentials
 import Glibc
-import Crypto
 
 /// Reading a file named by an operator (or by anyone who can create files where the
 /// operator looks) without letting it hurt the tool or the host.

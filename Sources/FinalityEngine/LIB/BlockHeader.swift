@@ -1,4 +1,3 @@
-import Crypto
 import FinalityFormat
 
 /// `producer_key`: a producer and its block signing key.

@@ -1,4 +1,3 @@
-import Crypto
 import FinalityFormat
 
 /// `chain_config_v0` as packed in a genesis state: 68 bytes.

@@ -65,15 +65,44 @@ public struct FinalizerInfo: Hashable, Sendable {
     public var votes: [TrackedVote]
     public var elapsedMilliseconds: Int
 
-    /// The vote for this key (keys compare by bytes, never by text).
-    public func vote(for key: BLSPublicKey) -> TrackedVote? {
-        votes.first { $0.publicKey == key } ?? votes.first { $0.publicKeyText == key.text }
+    /// Every tracked vote this answer gives for the key, in the answer's order (keys compare
+    /// by bytes, never by text; a vote whose key text does not parse matches by text). A
+    /// node lists each key once: spring keeps one last vote per key (plugins/chain_plugin/
+    /// tracked_votes.cpp line 21, `std::map<bls_public_key, vote_info> last_votes`, and
+    /// `get_last_vote_info` is one `find` in it), so more than one is a problem of that
+    /// node's answer (`duplicates`), and every one of them is still evidence.
+    public func votes(for key: BLSPublicKey) -> [TrackedVote] {
+        votes.filter { $0.publicKey == key || ($0.publicKey == nil && $0.publicKeyText == key.text) }
     }
 
-    /// The vote whose key text is exactly this (for keys that do not parse).
+    /// The vote for this key: the newest when the answer lists the key more than once
+    /// (by time, then block number), never just the first.
+    public func vote(for key: BLSPublicKey) -> TrackedVote? {
+        Self.newest(votes(for: key))
+    }
+
+    /// The vote whose key text is exactly this (for keys that do not parse); the newest
+    /// when there are several.
     public func vote(forText text: String) -> TrackedVote? {
-        votes.first { $0.publicKeyText == text }
-            ?? (try? BLSPublicKey(text: text)).flatMap { k in votes.first { $0.publicKey == k } }
+        if let k = try? BLSPublicKey(text: text) { return vote(for: k) }
+        return Self.newest(votes.filter { $0.publicKeyText == text })
+    }
+
+    static func newest(_ votes: [TrackedVote]) -> TrackedVote? {
+        votes.max { ($0.timestamp, $0.blockNumber) < ($1.timestamp, $1.blockNumber) }
+    }
+
+    /// Keys this answer lists more than once, in the order first listed, each with every
+    /// vote given for it.
+    public var duplicates: [(key: String, votes: [TrackedVote])] {
+        var order = [String]()
+        var byKey = [String: [TrackedVote]]()
+        for v in votes {
+            let id = v.publicKey?.text ?? v.publicKeyText
+            if byKey[id] == nil { order.append(id) }
+            byKey[id, default: []].append(v)
+        }
+        return order.compactMap { k in byKey[k]!.count > 1 ? (k, byKey[k]!) : nil }
     }
 }
 

@@ -1,4 +1,3 @@
-import Crypto
 import FinalityFormat
 
 extension LIBDecision {
@@ -145,6 +144,8 @@ public enum Planner {
                     : "lock.finality_digest: \(digest.hex), supplied with --finality-digest")
             notes += inputs.evidence.summary
             warnings += Recovery.floorWarnings(floor, entryVote: s.lastVote, lib: lib)
+            // Evidence beyond the clock-skew tolerance: refused unless the operator decided (Evidence.swift).
+            warnings += try VoteFloor.decisions(floors)
             if s.lock.isEmpty {
                 notes.append("the key had no lock (it could not vote); it gets LIB as its lock")
             } else if lib.timestamp > s.lock.timestamp {

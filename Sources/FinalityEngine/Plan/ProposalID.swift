@@ -1,4 +1,3 @@
-import Crypto
 import FinalityFormat
 
 /// A HotStuff proposal id (what `_b_lock` holds), from Leap's `get_digest_to_sign`:

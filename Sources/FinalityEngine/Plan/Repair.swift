@@ -12,13 +12,25 @@ public struct DamagedEntry: Hashable, Sendable {
     /// A file-level problem (bad CRC) still makes every value evidence only.
     public var clean: Bool
     public var problems: [String]
+    /// Found by scanning the file for the key (KeyScan), not read in order: `index` is its
+    /// place by position and `offset` the key's first byte. Never clean.
+    public var foundByKey: Bool
 
-    public init(index: Int, offset: Int, entry: SafetyEntry, clean: Bool, problems: [String] = []) {
+    public init(index: Int, offset: Int, entry: SafetyEntry, clean: Bool, problems: [String] = [], foundByKey: Bool = false) {
         self.index = index
         self.offset = offset
         self.entry = entry
         self.clean = clean
         self.problems = problems
+        self.foundByKey = foundByKey
+    }
+
+    /// Offset of the key's first byte.
+    var keyOffset: Int { foundByKey ? offset : offset + entry.keyLengthSize }
+
+    /// "entry 3 at offset 735", or "the key found at offset 736 (entry 3 by position)".
+    public var place: String {
+        foundByKey ? "the key found at offset \(grouped(offset)) (entry \(grouped(index)) by position)" : "entry \(grouped(index)) at offset \(grouped(offset))"
     }
 }
 
@@ -84,6 +96,9 @@ extension Planner {
         guard !configured.isEmpty else {
             throw .refused("the node's configuration (\(inputs.keys.source ?? "?")) has no finalizer key: nodeos does not read the safety file at all; nothing to repair")
         }
+        // Reading in order stops at the damage; every configured key's entry still on disk
+        // is found by its 96 bytes wherever it is (a zeroed header or count, damage before it).
+        let salvage = salvage.absent ? salvage : salvage.scanning(bytes, for: configured)
         let lib = inputs.lib.chosen.lib
         let digest = inputs.finalityDigest ?? .zero
         let chain = ChainView(lib: lib)
@@ -121,21 +136,18 @@ extension Planner {
             // nodeos keeps the first entry of a duplicated key (emplace); every copy is evidence.
             let first = found.first
             let before = first?.entry.savanna
-            var evidence = found.enumerated().compactMap { (n, s) -> VoteEvidence? in
+            // Every value read for the key is evidence; a time ahead of now is judged like any
+            // other's (clock skew within the tolerance counts; further needs a decision).
+            let evidence = found.enumerated().compactMap { (n, s) -> VoteEvidence? in
                 guard let v = s.entry.savanna?.lastVote, !VoteRules.isEmpty(v) else { return nil }
-                return VoteEvidence(
-                    source: .entry(file: "\(path), entry \(grouped(s.index)) at offset \(s.offset)"), vote: v,
-                    note: (s.clean ? "read cleanly" : "read with problems: " + s.problems.joined(separator: "; ")) + (n > 0 ? "; a duplicate" : ""))
+                return inputs.evidence.judged(
+                    VoteEvidence(
+                        source: .entry(file: "\(path), \(s.place)"), vote: v,
+                        note: (s.clean ? "read cleanly" : "read with problems: " + s.problems.joined(separator: "; "))
+                            + (n > 0 && !s.foundByKey ? "; a duplicate" : "")),
+                    key: key)
             }
             let rest = inputs.evidence.evidence(for: key, entryVote: nil, entryFile: path, lib: inputs.lib.chosen)
-            // Future times among salvaged values are not used (a torn time can be anything).
-            evidence = evidence.map { e in
-                var e = e
-                if e.vote.timestamp > inputs.evidence.now {
-                    e.rejected = "in the future (\(Durations.describe(slots: Int64(e.vote.timestamp.slot) - Int64(inputs.evidence.now.slot))) after now, \(inputs.evidence.now.iso8601))"
-                }
-                return e
-            }
             let floor = VoteFloor.choose(key: key, evidence + rest, mode: inputs.voteFloor)
             floors.append(floor)
             var recovered = ["last vote: block #\(grouped(floor.lastVote.blockNumber)) at \(floor.lastVote.timestamp.iso8601), from \(floor.chosen.source.description)"]
@@ -159,7 +171,7 @@ extension Planner {
             if let old = before, !VoteRules.isEmpty(old.lock), old.lock.timestamp > lib.timestamp {
                 let blocks = Int64(old.lock.blockNumber) - Int64(lib.number)
                 let slots = Int64(old.lock.timestamp.slot) - Int64(lib.timestamp.slot)
-                lost.append("lock at block #\(grouped(old.lock.blockNumber)) (\(old.lock.timestamp.iso8601)), read from entry \(first!.index), replaced by LIB")
+                lost.append("lock at block #\(grouped(old.lock.blockNumber)) (\(old.lock.timestamp.iso8601)), read from \(first!.place), replaced by LIB")
                 warnings.append(PlanWarning(
                     .lockMovesBack,
                     "\(key.shortText(24)): the lock read from the damaged file (block \(grouped(old.lock.blockNumber))) is newer than LIB by \(Regression.distance(blocks: blocks, slots: slots)); it moves back to LIB: a conflicting vote becomes possible"))
@@ -167,7 +179,7 @@ extension Planner {
             if first == nil {
                 lost.append("no entry could be read for this key: its last vote comes from the other evidence only")
             } else if first?.clean == false {
-                lost.append("entry \(grouped(first!.index)) read with problems (\(first!.problems.joined(separator: "; "))): its values used as evidence only")
+                lost.append("\(first!.place) read with problems (\(first!.problems.joined(separator: "; "))): its values used as evidence only")
             }
             warnings += Recovery.floorWarnings(floor, entryVote: nil, lib: lib)
             let written = SafetyEntry(key: key, state: .savanna(state))
@@ -183,6 +195,9 @@ extension Planner {
                     "\(key.shortText(24)): no evidence of its last vote but LIB (\(first == nil ? "no entry of it could be read" : "its entry holds none"), no backup holds one, \(inputs.evidence.network.isEmpty ? "no node API given" : "no node API tracked one")): if it voted after LIB, a double vote becomes possible; give --api URL of nodes that track its votes"))
             }
         }
+
+        // Evidence beyond the clock-skew tolerance stops the repair until the operator decides.
+        warnings += try VoteFloor.decisions(floors)
 
         var inactive = [SafetyEntry]()
         for key in order where !configuredSet.contains(key) {
@@ -214,7 +229,7 @@ extension Planner {
             throw .refused("the repaired file would not load (\(e)): nothing planned")
         }
         var old = SafetyFile(format: .savannaV1, entries: [])
-        old.entries = salvage.entries.map(\.entry).filter { $0.savanna != nil }
+        old.entries = salvage.entries.filter { !$0.foundByKey }.map(\.entry).filter { $0.savanna != nil }
         let diff = FileDiff.compare(old: old, new: file)
         notes.append(salvage.absent
             ? "the file does not exist: nodeos would give every configured key {last vote: empty, lock: its LIB}; this plan gives each its vote floor instead"
@@ -237,20 +252,36 @@ extension Planner {
 
 /// Salvage through the reader: a file it decodes despite its errors (bad CRC, a bad key,
 /// damage after some entries: the entries read before it) gives those entries, each
-/// marked clean or not; a file whose header cannot be read gives none.
+/// marked clean or not; a file whose header cannot be read gives none in order. With the
+/// node's keys, every entry of theirs still on disk is found by the key as well, wherever
+/// it is (`SafetyFileReader.salvage(_:keys:)`, KeyScan): evidence, never clean.
 extension DamagedFile {
-    public static func read(_ bytes: [UInt8], absent: Bool = false) -> DamagedFile {
+    public static func read(_ bytes: [UInt8], absent: Bool = false, keys: [BLSPublicKey] = []) -> DamagedFile {
         if absent { return .missing }
-        let v = SafetyFileReader.verify(bytes)
+        let s = SafetyFileReader.salvage(bytes, keys: keys)
+        let v = s.verification
         let damage = v.errors.map(\.description)
-        guard let file = v.file else { return DamagedFile(format: nil, entries: [], damage: damage) }
-        let header = file.format == .hotStuff ? 8 + 1 : 24
         let fileWide = v.errors.contains { $0.entry == nil }
-        let entries = file.entries.enumerated().map { (i, e) -> DamagedEntry in
-            let own = v.errors.filter { $0.entry == i }.map(\.description)
+        let entries = s.entries.map { e -> DamagedEntry in
+            let own = v.errors.filter { $0.entry == e.index }.map(\.description)
             let problems = own + (fileWide ? ["the file's CRC does not match: the entry may mix old and new bytes"] : [])
-            return DamagedEntry(index: i, offset: header + i * file.format.entrySize, entry: e, clean: own.isEmpty, problems: problems)
+            return DamagedEntry(index: e.index, offset: e.offset, entry: e.entry, clean: own.isEmpty, problems: problems)
         }
-        return DamagedFile(format: file.format, entries: entries, damage: damage)
+        return DamagedFile(format: v.file?.format, entries: entries + s.found.map(Self.entry), damage: damage)
+    }
+
+    static func entry(_ f: FoundEntry) -> DamagedEntry {
+        DamagedEntry(
+            index: f.index, offset: f.keyOffset, entry: f.entry, clean: false,
+            problems: ["found by scanning the file for the key, not read in order: no check vouches for it"] + f.problems, foundByKey: true)
+    }
+
+    /// The same, with every entry of `keys` found by scanning `bytes` that is not already
+    /// here (by the key's offset).
+    public func scanning(_ bytes: [UInt8], for keys: [BLSPublicKey]) -> DamagedFile {
+        guard format != .hotStuff else { return self }
+        var copy = self
+        copy.entries += KeyScan.scan(bytes, for: keys, skipping: Set(entries.map(\.keyOffset))).map(Self.entry)
+        return copy
     }
 }

@@ -31,6 +31,12 @@ public enum CaseReport {
         return prefix + VoteRules.outlook(used, chain: ChainView(lib: lib)).sentence
     }
 
+    /// What follows a later entry of a key present twice, as `show` says it beside the
+    /// entry's number: nodeos keeps the first entry of a key (format.md, "Duplicate keys").
+    public static func duplicateNote(nodeosUses first: Int) -> String {
+        "(duplicate: nodeos uses entry \(grouped(first)))"
+    }
+
     /// - nodeKeys: the node's configured keys (`NodeConfig.find`), when looked for: entries
     ///   of other keys are `inactive` (certain), configured keys without an entry listed.
     public static func text(
@@ -62,15 +68,19 @@ public enum CaseReport {
             out.append("")
             out.append("Entries:")
             for (i, e) in f.entries.enumerated() {
-                out.append("  \(grouped(i)). \(e.key.text)")
+                // A key present twice: the later entry says which one nodeos uses, in show's
+                // words, and gets the duplicate flag of list and the Entries screen.
+                let duplicateOf = v.duplicateOf[i]
+                out.append("  \(grouped(i)). \(e.key.text)" + (duplicateOf.map { " " + duplicateNote(nodeosUses: $0) } ?? ""))
                 for field in EntryFields.of(e, format: f.format) {
                     out.append("       \(field.name): \(field.value)")
                 }
                 // The one assessment, as the Entries screen and list show it.
-                for flag in EntryAssessment.flags(e, lib: lib, findings: (v.errors + v.warnings).filter { $0.entry == i }, keys: nodeKeys) {
+                let findings = (v.errors + v.warnings).filter { $0.entry == i }
+                for flag in EntryAssessment.flags(e, lib: lib, findings: findings, duplicateOf: duplicateOf, keys: nodeKeys) {
                     out.append("       flag \(flag.short): \(flag.long)")
                 }
-                out.append("       nodeos will: " + decision(e, index: i, verification: v, lib: lib, keys: nodeKeys, duplicateOf: v.duplicateOf[i]))
+                out.append("       nodeos will: " + decision(e, index: i, verification: v, lib: lib, keys: nodeKeys, duplicateOf: duplicateOf))
             }
         }
         out.append("")

@@ -50,6 +50,47 @@ public struct FileHistory: Sendable {
         return out
     }
 
+    /// A file that may hold evidence of the file's last votes, by where it is.
+    public struct EvidenceCandidate: Hashable, Sendable {
+        public var path: String
+        /// Named as the write path names backups (`backups/<name>.*.bak`): read whatever
+        /// its first bytes are. Any other file counts only when it starts with a Savanna
+        /// safety file's magic.
+        public var namedBackup: Bool
+    }
+
+    /// Every file beside `file` and in its `backups/` folder that could hold evidence of
+    /// its entries' last votes, whatever its name: named backups first, newest first (their
+    /// names carry the time), then the others in name order. Not `file` itself (by path or
+    /// as the same inode), not its audit log, not a directory, a device or a FIFO (a
+    /// symlink counts as what it points at). At most `limit` are listed (each is stat'ed;
+    /// a folder of a million files must not stall a review); `notListed` says how many
+    /// names were left without a look. The reader opens them (EvidenceSet.gather).
+    public static func evidenceCandidates(of file: String, limit: Int) -> (candidates: [EvidenceCandidate], notListed: Int) {
+        let dir = PathText.directory(file)
+        let backupsDir = RecoveryPaths.backupDirectory(for: file)
+        let name = PathText.name(file)
+        let own = Sys.identity(file)
+        let audit = PathText.name(AuditLog.path(for: file))
+        var named = [String]()
+        var others = [String]()
+        for n in ((try? Sys.directoryEntries(backupsDir)) ?? []).sorted() {
+            if n.hasPrefix(name + ".") && n.hasSuffix(".bak") { named.append(backupsDir + "/" + n) } else { others.append(backupsDir + "/" + n) }
+        }
+        for n in ((try? Sys.directoryEntries(dir)) ?? []).sorted() where n != name && n != audit && n != "backups" {
+            others.append(dir + "/" + n)
+        }
+        var out = [EvidenceCandidate]()
+        var looked = 0
+        for (p, isNamed) in named.reversed().map({ ($0, true) }) + others.map({ ($0, false) }) {
+            guard out.count < limit else { break }
+            looked += 1
+            guard let st = try? Sys.status(p, followLinks: true), st.isRegular, own == nil || st.identity != own else { continue }
+            out.append(EvidenceCandidate(path: p, namedBackup: isNamed))
+        }
+        return (out, named.count + others.count - looked)
+    }
+
     public static func read(file: String) throws(EngineError) -> FileHistory {
         let current = (try? FileBytes.read(file)).map { Digest.sha256($0) }
         let auditPath = AuditLog.path(for: file)

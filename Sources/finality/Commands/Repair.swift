@@ -9,7 +9,9 @@ struct Repair: ParsableCommand {
         commandName: "repair",
         abstract: "Rebuild a safety file nodeos refuses (or that is missing) from evidence.",
         discussion: """
-            Reads every entry it can, entry by entry; finds the node's configured finalizer keys (signature-provider lines: --config-dir, else the running nodeos's, else nodeos's default config dir and config/ beside the data dir); gathers the evidence of each key's last vote (what the damaged file holds, the newest backup, each --api node's tracked votes, LIB).
+            Reads every entry it can, entry by entry; finds the node's configured finalizer keys (signature-provider lines: --config-dir, else the running nodeos's, else nodeos's default config dir and config/ beside the data dir); gathers the evidence of each key's last vote (what the damaged file holds, read in order and then scanned for each configured key's 96 bytes, so a zeroed header or count or damage before an entry loses nothing still on disk; the newest backup; every value in any other file beside it or in backups/ that starts with a safety file's magic, damaged or not; every tracked vote in each --api node's answer; LIB).
+
+            A last vote ahead of now (the network's head time with --api, else this machine's clock) by at most --clock-skew (default 10m) counts, with the skew shown; one further ahead refuses the repair unless discarded with --discard-future-vote KEY --discard-reason TEXT (kept in the audit record; --yes is no decision).
 
             Plans a new file (Savanna version 1) where every configured key has an entry: lock := LIB, last vote := the newest evidence (--vote-floor lib: LIB). Entries of keys the node does not use are kept when they read cleanly. The damaged file is kept as the backup; an audit record with action "repair" is appended.
 
@@ -30,6 +32,8 @@ struct Repair: ParsableCommand {
 
     @OptionGroup var voteFloor: VoteFloorOption
 
+    @OptionGroup var futureVotes: FutureVoteOptions
+
     @OptionGroup var mutation: MutationOptions
 
     func run() throws {
@@ -37,6 +41,7 @@ struct Repair: ParsableCommand {
             var request = ChangeRequest(
                 .repair, path: path, finalityDigest: finalityDigest, voteFloor: voteFloor.mode, configDir: config.configDir)
             lib.apply(to: &request)
+            futureVotes.apply(to: &request)
             return try ChangeDoor.carryOut(request, options: mutation)
         }
     }

@@ -3,6 +3,7 @@ import FinalityFormat
 import FinalitySamples
 import Foundation
 import Testing
+import FinalityTestSupport
 
 @Suite("blocks.log that cannot give a LIB: clear errors naming file, offset and check")
 struct BlocksLogErrorTests {

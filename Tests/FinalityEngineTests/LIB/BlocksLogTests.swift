@@ -3,52 +3,7 @@ import FinalityFormat
 import FinalitySamples
 import Foundation
 import Testing
-
-/// The header packed field by field here, independently of the engine's encoder.
-func independentlyPacked(_ h: BlockHeader) -> [UInt8] {
-    var p = TestPacker()
-    p.u32(h.timestamp.slot)
-    p.u64(h.producer.rawValue)
-    p.u16(h.confirmed)
-    p.raw(h.previous.bytes)
-    p.raw(h.transactionMroot.bytes)
-    p.raw(h.actionMroot.bytes)
-    p.u32(h.scheduleVersion)
-    if let s = h.newProducers {
-        p.u8(1)
-        p.u32(s.version)
-        p.varint(UInt64(s.producers.count))
-        for k in s.producers {
-            p.u64(k.producer.rawValue)
-            switch k.signingKey {
-            case .k1(let b): p.varint(0); p.raw(b)
-            case .r1(let b): p.varint(1); p.raw(b)
-            case .webAuthn(let b, let up, let rp): p.varint(2); p.raw(b); p.u8(up); p.varint(UInt64(rp.utf8.count)); p.raw(Array(rp.utf8))
-            }
-        }
-    } else {
-        p.u8(0)
-    }
-    p.varint(UInt64(h.headerExtensions.count))
-    for e in h.headerExtensions {
-        p.u16(e.id)
-        p.varint(UInt64(e.data.count))
-        p.raw(e.data)
-    }
-    return p.bytes
-}
-
-/// sha256 of the packed header, first 4 bytes = number (BE) where number = BE(previous[0..4]) + 1.
-func independentID(_ h: BlockHeader) -> String {
-    let prev = h.previous.bytes
-    let number = (UInt32(prev[0]) << 24 | UInt32(prev[1]) << 16 | UInt32(prev[2]) << 8 | UInt32(prev[3])) &+ 1
-    var d = TestSHA256.hash(independentlyPacked(h))
-    d[0] = UInt8(number >> 24)
-    d[1] = UInt8((number >> 16) & 0xff)
-    d[2] = UInt8((number >> 8) & 0xff)
-    d[3] = UInt8(number & 0xff)
-    return Hex.encode(d)
-}
+import FinalityTestSupport
 
 @Suite("LIB from a blocks directory")
 struct BlocksLogTests {

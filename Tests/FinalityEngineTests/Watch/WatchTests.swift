@@ -298,17 +298,3 @@ struct WatchTests {
         #expect((object["file"] as? [String: Any])?["state"] as? String == "read")
     }
 }
-
-/// A file in a fresh temporary directory.
-struct TempFile {
-    let path: String
-
-    init(_ bytes: [UInt8]) {
-        let dir = TemporaryPaths.name("finality-watch")
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        path = dir + "/safety.dat"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
-    }
-
-    func remove() { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
-}
