@@ -168,20 +168,35 @@ public final class EngineEffects: EffectRunner {
                 path: b.path, modified: Self.time(b.modified), byteCount: b.size, sha256: b.sha256.hex,
                 note: "sha256 \(b.sha256.hex)" + (b.isCurrent ? " (= the current file)" : "") + "; " + b.verdict)
         }
+        let lineOf = Dictionary(h.audit.entries.map { ($0.sha256, $0.line) }, uniquingKeysWith: { a, _ in a })
         let records = h.audit.entries.map { e in
             let r = e.record
             let who = r.ssh.map { "\(r.user) (ssh \($0.split(separator: " ").first ?? ""))" } ?? r.user
             let key = r.key.map { String($0.prefix(20)) + "…" } ?? (r.restoreFrom.map { PathText.name($0) } ?? "")
             let before = String((r.sha256Before ?? "?").prefix(12))
             let after = String((r.sha256After ?? "?").prefix(12))
+            var summary = "line \(e.line): SHA-256 \(before)… → \(after)…"
+            if let seg = r.segment {
+                summary = "line \(e.line): new chain segment: \(seg.reason)"
+            } else if let c = r.completion {
+                let of = lineOf[c.applyingSha256].flatMap { $0 < e.line ? "line \($0)" : nil } ?? "an unknown record"
+                summary = "line \(e.line): completes \(of), \(c.how): \(c.found)" + (c.acknowledged.map { "; acknowledged: \($0)" } ?? "")
+            } else if r.isApplying, h.audit.completion(of: e) == nil, let open = h.reconciliations.first(where: { $0.line == e.line }) {
+                summary += "; no completion record: \(open.outcomeText)"
+            }
             return AuditRecordInfo(
                 time: String(r.time.prefix(19)).replacingLiteral("T", with: " "), who: who,
-                action: r.segment != nil ? "new-segment" : r.action ?? "?", key: key,
-                summary: r.segment.map { "line \(e.line): new chain segment: \($0.reason)" } ?? "line \(e.line): SHA-256 \(before)… → \(after)…")
+                action: r.segment != nil ? "new-segment" : r.completion?.outcome ?? r.action ?? "?", key: key, summary: summary)
         }
         var problems = [String]()
         for b in h.audit.breaks {
             problems.append("audit chain BROKEN at line \(b.line): \(b.problem)" + (b.resumedAtLine.map { "; new segment at line \($0)" } ?? ""))
+        }
+        // A change without its completion record whose outcome is unknown stops the next
+        // change until acknowledged: said first, with what was found.
+        for r in h.reconciliations where r.outcome == .unknown {
+            problems.append(
+                r.sentence + ". The next change is refused until you check the file and acknowledge it (finality reset/delete/restore/repair --acknowledge-unknown \"why\")")
         }
         if h.currentMatchesLastRecord == false {
             problems.append("the current file is not what the last record left: changed outside finality, or a change was interrupted")

@@ -191,10 +191,13 @@ public struct BlocksLogWriter: Sendable {
     }
 
     static func writeFile(_ path: String, _ bytes: [UInt8]) throws(EngineError) {
-        do {
-            let fd = try FileDescriptor.open(
-                FilePath(path), .writeOnly, options: [.create, .truncate, .closeOnExec], permissions: [.ownerReadWrite, .groupRead, .otherRead])
-            try fd.closeAfter { _ = try fd.writeAll(bytes) }
+        do throws(Errno) {
+            let fd = try Sys.open(path, .writeOnly, [.create, .truncate], permissions: [.ownerReadWrite, .groupRead, .otherRead])
+            do { try Sys.writeAll(fd, bytes, path: path) } catch {
+                try? Sys.close(fd, path: path)
+                throw error
+            }
+            try Sys.close(fd, path: path)
         } catch {
             throw .io(path: path, operation: "write", reason: "\(error)")
         }

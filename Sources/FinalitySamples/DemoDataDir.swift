@@ -2,7 +2,6 @@ import BLS12381
 import FinalityEngine
 import FinalityFormat
 import FoundationEssentials
-import Glibc
 import SystemPackage
 
 /// `finality demo`: a realistic node folder in a new temp folder, made entirely by the
@@ -28,18 +27,14 @@ public enum DemoDataDir {
     /// Builds it under `parent` (default: the temp dir) in a new folder whose name no one
     /// can predict (mkdtemp), and returns where the safety file is.
     public static func build(parent: String = FileManager.default.temporaryDirectory.path) throws(EngineError) -> Location {
-        var template = Array((parent.hasSuffix("/") ? parent : parent + "/").utf8CString.dropLast()) + Array("finality-demo-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { buf -> String? in
-            guard let p = mkdtemp(buf.baseAddress!) else { return nil }
-            return String(cString: p)
-        }
-        guard let home = made else {
-            throw .io(path: parent, operation: "create a demo folder in", reason: String(cString: strerror(errno)))
+        let home: String
+        do { home = try Sys.makeTemporaryDirectory((parent.hasSuffix("/") ? parent : parent + "/") + "finality-demo-") } catch {
+            throw .io(path: parent, operation: "create a demo folder in", reason: "\(error)")
         }
         let root = home + "/data"
         for sub in ["data", "data/blocks", "data/state", "data/finalizers", "config"] {
-            guard mkdir(home + "/" + sub, 0o755) == 0 else {
-                throw .io(path: home + "/" + sub, operation: "create", reason: String(cString: strerror(errno)))
+            do { try Sys.mkdir(home + "/" + sub, 0o755) } catch {
+                throw .io(path: home + "/" + sub, operation: "create", reason: "\(error)")
             }
         }
         let blocks = SignedBlock.chain(
@@ -107,8 +102,11 @@ public enum DemoDataDir {
     static func write(_ path: String, _ bytes: [UInt8]) throws(EngineError) {
         do {
             let fd = try Sys.open(path, .writeOnly, [.create, .exclusiveCreate], permissions: FilePermissions(rawValue: 0o666))
-            defer { try? fd.close() }
-            try Sys.writeAll(fd, bytes, path: path)
+            do { try Sys.writeAll(fd, bytes, path: path) } catch {
+                try? Sys.close(fd, path: path)
+                throw error
+            }
+            try Sys.close(fd, path: path)
         } catch {
             throw .io(path: path, operation: "write", reason: "\(error)")
         }

@@ -62,6 +62,8 @@ enum ChangeDoor {
                 ("backup", applied.map { .string($0.backupPath) } ?? .null),
                 ("audit_log", applied.map { .string($0.auditPath) } ?? .null),
                 ("audit_record", applied?.auditObject ?? .null),
+                ("audit_completion", applied?.completionObject ?? .null),
+                ("reconciled_first", .array((applied?.reconciled ?? []).map(\.json))),
             ]
             out.line(JSON.object(pairs).text(pretty: true))
             out.flush()
@@ -98,8 +100,10 @@ enum ChangeDoor {
         out.line("Done. Interlocks while applying:")
         out.lines(result.interlocks.lines)
         out.line("Backup:       \(result.backupPath)")
-        out.line("Audit record: \(result.auditPath)")
+        for r in result.reconciled { out.line("Reconciled first: \(r.sentence)") }
+        out.line("Audit record: \(result.auditPath) (written before the rename, then completed)")
         out.line("  \(result.auditLine)")
+        out.line("  \(result.completionLine)")
         out.line("New SHA-256:  \(plan.afterSHA256.hex) (read back and checked)")
         out.line()
         out.line("Next steps:")

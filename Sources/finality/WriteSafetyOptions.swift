@@ -24,11 +24,27 @@ struct WriteSafetyOptions: ParsableArguments {
         help: ArgumentHelp("The audit chain is broken: start a new chain segment with this reason (its first record) and write after it.", valueName: "reason"))
     var newAuditSegment: String?
 
+    @Option(
+        name: .customLong("acknowledge-unknown"),
+        help: ArgumentHelp(
+            "An earlier change has no completion record and the file is neither its old nor its new content (finality history says UNKNOWN): go on, with this reason (10+ characters, kept in the audit record).",
+            valueName: "reason"))
+    var acknowledgeUnknown: String?
+
     func validate() throws {
         try validation { () throws(EngineError) in
             _ = try interlockOverrides()
             _ = try segmentReason()
+            _ = try unknownReason()
         }
+    }
+
+    func unknownReason() throws(EngineError) -> String? {
+        guard let r = acknowledgeUnknown else { return nil }
+        guard r.trimmed(.whitespacesAndNewlines).count >= 10 else {
+            throw .usage("--acknowledge-unknown needs a reason of at least 10 characters (it is kept in the audit record)")
+        }
+        return r
     }
 
     func interlockOverrides() throws(EngineError) -> [InterlockOverride] {
@@ -52,5 +68,6 @@ struct WriteSafetyOptions: ParsableArguments {
     func apply(to request: inout ChangeRequest) {
         request.overrides = (try? interlockOverrides()) ?? []
         request.newAuditSegment = try? segmentReason()
+        request.acknowledgeUnknown = try? unknownReason()
     }
 }

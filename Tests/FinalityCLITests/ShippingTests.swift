@@ -30,9 +30,12 @@ struct ShippingTests {
         #expect(r.status == 0, "\(r.stderr)")
         let log = try String(contentsOfFile: path + ".audit.jsonl", encoding: .utf8)
         let lines = log.split(separator: "\n")
-        #expect(lines.count == 1)
-        let record = try #require(try JSONSerialization.jsonObject(with: Data((lines.last ?? "").utf8)) as? [String: Any])
-        #expect(record["tool_version"] as? String == version)
+        // The change's record (before the rename) and its completion (after the read-back).
+        #expect(lines.count == 2)
+        for line in lines {
+            let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(record["tool_version"] as? String == version)
+        }
     }
 
     @Test("completion scripts for bash, zsh and fish name every subcommand but the default; bash's parses", arguments: ["bash", "zsh", "fish"])

@@ -314,8 +314,9 @@ struct RealBinaryWizardTests {
         #expect(entries.ok)
         #expect(entries.screen.contains("last_vote  #400,000,212"))
         #expect(entries.screen.contains("lock       #400,000,200"))
+        // The change's record (before the rename) and its completion (after the read-back).
         try t.send("h")
-        #expect(try t.waitFor("Audit records (1)").ok)
+        #expect(try t.waitFor("Audit records (2)").ok)
         // The file against its backup on the Diff screen: the reset's fields, marked.
         try t.send("c")
         let compared = try t.waitFor("fields changed")
@@ -323,7 +324,7 @@ struct RealBinaryWizardTests {
         #expect(compared.screen.contains("* lock.block_id"))
         #expect(!compared.screen.contains("last_vote"))
         try t.send("h")
-        #expect(try t.waitFor("Audit records (1)").ok)
+        #expect(try t.waitFor("Audit records (2)").ok)
 
         // Restore the backup through the same wizard: the file is back to its first bytes.
         try t.send("r")
@@ -343,7 +344,7 @@ struct RealBinaryWizardTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)
         try t.send("Enter")
         try t.send("h")
-        #expect(try t.waitFor("Audit records (2)").ok)
+        #expect(try t.waitFor("Audit records (4)").ok)
         try t.send("q")
         #expect(t.exitStatus() == 0)
     }

@@ -65,7 +65,8 @@ struct WalkthroughTests {
         #expect(backups.count == 1)
         #expect(try bytes(dir + "/finalizers/backups/" + backups[0]) == before)
         let audit = try String(contentsOfFile: file + ".audit.jsonl", encoding: .utf8)
-        #expect(audit.split(separator: "\n").count == 1)
+        // The change's record (before the rename) and its completion (after the read-back).
+        #expect(audit.split(separator: "\n").count == 2)
         #expect(audit.contains("\"sha256_after\":\"\(plan.afterSHA256.hex)\""))
         #expect(audit.contains("\"action\":\"reset\""))
         try t.send("Enter")

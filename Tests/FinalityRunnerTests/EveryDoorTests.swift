@@ -326,8 +326,9 @@ struct EveryDoorTests {
     }
 
     static func result(_ file: String, review: [String]) throws -> Result {
+        // The change's record (written before the rename; its completion follows it).
         let lines = try String(contentsOfFile: AuditLog.path(for: file), encoding: .utf8).split(separator: "\n")
-        let last = try #require(lines.last)
+        let last = try #require(lines.last { $0.contains("\"state\":\"applying\"") })
         let audit = try #require(JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
         return Result(bytes: try FileBytes.read(file), review: review, audit: audit)
     }

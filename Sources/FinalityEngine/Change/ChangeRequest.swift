@@ -76,6 +76,10 @@ public struct ChangeRequest: Hashable, Sendable {
     public var overrides: [InterlockOverride]
     /// The operator's reason to start a new audit chain segment after a break.
     public var newAuditSegment: String?
+    /// The operator's reason to write although an earlier change's outcome is unknown (its
+    /// completion record is missing and the file is neither its old nor its new content):
+    /// kept in the completion record the write path appends for it.
+    public var acknowledgeUnknown: String?
     /// The SHA-256 of the file as the operator saw it (the interface's loaded file,
     /// `--expect-sha256`): the review refuses a file that changed since. nil: the file as
     /// it is now.
@@ -93,7 +97,8 @@ public struct ChangeRequest: Hashable, Sendable {
         apiTimeoutSeconds: Double = 5, finalityDigest: Bytes32? = nil, bLock: Bytes32? = nil, finalOnQC: Bytes32? = nil,
         voteFloor: VoteFloor.Mode = .evidence, configDir: String? = nil, overrides: [InterlockOverride] = [],
         newAuditSegment: String? = nil, expectedSHA256: Bytes32? = nil,
-        clockSkewSeconds: Double = EvidenceSet.defaultToleranceSeconds, futureVoteDiscards: [FutureVoteDiscard] = []
+        clockSkewSeconds: Double = EvidenceSet.defaultToleranceSeconds, futureVoteDiscards: [FutureVoteDiscard] = [],
+        acknowledgeUnknown: String? = nil
     ) {
         self.kind = kind
         self.path = path
@@ -112,6 +117,7 @@ public struct ChangeRequest: Hashable, Sendable {
         self.expectedSHA256 = expectedSHA256
         self.clockSkewSeconds = clockSkewSeconds
         self.futureVoteDiscards = futureVoteDiscards
+        self.acknowledgeUnknown = acknowledgeUnknown
     }
 
     /// Every node API the evidence is asked from: those named for tracked votes, then every
@@ -129,7 +135,9 @@ public struct ChangeRequest: Hashable, Sendable {
         return out
     }
 
-    var interlockOptions: InterlockOptions { InterlockOptions(overrides: overrides, newAuditSegment: newAuditSegment) }
+    var interlockOptions: InterlockOptions {
+        InterlockOptions(overrides: overrides, newAuditSegment: newAuditSegment, acknowledgeUnknown: acknowledgeUnknown)
+    }
 }
 
 /// What the workflow reads from the machine besides the request: where /proc is, the

@@ -155,7 +155,7 @@ public enum ChangeWorkflow {
         }
         let options = ApplyOptions(
             context: context, procRoot: environment.procRoot, overrides: review.safety.overrides,
-            newAuditSegment: review.safety.newAuditSegment)
+            newAuditSegment: review.safety.newAuditSegment, acknowledgeUnknown: review.safety.acknowledgeUnknown)
         let result: ApplyResult
         if review.missingFile {
             let standIn = try StandIn.create(review.location.file)

@@ -1,6 +1,5 @@
-import FoundationEssentials
-import Glibc
 import FinalityFormat
+import SystemPackage
 
 /// Where things are: PATH is a safety file or a nodeos data dir.
 public struct Location: Hashable, Sendable {
@@ -22,17 +21,21 @@ public struct Location: Hashable, Sendable {
     /// is found when it sits in `<data-dir>/finalizers/`.
     public static func resolve(_ path: String) throws(EngineError) -> Location {
         // issue 7: FIFOs, devices, sockets, symlink loops and non-UTF-8 names are refused here, accurately (reader).
-        try SafetyFileInput.checkBeforeOpening(path)
-        var isDir = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw SafetyFileInput.whyUnreadable(path)
-        }
-        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        if isDir {
+        let st = try SafetyFileInput.checkBeforeOpening(path)
+        let absolute = PathText.standardized(path)
+        if st.isDirectory {
             for candidate in ["finalizers/safety.dat", "safety_db.dat", "safety.dat"] {
                 let p = absolute + "/" + candidate
-                if FileManager.default.fileExists(atPath: p) {
+                do {
+                    _ = try Sys.status(p, followLinks: true)
                     return Location(file: p, dataDir: candidate.hasPrefix("finalizers/") || hasNodeLayout(absolute) ? absolute : nil)
+                } catch {
+                    // Not there (a dangling link and a loop count as not there): the next
+                    // candidate. Any other failure (EIO, EACCES) is said as it is, never
+                    // taken for "no safety file".
+                    guard [.noSuchFileOrDirectory, .notDirectory, .tooManySymbolicLinkLevels].contains(error) else {
+                        throw SafetyFileInput.whyUnreadable(p, errno: error.rawValue)
+                    }
                 }
             }
             throw .usage(
@@ -46,8 +49,7 @@ public struct Location: Hashable, Sendable {
     }
 
     static func hasNodeLayout(_ dir: String) -> Bool {
-        let fm = FileManager.default
-        return fm.fileExists(atPath: dir + "/state") || fm.fileExists(atPath: dir + "/blocks")
+        Sys.exists(dir + "/state") || Sys.exists(dir + "/blocks")
     }
 }
 

@@ -2,6 +2,7 @@ import Dispatch
 import FinalityFormat
 import FoundationEssentials
 import Glibc
+import SystemPackage
 
 /// Reading a file named by an operator (or by anyone who can create files where the
 /// operator looks) without letting it hurt the tool or the host.
@@ -43,14 +44,15 @@ public enum SafetyFileInput {
             return .usage(
                 "\(DisplayText.sanitize(bytes: raw)): the name is not valid UTF-8 (bytes shown as \\xNN); finality cannot open it by this name: rename it, or make a symlink with a UTF-8 name and give that")
         }
-        var st = stat()
-        let code = e ?? (stat(path, &st) == 0 ? 0 : errno)
+        let code: Int32
+        if let e { code = e } else {
+            do { _ = try Sys.status(path, followLinks: true); code = 0 } catch { code = error.rawValue }
+        }
         switch code {
         case ELOOP:
             return .io(path: shown(path), operation: "open", reason: "a symlink loop (too many levels of symbolic links)")
         case ENOENT:
-            var lst = stat()
-            if lstat(path, &lst) == 0 && (lst.st_mode & S_IFMT) == S_IFLNK {
+            if let link = try? Sys.status(path, followLinks: false), link.isSymlink {
                 return .io(path: shown(path), operation: "open", reason: "a dangling symlink (its target does not exist)")
             }
             return .io(path: shown(path), operation: "open", reason: "no such file or directory")
@@ -59,7 +61,7 @@ public enum SafetyFileInput {
         case 0:
             return .io(path: shown(path), operation: "open", reason: "it exists, but could not be opened")
         default:
-            return .io(path: shown(path), operation: "open", reason: String(cString: strerror(code)))
+            return .io(path: shown(path), operation: "open", reason: Errno(rawValue: code).description)
         }
     }
 
@@ -78,14 +80,17 @@ public enum SafetyFileInput {
     }
 
     /// Refuses what must not be opened: non-regular files, loops, unreadable names.
-    /// Directories are the caller's business (a data dir is one) and pass.
-    public static func checkBeforeOpening(_ path: String) throws(EngineError) {
-        var st = stat()
-        guard stat(path, &st) == 0 else { throw whyUnreadable(path, errno: errno) }
-        if (st.st_mode & S_IFMT) == S_IFDIR { return }
-        if let kind = kind(st.st_mode) {
+    /// Directories are the caller's business (a data dir is one) and pass. Returns what
+    /// `stat` said.
+    @discardableResult
+    public static func checkBeforeOpening(_ path: String) throws(EngineError) -> FileStatus {
+        let st: FileStatus
+        do { st = try Sys.status(path, followLinks: true) } catch { throw whyUnreadable(path, errno: error.rawValue) }
+        if st.isDirectory { return st }
+        if let kind = kind(mode_t(st.mode)) {
             throw .io(path: shown(path), operation: "read", reason: "\(kind), not a regular file: refused without opening it")
         }
+        return st
     }
 
     /// The whole file, read safely (see the type's comment). A file larger than its header
@@ -133,21 +138,30 @@ public enum SafetyFileInput {
     /// `digests`: see `Digests` and `hashAndVerify`.
     public static func readStart(_ path: String, digests wanted: Digests = .none) throws(EngineError) -> Start {
         try checkBeforeOpening(path)
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard fd >= 0 else { throw whyUnreadable(path, errno: errno) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw .io(path: shown(path), operation: "stat", reason: String(cString: strerror(errno))) }
-        if let kind = kind(st.st_mode) {
+        let fd: FileDescriptor
+        do { fd = try Sys.open(path, .readOnly, [.nonBlocking, Sys.noControllingTerminal]) } catch {
+            throw whyUnreadable(path, errno: error.rawValue)
+        }
+        defer { try? Sys.close(fd, path: path) }
+        let st: FileStatus
+        do { st = try Sys.fstat(fd, path: path) } catch { throw .io(path: shown(path), operation: "stat", reason: "\(error)") }
+        if let kind = kind(mode_t(st.mode)) {
             // Swapped for something else between stat and open: read nothing from it.
             throw .io(path: shown(path), operation: "read", reason: "\(kind), not a regular file")
         }
-        let size = Int(st.st_size)
+        let size = Int(st.size)
         // The header says how much there can be; the rest of a much larger file is never
         // read (a wrong path to a 50 GB blocks.log, a sparse file, a count of 2^64 - 1).
         var header = [UInt8](repeating: 0, count: min(size, 64))
-        let got = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        if got >= 0 && got < header.count { header.removeSubrange(got...) }
+        var headerFailure: Errno?
+        let got = header.withUnsafeMutableBytes { raw -> Int in
+            do throws(Errno) { return try Sys.pread(fd, into: raw, at: 0, path: path) } catch {
+                headerFailure = error
+                return 0
+            }
+        }
+        if let e = headerFailure { throw .io(path: shown(path), operation: "read", reason: "\(e)") }
+        if got < header.count { header.removeSubrange(got...) }
         let (justified, what) = justifiedSize(header: header, size: size)
         let toRead = min(size, justified + slack)
         guard toRead <= maximumSize else {
@@ -156,7 +170,7 @@ public enum SafetyFileInput {
                 reason: "\(grouped(Int64(size))) bytes, larger than any finalizer safety file (finality reads at most \(grouped(Int64(maximumSize))) bytes, about 4.5 million entries): refused without reading it")
         }
         var sums: (sha256: Bytes32?, crc: UInt32?)?
-        var failure: Int32?
+        var failure: Errno?
         // Read in chunks into memory nobody has written yet (a fresh 237 MB buffer costs a
         // page fault per page: zeroing it first would double that); with `digests`,
         // another thread hashes each chunk once it is read, so the CRC-32 (and the
@@ -168,10 +182,12 @@ public enum SafetyFileInput {
             let digests = wanted == .none ? nil : RunningDigests(base, crcEnd: toRead - 4, withSHA256: wanted == .crcAndSHA256)
             var done = 0
             while done < toRead {
-                let n = Glibc.read(fd, base + done, min(toRead - done, Self.chunk))
-                if n < 0 {
-                    if errno == EINTR || errno == EAGAIN { continue }
-                    failure = errno
+                let n: Int
+                do throws(Errno) {
+                    n = try Sys.read(fd, into: UnsafeMutableRawBufferPointer(start: base + done, count: min(toRead - done, Self.chunk)), path: path)
+                } catch {
+                    if error == .resourceTemporarilyUnavailable { continue }
+                    failure = error
                     break
                 }
                 if n == 0 { break }  // shrank while read: what is there
@@ -187,7 +203,7 @@ public enum SafetyFileInput {
             sums = (Digest.sha256(out), nil)
         }
         if let e = failure {
-            throw .io(path: shown(path), operation: "read", reason: String(cString: strerror(e)))
+            throw .io(path: shown(path), operation: "read", reason: "\(e)")
         }
         if out.count < toRead {
             return Start(bytes: out, fileSize: out.count, justified: justified, notReadBecause: nil, sha256: sums?.sha256, crcBeforeLast4: nil)

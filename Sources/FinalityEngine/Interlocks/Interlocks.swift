@@ -155,11 +155,14 @@ public struct InterlockOptions: Sendable {
     public var overrides: [InterlockOverride]
     /// The operator's reason for starting a new audit chain segment after a break.
     public var newAuditSegment: String?
+    /// The operator's reason to write although an earlier change's outcome is unknown.
+    public var acknowledgeUnknown: String?
 
-    public init(procRoot: String = "/proc", overrides: [InterlockOverride] = [], newAuditSegment: String? = nil) {
+    public init(procRoot: String = "/proc", overrides: [InterlockOverride] = [], newAuditSegment: String? = nil, acknowledgeUnknown: String? = nil) {
         self.procRoot = procRoot
         self.overrides = overrides
         self.newAuditSegment = newAuditSegment
+        self.acknowledgeUnknown = acknowledgeUnknown
     }
 }
 
@@ -178,7 +181,8 @@ public enum Interlocks {
         checks.append(Ownership.check(file: location.file))
         checks.append(Ownership.nodeUserCheck(file: location.file, dataDir: location.dataDir, nodes: scan.nodesUsingFile))
         checks.append(hardLinks(location.file))
-        checks.append(AuditLog.check(AuditLog.path(for: location.file), newSegment: options.newAuditSegment))
+        checks.append(AuditLog.check(
+            AuditLog.path(for: location.file), newSegment: options.newAuditSegment, file: location.file, acknowledgeUnknown: options.acknowledgeUnknown))
         for o in options.overrides {
             if let i = checks.firstIndex(where: { $0.name == o.check && $0.outcome == .cannotCheck }) {
                 checks[i].outcome = .overridden

@@ -1,6 +1,7 @@
 import FinalityFormat
 import FoundationEssentials
 import Glibc
+import SystemPackage
 
 /// A minimal HTTP/1.1 client over POSIX sockets, for a node's API: one POST, one
 /// deadline for the whole exchange (connect, send, every byte of the answer).
@@ -69,6 +70,9 @@ public enum HTTPClient {
             return Endpoint(host: String(host), port: port, basePath: path)
         }
 
+        /// How the calls to this endpoint are named for fault injection.
+        var trace: String { "http://\(hostHeader)" }
+
         var hostHeader: String {
             let h = host.contains(":") ? "[\(host)]" : host
             return port == 80 ? h : "\(h):\(port)"
@@ -127,10 +131,10 @@ public enum HTTPClient {
     public static func post(_ endpoint: Endpoint, path: String, body: [UInt8], timeoutSeconds: Double)
         throws(HTTPFailure) -> Response
     {
-        let start = monotonicNanoseconds()
+        let start = Sys.monotonicNanoseconds()
         let deadline = start + UInt64(max(0, timeoutSeconds) * 1e9)
         let fd = try connect(endpoint, deadline: deadline, timeoutSeconds: timeoutSeconds)
-        defer { close(fd) }
+        defer { try? Sys.close(fd, path: endpoint.trace) }
         var request = "POST \(endpoint.basePath)\(path) HTTP/1.1\r\n"
         request += "Host: \(endpoint.hostHeader)\r\n"
         request += "User-Agent: finality\r\n"
@@ -138,101 +142,81 @@ public enum HTTPClient {
         request += "Content-Type: application/json\r\n"
         request += "Content-Length: \(body.count)\r\n"
         request += "Connection: close\r\n\r\n"
-        try sendAll(fd, Array(request.utf8) + body, deadline: deadline, timeoutSeconds: timeoutSeconds)
-        var response = try receive(fd, deadline: deadline, timeoutSeconds: timeoutSeconds)
-        response.elapsedMilliseconds = Int((monotonicNanoseconds() - start) / 1_000_000)
+        try sendAll(fd, Array(request.utf8) + body, endpoint: endpoint, deadline: deadline, timeoutSeconds: timeoutSeconds)
+        var response = try receive(fd, endpoint: endpoint, deadline: deadline, timeoutSeconds: timeoutSeconds)
+        response.elapsedMilliseconds = Int((Sys.monotonicNanoseconds() - start) / 1_000_000)
         return response
     }
 
-    static func monotonicNanoseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
-
-    static func remainingMilliseconds(_ deadline: UInt64) -> Int32 {
-        let now = monotonicNanoseconds()
-        guard deadline > now else { return 0 }
-        return Int32(min(UInt64(Int32.max), (deadline - now + 999_999) / 1_000_000))
-    }
-
     /// Waits for `events` on `fd` until the deadline: false when it passed.
-    static func wait(_ fd: Int32, _ events: Int16, deadline: UInt64) throws(HTTPFailure) -> Bool {
-        while true {
-            let ms = remainingMilliseconds(deadline)
-            if ms == 0 { return false }
-            var p = pollfd(fd: fd, events: events, revents: 0)
-            let n = poll(&p, 1, ms)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(phase: "poll", reason: String(cString: strerror(errno)))
-            }
-            if n == 0 { continue }
-            return true
+    static func wait(_ fd: FileDescriptor, _ events: Int16, endpoint: Endpoint, deadline: UInt64) throws(HTTPFailure) -> Bool {
+        do throws(Errno) { return try Sys.poll(fd, events, deadline: deadline, path: endpoint.trace) } catch {
+            throw .io(phase: "poll", reason: "\(error)")
         }
     }
 
-    static func connect(_ endpoint: Endpoint, deadline: UInt64, timeoutSeconds: Double) throws(HTTPFailure) -> Int32 {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(endpoint.host, String(endpoint.port), &hints, &list)
-        guard rc == 0, let first = list else {
-            throw .resolve(host: endpoint.host, reason: String(cString: gai_strerror(rc)))
+    static func connect(_ endpoint: Endpoint, deadline: UInt64, timeoutSeconds: Double) throws(HTTPFailure) -> FileDescriptor {
+        let addresses: [Sys.SocketAddress]
+        do { addresses = try Sys.addresses(host: endpoint.host, port: endpoint.port) } catch {
+            throw .resolve(host: endpoint.host, reason: error.description)
         }
-        defer { freeaddrinfo(first) }
         var lastError = "no address"
-        var node: UnsafeMutablePointer<addrinfo>? = first
-        while let ai = node {
-            node = ai.pointee.ai_next
-            let fd = socket(
-                ai.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-            if fd < 0 {
-                lastError = String(cString: strerror(errno))
+        for address in addresses {
+            let fd: FileDescriptor
+            do { fd = try Sys.streamSocket(family: address.family, path: endpoint.trace) } catch {
+                lastError = "\(error)"
                 continue
             }
-            if Glibc.connect(fd, ai.pointee.ai_addr, ai.pointee.ai_addrlen) == 0 { return fd }
-            if errno != EINPROGRESS {
-                lastError = String(cString: strerror(errno))
-                close(fd)
+            func drop() { try? Sys.close(fd, path: endpoint.trace) }
+            do {
+                if try Sys.connect(fd, to: address, path: endpoint.trace) { return fd }
+            } catch {
+                lastError = "\(error)"
+                drop()
                 continue
             }
             let ready: Bool
-            do { ready = try wait(fd, Int16(POLLOUT), deadline: deadline) } catch {
-                close(fd)
+            do { ready = try wait(fd, Int16(POLLOUT), endpoint: endpoint, deadline: deadline) } catch {
+                drop()
                 throw error
             }
             if !ready {
-                close(fd)
+                drop()
                 throw .timeout(phase: "connecting to \(endpoint.hostHeader)", seconds: timeoutSeconds)
             }
-            var soError: Int32 = 0
-            var len = socklen_t(MemoryLayout<Int32>.size)
-            getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &len)
-            if soError == 0 { return fd }
-            lastError = String(cString: strerror(soError))
-            close(fd)
+            do {
+                guard let failed = try Sys.connectionError(fd, path: endpoint.trace) else { return fd }
+                lastError = "\(failed)"
+            } catch {
+                lastError = "\(error)"
+            }
+            drop()
         }
         throw .connect(reason: "\(endpoint.hostHeader): \(lastError)")
     }
 
-    static func sendAll(_ fd: Int32, _ bytes: [UInt8], deadline: UInt64, timeoutSeconds: Double) throws(HTTPFailure) {
+    static func sendAll(_ fd: FileDescriptor, _ bytes: [UInt8], endpoint: Endpoint, deadline: UInt64, timeoutSeconds: Double) throws(HTTPFailure) {
         var sent = 0
         while sent < bytes.count {
-            guard try wait(fd, Int16(POLLOUT), deadline: deadline) else {
+            guard try wait(fd, Int16(POLLOUT), endpoint: endpoint, deadline: deadline) else {
                 throw .timeout(phase: "sending the request", seconds: timeoutSeconds)
             }
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
-            if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                throw .io(phase: "sending the request", reason: String(cString: strerror(errno)))
+            var failure: Errno?
+            let n = bytes.withUnsafeBytes { raw -> Int in
+                do throws(Errno) { return try Sys.send(fd, UnsafeRawBufferPointer(rebasing: raw[sent...]), path: endpoint.trace) } catch {
+                    failure = error
+                    return 0
+                }
+            }
+            if let failure {
+                if failure == .resourceTemporarilyUnavailable { continue }
+                throw .io(phase: "sending the request", reason: "\(failure)")
             }
             sent += n
         }
     }
 
-    static func receive(_ fd: Int32, deadline: UInt64, timeoutSeconds: Double) throws(HTTPFailure) -> Response {
+    static func receive(_ fd: FileDescriptor, endpoint: Endpoint, deadline: UInt64, timeoutSeconds: Double) throws(HTTPFailure) -> Response {
         // Each byte received is looked at a bounded number of times: the header search
         // resumes where it stopped, and the body is fed to its reader once.
         var headBytes = [UInt8]()
@@ -241,13 +225,19 @@ public enum HTTPClient {
         var body = BodyReader(framing: .untilClose)
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            guard try wait(fd, Int16(POLLIN), deadline: deadline) else {
+            guard try wait(fd, Int16(POLLIN), endpoint: endpoint, deadline: deadline) else {
                 throw .timeout(phase: head == nil ? "waiting for the answer" : "reading the answer", seconds: timeoutSeconds)
             }
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                throw .io(phase: "reading the answer", reason: String(cString: strerror(errno)))
+            var failure: Errno?
+            let n = buffer.withUnsafeMutableBytes { raw -> Int in
+                do throws(Errno) { return try Sys.receive(fd, into: raw, path: endpoint.trace) } catch {
+                    failure = error
+                    return 0
+                }
+            }
+            if let failure {
+                if failure == .resourceTemporarilyUnavailable { continue }
+                throw .io(phase: "reading the answer", reason: "\(failure)")
             }
             if n == 0 {
                 guard let h = head else {

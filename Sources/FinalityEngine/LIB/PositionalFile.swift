@@ -18,27 +18,23 @@ public final class PositionalFile {
     }
 
     public init(path: String) throws(OpenFailure) {
-        do {
-            fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
-        } catch let e as Errno {
-            throw e == .noSuchFileOrDirectory ? .absent : .other(e)
-        } catch {
-            throw .other(.ioError)
+        do { fd = try Sys.open(path, .readOnly, []) } catch {
+            throw error == .noSuchFileOrDirectory ? .absent : .other(error)
         }
         self.path = path
-        do {
-            let end = try fd.seek(offset: 0, from: .end)
-            size = UInt64(end)
-        } catch let e as Errno {
-            try? fd.close()
-            throw e == .isDirectory ? .isDirectory : .other(e)
-        } catch {
-            try? fd.close()
-            throw .other(.ioError)
+        let st: FileStatus
+        do { st = try Sys.fstat(fd, path: path) } catch {
+            try? Sys.close(fd, path: path)
+            throw .other(error)
         }
+        guard !st.isDirectory else {
+            try? Sys.close(fd, path: path)
+            throw .isDirectory
+        }
+        size = UInt64(st.size)
     }
 
-    deinit { try? fd.close() }
+    deinit { try? Sys.close(fd, path: path) }
 
     /// Up to `count` bytes at `offset`; fewer only at the end of the file.
     public func read(at offset: UInt64, count: Int) throws(Errno) -> [UInt8] {
@@ -46,19 +42,18 @@ public final class PositionalFile {
         let n = Int(min(UInt64(count), size - offset))
         var out = [UInt8](repeating: 0, count: n)
         var done = 0
+        var failure: Errno?
         while done < n {
-            let got: Int
-            do {
-                got = try out.withUnsafeMutableBytes { raw in
-                    try fd.read(
-                        fromAbsoluteOffset: Int64(offset) + Int64(done),
-                        into: UnsafeMutableRawBufferPointer(rebasing: raw[done...]))
+            let got = out.withUnsafeMutableBytes { raw -> Int in
+                do throws(Errno) {
+                    return try Sys.pread(
+                        fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[done...]), at: Int64(offset) + Int64(done), path: path)
+                } catch {
+                    failure = error
+                    return 0
                 }
-            } catch let e as Errno {
-                throw e
-            } catch {
-                throw .ioError
             }
+            if let failure { throw failure }
             readCalls += 1
             if got == 0 { break }
             done += got

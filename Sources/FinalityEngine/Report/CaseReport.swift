@@ -114,7 +114,7 @@ public enum CaseReport {
             out.append("Backups: \(grouped(h.backups.count))\(h.backups.last.map { ", latest \($0.path)" } ?? "")")
             out.append("Audit log: \(grouped(h.audit.entries.count)) records, \(h.audit.intact ? "chain intact" : "CHAIN BROKEN at line \(h.audit.brokenLine!): \(h.audit.problem ?? "")")")
             if let last = h.audit.entries.last {
-                out.append("  last: \(last.record.time) \(last.record.action ?? (last.record.segment != nil ? "new-segment" : "?")) by \(last.record.user)")
+                out.append("  last: \(last.record.time) \(last.record.kindText) by \(last.record.user)")
             }
         }
         // Paths, node API answers and errors are untrusted: each line made safe to read as

@@ -2,10 +2,11 @@ import FoundationEssentials
 import Glibc
 import SystemPackage
 
-/// Makes system calls of the write path fail with the errors the kernel can return
-/// (ENOSPC, EIO, EDQUOT on write and fsync; EROFS, EXDEV, EACCES on rename; EINTR
-/// anywhere), to prove that each failure leaves the old file or the new one, no partial
-/// backup, and an audit log that says nothing false.
+/// Makes any call through `Sys` fail with the errors the kernel can return (ENOSPC, EIO,
+/// EDQUOT on write and fsync; EROFS, EXDEV, EACCES on rename; EIO on a read; ECONNRESET on
+/// a node's socket; EINTR anywhere), to prove that each failure of the write path leaves
+/// the old file or the new one, no partial backup, and an audit log that says nothing
+/// false, and that every other failure is reported as what it is.
 ///
 /// Compiled into test (debug) builds only: in a release build `fault` is a constant nil
 /// and no environment variable is read, so a release binary carries no failpoints
@@ -76,7 +77,8 @@ public enum FaultInjection {
     public static let injectable: [String: Errno] = [
         "ENOSPC": .noSpace, "EIO": .ioError, "EDQUOT": .diskQuotaExceeded, "EROFS": .readOnlyFileSystem,
         "EXDEV": .improperLink, "EACCES": .permissionDenied, "EPERM": .notPermitted, "EINTR": .interrupted,
-        "ENOENT": .noSuchFileOrDirectory, "ENOTSUP": .notSupported,
+        "ENOENT": .noSuchFileOrDirectory, "ENOTSUP": .notSupported, "ELOOP": .tooManySymbolicLinkLevels,
+        "ECONNREFUSED": .connectionRefused, "ECONNRESET": .connectionReset,
     ]
 
     public static func errno(named name: String) -> Errno? { injectable[name] }

@@ -15,4 +15,18 @@ public enum PathText {
         if path.hasPrefix("/") { return path }
         return FilePath(base).appending(path).string
     }
+
+    /// `path` made absolute against the working directory, without `.` components, repeated
+    /// or trailing slashes, as Foundation's `URL(fileURLWithPath:).standardizedFileURL`
+    /// gave it: a path with a `..` component has its symlinks resolved first when it
+    /// exists (`a/link/..` is where the kernel goes, the link's target's parent), then the
+    /// `..` are removed from the text.
+    public static func standardized(_ path: String) -> String {
+        let base = (try? Sys.currentDirectory()) ?? "."
+        var p = FilePath(absolute(path, base: base))
+        if p.components.contains(where: { $0.kind == .parentDirectory }), let real = try? Sys.realPath(p.string) {
+            p = FilePath(real)
+        }
+        return p.lexicallyNormalized().string
+    }
 }

@@ -11,6 +11,8 @@ public struct FileStatus: Hashable, Sendable {
     public var uid: UInt32
     public var gid: UInt32
     public var size: Int64
+    /// Last modification, whole seconds since 1970 (UTC).
+    public var modified: Int64
 
     init(_ st: stat) {
         device = UInt64(st.st_dev)
@@ -20,6 +22,7 @@ public struct FileStatus: Hashable, Sendable {
         uid = UInt32(st.st_uid)
         gid = UInt32(st.st_gid)
         size = Int64(st.st_size)
+        modified = Int64(st.st_mtim.tv_sec)
     }
 
     public var identity: FileIdentity { FileIdentity(device: device, inode: inode) }
@@ -37,14 +40,18 @@ public struct FileIdentity: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "device \(device) inode \(inode)" }
 }
 
-/// The one layer through which the engine's write path, interlocks, audit log and
-/// backups make system calls: swift-system's `FileDescriptor`, `FilePath` and typed
-/// `Errno`, EINTR retried in one place, and (test builds only) the fault-injection hook
-/// in front of each call (`FaultInjection`).
+/// The one layer through which the engine, the runner and the sample writers make system
+/// calls (files, directories, descriptors, sockets): swift-system's `FileDescriptor`,
+/// `FilePath` and typed `Errno`, EINTR retried in one place, and (test builds only) the
+/// fault-injection hook in front of each call (`FaultInjection`). Nothing outside System/
+/// calls the C library for these (`RawSystemCallTests` reads the sources).
 public enum Sys {
     /// The calls that a test can make fail, by the name it gives them.
     public enum Call: String, Sendable, CaseIterable {
         case open, read, write, fsync, rename, unlink, mkdir, fchown, fchmod, setxattr, removexattr, ftruncate, fallocate, lock
+        case close, pread, stat, lstat, fstat, access, readlink, opendir, realpath, getcwd, mkdtemp
+        /// A node's API (`HTTPClient`).
+        case getaddrinfo, socket, connect, getsockopt, poll, send, recv
     }
 
     /// Runs `body` until it stops failing with EINTR (a signal interrupted the call).
@@ -80,6 +87,37 @@ public enum Sys {
         }
     }
 
+    /// O_NOCTTY: opening a terminal device never makes it this process's controlling terminal.
+    public static let noControllingTerminal = FileDescriptor.OpenOptions(rawValue: O_NOCTTY)
+
+    /// Closes `fd`. EINTR is not retried: Linux releases the descriptor before it reports
+    /// the signal (close(2)), and a second close could close a descriptor another thread
+    /// has just been given. The descriptor is released whatever the outcome (an injected
+    /// fault too), as Linux does.
+    public static func close(_ fd: FileDescriptor, path: String) throws(Errno) {
+        let injected = FaultInjection.fault(.close, path)
+        let err = Glibc.close(fd.rawValue) == 0 ? 0 : errno
+        if let injected, injected != .interrupted { throw injected }
+        if err != 0 && err != EINTR { throw Errno(rawValue: err) }
+    }
+
+    /// One `read` into `buffer` at the descriptor's offset: the bytes read, 0 at the end.
+    public static func read(_ fd: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer, path: String) throws(Errno) -> Int {
+        try retrying(.read, path) {
+            let r = Glibc.read(fd.rawValue, buffer.baseAddress, buffer.count)
+            return (r, r < 0 ? errno : 0)
+        }
+    }
+
+    /// One `pread` into `buffer` at `offset` (the descriptor's offset does not move): the
+    /// bytes read, 0 at the end.
+    public static func pread(_ fd: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws(Errno) -> Int {
+        try retrying(.pread, path) {
+            let r = Glibc.pread(fd.rawValue, buffer.baseAddress, buffer.count, off_t(offset))
+            return (r, r < 0 ? errno : 0)
+        }
+    }
+
     /// Writes every byte (a short write continues where it stopped).
     public static func writeAll(_ fd: FileDescriptor, _ bytes: [UInt8], path: String) throws(Errno) {
         var done = 0
@@ -98,7 +136,7 @@ public enum Sys {
 
     public static func fsyncDirectory(_ dir: String) throws(Errno) {
         let d = try open(dir, .readOnly, [.directory, .closeOnExec])
-        defer { try? d.close() }
+        defer { try? close(d, path: dir) }
         try fsync(d, path: dir)
     }
 
@@ -112,6 +150,19 @@ public enum Sys {
 
     public static func mkdir(_ path: String, _ mode: mode_t) throws(Errno) {
         try retrying(.mkdir, path) { () -> ((), Int32) in ((), Glibc.mkdir(path, mode) == 0 ? 0 : errno) }
+    }
+
+    /// A new directory named `prefix` and six characters no one can predict (mkdtemp:
+    /// created exclusively, mode 0700), and its path.
+    public static func makeTemporaryDirectory(_ prefix: String) throws(Errno) -> String {
+        try retrying(.mkdtemp, prefix) {
+            var template = Array((prefix + "XXXXXX").utf8CString)
+            let made = template.withUnsafeMutableBufferPointer { buffer -> String? in
+                guard let p = Glibc.mkdtemp(buffer.baseAddress!) else { return nil }
+                return String(cString: p)
+            }
+            return (made ?? "", made == nil ? errno : 0)
+        }
     }
 
     public static func fchown(_ fd: FileDescriptor, uid: UInt32, gid: UInt32, path: String) throws(Errno) {
@@ -159,18 +210,20 @@ public enum Sys {
     /// Who holds a lock that would conflict with a write lock on the whole file:
     /// nil when nobody; (type, pid) otherwise (pid 0: not reported, another PID namespace
     /// or an open file description). F_OFD_GETLK, or F_GETLK on kernels without it.
-    public static func lockHolder(_ fd: FileDescriptor) throws(Errno) -> (write: Bool, pid: Int32)? {
-        var fl = Glibc.flock()
-        fl.l_type = Int16(F_WRLCK)
-        fl.l_whence = Int16(SEEK_SET)
-        var rc = fcntl(fd.rawValue, F_OFD_GETLK, &fl)
-        if rc != 0 && errno == EINVAL {
-            fl = Glibc.flock()
+    public static func lockHolder(_ fd: FileDescriptor, path: String? = nil) throws(Errno) -> (write: Bool, pid: Int32)? {
+        let fl: Glibc.flock = try retrying(.lock, path ?? "fd \(fd.rawValue)") {
+            var fl = Glibc.flock()
             fl.l_type = Int16(F_WRLCK)
             fl.l_whence = Int16(SEEK_SET)
-            rc = fcntl(fd.rawValue, F_GETLK, &fl)
+            var rc = fcntl(fd.rawValue, F_OFD_GETLK, &fl)
+            if rc != 0 && errno == EINVAL {
+                fl = Glibc.flock()
+                fl.l_type = Int16(F_WRLCK)
+                fl.l_whence = Int16(SEEK_SET)
+                rc = fcntl(fd.rawValue, F_GETLK, &fl)
+            }
+            return (fl, rc == 0 ? 0 : errno)
         }
-        guard rc == 0 else { throw Errno(rawValue: errno) }
         if Int32(fl.l_type) == F_UNLCK { return nil }
         return (Int32(fl.l_type) == F_WRLCK, fl.l_pid)
     }
@@ -178,35 +231,71 @@ public enum Sys {
     /// Whether this process may write `path` (`access(W_OK)`: permissions, read-only mounts,
     /// immutable files), and why not.
     public static func writable(_ path: String) -> Errno? {
-        access(path, W_OK) == 0 ? nil : Errno(rawValue: errno)
+        do {
+            try retrying(.access, path) { () -> ((), Int32) in ((), Glibc.access(path, W_OK) == 0 ? 0 : errno) }
+            return nil
+        } catch {
+            return error
+        }
     }
 
-    public static func fstat(_ fd: FileDescriptor) throws(Errno) -> FileStatus {
-        var st = stat()
-        guard Glibc.fstat(fd.rawValue, &st) == 0 else { throw Errno(rawValue: errno) }
-        return FileStatus(st)
+    public static func fstat(_ fd: FileDescriptor, path: String? = nil) throws(Errno) -> FileStatus {
+        try retrying(.fstat, path ?? "fd \(fd.rawValue)") {
+            var st = Glibc.stat()
+            let rc = Glibc.fstat(fd.rawValue, &st)
+            return (FileStatus(st), rc == 0 ? 0 : errno)
+        }
     }
 
     /// `lstat` (the link itself) or `stat` (what it points at).
     public static func status(_ path: String, followLinks: Bool) throws(Errno) -> FileStatus {
-        var st = stat()
-        let rc: Int32
-        if followLinks { rc = stat(path, &st) } else { rc = lstat(path, &st) }
-        guard rc == 0 else { throw Errno(rawValue: errno) }
-        return FileStatus(st)
+        try retrying(followLinks ? .stat : .lstat, path) {
+            var st = Glibc.stat()
+            let rc: Int32
+            if followLinks { rc = stat(path, &st) } else { rc = lstat(path, &st) }
+            return (FileStatus(st), rc == 0 ? 0 : errno)
+        }
     }
+
+    /// Whether `stat` finds something at `path` (following links: a dangling link or a loop
+    /// is nothing).
+    public static func exists(_ path: String) -> Bool { (try? status(path, followLinks: true)) != nil }
 
     public static func identity(_ path: String) -> FileIdentity? { try? status(path, followLinks: true).identity }
 
     public static func readLink(_ path: String) throws(Errno) -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let n = Glibc.readlink(path, &buffer, buffer.count - 1)
-        guard n >= 0 else { throw Errno(rawValue: errno) }
-        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        try retrying(.readlink, path) {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let n = Glibc.readlink(path, &buffer, buffer.count - 1)
+            guard n >= 0 else { return ("", errno) }
+            return (String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self), 0)
+        }
+    }
+
+    /// The path with every symlink, `.` and `..` resolved (realpath): the file exists.
+    public static func realPath(_ path: String) throws(Errno) -> String {
+        try retrying(.realpath, path) {
+            guard let p = Glibc.realpath(path, nil) else { return ("", errno) }
+            defer { free(p) }
+            return (String(cString: p), 0)
+        }
+    }
+
+    /// This process's working directory.
+    public static func currentDirectory() throws(Errno) -> String {
+        try retrying(.getcwd, ".") {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            guard Glibc.getcwd(&buffer, buffer.count) != nil else { return ("", errno) }
+            return (String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), 0)
+        }
     }
 
     public static func directoryEntries(_ path: String) throws(Errno) -> [String] {
-        guard let d = opendir(path) else { throw Errno(rawValue: errno) }
+        let d: OpaquePointer? = try retrying(.opendir, path) {
+            let d = opendir(path)
+            return (d, d == nil ? errno : 0)
+        }
+        guard let d else { throw Errno.ioError }
         defer { closedir(d) }
         var out = [String]()
         while let e = readdir(d) {
@@ -222,14 +311,12 @@ public enum Sys {
     public static func readToEnd(_ fd: FileDescriptor, path: String, sizeHint: Int = 0) throws(Errno) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(sizeHint)
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
+        defer { buffer.deallocate() }
         while true {
-            let n: Int = try retrying(.read, path) {
-                let r = buffer.withUnsafeMutableBytes { Glibc.read(fd.rawValue, $0.baseAddress, $0.count) }
-                return (r, r < 0 ? errno : 0)
-            }
+            let n = try read(fd, into: buffer, path: path)
             if n == 0 { return out }
-            out += buffer[0..<n]
+            out.append(contentsOf: buffer[0..<n])
         }
     }
 
@@ -237,8 +324,8 @@ public enum Sys {
     /// directory, reads everything.
     public static func readFile(_ path: String, followLinks: Bool = true) throws(Errno) -> [UInt8] {
         let fd = try open(path, .readOnly, followLinks ? [.closeOnExec] : [.closeOnExec, .noFollow])
-        defer { try? fd.close() }
-        let st = try fstat(fd)
+        defer { try? close(fd, path: path) }
+        let st = try fstat(fd, path: path)
         if st.isDirectory { throw Errno.isDirectory }
         return try readToEnd(fd, path: path, sizeHint: Int(st.size))
     }
@@ -280,6 +367,134 @@ public enum Sys {
         var out = [String: [UInt8]]()
         for name in try listXattrs(fd) { out[name] = try getXattr(fd, name) }
         return out
+    }
+}
+
+extension Sys {
+    // MARK: sockets (a node's API: `HTTPClient`)
+
+    /// One address `getaddrinfo` gave for a host and port.
+    public struct SocketAddress: Sendable {
+        public var family: Int32
+        var bytes: [UInt8]
+    }
+
+    /// Why a host name gave no address, in getaddrinfo's words.
+    public struct ResolveFailure: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The stream addresses of `host` (a name or a literal) at `port`, in getaddrinfo's
+    /// order. A fault injected here reads as the system error it names.
+    public static func addresses(host: String, port: UInt16) throws(ResolveFailure) -> [SocketAddress] {
+        let what = "\(host):\(port)"
+        while true {
+            if let injected = FaultInjection.fault(.getaddrinfo, what) {
+                if injected == .interrupted { continue }
+                throw ResolveFailure(description: injected.description)
+            }
+            var hints = addrinfo()
+            hints.ai_family = AF_UNSPEC
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            var list: UnsafeMutablePointer<addrinfo>?
+            let rc = getaddrinfo(host, String(port), &hints, &list)
+            let err = errno
+            if rc == EAI_SYSTEM && err == EINTR { continue }
+            guard rc == 0, let first = list else {
+                throw ResolveFailure(description: rc == EAI_SYSTEM ? Errno(rawValue: err).description : String(cString: gai_strerror(rc)))
+            }
+            defer { freeaddrinfo(first) }
+            var out = [SocketAddress]()
+            var node: UnsafeMutablePointer<addrinfo>? = first
+            while let ai = node {
+                node = ai.pointee.ai_next
+                guard let address = ai.pointee.ai_addr else { continue }
+                out.append(SocketAddress(
+                    family: ai.pointee.ai_family, bytes: Array(UnsafeRawBufferPointer(start: address, count: Int(ai.pointee.ai_addrlen)))))
+            }
+            return out
+        }
+    }
+
+    /// A TCP socket for `family`, non-blocking and close-on-exec.
+    public static func streamSocket(family: Int32, path: String) throws(Errno) -> FileDescriptor {
+        try retrying(.socket, path) {
+            let fd = Glibc.socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            return (FileDescriptor(rawValue: fd), fd < 0 ? errno : 0)
+        }
+    }
+
+    /// Starts connecting the non-blocking socket `fd` to `address`: true when connected at
+    /// once; false when the connection goes on in the background (EINPROGRESS, and EINTR,
+    /// after which the connection also continues asynchronously: POSIX connect(2)), to be
+    /// awaited with `poll(POLLOUT)` and then `connectionError`.
+    public static func connect(_ fd: FileDescriptor, to address: SocketAddress, path: String) throws(Errno) -> Bool {
+        let injected = FaultInjection.fault(.connect, path)
+        if let injected, injected != .interrupted { throw injected }
+        let rc = address.bytes.withUnsafeBytes { raw in
+            Glibc.connect(fd.rawValue, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
+        }
+        if rc == 0 { return injected == nil }
+        let err = errno
+        if err == EINPROGRESS || err == EINTR { return false }
+        throw Errno(rawValue: err)
+    }
+
+    /// How a connection started by `connect` ended (SO_ERROR): nil when it is established.
+    public static func connectionError(_ fd: FileDescriptor, path: String) throws(Errno) -> Errno? {
+        try retrying(.getsockopt, path) {
+            var soError: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            let rc = getsockopt(fd.rawValue, SOL_SOCKET, SO_ERROR, &soError, &length)
+            return (soError == 0 ? nil : Errno(rawValue: soError), rc == 0 ? 0 : errno)
+        }
+    }
+
+    /// Waits until `fd` is ready for `events` (POLLIN, POLLOUT; an error or a hang-up is
+    /// ready too: the next call says what happened) or the monotonic clock reaches
+    /// `deadline` (`monotonicNanoseconds`): false when it did. EINTR: waits again for the
+    /// time left.
+    public static func poll(_ fd: FileDescriptor, _ events: Int16, deadline: UInt64, path: String) throws(Errno) -> Bool {
+        while true {
+            if remainingMilliseconds(deadline) == 0 { return false }
+            let ready: Int32 = try retrying(.poll, path) {
+                var p = pollfd(fd: fd.rawValue, events: events, revents: 0)
+                let r = Glibc.poll(&p, 1, remainingMilliseconds(deadline))
+                return (r, r < 0 ? errno : 0)
+            }
+            if ready > 0 { return true }
+        }
+    }
+
+    /// Sends what the socket takes of `bytes` (MSG_NOSIGNAL: a peer that closed is EPIPE,
+    /// never SIGPIPE). EAGAIN is thrown: the caller polls and sends again.
+    public static func send(_ fd: FileDescriptor, _ bytes: UnsafeRawBufferPointer, path: String) throws(Errno) -> Int {
+        try retrying(.send, path) {
+            let r = Glibc.send(fd.rawValue, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+            return (r, r < 0 ? errno : 0)
+        }
+    }
+
+    /// Receives what has come, into `buffer`: 0 when the peer closed. EAGAIN is thrown.
+    public static func receive(_ fd: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer, path: String) throws(Errno) -> Int {
+        try retrying(.recv, path) {
+            let r = Glibc.recv(fd.rawValue, buffer.baseAddress, buffer.count, 0)
+            return (r, r < 0 ? errno : 0)
+        }
+    }
+
+    /// CLOCK_MONOTONIC in nanoseconds (deadlines that a change of the wall clock cannot move).
+    public static func monotonicNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    /// Milliseconds until `deadline`, rounded up; 0 once it has passed.
+    static func remainingMilliseconds(_ deadline: UInt64) -> Int32 {
+        let now = monotonicNanoseconds()
+        guard deadline > now else { return 0 }
+        return Int32(min(UInt64(Int32.max), (deadline - now + 999_999) / 1_000_000))
     }
 }
 

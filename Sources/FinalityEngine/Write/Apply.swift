@@ -36,18 +36,24 @@ public struct ApplyOptions: Sendable {
     public var overrides: [InterlockOverride]
     /// The operator's reason to start a new audit chain segment after a break.
     public var newAuditSegment: String?
+    /// The operator's reason to go on although an earlier change's outcome is unknown (its
+    /// completion record is missing and the file is neither its old nor its new content):
+    /// kept in the completion record written for it.
+    public var acknowledgeUnknown: String?
 
     public init(
-        context: AuditContext, procRoot: String = "/proc", overrides: [InterlockOverride] = [], newAuditSegment: String? = nil
+        context: AuditContext, procRoot: String = "/proc", overrides: [InterlockOverride] = [], newAuditSegment: String? = nil,
+        acknowledgeUnknown: String? = nil
     ) {
         self.context = context
         self.procRoot = procRoot
         self.overrides = overrides
         self.newAuditSegment = newAuditSegment
+        self.acknowledgeUnknown = acknowledgeUnknown
     }
 
     public var interlockOptions: InterlockOptions {
-        InterlockOptions(procRoot: procRoot, overrides: overrides, newAuditSegment: newAuditSegment)
+        InterlockOptions(procRoot: procRoot, overrides: overrides, newAuditSegment: newAuditSegment, acknowledgeUnknown: acknowledgeUnknown)
     }
 }
 
@@ -58,11 +64,17 @@ public struct ApplyResult: Sendable {
     public var interlocks: InterlockReport
     public var backupPath: String
     public var auditPath: String
+    /// The change's record, written before the rename ("applying", the planned new SHA-256).
     public var auditLine: String
     /// The same record as a JSON value (for `--json` output), exactly as written.
     public var auditObject: JSON
+    /// The record that completes it, written after the read-back ("applied", seen).
+    public var completionLine: String
+    public var completionObject: JSON
     /// The record that started a new chain segment before this change, if one did.
     public var auditSegmentLine: String?
+    /// Changes an earlier run left without completion, reconciled and recorded first.
+    public var reconciled: [AuditLog.Reconciliation]
     /// A temp file of an interrupted earlier run that was removed (we held the lock).
     public var removedLeftoverTemp: String?
 
@@ -70,8 +82,10 @@ public struct ApplyResult: Sendable {
 }
 
 /// The write path (product rules 1–5): interlocks, our lock, the hash check, the audit
-/// log checked and held, backup, temp file with the old file's owner, mode and extended
-/// attributes, fsync, rename, directory fsync, read back, audit record. Every system call
+/// log checked and held (changes an earlier run left open reconciled and their completion
+/// recorded), backup, temp file with the old file's owner, mode and extended attributes,
+/// fsync, the "applying" record (durable before the rename: no change without its
+/// record), rename, directory fsync, read back, the completion record. Every system call
 /// goes through `Sys` (and, in test builds, its fault injection).
 ///
 /// Internal to the engine: the only door to it is `ChangeWorkflow.apply`, with a review
@@ -150,6 +164,13 @@ enum Apply {
         // without its record.
         let auditPath = AuditLog.path(for: path)
         let audit = try AuditLog.Writer.open(auditPath, newSegment: options.newAuditSegment, context: options.context)
+        // A change an earlier run left without its completion (killed, power cut, failed
+        // after its rename) is reconciled against the file we hold, and its outcome
+        // recorded, before this change writes anything; an unknown one stops here unless
+        // the operator acknowledged it.
+        let reconciled = try audit.reconcileOpenChanges(
+            file: path, current: currentSHA, acknowledgeUnknown: options.acknowledgeUnknown, context: options.context)
+        Failpoint.hit(.afterReconciliation)
 
         let backup = try writeBackup(current, file: path, sha256: currentSHA, time: options.context.time)
 
@@ -192,40 +213,84 @@ enum Apply {
         try? temp.close()
         tempClosed = true
 
+        // The write-ahead record: the change as planned (its new SHA-256, the backup),
+        // appended and fsync'd (with the log's directory when the log is new) before the
+        // rename, so that no crash from here on leaves a changed file without its record.
+        let applyingLine: String
+        let applyingObject: JSON
+        var applyingSHA: String?
+        let applyingNumber: Int
+        let linesBefore = audit.lineCount
+        do {
+            applyingLine = try audit.append(AuditLog.record(plan: plan, backup: backup, context: options.context, overrides: checks.filter { $0.outcome == .overridden }))
+            applyingObject = audit.lastRecord
+            applyingSHA = audit.lastLineSHA256
+            applyingNumber = audit.lineCount
+        } catch {
+            try? Sys.unlink(tempPath)
+            // A record written whose directory could not be made durable: completed as not
+            // applied (best effort; history reconciles it as not applied otherwise).
+            if audit.lineCount > linesBefore, let sha = audit.lastLineSHA256 {
+                _ = try? audit.append(AuditLog.completionRecord(
+                    applyingSHA256: sha, applyingLine: audit.lineCount, file: path, outcome: .notApplied, how: .seen,
+                    found: "stopped before the rename: \(error)", fileSHA256: currentSHA.hex, backupFound: nil, context: options.context))
+            }
+            throw .io(path: auditPath, operation: "append the change's record", reason: "\(error); nothing changed (the temp file was removed), the backup is \(backup)")
+        }
+        Failpoint.hit(.afterApplyingRecord)
+        let recordText = "its audit record (line \(grouped(applyingNumber)) of \(auditPath))"
+
         do { try Sys.rename(tempPath, path) } catch {
             try? Sys.unlink(tempPath)
-            throw .io(path: path, operation: "rename the temp file over it", reason: "\(error); nothing changed (the temp file was removed), the backup is \(backup)")
+            var recorded = "its record is completed as not applied"
+            do {
+                try audit.append(AuditLog.completionRecord(
+                    applyingSHA256: applyingSHA ?? "", applyingLine: applyingNumber, file: path, outcome: .notApplied, how: .seen,
+                    found: "the rename failed (\(error)): the file was not replaced", fileSHA256: currentSHA.hex,
+                    backupFound: "the backup \(backup) holds the old content", context: options.context))
+            } catch {
+                recorded = "\(recordText) could not be completed (\(error)): history reconciles it as not applied"
+            }
+            throw .io(path: path, operation: "rename the temp file over it", reason: "\(error); nothing changed (the temp file was removed), \(recorded), the backup is \(backup)")
         }
+        // From here the file may hold the new content: a failure leaves the change's
+        // record open, and `history` (or the next change) reconciles it against the file.
         Failpoint.hit(.afterRename)
         do { try Sys.fsyncDirectory(directory) } catch {
             throw .io(
                 path: directory, operation: "fsync the directory",
-                reason: "\(error): the file holds the new content but the rename may not survive a power cut; no audit record was written; run the same command again, or restore \(backup)")
+                reason: "\(error): the file holds the new content but the rename may not survive a power cut; \(recordText) stays open: finality history reconciles it against the file; run the same command again, or restore \(backup)")
         }
         Failpoint.hit(.afterDirFsync)
 
         let readBack: [UInt8]
         do { readBack = try Sys.readFile(path, followLinks: false) } catch {
-            throw .io(path: path, operation: "read back", reason: "\(error); no audit record was written; the backup is \(backup)")
+            throw .io(path: path, operation: "read back", reason: "\(error); \(recordText) stays open: finality history reconciles it against the file; the backup is \(backup)")
         }
         guard readBack == plan.afterBytes else {
-            throw .io(path: path, operation: "verify", reason: "the bytes read back differ from the plan; the backup is \(backup)")
+            throw .io(path: path, operation: "verify", reason: "the bytes read back differ from the plan; \(recordText) stays open (finality history says what the file is); the backup is \(backup)")
         }
         if let e = SafetyFileReader.verify(readBack).errors.first {
-            throw .io(path: path, operation: "verify", reason: "the file read back does not decode (\(e)); the backup is \(backup)")
+            throw .io(path: path, operation: "verify", reason: "the file read back does not decode (\(e)); \(recordText) stays open; the backup is \(backup)")
         }
         Failpoint.hit(.afterVerify)
 
-        let line: String
+        let completionLine: String
         do {
-            line = try audit.append(AuditLog.record(plan: plan, backup: backup, context: options.context, overrides: checks.filter { $0.outcome == .overridden }))
+            completionLine = try audit.append(AuditLog.completionRecord(
+                applyingSHA256: applyingSHA ?? "", applyingLine: applyingNumber, file: path, outcome: .applied, how: .seen,
+                found: "read back: the plan's \(grouped(readBack.count)) bytes, SHA-256 \(AuditLog.short(plan.afterSHA256.hex))",
+                fileSHA256: plan.afterSHA256.hex, backupFound: "the backup \(backup) holds the old content", context: options.context))
         } catch {
-            throw .io(path: auditPath, operation: "append the audit record", reason: "\(error); the change IS applied, the backup is \(backup)")
+            throw .io(
+                path: auditPath, operation: "append the completion record",
+                reason: "\(error); the change IS applied and \(recordText) says so as planned: finality history reconciles it as applied; the backup is \(backup)")
         }
-        Failpoint.hit(.afterAudit)
+        Failpoint.hit(.afterCompletionRecord)
         return ApplyResult(
-            interlocks: InterlockReport(checks: checks), backupPath: backup, auditPath: auditPath, auditLine: line,
-            auditObject: audit.lastRecord, auditSegmentLine: audit.segmentLine, removedLeftoverTemp: removedLeftover)
+            interlocks: InterlockReport(checks: checks), backupPath: backup, auditPath: auditPath, auditLine: applyingLine,
+            auditObject: applyingObject, completionLine: completionLine, completionObject: audit.lastRecord,
+            auditSegmentLine: audit.segmentLine, reconciled: reconciled, removedLeftoverTemp: removedLeftover)
     }
 
     static func openError(_ e: Errno, path: String, what: String) -> EngineError {

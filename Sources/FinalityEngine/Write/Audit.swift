@@ -42,13 +42,22 @@ public struct AuditContext: Sendable {
 public enum AuditLog {
     public static func path(for file: String) -> String { file + ".audit.jsonl" }
 
-    /// The record that starts a new chain segment after a break (the operator's reason).
-    static func segmentRecord(_ v: Verification, reason: String, context: AuditContext) -> [(String, JSON)] {
-        let b = v.openBreak!
-        return [
+    /// The `state` of a change record written ahead of its rename: it needs a completion.
+    public static let applyingState = "applying"
+
+    /// Who wrote a record, and when: the first fields of every record.
+    static func who(_ context: AuditContext) -> [(String, JSON)] {
+        [
             ("time", .string(iso(context.time))), ("user", .string(context.user)), ("uid", .int(Int64(context.uid))),
             ("sudo_user", context.sudoUser.map { .string($0) } ?? .null), ("ssh", context.ssh.map { .string($0) } ?? .null),
             ("host", .string(context.host)),
+        ]
+    }
+
+    /// The record that starts a new chain segment after a break (the operator's reason).
+    static func segmentRecord(_ v: Verification, reason: String, context: AuditContext) -> [(String, JSON)] {
+        let b = v.openBreak!
+        return who(context) + [
             ("segment", .object([("reason", .string(reason)), ("broken_line", .int(Int64(b.line))), ("problem", .string(b.problem))])),
             ("tool_version", .string(context.toolVersion)),
         ]
@@ -64,17 +73,14 @@ public enum AuditLog {
         return JSONModel.entry(e, index: index ?? 0)
     }
 
-    /// The record for an applied plan, without the chain field (added by `append`).
+    /// The record of a plan about to be applied, without the chain field (added by
+    /// `append`): written and made durable before the rename (`state` "applying", the
+    /// planned new SHA-256, the backup), completed by a `completionRecord` after the read-back.
     public static func record(
         plan: Plan, backup: String, context: AuditContext, overrides: [InterlockCheck] = []
     ) -> [(String, JSON)] {
-        var fields: [(String, JSON)] = [
-            ("time", .string(iso(context.time))),
-            ("user", .string(context.user)),
-            ("uid", .int(Int64(context.uid))),
-            ("sudo_user", context.sudoUser.map { .string($0) } ?? .null),
-            ("ssh", context.ssh.map { .string($0) } ?? .null),
-            ("host", .string(context.host)),
+        var fields: [(String, JSON)] = who(context) + [
+            ("state", .string(applyingState)),
             ("action", .string(plan.action.rawValue)),
             ("file", .string(plan.path)),
             ("format", .string(plan.format.name)),
@@ -129,12 +135,36 @@ public enum AuditLog {
         return fields
     }
 
+    /// The record that completes the change recorded at `applyingLine` (whose line's
+    /// SHA-256 is `applyingSHA256`): its outcome, how it was known, what was found.
+    public static func completionRecord(
+        applyingSHA256: String, applyingLine: Int, file: String, outcome: Reconciliation.Outcome, how: Reconciliation.How,
+        found: String, fileSHA256: String?, backupFound: String?, acknowledged: String? = nil, context: AuditContext
+    ) -> [(String, JSON)] {
+        who(context) + [
+            ("file", .string(file)),
+            ("completion", .object([
+                ("applying_sha256", .string(applyingSHA256)),
+                ("applying_line", .int(Int64(applyingLine))),
+                ("outcome", .string(outcome.rawValue)),
+                ("how", .string(how.rawValue)),
+                ("found", .string(found)),
+                ("sha256_file", fileSHA256.map { .string($0) } ?? .null),
+                ("backup_found", backupFound.map { .string($0) } ?? .null),
+                ("acknowledged", acknowledged.map { .string($0) } ?? .null),
+            ])),
+            ("tool_version", .string(context.toolVersion)),
+        ]
+    }
+
     static func sha256Hex(_ bytes: some Sequence<UInt8>) -> String { Hex.encode(SHA256.hash(data: Array(bytes))) }
 
-    /// One record as read back, with its line number.
+    /// One record as read back, with its line number and the SHA-256 of its line (what a
+    /// later record's `prev_sha256`, or a completion's `applying_sha256`, names).
     public struct Entry: Sendable {
         public var line: Int
         public var record: AuditRecord
+        public var sha256: String
     }
 
     /// Where the chain breaks, why, and the segment record that resumed it (if any).
@@ -146,8 +176,25 @@ public enum AuditLog {
 
     public struct Verification: Sendable {
         /// Every record that decodes, breaks or not.
-        public var entries: [Entry]
+        public var entries: [Entry] { didSet { completions = Self.completions(entries) } }
         public var breaks: [Break]
+        /// For each line SHA-256 a completion names: the indices (in `entries`) of the
+        /// completions naming it, in order.
+        var completions: [String: [Int]]
+
+        public init(entries: [Entry], breaks: [Break]) {
+            self.entries = entries
+            self.breaks = breaks
+            completions = Self.completions(entries)
+        }
+
+        static func completions(_ entries: [Entry]) -> [String: [Int]] {
+            var out = [String: [Int]]()
+            for (i, e) in entries.enumerated() {
+                if let c = e.record.completion { out[c.applyingSha256, default: []].append(i) }
+            }
+            return out
+        }
         /// The first break.
         public var brokenLine: Int? { breaks.first?.line }
         public var problem: String? { breaks.first?.problem }
@@ -155,6 +202,28 @@ public enum AuditLog {
         /// The last break that no segment record follows: while there is one, a write is
         /// refused unless the operator starts a new segment.
         public var openBreak: Break? { breaks.last { $0.resumedAtLine == nil } }
+
+        /// The record that completes the change at `entry` (a later record whose
+        /// completion names its line's SHA-256), or nil.
+        public func completion(of entry: Entry) -> Entry? {
+            (completions[entry.sha256] ?? []).lazy.map { entries[$0] }.first { $0.line > entry.line }
+        }
+
+        /// Changes written ahead of their rename that no record completes: a run stopped
+        /// (killed, power cut) between its "applying" record and its completion, or failed
+        /// after the rename. `reconcile` says how each ended.
+        public var openChanges: [Entry] {
+            entries.filter { $0.record.isApplying && completion(of: $0) == nil }
+        }
+
+        /// Completion records that name no "applying" record before them.
+        public var orphanCompletions: [Entry] {
+            let applying = Dictionary(entries.filter(\.record.isApplying).map { ($0.sha256, $0.line) }, uniquingKeysWith: min)
+            return entries.filter { e in
+                guard let c = e.record.completion else { return false }
+                return applying[c.applyingSha256].map { $0 >= e.line } ?? true
+            }
+        }
     }
 
     /// Checks every link of `bytes`: each line must be a record carrying the SHA-256 of the
@@ -189,7 +258,7 @@ public enum AuditLog {
                     breaks[j].resumedAtLine = number
                 }
             }
-            entries.append(Entry(line: number, record: record))
+            entries.append(Entry(line: number, record: record, sha256: sha256Hex(raw)))
         }
         return Verification(entries: entries, breaks: breaks)
     }
@@ -205,9 +274,12 @@ public enum AuditLog {
     }
 
     /// The `audit-log` check, before anything is written: the log (or its directory, when
-    /// it does not exist yet) must be usable, and its chain intact to the end (or the
-    /// operator starts a new segment).
-    public static func check(_ path: String, newSegment: String?) -> InterlockCheck {
+    /// it does not exist yet) must be usable, its chain intact to the end (or the
+    /// operator starts a new segment), and, given the safety `file`, every change left
+    /// without its completion record reconciled against the file: applied or not applied
+    /// is written down first by the change (clear); an unknown outcome refuses it unless the
+    /// operator acknowledges it with a reason (`acknowledgeUnknown`).
+    public static func check(_ path: String, newSegment: String?, file: String? = nil, acknowledgeUnknown: String? = nil) -> InterlockCheck {
         let checked = "audit log \(path)"
         func unusable(_ why: String) -> InterlockCheck {
             InterlockCheck(name: "audit-log", checked: checked, found: why + ": the change would have no audit record", outcome: .unusable)
@@ -236,8 +308,28 @@ public enum AuditLog {
                 outcome: .refused)
         }
         let resumed = v.breaks.isEmpty ? "" : " (\(grouped(v.breaks.count)) earlier break(s), each followed by a new segment)"
+        let intact = "\(grouped(v.entries.count)) record(s), chain intact to the end\(resumed)"
+        if let file, !v.openChanges.isEmpty {
+            let open = reconcile(v, file: FileState.read(file))
+            let unknown = open.filter { $0.outcome == .unknown }
+            let said = open.map(\.sentence).joined(separator: "; ")
+            if !unknown.isEmpty {
+                if let reason = acknowledgeUnknown {
+                    return InterlockCheck(
+                        name: "audit-log", checked: checked,
+                        found: "\(intact); \(said); acknowledged with your reason, kept in its completion record: \(reason)", outcome: .warning)
+                }
+                return InterlockCheck(
+                    name: "audit-log", checked: checked,
+                    found: "\(said). Nothing is written while a change's outcome is unknown: check the file and its backup (finality history), then acknowledge it with a reason: --acknowledge-unknown \"why\"",
+                    outcome: .refused)
+            }
+            return InterlockCheck(
+                name: "audit-log", checked: checked, found: "\(intact); \(said); its completion record is written first",
+                outcome: .clear, summary: "\(grouped(v.entries.count)) record(s), chain intact; \(grouped(open.count)) change(s) reconciled")
+        }
         return InterlockCheck(
-            name: "audit-log", checked: checked, found: "\(grouped(v.entries.count)) record(s), chain intact to the end\(resumed)", outcome: .clear, summary: "\(grouped(v.entries.count)) record(s), chain intact")
+            name: "audit-log", checked: checked, found: intact, outcome: .clear, summary: "\(grouped(v.entries.count)) record(s), chain intact")
     }
 
     static func unusableReason(_ st: FileStatus, path: String) -> String? {
@@ -258,12 +350,22 @@ public enum AuditLog {
         var size: Int64
         var lastLine: [UInt8]?
         public private(set) var segmentLine: String?
+        /// The chain as it was when opened (before any record of this run).
+        public private(set) var verification = Verification(entries: [], breaks: [])
+        /// The number of lines in the log (a torn last line counts): the next record's
+        /// line number is one more.
+        public private(set) var lineCount = 0
+        /// The log did not exist before `open` created it: its directory entry is made
+        /// durable with the first record (fsync of the directory), before that record counts.
+        var directoryPending = false
 
         /// Opens (creating it 0600 if needed, never through a link), checks it is a
         /// regular file with one name, reads and verifies the chain, reserves room for the
         /// records to come, and starts a new segment if the chain is broken and the operator
         /// gave a reason. Throws (nothing written yet) otherwise.
         public static func open(_ path: String, newSegment: String?, context: AuditContext) throws(EngineError) -> Writer {
+            // Under the write path's directory lock no other finality creates it meanwhile.
+            let existed = (try? Sys.status(path, followLinks: false)) != nil
             let fd: FileDescriptor
             do {
                 fd = try Sys.open(path, .readWrite, [.create, .append, .noFollow, .closeOnExec], permissions: [.ownerRead, .ownerWrite])
@@ -280,7 +382,10 @@ public enum AuditLog {
                 let w = Writer(path: path, fd: fd, size: Int64(existing.count))
                 w.lastLine = existing.split(separator: 0x0A, omittingEmptySubsequences: true).last.map(Array.init)
                 w.torn = existing.last.map { $0 != 0x0A } ?? false
+                w.lineCount = existing.isEmpty ? 0 : existing.split(separator: 0x0A, omittingEmptySubsequences: false).count - (w.torn ? 0 : 1)
+                w.directoryPending = !existed
                 let v = verify(bytes: existing)
+                w.verification = v
                 if v.openBreak != nil {
                     guard let reason = newSegment else {
                         throw EngineError.refused(
@@ -322,11 +427,16 @@ public enum AuditLog {
 
         deinit { try? fd.close() }
 
-        /// Appends one record chained to the last line, and fsyncs. On any failure the log
-        /// is cut back to what it was: a torn record never stays.
         /// The last record appended, as written.
         public private(set) var lastRecord: JSON = .null
+        /// The SHA-256 of the last line appended (what its completion names).
+        public var lastLineSHA256: String? { lastLine.map { sha256Hex($0) } }
 
+        /// Appends one record chained to the last line, and fsyncs it (and, for a log this
+        /// run created, its directory): when this returns, the record survives a power cut.
+        /// On a failure of the write or its fsync the log is cut back to what it was: a torn
+        /// record never stays. A failure of the directory's fsync throws after the record
+        /// is written (it is counted: `lastLineSHA256` names it).
         @discardableResult
         public func append(_ fields: [(String, JSON)]) throws(EngineError) -> String {
             let prev = lastLine.map { sha256Hex($0) } ?? ""
@@ -347,8 +457,38 @@ public enum AuditLog {
             size += Int64(bytes.count)
             lastLine = Array(line.utf8)
             lastRecord = record
+            lineCount += 1
             torn = false
+            if directoryPending {
+                let dir = PathText.directory(path)
+                do { try Sys.fsyncDirectory(dir) } catch {
+                    throw .io(path: dir, operation: "fsync the directory of the new audit log", reason: "\(error) (the record is written, but its file may not survive a power cut)")
+                }
+                directoryPending = false
+            }
             return line
+        }
+
+        /// Every change the log leaves without its completion, reconciled against the file
+        /// as the write path holds it (`current`: its SHA-256 under our lock), each outcome
+        /// written down as a completion record ("reconciled"), before this run writes
+        /// anything else. An unknown outcome refuses (nothing written) unless the operator
+        /// acknowledged it (`acknowledgeUnknown`, kept in the completion record).
+        public func reconcileOpenChanges(
+            file: String, current: Bytes32, acknowledgeUnknown: String?, context: AuditContext
+        ) throws(EngineError) -> [Reconciliation] {
+            guard !verification.openChanges.isEmpty else { return [] }
+            let open = reconcile(verification, file: .sha256(current.hex))
+            let unknown = open.filter { $0.outcome == .unknown }
+            if !unknown.isEmpty && acknowledgeUnknown == nil {
+                throw .refused(
+                    "audit log \(path): \(unknown.map(\.sentence).joined(separator: "; "))"
+                        + ". Nothing written: check the file and its backup (finality history), then acknowledge it with a reason: --acknowledge-unknown \"why\"")
+            }
+            for r in open {
+                try append(r.completionRecord(file: file, acknowledged: r.outcome == .unknown ? acknowledgeUnknown : nil, context: context))
+            }
+            return open
         }
     }
 

@@ -4,8 +4,13 @@ import FoundationEssentials
 /// decoded with the standard `JSONDecoder` (snake_case keys). The write side builds the
 /// same fields with the engine's JSON writer (`AuditLog.record`), whose entry and LIB
 /// objects are exactly `list --json`'s. Fields a record of an older
-/// version lacks are nil. A record either describes a change (`action`) or starts a new
-/// chain segment after a break (`segment`).
+/// version lacks are nil. A record is one of three kinds:
+/// - a change (`action`): since the write-ahead audit, written and made durable before the
+///   rename with `state` "applying" and the planned new SHA-256; older records (no
+///   `state`) were written after the read-back and are complete by themselves;
+/// - the completion of a change (`completion`): applied, not applied or unknown, seen by
+///   the write path or reconciled later against the file and its backup;
+/// - the start of a new chain segment after a break (`segment`).
 public struct AuditRecord: Codable, Hashable, Sendable {
     public struct Time: Codable, Hashable, Sendable {
         public var slot: UInt32
@@ -105,6 +110,29 @@ public struct AuditRecord: Codable, Hashable, Sendable {
         public var problem: String
     }
 
+    /// How a change ended, written after its "applying" record: by the write path that made
+    /// it (`how` "seen": read back, or failed before the rename), or by a later run or
+    /// `history`'s reconciler that compared the file and the backup with the record
+    /// (`how` "reconciled").
+    public struct Completion: Codable, Hashable, Sendable {
+        /// The SHA-256 (hex) of the "applying" record's line: the record this completes.
+        public var applyingSha256: String
+        /// That record's line number when this was written (for people; the hash decides).
+        public var applyingLine: Int?
+        /// applied | not-applied | unknown
+        public var outcome: String
+        /// seen | reconciled
+        public var how: String
+        /// What was found: "read back: the plan's bytes", "the file's SHA-256 is the planned new one"…
+        public var found: String
+        /// The file's SHA-256 when the completion was written (nil: missing or unreadable).
+        public var sha256File: String?
+        /// The backup the change made, as found then.
+        public var backupFound: String?
+        /// An unknown outcome goes on only with the operator's reason (--acknowledge-unknown).
+        public var acknowledged: String?
+    }
+
     /// One piece of evidence of a key's last vote, with its source (`VoteFloor.json`).
     public struct EvidencePiece: Codable, Hashable, Sendable {
         /// entry | backup | network | lib
@@ -174,8 +202,22 @@ public struct AuditRecord: Codable, Hashable, Sendable {
     public var warnings: [Warning]?
     public var overrides: [Override]?
     public var segment: Segment?
+    /// "applying" on a change written ahead of its rename (nil: an older, complete record).
+    public var state: String?
+    public var completion: Completion?
     public var toolVersion: String?
     public var prevSha256: String
+
+    /// A change written ahead of its rename, which needs a completion record.
+    public var isApplying: Bool { action != nil && state == AuditLog.applyingState }
+
+    /// What the record is, in one word or two: the action ("reset"), "new-segment", or
+    /// the completion's outcome ("applied", "not-applied", "unknown").
+    public var kindText: String {
+        if let c = completion { return c.outcome }
+        if segment != nil { return "new-segment" }
+        return action ?? "?"
+    }
 
     /// Decodes one line (nil: not a record of ours). snake_case keys; `_vheight` and
     /// `_b_lock` keep their leading underscore (`convertFromSnakeCase` keeps it).

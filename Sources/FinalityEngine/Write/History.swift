@@ -22,6 +22,13 @@ public struct FileHistory: Sendable {
     public var backups: [BackupInfo]
     public var auditPath: String
     public var audit: AuditLog.Verification
+    /// Each change the log leaves without its completion record, reconciled against the
+    /// file, its backup and the later records: applied, not applied, or unknown.
+    public var reconciliations: [AuditLog.Reconciliation] = []
+
+    /// A change whose outcome is unknown is open: `history` exits 1 and the next write
+    /// stops until the operator acknowledges it.
+    public var unknownOpen: Bool { reconciliations.contains { $0.outcome == .unknown } }
 
     /// Backups that no audit record names: a change stopped between its backup and its
     /// record (killed, power cut), or a backup made by hand.
@@ -94,15 +101,32 @@ public struct FileHistory: Sendable {
     public static func read(file: String) throws(EngineError) -> FileHistory {
         let current = (try? FileBytes.read(file)).map { Digest.sha256($0) }
         let auditPath = AuditLog.path(for: file)
+        let audit = try AuditLog.verify(auditPath)
+        let state: AuditLog.FileState = current.map { .sha256($0.hex) } ?? AuditLog.FileState.read(file)
         return FileHistory(
             file: file, currentSHA256: current, backups: backups(of: file, current: current), auditPath: auditPath,
-            audit: try AuditLog.verify(auditPath))
+            audit: audit, reconciliations: AuditLog.reconcile(audit, file: state))
     }
 
-    /// Whether the current file is what the last audit record left (nil: no records).
+    /// How the change recorded at `entry` ended: from its completion record, from the
+    /// reconciliation when it has none, "applied" for a record older than the write-ahead
+    /// audit (written after its read-back); nil for a record that is no change.
+    public func outcome(of entry: AuditLog.Entry) -> AuditLog.Reconciliation.Outcome? {
+        guard entry.record.action != nil else { return nil }
+        guard entry.record.isApplying else { return .applied }
+        if let c = audit.completion(of: entry) { return AuditLog.Reconciliation.Outcome(rawValue: c.record.completion!.outcome) ?? .unknown }
+        return reconciliations.first { $0.line == entry.line }?.outcome ?? .unknown
+    }
+
+    /// Whether the current file is what the last change left (nil: no change recorded, or
+    /// the last one's outcome is unknown): its new SHA-256 when applied, its old one when not.
     public var currentMatchesLastRecord: Bool? {
-        guard let last = audit.entries.last(where: { $0.record.segment == nil }), let after = last.record.sha256After else { return nil }
-        return after == currentSHA256?.hex
+        guard let last = audit.entries.last(where: { $0.record.action != nil }) else { return nil }
+        switch outcome(of: last) {
+        case .applied?: return last.record.sha256After.map { $0 == currentSHA256?.hex }
+        case .notApplied?: return last.record.sha256Before.map { $0 == currentSHA256?.hex }
+        default: return nil
+        }
     }
 
     public var lines: [String] {
@@ -123,7 +147,8 @@ public struct FileHistory: Sendable {
         out.append("")
         out.append("Audit log \(auditPath): \(grouped(audit.entries.count)) record\(audit.entries.count == 1 ? "" : "s")")
         // Records and breaks in line order: every record is read, past any break.
-        var items = audit.entries.map { (line: $0.line, text: Self.describe($0)) }
+        let lineOf = Dictionary(audit.entries.map { ($0.sha256, $0.line) }, uniquingKeysWith: { a, _ in a })
+        var items = audit.entries.map { (line: $0.line, text: describe($0, lineOf: lineOf)) }
         for b in audit.breaks {
             var t = ["  CHAIN BROKEN at line \(b.line): \(b.problem)"]
             t.append(b.resumedAtLine.map { "     a new chain segment starts at line \($0)" } ?? "     no new segment since: a change is refused until the operator starts one (--new-audit-segment)")
@@ -135,6 +160,25 @@ public struct FileHistory: Sendable {
         } else {
             out.append("  \(grouped(audit.breaks.count)) break\(audit.breaks.count == 1 ? "" : "s") in the chain\(audit.openBreak == nil ? ", each followed by a new segment" : "")")
         }
+        // Records written ahead of their rename that nothing completes: the chain can be
+        // intact while a change stopped half-way, so each is said, with its outcome.
+        if !reconciliations.isEmpty {
+            let n = reconciliations.count
+            out.append("  \(grouped(n)) change\(n == 1 ? "" : "s") without a completion record (stopped between the record written before the rename and the one after it: killed, a power cut, or a failure after the rename):")
+            for r in reconciliations {
+                out.append("    line \(grouped(r.line)), \(r.what): \(r.outcomeText)")
+                out.append("      \(r.found); \(r.backupFound)")
+                switch r.outcome {
+                case .unknown:
+                    out.append("      the next change is refused until you check the file and acknowledge this: --acknowledge-unknown \"why\" (10+ characters, kept in the audit record); finality history exits 1 meanwhile")
+                default:
+                    out.append("      the next change records this outcome (a completion record, \"reconciled\") before anything else")
+                }
+            }
+        }
+        for o in audit.orphanCompletions {
+            out.append("  line \(grouped(o.line)) completes a change that no earlier record names (applying SHA-256 \(AuditLog.short(o.record.completion!.applyingSha256)))")
+        }
         switch currentMatchesLastRecord {
         case .some(false):
             out.append("  note: the current file is not what the last record left: changed outside finality, or a change was interrupted")
@@ -143,17 +187,37 @@ public struct FileHistory: Sendable {
         return out
     }
 
-    static func describe(_ e: AuditLog.Entry) -> [String] {
+    /// One record in words; `lineOf`: each line's SHA-256 → its line number.
+    func describe(_ e: AuditLog.Entry, lineOf: [String: Int]) -> [String] {
         let r = e.record
         if let seg = r.segment {
             return [
-                "  line \(e.line): \(r.time) \(r.user) NEW CHAIN SEGMENT after the break at line \(seg.brokenLine) (\(seg.problem))",
+                "  line \(grouped(e.line)): \(r.time) \(r.user) NEW CHAIN SEGMENT after the break at line \(grouped(seg.brokenLine)) (\(seg.problem))",
                 "     reason: \(seg.reason)",
             ]
         }
+        if let c = r.completion {
+            let target = lineOf[c.applyingSha256].flatMap { $0 < e.line ? "line \(grouped($0))" : nil } ?? "a change no earlier record names"
+            let outcome = (AuditLog.Reconciliation.Outcome(rawValue: c.outcome) ?? .unknown) == .notApplied ? "NOT APPLIED" : c.outcome.uppercased()
+            let how = c.how == AuditLog.Reconciliation.How.reconciled.rawValue ? "reconciled afterwards" : "seen by the write path"
+            var out = [
+                "  line \(grouped(e.line)): \(r.time) \(r.user) completes \(target): \(outcome) (\(how))",
+                "     \(c.found)",
+            ]
+            if let a = c.acknowledged { out.append("     acknowledged: \(a)") }
+            return out
+        }
         let key = r.key.map { " " + String($0.prefix(24)) + "…" } ?? ""
         let from = r.restoreFrom.map { " from " + $0 } ?? ""
-        var out = ["  line \(e.line): \(r.time) \(r.user) \(r.action ?? "?")\(key)\(from)"]
+        var state = ""
+        if r.isApplying {
+            if let c = audit.completion(of: e) {
+                state = " (written before the rename; completed at line \(grouped(c.line)))"
+            } else if let rec = reconciliations.first(where: { $0.line == e.line }) {
+                state = " (written before the rename; NO COMPLETION RECORD: \(rec.outcomeText))"
+            }
+        }
+        var out = ["  line \(grouped(e.line)): \(r.time) \(r.user) \(r.action ?? "?")\(key)\(from)\(state)"]
         out.append("     SHA-256 \(String((r.sha256Before ?? "?").prefix(16)))… → \(String((r.sha256After ?? "?").prefix(16)))…, backup \(r.backup ?? "?")")
         for o in r.overrides ?? [] { out.append("     interlock \(o.check) OVERRIDDEN: \(o.reason)") }
         // Records since issue 9: each written last vote and the evidence chosen for it.
@@ -181,6 +245,16 @@ public struct FileHistory: Sendable {
                 .object([
                     ("line", .int(Int64(e.line))), ("time", .string(e.record.time)), ("user", .string(e.record.user)),
                     ("action", e.record.action.map { .string($0) } ?? .null), ("key", e.record.key.map { .string($0) } ?? .null),
+                    ("state", e.record.state.map { .string($0) } ?? .null),
+                    ("outcome", outcome(of: e).map { .string($0.rawValue) } ?? .null),
+                    ("completed_at_line", audit.completion(of: e).map { .int(Int64($0.line)) } ?? .null),
+                    ("completion", e.record.completion.map { c in
+                        .object([
+                            ("applying_line", c.applyingLine.map { .int(Int64($0)) } ?? .null), ("applying_sha256", .string(c.applyingSha256)),
+                            ("outcome", .string(c.outcome)), ("how", .string(c.how)), ("found", .string(c.found)),
+                            ("acknowledged", c.acknowledged.map { .string($0) } ?? .null),
+                        ])
+                    } ?? .null),
                     ("sha256_before", e.record.sha256Before.map { .string($0) } ?? .null),
                     ("sha256_after", e.record.sha256After.map { .string($0) } ?? .null),
                     ("backup", e.record.backup.map { .string($0) } ?? .null),
@@ -198,6 +272,8 @@ public struct FileHistory: Sendable {
             ("chain_broken_line", audit.brokenLine.map { .int(Int64($0)) } ?? .null),
             ("chain_problem", audit.problem.map { .string($0) } ?? .null),
             ("current_matches_last_record", currentMatchesLastRecord.map { .bool($0) } ?? .null),
+            ("open_changes", .array(reconciliations.map(\.json))),
+            ("unknown_outcome_open", .bool(unknownOpen)),
         ])
     }
 }

@@ -23,14 +23,14 @@ public enum StandIn {
             throw .io(path: file, operation: "create", reason: "\(error); nothing written")
         }
         do throws(Errno) {
-            defer { try? fd.close() }
+            defer { try? Sys.close(fd, path: file) }
             let directory = PathText.directory(file)
             if geteuid() == 0 {
                 let owner = try Sys.status(directory, followLinks: true)
                 try Sys.fchown(fd, uid: owner.uid, gid: owner.gid, path: file)
             }
             try Sys.fsync(fd, path: file)
-            let identity = try Sys.fstat(fd).identity
+            let identity = try Sys.fstat(fd, path: file).identity
             try Sys.fsyncDirectory(directory)
             return identity
         } catch {

@@ -11,7 +11,9 @@ struct History: ParsableCommand {
 
             Every record is read, past any break; each break is shown where it is, with the new chain segment that followed it (a segment starts with the operator's typed reason: --new-audit-segment on a change).
 
-            Exit codes: 0 intact (or every break followed by a new segment), 1 a break with no segment after it (the line number is printed), 2 usage, 3 I/O.
+            A change is recorded before its rename ("applying", with the planned new SHA-256) and completed after its read-back. A change without its completion (killed, power cut) is reconciled against the file and its backup: applied (the file is the planned new content, or a later change started from it), not applied (the file is still the old content), or unknown (neither). The next change records the outcome first; an unknown one stops it until acknowledged (--acknowledge-unknown "why").
+
+            Exit codes: 0 intact (or every break followed by a new segment) and no change of unknown outcome, 1 a break with no segment after it (the line number is printed) or a change whose outcome is unknown, 2 usage, 3 I/O.
             """)
 
     @Argument(help: "The safety file, or a nodeos data dir.")
@@ -34,7 +36,10 @@ struct History: ParsableCommand {
             for b in h.audit.breaks {
                 printError("audit log \(h.auditPath): chain broken at line \(b.line): \(b.problem)" + (b.resumedAtLine.map { "; new segment at line \($0)" } ?? ""))
             }
-            if h.audit.openBreak != nil { return .invalidOrRefused }
+            for r in h.reconciliations where r.outcome == .unknown {
+                printError("audit log \(h.auditPath): \(r.sentence)")
+            }
+            if h.audit.openBreak != nil || h.unknownOpen { return .invalidOrRefused }
             return .success
         }
     }

@@ -55,8 +55,9 @@ struct ApplyTests {
         let second = try Apply.run(try resetPlan(path, key: 2), location: location, options: options(Date(timeIntervalSince1970: 1_790_000_100)))
         let audit = try AuditLog.verify(result.auditPath)
         #expect(audit.intact)
-        #expect(audit.entries.count == 2)
-        #expect(second.auditRecord?.prevSha256 == AuditLog.sha256Hex(Array(result.auditLine.utf8)))
+        // Each change: its record before the rename, its completion after the read-back.
+        #expect(audit.entries.count == 4)
+        #expect(second.auditRecord?.prevSha256 == AuditLog.sha256Hex(Array(result.completionLine.utf8)))
         let history = try FileHistory.read(file: path)
         #expect(history.backups.count == 2)
         #expect(history.currentMatchesLastRecord == true)

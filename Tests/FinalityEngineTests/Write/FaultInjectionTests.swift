@@ -23,6 +23,13 @@ private let errorsByCall: [Sys.Call: [String]] = [
     .ftruncate: ["EIO", "EINTR"],
     .fallocate: ["ENOSPC", "ENOTSUP", "EINTR"],
     .lock: ["EINTR"],
+    .stat: ["EIO", "EINTR"],
+    .lstat: ["EIO", "EINTR"],
+    .fstat: ["EIO", "EINTR"],
+    .close: ["EIO", "EINTR"],
+    .access: ["EIO", "EINTR"],
+    .readlink: ["EIO", "EINTR"],
+    .opendir: ["EIO", "EINTR"],
 ]
 
 /// A summary the suite prints: how many faults were injected and what came of them.
@@ -94,13 +101,23 @@ struct FaultInjectionTests {
                 for b in ((try? Sys.directoryEntries(dir + "/finalizers/backups")) ?? []).map({ dir + "/finalizers/backups/" + $0 }) {
                     #expect(Fixture.read(b) == old, "\(what): a backup that is not the old file: \(b)")
                 }
-                // 3. The audit log says nothing false: intact, and a record only for a change that is there.
+                // 3. The audit log says nothing false, and no change is without its record:
+                //    intact; a new file has its change's record, applied (completed, or
+                //    reconciled from the file); an old file has none, or one not applied; no
+                //    outcome unknown.
                 let audit = try AuditLog.verify(AuditLog.path(for: path))
                 #expect(audit.intact, "\(what): \(audit.problem ?? "")")
-                if let r = audit.entries.last?.record {
-                    #expect(r.sha256After == Digest.sha256(now).hex, "\(what): the record claims a change that is not there")
+                let history = try FileHistory.read(file: path)
+                #expect(!history.unknownOpen, "\(what): \(history.reconciliations.map(\.sentence))")
+                let changes = audit.entries.filter { $0.record.action != nil }
+                #expect(changes.count <= 1, "\(what)")
+                if now == plan.afterBytes {
+                    #expect(changes.first?.record.sha256After == plan.afterSHA256.hex, "\(what): the new file has no record")
+                    #expect(changes.first.flatMap(history.outcome(of:)) == .applied, "\(what)")
+                } else if let change = changes.first {
+                    #expect(history.outcome(of: change) == .notApplied, "\(what)")
                 }
-                #expect(audit.entries.count <= 1)
+                #expect(history.currentMatchesLastRecord != false, "\(what)")
                 // 4. No temp file left behind (a failed rename or write removes it).
                 let temps = try Sys.directoryEntries(dir + "/finalizers").filter { $0.hasSuffix(".tmp") }
                 #expect(temps.isEmpty, "\(what): \(temps)")
@@ -108,22 +125,21 @@ struct FaultInjectionTests {
                 //    other injected error is an I/O error (exit 3) and its message names it.
                 if errName == "EINTR" {
                     #expect(failure == nil, "\(what): \(failure.map { "\($0)" } ?? "")")
-                    #expect(now == plan.afterBytes && audit.entries.count == 1, "\(what)")
+                    #expect(now == plan.afterBytes && audit.entries.count == 2 && history.reconciliations.isEmpty, "\(what)")
                     tally.add("EINTR retried, applied")
                 } else if let failure {
                     #expect(failure.status == .io || failure.status == .invalidOrRefused, "\(what): \(failure)")
                     #expect("\(failure)".contains(fault.errno.description) || failure.status == .invalidOrRefused, "\(what): \(failure)")
                     if now == old {
-                        #expect(audit.entries.isEmpty, "\(what)")
-                        tally.add("refused or failed, old content kept")
+                        tally.add("refused or failed, old content kept, " + (changes.isEmpty ? "no record" : "recorded as not applied"))
                     } else {
-                        tally.add("failed after the rename: new content, " + (audit.entries.isEmpty ? "no record (said so)" : "recorded"))
+                        tally.add("failed after the rename: new content, recorded, " + (history.reconciliations.isEmpty ? "completed" : "reconciled as applied"))
                         #expect("\(failure)".contains("IS applied") || "\(failure)".contains("new content") || "\(failure)".contains("backup"), "\(what): \(failure)")
                     }
                 } else {
                     // A failure the write path can live with (no room to reserve, no xattr support on removal...).
                     tally.add("absorbed, applied")
-                    #expect(now == plan.afterBytes && audit.entries.count == 1, "\(what)")
+                    #expect(now == plan.afterBytes && audit.entries.count == 2 && history.reconciliations.isEmpty, "\(what)")
                 }
             }
         }

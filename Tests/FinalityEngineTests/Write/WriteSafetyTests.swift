@@ -193,7 +193,7 @@ struct AuditLogCheckTests {
         let v = try AuditLog.verify(log)
         #expect(v.openBreak == nil)
         #expect(v.breaks.map(\.line) == [2])
-        #expect(v.entries.map(\.line) == [1, 2, 3, 4])
+        #expect(v.entries.map(\.line) == [1, 2, 3, 4, 5])
         #expect(v.entries[2].record.segment?.reason == reason)
         #expect(v.entries[3].record.sha256After == plan.afterSHA256.hex)
         #expect(result.auditSegmentLine != nil)

@@ -64,10 +64,19 @@ struct RecoveryFaultTests {
             }
             let audit = try AuditLog.verify(AuditLog.path(for: path))
             #expect(audit.intact)
-            #expect(audit.entries.count == (point == .afterAudit ? 1 : 0))
-            if point.backupExists && point != .afterAudit {
+            // The change's record is there from the step before the rename on; its
+            // completion only once the write path saw the read-back.
+            #expect(audit.entries.count == (point == .afterCompletionRecord ? 2 : point.applyingRecorded ? 1 : 0), "\(point.rawValue)")
+            let history = try FileHistory.read(file: path)
+            if point.backupExists && !point.applyingRecorded {
                 // history points at the backup whose change never got its record.
-                #expect(try FileHistory.read(file: path).unrecordedBackups.count == 1)
+                #expect(history.unrecordedBackups.count == 1)
+            }
+            if point.applyingRecorded && point != .afterCompletionRecord {
+                // A record without its completion: reconciled against the file.
+                #expect(history.reconciliations.map(\.outcome) == [point.fileIsNew ? .applied : .notApplied], "\(point.rawValue)")
+            } else {
+                #expect(history.reconciliations.isEmpty, "\(point.rawValue)")
             }
             // Running the same command again finishes the job (or finds nothing left to do).
             if !point.fileIsNew || repeatable(trial) {
@@ -119,7 +128,7 @@ struct RecoveryFaultTests {
             #expect(backups.count == 1)
             #expect(backups.first.map(Fixture.read) == old)
             let audit = try AuditLog.verify(AuditLog.path(for: path))
-            #expect(audit.intact && audit.entries.count == 1)
+            #expect(audit.intact && audit.entries.count == 2)
         }
     }
 
@@ -288,7 +297,8 @@ struct WriteSafetyCLITests {
             ("write#1:ENOSPC", 3, "the incomplete backup was removed", false),
             ("fsync#1:EIO", 3, "Input/output error; nothing changed", false),
             ("write#2:EDQUOT", 3, "Disk quota exceeded; nothing changed (the temp file was removed)", false),
-            ("write#3:ENOSPC", 3, "the change IS applied", true),
+            ("write#3:ENOSPC", 3, "the partial record was removed); nothing changed (the temp file was removed)", false),
+            ("write#4:ENOSPC", 3, "the change IS applied", true),
             ("rename:EINTR", 0, "", true),
         ]
         for c in cases {
@@ -303,9 +313,18 @@ struct WriteSafetyCLITests {
             #expect(FileManager.default.fileExists(atPath: fired), "\(c.fault) did not fire")
             #expect((Fixture.read(path) == old) == !c.fileIsNew, "\(c.fault)")
             for b in Fixture.backups(path) { #expect(Fixture.read(b) == old) }
-            let audit = try AuditLog.verify(AuditLog.path(for: path))
-            #expect(audit.intact)
-            #expect(audit.entries.count == (c.status == 0 ? 1 : 0), "\(c.fault)")
+            // No change without its record: a new file has its record, applied (completed or
+            // reconciled); an old one none, or one not applied.
+            let history = try FileHistory.read(file: path)
+            #expect(history.audit.intact)
+            #expect(!history.unknownOpen, "\(c.fault)")
+            let changes = history.audit.entries.filter { $0.record.action != nil }
+            if c.fileIsNew {
+                #expect(changes.count == 1 && history.outcome(of: changes[0]) == .applied, "\(c.fault)")
+            } else {
+                #expect(changes.allSatisfy { history.outcome(of: $0) == .notApplied }, "\(c.fault)")
+            }
+            if c.status == 0 { #expect(history.audit.entries.count == 2, "\(c.fault)") }
         }
     }
 }

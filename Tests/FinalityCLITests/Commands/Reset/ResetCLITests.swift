@@ -229,7 +229,8 @@ struct ResetCLITests {
         file = try SafetyFileReader.decode(Fixture.read(path))
         #expect(file.entries.map(\.key) == [Fixture.key(2)])
         let h = BuiltBinary.run(["history", path])
-        #expect(h.stdout.contains("4 records"))
+        // Four changes, each its record before the rename and its completion after.
+        #expect(h.stdout.contains("8 records"))
         #expect(h.stdout.contains("chain intact"))
     }
 }

@@ -31,7 +31,8 @@ struct RestoreCLITests {
         #expect(Fixture.read(path) == old)
         let h = BuiltBinary.run(["history", dir])
         #expect(h.status == 0)
-        #expect(h.stdout.contains("3 records"))
+        // Three changes, each its record before the rename and its completion after.
+        #expect(h.stdout.contains("6 records"))
         #expect(h.stdout.contains("chain intact"))
         #expect(h.stdout.contains("restore from \(backup)"))
     }
