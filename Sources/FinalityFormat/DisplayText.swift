@@ -94,7 +94,9 @@ public enum DisplayText {
         "…[cut: \(grouped(more)) more \(unit)\(more == 1 ? "" : "s")]"
     }
 
-    static func needsEscape(_ u: Unicode.Scalar) -> Bool {
+    /// Whether a scalar is shown as an escape (a control, a direction override or isolate,
+    /// an invisible format character). JSON escapes the same set (`JSON.quote`).
+    public static func needsEscape(_ u: Unicode.Scalar) -> Bool {
         switch u.value {
         case 0x00...0x1F, 0x7F, 0x80...0x9F: return true
         case 0x200B...0x200F, 0x2028, 0x2029, 0x202A...0x202E, 0x2060...0x2064, 0x2066...0x2069, 0xFEFF: return true
@@ -155,6 +157,129 @@ public enum DisplayText {
         let minimum: UInt32 = length == 2 ? 0x80 : length == 3 ? 0x800 : 0x10000
         guard value >= minimum, let u = Unicode.Scalar(value) else { return nil }
         return (u, length)
+    }
+}
+
+/// Text that may reach a person: the only kind of text the output sinks take (standard
+/// output and standard error of the command line, the case report file, the interface's
+/// cell grid). Everything from outside the program stays a `String` (paths and the paths
+/// made from them, other processes' command lines, config.ini, file, backup and audit
+/// contents, node API answers, the environment) until it is made into a `SafeText`, and
+/// the only ways to make one are:
+///
+/// - a string literal: program text, trusted as written (its line breaks are the layout);
+/// - interpolation into a literal, `"\(path): cannot open"`: every interpolated `String`,
+///   and the description of anything else, goes through `DisplayText.sanitize`, so a
+///   value can never send a control to the terminal nor start a line of its own; a
+///   `SafeText` interpolated is kept as it is, an integer is its digits;
+/// - `SafeText(untrusted)`: a whole string as one line, sanitized;
+/// - `SafeText(bytes:)`: bytes that should be UTF-8 (a name that is not);
+/// - joining safe texts (`+`, `joined`).
+///
+/// So the compiler finds every place untrusted text would reach a sink unescaped: a
+/// `String` does not convert by itself. (Never call `init(stringLiteral:)` by hand: it is
+/// the compiler's door for literals.)
+public struct SafeText: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringInterpolation {
+    /// The text, safe to write: no control character but the line breaks of literals.
+    public private(set) var text: String
+
+    /// Characters of one value shown before it is cut (with a visible mark): a path is at
+    /// most 4,095 bytes, so it is always shown whole, even with every byte escaped.
+    public static let valueLimit = 16_384
+
+    public init(stringLiteral value: String) { text = value }
+
+    public init(stringInterpolation: StringInterpolation) { text = stringInterpolation.text }
+
+    /// Untrusted text as one line: every control character, line break included, visible.
+    public init(_ untrusted: String) { text = Self.clean(untrusted) }
+
+    /// Untrusted text, line by line: each line of `untrusted` sanitized, the line breaks
+    /// kept. Only for text whose values could not hold a line break (JSON, which escapes
+    /// every control in its strings; a `Substring` of a `SafeText`).
+    public init(lines untrusted: String) {
+        text = untrusted.split(separator: "\n", omittingEmptySubsequences: false).map { Self.clean(String($0)) }.joined(separator: "\n")
+    }
+
+    /// Bytes that should be UTF-8 (a file name): every byte that is not, as `\xNN`.
+    public init<C: Collection>(bytes: C) where C.Element == UInt8 {
+        text = DisplayText.sanitize(bytes: bytes, limit: Self.valueLimit)
+    }
+
+    public var description: String { text }
+    public var isEmpty: Bool { text.isEmpty }
+    /// Characters, for layout.
+    public var count: Int { text.count }
+
+    public static func + (a: SafeText, b: SafeText) -> SafeText {
+        var out = a
+        out.text += b.text
+        return out
+    }
+
+    public static func += (a: inout SafeText, b: SafeText) { a.text += b.text }
+
+    /// The first `n` characters (layout: a cut of safe text stays safe).
+    public func prefix(_ n: Int) -> SafeText {
+        var out = SafeText()
+        out.text = String(text.prefix(n))
+        return out
+    }
+
+    /// Its lines, each safe.
+    public var lines: [SafeText] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { var s = SafeText(); s.text = String($0); return s }
+    }
+
+    public init() { text = "" }
+
+    /// `DisplayText.sanitize` with the value limit, without its work for the usual text
+    /// (printable ASCII, or UTF-8 with none of the lead bytes of an escaped character).
+    static func clean(_ s: String) -> String {
+        var plain = true
+        for b in s.utf8 where b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xE2 || b == 0xEF {
+            plain = false
+            break
+        }
+        if plain && s.utf8.count <= valueLimit { return s }
+        return DisplayText.sanitize(s, limit: valueLimit)
+    }
+
+    public struct StringInterpolation: StringInterpolationProtocol {
+        var text = ""
+
+        public init(literalCapacity: Int, interpolationCount: Int) {
+            text.reserveCapacity(literalCapacity + 16 * interpolationCount)
+        }
+
+        /// Program text.
+        public mutating func appendLiteral(_ literal: String) { text += literal }
+
+        /// Already safe.
+        public mutating func appendInterpolation(_ safe: SafeText) { text += safe.text }
+
+        /// Untrusted: sanitized.
+        public mutating func appendInterpolation(_ untrusted: String) { text += SafeText.clean(untrusted) }
+
+        /// A number: its digits.
+        public mutating func appendInterpolation<T: BinaryInteger>(_ n: T) { text += String(n) }
+
+        /// Anything else: its description, sanitized (an error or a finding can carry a
+        /// path or a node's answer).
+        public mutating func appendInterpolation<T>(_ value: T) { text += SafeText.clean(String(describing: value)) }
+    }
+}
+
+extension Sequence where Element == SafeText {
+    public func joined(separator: SafeText = "") -> SafeText {
+        var out = SafeText()
+        var first = true
+        for s in self {
+            if !first { out += separator }
+            out += s
+            first = false
+        }
+        return out
     }
 }
 

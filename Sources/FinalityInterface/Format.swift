@@ -43,11 +43,13 @@ public enum Format {
         r.isEmpty ? "empty (all zero)" : "#\(number(r.blockNumber)) at \(r.timestamp.iso8601)"
     }
 
-    /// Splits text into lines of at most `width` characters.
+    /// Splits text into lines of at most `width` characters, as it will be shown: a
+    /// control character in it made visible first (`SafeText`), so the widths are those
+    /// of the rows drawn.
     public static func wrap(_ text: String, width: Int) -> [String] {
         guard width > 0 else { return [] }
         var lines = [String]()
-        var rest = Substring(text)
+        var rest = Substring(SafeText(text).text)
         while rest.count > width {
             var cut = rest.index(rest.startIndex, offsetBy: width)
             if let space = rest[..<cut].lastIndex(of: " "), rest.distance(from: rest.startIndex, to: space) > width / 2 {
@@ -71,7 +73,7 @@ public enum Format {
     public static func hardWrap(_ text: String, width: Int) -> [String] {
         guard width > 0 else { return [] }
         var out = [String]()
-        var rest = Substring(text)
+        var rest = Substring(SafeText(text).text)
         while rest.count > width {
             out.append(String(rest.prefix(width)))
             rest = rest.dropFirst(width)

@@ -84,8 +84,15 @@ public struct Grid: Hashable, Sendable {
 
     /// Writes text from (row, column); text that does not fit ends with `…` in the last
     /// cell. Returns the column after what was written.
+    ///
+    /// Only `SafeText` reaches the cells (DisplayText.swift): a path, a node's answer or a
+    /// file's content is drawn with its controls made visible, never as a control (the
+    /// adapter would pass it to the terminal), and a line break inside a value is drawn
+    /// as `\n` on its row instead of moving to another.
     @discardableResult
-    public mutating func put(_ text: String, row: Int, column: Int, style: Style = .normal, width: Int? = nil) -> Int {
+    public mutating func put(_ safe: SafeText, row: Int, column: Int, style: Style = .normal, width: Int? = nil) -> Int {
+        // A literal's own line break has no meaning in one row: shown like a value's.
+        let text = safe.text.contains("\n") ? SafeText(safe.text).text : safe.text
         guard row >= 0, row < size.rows else {
             if !text.isEmpty { cuts.append(Cut(row: row, text: text, marked: false)) }
             return column

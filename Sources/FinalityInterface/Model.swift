@@ -50,14 +50,38 @@ public struct AppState: Sendable {
     public var fileMissing = false
     public var missingAccess: WriteAccess?
 
+    /// The program's working directory and the operator's HOME, as the executable found
+    /// them at start (the core does no I/O): where the case report goes by default.
+    public var workingDirectory: String?
+    public var home: String?
+
     /// - apiURL: a node API to ask for LIB and tracked votes (`finality PATH --api URL`);
     ///   none is asked unless given (the LIB screen's `a` sets one later).
-    public init(location: Location, readOnly: Bool, size: Size, apiURL: String? = nil) {
+    /// - workingDirectory, home: see their properties.
+    public init(location: Location, readOnly: Bool, size: Size, apiURL: String? = nil, workingDirectory: String? = nil, home: String? = nil) {
         lib.apiURL = apiURL ?? LIBView.localAPI
         lib.askAPI = apiURL != nil
         self.location = location
         self.readOnlyRequested = readOnly
         self.size = size
+        self.workingDirectory = workingDirectory
+        self.home = home
+    }
+
+    /// Where `w` proposes to write the case report: the working directory, or HOME when
+    /// the working directory is inside the node's data dir (or, without one, the safety
+    /// file's directory): a report is for a ticket, not a file beside the node's own.
+    public var reportDirectory: String {
+        let file = location.file
+        let fileDir = file.lastIndex(of: "/").map { i in i == file.startIndex ? "/" : String(file[..<i]) } ?? "."
+        let node = location.dataDir ?? fileDir
+        func inside(_ path: String) -> Bool {
+            let base = node.hasSuffix("/") ? node : node + "/"
+            return path == node || path.hasPrefix(base)
+        }
+        if let cwd = workingDirectory, !inside(cwd) { return cwd }
+        if let home, !home.isEmpty { return home }
+        return workingDirectory ?? "."
     }
 
     /// Why nothing may be written, or nil when mutations are allowed.
@@ -388,8 +412,12 @@ public struct StatusMessage: Hashable, Sendable {
     public enum Kind: Sendable { case info, good, warning, error }
     public var kind: Kind
     public var text: String
-    public init(_ kind: Kind, _ text: String) {
+    /// A path the message is about, shown whole on rows of its own above the status bar
+    /// (the status bar is one row: a long path would be cut there).
+    public var path: String?
+    public init(_ kind: Kind, _ text: String, path: String? = nil) {
         self.kind = kind
         self.text = text
+        self.path = path
     }
 }

@@ -44,7 +44,7 @@ extension Grid {
         let fits = lines.count <= rect.rows
         let shown = fits ? lines.count : rect.rows - 1
         for (i, line) in lines.prefix(shown).enumerated() {
-            put(line.0, row: rect.row + i, column: rect.column + indent, style: line.1, width: rect.columns - indent)
+            put(SafeText(line.0), row: rect.row + i, column: rect.column + indent, style: line.1, width: rect.columns - indent)
         }
         if !fits {
             let more = lines.count - shown
@@ -79,20 +79,49 @@ public enum Render {
         ]
         let top = max(0, size.rows / 2 - 1)
         for (i, l) in lines.enumerated() {
-            g.put(l, row: top + i, column: max(0, (size.columns - l.count) / 2), style: i == 0 ? .warning : .normal)
+            g.put(SafeText(l), row: top + i, column: max(0, (size.columns - l.count) / 2), style: i == 0 ? .warning : .normal)
         }
     }
 
     static func titleBar(_ g: inout Grid, _ state: AppState) {
         g.fill(row: 0, style: .title)
         let title = " finality  \(state.screen.unit.titleText(state))"
-        g.put(title, row: 0, column: 0, style: .title)
+        g.put(SafeText(title), row: 0, column: 0, style: .title)
         let right = (state.isReadOnly ? "READ-ONLY  " : "") + "? help "
-        g.put(right, row: 0, column: g.size.columns - right.count, style: .title)
+        g.put(SafeText(right), row: 0, column: g.size.columns - right.count, style: .title)
+    }
+
+    /// A path the operator must read whole (the report's name, a file to compare with):
+    /// rows of its own above the status bar, the path hard-wrapped from column 0 so its
+    /// rows join back to it exactly.
+    static func pathPanel(_ g: inout Grid, _ state: AppState) {
+        let title: String
+        let path: String
+        if let p = state.prompt, p.purpose == .reportPath || p.purpose == .compareWith {
+            title = p.purpose == .reportPath
+                ? "The case report will be written to this file (Enter writes it, ESC cancels):"
+                : "Compare the file with this one (Enter compares, ESC cancels):"
+            path = p.text
+        } else if let s = state.status, let p = s.path {
+            title = s.kind == .good ? "Written to:" : "Path:"
+            path = p
+        } else {
+            return
+        }
+        let parts = Format.hardWrap(path, width: g.size.columns)
+        let rows = [(title, Style.header)] + parts.map { ($0, Style.input) }
+        let shown = Array(rows.suffix(max(1, g.size.rows - 4)))
+        let top = g.size.rows - 2 - shown.count
+        g.fill(row: top - 1, style: .border, character: Line.horizontal)
+        for (i, line) in shown.enumerated() {
+            g.fill(row: top + i, style: .normal)
+            g.put(SafeText(line.0), row: top + i, column: 0, style: line.1)
+        }
     }
 
     static func statusBar(_ g: inout Grid, _ state: AppState) {
         let row = g.size.rows - 2
+        pathPanel(&g, state)
         g.fill(row: row, style: .normal)
         var col = 0
         if let reason = state.readOnlyReason {
@@ -100,11 +129,12 @@ public enum Render {
             col += 1
         }
         if let p = state.prompt {
-            col = g.put(p.label, row: row, column: col, style: .header)
+            col = g.put(SafeText(p.label), row: row, column: col, style: .header)
             // A long entry shows its end, where the cursor is, after a mark.
             let room = g.size.columns - 1 - col
-            let text = p.text.count > room ? String(Grid.cutMark) + String(p.text.suffix(max(0, room - 1))) : p.text
-            let end = g.put(text, row: row, column: col, style: .input)
+            let typed = SafeText(p.text).text
+            let text = typed.count > room ? String(Grid.cutMark) + String(typed.suffix(max(0, room - 1))) : typed
+            let end = g.put(SafeText(text), row: row, column: col, style: .input)
             g.cursor = (row, min(end, g.size.columns - 1))
             return
         }
@@ -130,10 +160,10 @@ public enum Render {
         let position = positionText(state)
         let messageWidth = message.map { $0.0.count + 1 } ?? 0
         if !position.isEmpty, col + messageWidth + position.count + 1 < g.size.columns {
-            g.put(position, row: row, column: g.size.columns - position.count - 1, style: .dim)
+            g.put(SafeText(position), row: row, column: g.size.columns - position.count - 1, style: .dim)
         }
         if let message {
-            g.put(message.0, row: row, column: col, style: message.1)
+            g.put(SafeText(message.0), row: row, column: col, style: message.1)
         }
     }
 
@@ -150,11 +180,11 @@ public enum Render {
             // Keys that do not fit: a mark says so (Help, ?, lists them all).
             let markRoom = i == items.count - 1 ? 0 : 2
             if col + width + markRoom > g.size.columns {
-                g.put(String(Grid.cutMark) + "?", row: row, column: min(col, g.size.columns - 2), style: .dim)
+                g.put(SafeText(String(Grid.cutMark) + "?"), row: row, column: min(col, g.size.columns - 2), style: .dim)
                 break
             }
-            col = g.put(item.key, row: row, column: col, style: .keyHint)
-            col = g.put(item.label, row: row, column: col, style: .normal)
+            col = g.put(SafeText(item.key), row: row, column: col, style: .keyHint)
+            col = g.put(SafeText(item.label), row: row, column: col, style: .normal)
             col += 1
         }
     }

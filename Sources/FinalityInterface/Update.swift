@@ -147,8 +147,11 @@ public enum Core {
         case .reportWritten(let result):
             state.busy = nil
             switch result {
-            case .success(let path): state.status = StatusMessage(.good, "report written to \(path)")
-            case .failure(let e): state.status = StatusMessage(.error, e.description)
+            case .success(let path): state.status = StatusMessage(.good, "report written to the file named above: attach it to the ticket", path: path)
+            case .failure(let e):
+                var path: String?
+                if case .io(let p, _, _) = e { path = p }
+                state.status = StatusMessage(.error, e.description, path: path)
             }
         }
         return []
@@ -231,9 +234,9 @@ public enum Core {
             state.busy = "checking the interlocks again"
             return [.checkInterlocks(state.location)]
         case .writeReport:
-            let dir = (state.location.file.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
+            let dir = state.reportDirectory
             let hash = state.file.map { $0.sha256.map { String($0.hex.prefix(8)) } ?? "unhashed" } ?? "unread"
-            state.prompt = Prompt(purpose: .reportPath, label: "Write report to: ", text: (dir.isEmpty ? "." : dir) + "/finality-report-\(hash).txt")
+            state.prompt = Prompt(purpose: .reportPath, label: "Write report to: ", text: (dir.hasSuffix("/") ? dir : dir + "/") + "finality-report-\(hash).txt")
         default:
             // Redraw, and a screen's own actions where that screen is not shown.
             break

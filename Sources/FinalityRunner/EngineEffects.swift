@@ -57,7 +57,7 @@ public final class EngineEffects: EffectRunner {
         case .readNodeKeys(let location, let configDir):
             // Kept: `w` writes the report with the keys the screen shows.
             configDirs[location.file] = configDir
-            return .nodeKeysRead(NodeConfig.find(for: location, configDir: configDir))
+            return .nodeKeysRead(NodeConfig.find(for: location, configDir: configDir, procRoot: procRoot))
         case .compareFiles(let old, let new):
             return .compared(Result { () throws(EngineError) in try compare(old: old, new: new) })
         case .writeReport(let path, let location, let readings, let libErrors):
@@ -220,13 +220,13 @@ public final class EngineEffects: EffectRunner {
         let loaded = try LoadedFile.read(location)
         let text = CaseReport.text(
             loaded: loaded, readings: readings, libErrors: libErrors, interlocks: Interlocks.run(location, procRoot: procRoot),
-            toolVersion: toolVersion, now: Date(), nodeKeys: NodeConfig.find(for: location, configDir: configDirs[location.file] ?? nil))
+            toolVersion: toolVersion, now: Date(), nodeKeys: NodeConfig.find(for: location, configDir: configDirs[location.file] ?? nil, procRoot: procRoot))
         let fd: FileDescriptor
         do { fd = try Sys.open(path, .writeOnly, [.create, .exclusiveCreate, .noFollow], permissions: FilePermissions(rawValue: 0o644)) } catch {
             throw .io(path: path, operation: "create", reason: "\(error)")
         }
         defer { try? fd.close() }
-        do { try Sys.writeAll(fd, Array(text.utf8), path: path) } catch { throw .io(path: path, operation: "write", reason: "\(error)") }
+        do { try Sys.writeAll(fd, Array(text.text.utf8), path: path) } catch { throw .io(path: path, operation: "write", reason: "\(error)") }
         return path
     }
 }

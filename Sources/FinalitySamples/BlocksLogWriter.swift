@@ -184,7 +184,7 @@ public struct BlocksLogWriter: Sendable {
         throws(EngineError) -> Encoded
     {
         let encoded: Encoded
-        do { encoded = try encode(blocks, firstBlockNumber: firstBlockNumber) } catch { throw .usage(error.description) }
+        do { encoded = try encode(blocks, firstBlockNumber: firstBlockNumber) } catch { throw .usage(SafeText(error.description)) }
         try Self.writeFile(dir + "/blocks.log", encoded.log)
         if writeIndex { try Self.writeFile(dir + "/blocks.index", encoded.index) }
         return encoded

@@ -51,7 +51,7 @@ enum ChangeDoor {
         let review = try ChangeWorkflow.review(request, environment: environment)
         var out = Output()
         if !options.json {
-            for l in review.lines { out.line(l) }
+            out.lines(review.lines)
             out.flush()
         }
         let plan = review.plan
@@ -65,7 +65,7 @@ enum ChangeDoor {
                 ("audit_completion", applied?.completionObject ?? .null),
                 ("reconciled_first", .array((applied?.reconciled ?? []).map(\.json))),
             ]
-            out.line(JSON.object(pairs).serialized(pretty: true))
+            out.line(JSON.object(pairs).text(pretty: true))
             out.flush()
         }
         if options.dryRun {
@@ -98,7 +98,7 @@ enum ChangeDoor {
         }
         out.line()
         out.line("Done. Interlocks while applying:")
-        for l in result.interlocks.lines { out.line(l) }
+        out.lines(result.interlocks.lines)
         out.line("Backup:       \(result.backupPath)")
         for r in result.reconciled { out.line("Reconciled first: \(r.sentence)") }
         out.line("Audit record: \(result.auditPath) (written before the rename, then completed)")
@@ -107,7 +107,7 @@ enum ChangeDoor {
         out.line("New SHA-256:  \(plan.afterSHA256.hex) (read back and checked)")
         out.line()
         out.line("Next steps:")
-        for l in ChangeWorkflow.lines(outcome.nextSteps) { out.line(l) }
+        out.lines(ChangeWorkflow.lines(outcome.nextSteps))
         out.flush()
         return .success
     }
@@ -117,9 +117,8 @@ enum ChangeDoor {
         guard isatty(0) == 1 else {
             throw .refused("no terminal to confirm on (standard input is not a tty): review with --dry-run, then add --yes")
         }
-        let what = plan.key.map { "\(plan.action.rawValue) the entry of \($0.text)" } ?? "\(plan.action.rawValue) \(plan.path)"
-        let prompt = "To \(what), \(confirmation.hint); anything else cancels: "
-        StandardError.write(prompt)
+        let what: SafeText = plan.key.map { "\(plan.action.rawValue) the entry of \($0.text)" } ?? "\(plan.action.rawValue) \(plan.path)"
+        StandardError.write("To \(what), \(confirmation.hint); anything else cancels: ")
         guard confirmation.accepts(readLine() ?? "") else { throw .refused("not confirmed: nothing written") }
     }
 }

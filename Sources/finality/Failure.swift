@@ -7,8 +7,9 @@ import Glibc
 /// Prints an engine error the way every command does (`finality: <message>` on stderr)
 /// and turns it into the documented exit code.
 func fail(_ error: EngineError) -> ExitCode {
-    // Error text carries paths, node API answers and file content: made safe line by line (issue 7, reader).
-    printError(error.description.split(separator: "\n", omittingEmptySubsequences: false).map { DisplayText.sanitize(String($0), limit: 4096) }.joined(separator: "\n"))
+    // Error text carries paths, node API answers and file content: its values were made
+    // visible where the message was written (EngineError's messages are SafeText).
+    printError(error.text)
     JSONError.emit(message: error.description, kind: JSONError.kind(error), status: error.status.rawValue)
     return ExitCode(error.status.rawValue)
 }
@@ -35,17 +36,17 @@ enum JSONError {
             ("error", .object([("kind", .string(kind)), ("message", .string(message)), ("exit_status", .int(Int64(status)))]))
         ])
         var out = Output()
-        out.line(json.serialized(pretty: true))
+        out.line(json.text(pretty: true))
         out.flush()
     }
 }
 
-/// Plain text for the operator on stderr, as is (usage lines).
-func printUsage(_ text: String) {
+/// Plain text for the operator on stderr (usage lines).
+func printUsage(_ text: SafeText) {
     StandardError.write(text + "\n")
 }
 
-func printError(_ message: String) {
+func printError(_ message: SafeText) {
     StandardError.write("finality: " + message + "\n")
 }
 
@@ -63,17 +64,25 @@ enum FinalityCLI {
 }
 
 /// Buffered standard output: large listings are written in chunks, never as one string.
+/// It takes only `SafeText` (see DisplayText.swift): text from outside the program reaches
+/// standard output only made visible.
 struct Output {
     private var buffer: [UInt8] = []
 
     init() { buffer.reserveCapacity(1 << 16) }
 
-    mutating func write(_ s: String) {
-        buffer.append(contentsOf: s.utf8)
+    mutating func write(_ s: SafeText) {
+        buffer.append(contentsOf: s.text.utf8)
         if buffer.count >= 1 << 16 { flush() }
     }
 
-    mutating func line(_ s: String = "") { write(s + "\n") }
+    mutating func line(_ s: SafeText = "") { write(s + "\n") }
+
+    /// Lines an engine made (one line each: `InterlockReport.lines`, `FileHistory.lines`…),
+    /// each made safe as one line: a value inside one can never start a line of its own.
+    mutating func lines(_ untrusted: [String]) {
+        for l in untrusted { line(SafeText(l)) }
+    }
 
     /// Something went to stdout already (see `JSONError`).
     nonisolated(unsafe) static var hasWritten = false
@@ -83,9 +92,14 @@ struct Output {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// JSON made as bytes (`JSONModel.appendEntryOpen`, `list --json`'s entries): every
+    /// string in it quoted by `JSON.quote`, which escapes every character `DisplayText`
+    /// would show as an escape, so it holds no control but its own line breaks.
+    static func writeJSON(_ bytes: [UInt8]) { writeAll(bytes) }
+
     /// All of `bytes` to standard output, retrying a write interrupted by a signal; a
     /// closed or broken stdout ends the writing (the exit status says the rest).
-    static func writeAll(_ bytes: [UInt8]) {
+    private static func writeAll(_ bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }
         hasWritten = true
         bytes.withUnsafeBytes { raw in
@@ -101,3 +115,8 @@ struct Output {
         }
     }
 }
+
+/// Standard output is `Output`, which takes `SafeText` only; Swift's `print` would write
+/// any `String` (a path, a node's answer) as it is.
+@available(*, unavailable, message: "write through Output (SafeText only)")
+func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FinalityEngine
+import FinalityFormat
 import FinalityInterface
 import FoundationEssentials
 import Glibc
@@ -38,7 +39,7 @@ struct Finality: ParsableCommand {
             }
         }
         out.append("")
-        out.append("Exit codes: 0 success; 1 the file is invalid or an operation was refused by a safety check; 2 bad usage or input; 3 I/O error; 4 a node is running on this file. With --json, an error is also a JSON object on stdout: {\"error\": {\"kind\", \"message\", \"exit_status\"}}.")
+        out.append("Exit codes: 0 success; 1 the file is invalid or an operation was refused by a safety check; 2 bad usage or input; 3 I/O error; 4 a node is running on this file; 5 (watch --until-vote) every node API left the chain, so no vote can count. With --json, an error is also a JSON object on stdout: {\"error\": {\"kind\", \"message\", \"exit_status\"}}.")
         return out.joined(separator: "\n")
     }()
 
@@ -49,11 +50,19 @@ struct Finality: ParsableCommand {
             try command.run()
         } catch {
             if exitCode(for: error) == .validationFailure {
-                StandardError.write(fullMessage(for: error) + "\n")
+                // The parser's message can quote what was typed (a path): that part as one
+                // line made visible, the parser's own usage text line by line.
+                let said = message(for: error)
+                StandardError.write(SafeText(lines: fullMessage(for: error).replacingLiteral(said, with: SafeText(said).text)) + "\n")
                 JSONError.emit(message: message(for: error), kind: "usage", status: ExitStatus.usage.rawValue)
                 Glibc.exit(ExitStatus.usage.rawValue)
             }
-            exit(withError: error)
+            // Help, version and exit codes: the parser's own (its text is the program's).
+            if exitCode(for: error) == .success || error is ExitCode { exit(withError: error) }
+            // Any other error's message can carry a path: made safe line by line.
+            let said = fullMessage(for: error)
+            if !said.isEmpty { StandardError.write(SafeText(lines: said) + "\n") }
+            Glibc.exit(exitCode(for: error).rawValue)
         }
     }
 }

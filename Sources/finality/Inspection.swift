@@ -15,14 +15,14 @@ struct Inspection {
     /// The SHA-256 is of the whole file only when the whole file was read.
     var sha256Text: String? { loaded.bytes.count == fileSize ? loaded.sha256.hex : nil }
     /// The `sha256` line of `verify`.
-    var sha256Line: String {
+    var sha256Line: SafeText {
         sha256Text.map { "sha256 \($0)" }
             ?? "sha256 not computed: finality read the first \(grouped(Int64(loaded.bytes.count))) of \(grouped(Int64(fileSize))) bytes (what the header accounts for, plus 1 MiB)"
     }
 
     var path: String { loaded.location.file }
     /// The path as printed for a human: a file name can hold escape sequences.
-    var shownPath: String { DisplayText.sanitize(path) }
+    var shownPath: SafeText { SafeText(path) }
 
     /// Reads and checks the file. `subgroup: false` gives the verdict at decode speed plus
     /// the loader's on-curve checks; `withSubgroupWarnings()` adds the costly subgroup
@@ -65,7 +65,7 @@ struct Inspection {
     }
 
     /// Said before the entries of a file nodeos refuses: they are what could be read.
-    var damageLine: String? {
+    var damageLine: SafeText? {
         let v = verification
         guard !v.nodeosLoads, let f = v.file else { return nil }
         let n = f.entries.count
@@ -80,11 +80,11 @@ struct Inspection {
     var duplicateOf: [Int: Int] { verification.duplicateOf }
 
     /// `PATH: Savanna safety.dat version 1, truncated in entry 2 (2 of 5 entries read), 598 bytes`
-    var summaryLine: String {
+    var summaryLine: SafeText {
         "\(shownPath): \(verification.headline), \(grouped(fileSize)) bytes"
     }
 
-    func findingLines() -> [String] {
+    func findingLines() -> [SafeText] {
         verification.errors.map { "error: \(shownPath): \($0)" } + verification.warnings.map { "warning: \(shownPath): \($0)" }
     }
 
@@ -155,7 +155,7 @@ struct Inspection {
     }
 
     /// All of `bytes` to standard output (after `Output`'s own buffer was flushed).
-    static func writeOut(_ bytes: [UInt8]) { Output.writeAll(bytes) }
+    static func writeOut(_ bytes: [UInt8]) { Output.writeJSON(bytes) }
 
     /// Header members every `--json` document about a file starts with.
     var jsonHeader: [(String, JSON)] {
@@ -189,7 +189,7 @@ struct Inspection {
 
     /// `#400000212 strong` / `#400000212 weak` / `not tracked`.
     static func networkVote(_ info: FinalizerInfo, _ key: BLSPublicKey) -> String {
-        DisplayText.sanitize(networkVoteText(info, key))
+        networkVoteText(info, key)
     }
 
     static func networkVoteText(_ info: FinalizerInfo, _ key: BLSPublicKey) -> String {

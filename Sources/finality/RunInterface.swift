@@ -2,6 +2,7 @@ import FinalityCurses
 import FinalityEngine
 import FinalityInterface
 import FinalityRunner
+import FoundationEssentials
 import Glibc
 
 /// Terminal types that cannot run a full-screen interface.
@@ -29,11 +30,14 @@ func runInterface(location: Location, readOnly: Bool, apiURL: String? = nil, con
     do {
         terminal = try CursesTerminal()
     } catch {
-        printError(error.description)
+        printError("\(error)")
         return ExitStatus.usage.rawValue
     }
     defer { terminal.close() }
-    var state = AppState(location: location, readOnly: readOnly, size: terminal.size, apiURL: apiURL)
+    // The core decides where the case report goes from these (it does no I/O itself).
+    var state = AppState(
+        location: location, readOnly: readOnly, size: terminal.size, apiURL: apiURL,
+        workingDirectory: FileManager.default.currentDirectoryPath, home: ProcessInfo.processInfo.environment["HOME"])
     state.configDir = configDir
     let program = Program(state: state, device: terminal, runner: EngineEffects(toolVersion: toolVersion))
     program.run()

@@ -303,7 +303,8 @@ import FinalityTestSupport
             Issue.record("no report written")
             return
         }
-        #expect(path.hasPrefix("/srv/node/data/finalizers/finality-report-"))
+        // The working directory (issue 19): never beside the safety file.
+        #expect(path.hasPrefix("/home/operator/finality-report-"))
         #expect(location == ScreenFixture.location)
         #expect(readings == [ScreenFixture.lib])
         #expect(errors == ["--api http://127.0.0.1:8888: http://127.0.0.1:8888: cannot connect: Connection refused"])

@@ -17,7 +17,7 @@ import FinalityTestSupport
         let bytes = SafetyFileWriter.encode(file)
         let report = CaseReport.text(
             loaded: LoadedFile(location: ScreenFixture.location, bytes: bytes), readings: [ScreenFixture.lib], libErrors: [],
-            interlocks: InterlockReport(checks: []), toolVersion: "test", now: Date(timeIntervalSince1970: 1_790_000_000), nodeKeys: keys)
+            interlocks: InterlockReport(checks: []), toolVersion: "test", now: Date(timeIntervalSince1970: 1_790_000_000), nodeKeys: keys).text
         let state = ScreenFixture.state(size: Size(columns: 120, rows: 40), nodeKeys: keys)
         let screen = Render.render(state).text
         var seen = Set<String>()
@@ -70,7 +70,7 @@ import FinalityTestSupport
             CaseReport.text(
                 loaded: LoadedFile(location: ScreenFixture.location, bytes: SafetyFileWriter.encode(ScreenFixture.savannaFile())), readings: [ScreenFixture.lib],
                 libErrors: [], interlocks: InterlockReport(checks: []), toolVersion: "test", now: Date(timeIntervalSince1970: 1_790_000_000),
-                nodeKeys: keys))
+                nodeKeys: keys).text)
         #expect(texts.joined().contains(String(ScreenFixture.key(1).text.prefix(14))), "the public key is shown")
         for t in texts {
             #expect(!t.contains("PVT_BLS"), "\(t)")

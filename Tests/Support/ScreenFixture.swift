@@ -102,7 +102,9 @@ public enum ScreenFixture {
         apiAnswer: Result<LIBReading, EngineError> = .failure(.io(path: "http://127.0.0.1:8888", operation: "connect", reason: "Connection refused")),
         nodeKeys: NodeKeys = noNodeKeys, bytes: [UInt8]? = nil
     ) -> AppState {
-        var s = AppState(location: location, readOnly: readOnly, size: size)
+        // As the executable starts it: the operator's working directory and HOME (the case
+        // report goes there).
+        var s = AppState(location: location, readOnly: readOnly, size: size, workingDirectory: "/home/operator", home: "/home/operator")
         _ = Core.start(&s)
         if let bytes {
             let loaded = LoadedFile(location: location, bytes: bytes)

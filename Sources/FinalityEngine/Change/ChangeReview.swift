@@ -22,9 +22,9 @@ public enum ChangeBlocker: Hashable, Sendable {
 
     public var error: EngineError {
         switch self {
-        case .nodeRunning(let found): .nodeRunning(found)
-        case .busy(let found): .refused(found)
-        case .check(let c): InterlockReport(checks: [c]).refusal ?? .refused(c.found)
+        case .nodeRunning(let found): .nodeRunning(SafeText(found))
+        case .busy(let found): .refused(SafeText(found))
+        case .check(let c): InterlockReport(checks: [c]).refusal ?? .refused(SafeText(c.found))
         }
     }
 

@@ -10,4 +10,7 @@ public enum ExitStatus: Int32, Sendable {
     case io = 3
     /// A node is running on this file.
     case nodeRunning = 4
+    /// `watch --until-vote`: every node API left the chain (another chain id than the
+    /// blocks.log's or the first answer's, or LIB went backwards): no vote can count.
+    case offChain = 5
 }

@@ -64,7 +64,12 @@ public struct InterlockCheck: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    public var description: String { lines.joined(separator: "\n") }
+
+    /// The check as lines of text, one per element: the result, then what it could not
+    /// see and the operator's override, each on its own line (a path or a process's
+    /// command line inside a value never starts a line: each element is printed as one).
+    public var lines: [String] {
         let mark = switch outcome {
         case .clear: "ok"
         case .nodeRunning: "NODE RUNNING"
@@ -76,10 +81,10 @@ public struct InterlockCheck: Hashable, Sendable, CustomStringConvertible {
         case .refused: "REFUSED"
         case .unusable: "UNUSABLE"
         }
-        var s = "[\(mark)] \(checked): \(found)"
-        for u in unseen { s += "\n      could not see: \(u)" }
-        if let r = overrideReason { s += "\n      overridden by the operator: \(r)" }
-        return s
+        var out = ["[\(mark)] \(checked): \(found)"]
+        for u in unseen { out.append("      could not see: \(u)") }
+        if let r = overrideReason { out.append("      overridden by the operator: \(r)") }
+        return out
     }
 }
 
@@ -124,7 +129,7 @@ public struct InterlockReport: Hashable, Sendable {
 
     /// Why a write must not happen now (the first blocking check's error), or nil.
     public var refusal: EngineError? {
-        if let c = checks.first(where: { $0.outcome == .nodeRunning }) { return .nodeRunning(c.found) }
+        if let c = checks.first(where: { $0.outcome == .nodeRunning }) { return .nodeRunning(SafeText(c.found)) }
         if let c = checks.first(where: { $0.outcome == .unusable }) {
             return .io(path: c.checked, operation: "use it", reason: c.found + "; nothing written")
         }
@@ -133,7 +138,7 @@ public struct InterlockReport: Hashable, Sendable {
             return .refused(
                 "\(c.checked) could not be evaluated (\(what)): nothing written. Run as root to see it, or, if you know no node uses this file, override this one check: --override \(c.name) --override-reason \"why it is safe\"")
         }
-        if let c = checks.first(where: { $0.outcome == .busy || $0.outcome == .refused }) { return .refused(c.found) }
+        if let c = checks.first(where: { $0.outcome == .busy || $0.outcome == .refused }) { return .refused(SafeText(c.found)) }
         return nil
     }
 

@@ -45,7 +45,7 @@ public struct BlocksLogError: Error, Hashable, Sendable, CustomStringConvertible
         case .absent, .notADirectory, .unreadable:
             .io(path: path, operation: "read the block log", reason: (offset.map { "offset \(Offset.text($0)): " } ?? "") + message)
         default:
-            .usage(description)
+            .usage(SafeText(description))
         }
     }
 }

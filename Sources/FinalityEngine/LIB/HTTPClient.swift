@@ -1,3 +1,4 @@
+import FinalityFormat
 import FoundationEssentials
 import Glibc
 import SystemPackage
@@ -27,6 +28,11 @@ public enum HTTPClient {
         public static func parse(_ text: String) throws(HTTPFailure) -> Endpoint {
             let lower = text.lowercased()
             if lower.hasPrefix("https://") { throw .unsupportedScheme("https") }
+            // Every character of it goes into the request line and the Host header: a
+            // line break would end them early (a header or a request of the URL's own).
+            if let bad = text.unicodeScalars.first(where: { $0 == " " || DisplayText.needsEscape($0) }) {
+                throw .badURL(text, "it holds \(bad == " " ? "a space" : "a control character (U+\(String(bad.value, radix: 16, uppercase: true)))"): write it as %XX")
+            }
             var rest: Substring
             if lower.hasPrefix("http://") {
                 rest = text.dropFirst("http://".count)

@@ -5,6 +5,9 @@ import FinalityFormat
 public enum LIBSources {
     /// LIB = the last block of `<dir>/blocks.log` (a data dir holding `blocks/` works too).
     public static func fromBlocksDir(_ dir: String) throws(EngineError) -> LIBReading {
+        // A name that is not UTF-8 cannot be opened by the text Swift decoded it to: said
+        // as every command says it (its bytes shown), not as a missing directory.
+        if SafetyFileInput.rawArgument(decodingTo: dir) != nil { throw SafetyFileInput.whyUnreadable(dir) }
         do { return try BlocksDirectory.read(dir).reading } catch { throw error.engineError }
     }
 

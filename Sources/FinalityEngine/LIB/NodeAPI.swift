@@ -114,14 +114,14 @@ public enum NodeAPI {
     /// `get_info` as it is, for a caller that wants head and LIB without the LIB report.
     public static func info(_ url: String, timeoutSeconds: Double) throws(EngineError) -> NodeInfo {
         let (response, _) = try post(url, getInfoPath, timeoutSeconds: timeoutSeconds)
-        do { return try parseInfo(response.body, url: url + getInfoPath) } catch { throw .usage(error.description) }
+        do { return try parseInfo(response.body, url: url + getInfoPath) } catch { throw .usage(SafeText(error.description)) }
     }
 
     /// LIB from `get_info`, with its provenance.
     public static func lib(_ url: String, timeoutSeconds: Double) throws(EngineError) -> (NodeInfo, LIBReading) {
         let (response, endpoint) = try post(url, getInfoPath, timeoutSeconds: timeoutSeconds)
         let info: NodeInfo
-        do { info = try parseInfo(response.body, url: url + getInfoPath) } catch { throw .usage(error.description) }
+        do { info = try parseInfo(response.body, url: url + getInfoPath) } catch { throw .usage(SafeText(error.description)) }
         var details = ["POST \(endpoint.basePath)\(getInfoPath): HTTP \(response.status) in \(response.elapsedMilliseconds) ms"]
         details.append("last_irreversible_block_num \(info.lib.number), last_irreversible_block_time \(info.libTimeText)")
         if let head = info.headBlockNumber {
@@ -140,7 +140,7 @@ public enum NodeAPI {
     public static func block(_ url: String, number: UInt32, timeoutSeconds: Double) throws(EngineError) -> BlockRef {
         let (response, _) = try post(url, getBlockInfoPath, body: "{\"block_num\":\(number)}", timeoutSeconds: timeoutSeconds)
         do { return try parseBlockInfo(response.body, number: number, url: url + getBlockInfoPath) } catch {
-            throw .usage(error.description)
+            throw .usage(SafeText(error.description))
         }
     }
 
@@ -152,14 +152,14 @@ public enum NodeAPI {
             info.source = .api(url: url)
             info.elapsedMilliseconds = response.elapsedMilliseconds
             return info
-        } catch { throw .usage(error.description) }
+        } catch { throw .usage(SafeText(error.description)) }
     }
 
     static func post(_ url: String, _ path: String, body: String = "{}", timeoutSeconds: Double) throws(EngineError)
         -> (HTTPClient.Response, HTTPClient.Endpoint)
     {
         let endpoint: HTTPClient.Endpoint
-        do { endpoint = try .parse(url) } catch { throw .usage(error.description) }
+        do { endpoint = try .parse(url) } catch { throw .usage(SafeText(error.description)) }
         guard timeoutSeconds > 0, timeoutSeconds.isFinite else { throw .usage("--api-timeout must be a positive number of seconds") }
         let response: HTTPClient.Response
         do {

@@ -277,9 +277,26 @@ public struct KeyCoverage: Hashable, Sendable {
     public static let inactiveFlag = "inactive"
     public static let missingLine = "nodeos will create it at start-up: lock = its LIB, no last vote"
     /// The same key when nodeos refuses the file: it does not start at all.
-    public static let unreadableLine = "no readable entry; nodeos refuses the file (a repair gives it one)"
+    public static let unreadableLine = "no readable entry; nodeos refuses the file and does not start (a repair gives it one)"
 
-    public var lines: [String] {
-        missing.map { "configured key without an entry: \($0.text): \(Self.missingLine)" }
+    /// What nodeos does about a configured key without an entry, in the one sentence
+    /// `list`, the case report and the Entries screen say: it creates the entry at
+    /// start-up when it loads the file; when it refuses the file it does not start at all
+    /// (spring libraries/chain/finalizer.cpp @94475fb, `load_finalizer_safety_info` 308-378:
+    /// a failed check (magic, version, an entry, the CRC) is rethrown by the
+    /// `FC_LOG_AND_RETHROW()` that ends it, out of `my_finalizers_t::set_keys`, which runs
+    /// once at start-up: nodeos does not start; only a missing or unopenable file gives
+    /// the defaults).
+    public static func missingSentence(nodeosLoads: Bool) -> String { nodeosLoads ? missingLine : unreadableLine }
+
+    /// `configured key without an entry: KEY: …`, or `… without a readable entry` when
+    /// nodeos refuses the file.
+    public static func missingKeyLine(_ keyText: String, nodeosLoads: Bool) -> String {
+        "configured key without \(nodeosLoads ? "an" : "a readable") entry: \(keyText): \(missingSentence(nodeosLoads: nodeosLoads))"
+    }
+
+    /// Each configured key without an entry, on its line (`missingKeyLine`).
+    public func lines(nodeosLoads: Bool) -> [String] {
+        missing.map { Self.missingKeyLine($0.text, nodeosLoads: nodeosLoads) }
     }
 }

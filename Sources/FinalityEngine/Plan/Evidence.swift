@@ -508,7 +508,7 @@ public struct VoteFloor: Hashable, Sendable {
             throw .refused(
                 "evidence of a last vote is further in the future than the clock-skew tolerance allows; nothing planned. A time that far ahead is damage or a wrong clock, not skew: "
                     + "if the clock is wrong, fix it or give --clock-skew DURATION; if you are sure the key did not vote then, discard it explicitly (never by --yes alone).\n"
-                    + refusals.map { "  " + $0 }.joined(separator: "\n"))
+                    + refusals.map { r -> SafeText in "  \(r)" }.joined(separator: "\n"))  // one line each, its values made visible
         }
         return warnings
     }

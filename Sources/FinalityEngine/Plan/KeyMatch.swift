@@ -31,7 +31,7 @@ public enum KeyMatch {
         case 0:
             throw .usage("no key in the file matches \"\(q)\" (\(grouped(file.entries.count)) entr\(file.entries.count == 1 ? "y" : "ies"); `finality list` shows them)")
         default:
-            let list = distinct.map { "  entry \(grouped($0)): \(file.entries[$0].key.text)" }.joined(separator: "\n")
+            let list = distinct.map { i -> SafeText in "  entry \(grouped(i)): \(file.entries[i].key.text)" }.joined(separator: "\n")
             throw .usage("\"\(q)\" matches \(grouped(distinct.count)) keys; give a longer part:\n\(list)")
         }
     }

@@ -15,10 +15,12 @@ extension LIBDecision {
             return try choose(comparison, index: choice, reason: reason)
         }
         if let automatic = automatic(comparison) { return automatic }
-        let list = readings.enumerated().map { "  \($0.offset + 1). \($0.element.source): \($0.element.lib)" }
+        // One line per source and per summary line, each value made visible in its line.
+        let list = readings.enumerated().map { r -> SafeText in "  \(r.offset + 1). \(r.element.source): \(r.element.lib)" }
+        let summary = comparison.summary.map { line -> SafeText in "  \(line)" }
         throw .usage(
             "the LIB sources disagree; choose one with --lib-choice N and say why with --lib-reason TEXT:\n"
-                + list.joined(separator: "\n") + "\n" + comparison.summary.map { "  " + $0 }.joined(separator: "\n"))
+                + (list + summary).joined(separator: "\n"))
     }
 
     /// Every reading, the chosen one first.

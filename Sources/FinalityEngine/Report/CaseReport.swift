@@ -42,7 +42,7 @@ public enum CaseReport {
     public static func text(
         loaded: LoadedFile, readings: [LIBReading], libErrors: [String], interlocks: InterlockReport,
         toolVersion: String, now: Date, nodeKeys: NodeKeys? = nil
-    ) -> String {
+    ) -> SafeText {
         var out = [String]()
         let file = loaded.location.file
         out.append("finality case report")
@@ -89,10 +89,7 @@ public enum CaseReport {
             out += nodeKeys.lines.map { "  " + $0 }
             let missing = v.file.map { KeyCoverage(file: $0, keys: nodeKeys).missing } ?? (v.nodeosLoads ? [] : nodeKeys.publicKeys)
             for k in missing {
-                out.append(
-                    v.nodeosLoads
-                        ? "  configured key without an entry: \(k.text): \(KeyCoverage.missingLine)"
-                        : "  configured key without a readable entry: \(k.text): \(KeyCoverage.unreadableLine)")
+                out.append("  " + KeyCoverage.missingKeyLine(k.text, nodeosLoads: v.nodeosLoads))
                 if v.nodeosLoads, let lib {
                     out.append("       nodeos will: " + VoteRules.outlook(VoteRules.nodeosDefault(lib: lib), chain: ChainView(lib: lib)).sentence)
                 }
@@ -120,7 +117,8 @@ public enum CaseReport {
                 out.append("  last: \(last.record.time) \(last.record.kindText) by \(last.record.user)")
             }
         }
-        // Paths, node API answers and errors are untrusted: each line made safe to read (issue 7, reader).
-        return out.map { DisplayText.sanitize($0, limit: 4096) }.joined(separator: "\n") + "\n"
+        // Paths, node API answers and errors are untrusted: each line made safe to read as
+        // one line (a value holding a line break cannot start a line of the report).
+        return out.map { SafeText($0) }.joined(separator: "\n") + "\n"
     }
 }

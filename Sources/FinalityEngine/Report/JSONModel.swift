@@ -19,6 +19,10 @@ public indirect enum JSON: Sendable, Equatable {
         return out
     }
 
+    /// The document as text to print: every string in it quoted by `quote`, so its only
+    /// controls are its own line breaks (checked again line by line, which costs a scan).
+    public func text(pretty: Bool = false) -> SafeText { SafeText(lines: serialized(pretty: pretty)) }
+
     public func write(to out: inout String, pretty: Bool, indent: Int) {
         switch self {
         case .null: out += "null"
@@ -80,8 +84,10 @@ public indirect enum JSON: Sendable, Equatable {
             case "\t": out += "\\t"
             // C0 controls, DEL and the C1 controls (U+0080-U+009F: some terminals act on
             // them, e.g. U+009B is CSI) are escaped, so text from a file or a node can never
-            // reach a terminal as a control when the JSON is printed or paged.
-            case _ where u.value < 0x20 || (0x7F...0x9F).contains(u.value):
+            // reach a terminal as a control when the JSON is printed or paged; so are the
+            // direction overrides and isolates and the invisible format characters (text
+            // that reads in another order than it is stored): the set `DisplayText` shows.
+            case _ where DisplayText.needsEscape(u):
                 let h = String(u.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
             default: out.unicodeScalars.append(u)

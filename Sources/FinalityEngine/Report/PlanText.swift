@@ -90,7 +90,7 @@ extension InterlockCheck {
 
 extension InterlockReport {
     public var json: JSON { .array(checks.map(\.json)) }
-    public var lines: [String] { checks.map { "  " + $0.description } }
+    public var lines: [String] { checks.flatMap { $0.lines.map { "  " + $0 } } }
 }
 
 extension Plan {

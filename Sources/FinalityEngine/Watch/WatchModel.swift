@@ -20,10 +20,13 @@ public struct WatchConfig: Hashable, Sendable {
     public var change: WatchChange?
     /// A head this many blocks behind the network (or behind the wall clock) is catching up.
     public var catchUpBlocks: Int64
+    /// The chain the file's node is on, when the data dir's blocks.log names it: every
+    /// node's answers must be on it. Without it, the first answer sets the chain.
+    public var chain: WatchChain?
 
     public init(
         file: String, apis: [String], keys: [BLSPublicKey]? = nil, interval: Double = 1, change: WatchChange? = nil,
-        catchUpBlocks: Int64 = 20
+        catchUpBlocks: Int64 = 20, chain: WatchChain? = nil
     ) {
         self.file = file
         self.apis = apis
@@ -31,6 +34,56 @@ public struct WatchConfig: Hashable, Sendable {
         self.interval = interval
         self.change = change
         self.catchUpBlocks = catchUpBlocks
+        self.chain = chain
+    }
+}
+
+/// The chain a watch stays on: its id and where it was learnt ("blocks.log /srv/…/blocks.log",
+/// "the first answer, from http://…").
+public struct WatchChain: Hashable, Sendable {
+    public var id: Bytes32
+    public var source: String
+
+    public init(id: Bytes32, source: String) {
+        self.id = id
+        self.source = source
+    }
+
+    /// The chain of the data dir's blocks.log, when `dataDir` has one that reads.
+    public static func blocksLog(dataDir: String?) -> WatchChain? {
+        guard let dir = dataDir.map({ $0 + "/blocks" }), let r = try? LIBSources.fromBlocksDir(dir), let id = r.chainID else { return nil }
+        return WatchChain(id: id, source: r.source.description)
+    }
+}
+
+/// Why a node's answers stopped counting: its votes are not this chain's votes. Kept for
+/// the rest of the watch (a node that left the chain once is not trusted again).
+public enum OffChain: Hashable, Sendable {
+    /// It answered with another chain id than the watch's chain.
+    case otherChain(found: Bytes32, expected: WatchChain)
+    /// Its LIB went backwards: an irreversible block is never undone on one chain.
+    case libBackwards(from: UInt32, to: UInt32)
+    /// Its LIB at the same height is another block.
+    case libReplaced(number: UInt32, was: Bytes32, now: Bytes32)
+
+    /// Stable machine name for `--json`.
+    public var kind: String {
+        switch self {
+        case .otherChain: "other-chain"
+        case .libBackwards: "lib-backwards"
+        case .libReplaced: "lib-replaced"
+        }
+    }
+
+    public var text: String {
+        let why = switch self {
+        case .otherChain(let found, let expected):
+            "chain id \(found.hex.prefix(16))…, not \(expected.id.hex.prefix(16))… (\(expected.source))"
+        case .libBackwards(let from, let to): "LIB went back from #\(grouped(from)) to #\(grouped(to))"
+        case .libReplaced(let n, let was, let now):
+            "LIB #\(grouped(n)) changed from \(was.hex.prefix(16))… to \(now.hex.prefix(16))…"
+        }
+        return "OFF CHAIN: \(why): its votes and head no longer count"
     }
 }
 
@@ -126,6 +179,13 @@ public struct WatchState: Sendable {
         public var libSince: Int64?
         public var finalizers: FinalizerInfo?
         public var finalizersError: String?
+        /// Why its answers no longer count (set once, kept: see `OffChain`).
+        public var offChain: OffChain?
+        /// The highest LIB it reported.
+        public var highestLIB: LIB?
+
+        /// Its answers count: on the chain, LIB never backwards.
+        public var trusted: Bool { offChain == nil }
     }
 
     public struct Key: Sendable {
@@ -155,11 +215,14 @@ public struct WatchState: Sendable {
     public var fileFailingSince: Int64?
     /// Ids at heights already answered: a block at or below LIB never changes.
     public var finalBlockIDs: [UInt32: Bytes32] = [:]
+    /// The chain every answer must be on: the blocks.log's, else the first answer's.
+    public var chain: WatchChain?
 
     public init(_ config: WatchConfig) {
         self.config = config
         nodes = config.apis.map { Node(url: $0) }
         keys = (config.keys ?? []).map { Key(key: $0) }
+        chain = config.chain
     }
 
     /// The samples of the last 10 seconds count for blocks per second.
@@ -171,7 +234,14 @@ public struct WatchState: Sendable {
         refreshes += 1
         if config.change == nil, let c = sample.change { config.change = c }
         for (i, s) in sample.nodes.enumerated() where i < nodes.count {
+            // Every answer is checked against the watch's chain and the node's own LIB
+            // before anything it says counts.
+            if case .success(let info) = s.info {
+                if chain == nil { chain = WatchChain(id: info.chainID, source: "the first answer, from \(s.url)") }
+                nodes[i].check(info, chain: chain!)
+            }
             nodes[i].absorb(s, at: now)
+            guard nodes[i].trusted else { continue }
             for (h, id) in s.blockIDs { finalBlockIDs[h] = id }
         }
         file = sample.file
@@ -189,11 +259,15 @@ public struct WatchState: Sendable {
         case .unreadable, .missing:
             if fileFailingSince == nil { fileFailingSince = now }
         }
-        let anyFinalizerAnswer = sample.nodes.contains { if case .success = $0.finalizers { true } else { false } }
+        let anyFinalizerAnswer = sample.nodes.indices.contains { i in
+            guard i < nodes.count, nodes[i].trusted, case .success = sample.nodes[i].finalizers else { return false }
+            return true
+        }
         for i in keys.indices {
             let key = keys[i].key
             var newest: SeenVote?
-            for (n, info) in zip(nodes, nodes.map(\.finalizers)) {
+            // Only nodes on the chain: a vote another chain reports is not this key's vote here.
+            for (n, info) in zip(nodes, nodes.map(\.finalizers)) where n.trusted {
                 guard let info, let v = info.vote(for: key) else { continue }
                 if newest == nil || Self.isNewer(v, than: newest!.vote) { newest = SeenVote(vote: v, url: n.url) }
             }
@@ -215,7 +289,7 @@ public struct WatchState: Sendable {
             }
         }
         // A height above LIB may still change branch: keep only final ones.
-        if let lib = nodes.compactMap({ $0.info?.lib.number }).max() {
+        if let lib = nodes.filter(\.trusted).compactMap({ $0.info?.lib.number }).max() {
             finalBlockIDs = finalBlockIDs.filter { $0.key <= lib }
         }
     }
@@ -242,7 +316,7 @@ public struct WatchState: Sendable {
 
     /// The newest head the network reports (every API that answered this refresh).
     public var networkHead: (number: UInt32, time: BlockTimestamp?)? {
-        let heads = nodes.filter { $0.lastAnswer == now }.compactMap { n -> (UInt32, BlockTimestamp?)? in
+        let heads = nodes.filter { $0.lastAnswer == now && $0.trusted }.compactMap { n -> (UInt32, BlockTimestamp?)? in
             n.info?.headBlockNumber.map { ($0, n.info?.headBlockTime) }
         }
         return heads.max { $0.0 < $1.0 }.map { (number: $0.0, time: $0.1) }
@@ -251,7 +325,7 @@ public struct WatchState: Sendable {
     /// How many blocks the first node's head trails the network: the best of the other
     /// nodes' heads and the wall clock (a block every 500 ms), so one API is enough.
     public var headBehind: Int64? {
-        guard let n = nodes.first, n.lastAnswer == now, let info = n.info, let head = info.headBlockNumber else { return nil }
+        guard let n = nodes.first, n.lastAnswer == now, n.trusted, let info = n.info, let head = info.headBlockNumber else { return nil }
         var behind: Int64 = 0
         if let net = networkHead { behind = max(behind, Int64(net.number) - Int64(head)) }
         if let t = info.headBlockTime { behind = max(behind, (now - t.unixMilliseconds) / BlockTimestamp.millisecondsPerSlot) }
@@ -265,10 +339,33 @@ public struct WatchState: Sendable {
 
     /// True when some API answered at some point.
     public var everAnswered: Bool { nodes.contains { $0.lastAnswer != nil } }
+
+    /// Every node left the chain: no vote any of them reports can count any more.
+    public var noTrustedNode: Bool { !nodes.isEmpty && nodes.allSatisfy { !$0.trusted } }
+
+    /// The nodes whose answers no longer count, with why.
+    public var offChainNodes: [(url: String, why: OffChain)] { nodes.compactMap { n in n.offChain.map { (n.url, $0) } } }
 }
 
 extension WatchState.Node {
     init(url: String) { self.url = url }
+
+    /// Flags the node (once) when this answer is on another chain than the watch's, or its
+    /// LIB is below, or at the same height another block than, the highest it reported.
+    mutating func check(_ info: NodeInfo, chain: WatchChain) {
+        if offChain == nil {
+            if info.chainID != chain.id {
+                offChain = .otherChain(found: info.chainID, expected: chain)
+            } else if let high = highestLIB {
+                if info.lib.number < high.number {
+                    offChain = .libBackwards(from: high.number, to: info.lib.number)
+                } else if info.lib.number == high.number && info.lib.blockID != high.blockID {
+                    offChain = .libReplaced(number: high.number, was: high.blockID, now: info.lib.blockID)
+                }
+            }
+        }
+        if info.chainID == chain.id, highestLIB.map({ info.lib.number > $0.number }) ?? true { highestLIB = info.lib }
+    }
 
     mutating func absorb(_ s: NodeSample, at now: Int64) {
         switch s.info {

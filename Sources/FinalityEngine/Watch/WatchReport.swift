@@ -19,6 +19,9 @@ public enum WatchVerdict: Hashable, Sendable {
     case voting(SeenVote)
     /// No vote since the start.
     case waiting(last: SeenVote?, milliseconds: Int64)
+    /// Every node API left the chain (another chain id, or LIB went backwards): nothing
+    /// any of them reports counts (the first node's reason).
+    case noTrustedNode(OffChain)
 
     /// Stable machine name for `--json`.
     public var kind: String {
@@ -31,6 +34,7 @@ public enum WatchVerdict: Hashable, Sendable {
         case .lockOffChain: "not-voting-lock-off-chain"
         case .voting: "voting"
         case .waiting: "waiting"
+        case .noTrustedNode: "no-node-on-chain"
         }
     }
 
@@ -51,6 +55,7 @@ public enum WatchVerdict: Hashable, Sendable {
         case .waiting(let last, let ms):
             "not voting yet: no vote in \(WatchText.seconds(ms)) of watching"
                 + (last.map { " (last tracked \(WatchText.vote($0.vote)))" } ?? " (no node reports a vote for this key)")
+        case .noTrustedNode(let why): "not counted: every node API left the chain (\(why.text.dropFirst("OFF CHAIN: ".count)))"
         }
     }
 }
@@ -66,15 +71,16 @@ extension WatchState {
             let (from, what) = config.change.map { ($0.unixMilliseconds, "the \($0.action)") } ?? (start, "the watch started")
             return .votingAgain(v, secondsAfter: max(0, v.vote.timestamp.unixMilliseconds - from) / 1000, after: what)
         }
+        if noTrustedNode, let why = nodes.first?.offChain { return .noTrustedNode(why) }
         if noAnswer { return .noAnswer(milliseconds: now - (nodes.compactMap(\.lastAnswer).max() ?? start)) }
         if isCatchingUp, let behind = headBehind { return .catchingUp(blocks: behind) }
-        if let policy = nodes.first(where: { $0.lastAnswer == now && $0.finalizers?.activePolicy != nil })?.finalizers?.activePolicy,
+        if let policy = nodes.first(where: { $0.lastAnswer == now && $0.trusted && $0.finalizers?.activePolicy != nil })?.finalizers?.activePolicy,
             !policy.finalizers.isEmpty, !policy.finalizers.contains(where: { $0.publicKey == k.key || $0.publicKeyText == k.key.text })
         {
             return .notInPolicy(generation: policy.generation)
         }
         if let s = k.entry?.savanna, s.lock.isEmpty, !s.lastVote.isEmpty { return .noLock }
-        if let s = k.entry?.savanna, let chainID = k.chainIDAtLock, let off = Self.lockOffChain(s.lock, chainID: chainID, lib: nodes.first?.info?.lib) {
+        if let s = k.entry?.savanna, let chainID = k.chainIDAtLock, let off = Self.lockOffChain(s.lock, chainID: chainID, lib: nodes.first(where: \.trusted)?.info?.lib) {
             return off
         }
         if let v = k.newest, let head = networkHead?.time,
@@ -140,6 +146,7 @@ extension WatchState {
         let start = startedAt ?? now
         out.append(
             "Watching \(config.file) for \(WatchText.seconds(now - start)), refresh every \(String(printf: "%g", config.interval)) s, \(WatchText.clock(now)) UTC")
+        if let chain { out.append("Chain \(chain.id.hex) (\(chain.source))") }
         for n in nodes {
             out.append("Node \(n.url)")
             if let silent = n.silentFor(now: now, startedAt: startedAt) {
@@ -162,6 +169,7 @@ extension WatchState {
             }
             out.append(lib)
             if let e = n.finalizersError { out.append("  get_finalizer_info: \(e)") }
+            if let off = n.offChain { out.append("  \(off.text)") }
         }
         switch file {
         case .read(_, let tries)?:
@@ -223,6 +231,8 @@ extension WatchState {
             m.append(("lib_advancing", n.libAdvances.map { .bool($0) } ?? .null))
             m.append(("blocks_per_second", n.blocksPerSecond.map { .string(String(printf: "%.1f", $0)) } ?? .null))
             m.append(("finalizer_info_error", n.finalizersError.map { .string($0) } ?? .null))
+            m.append(("chain_id", n.info.map { .string($0.chainID.hex) } ?? .null))
+            m.append(("off_chain", n.offChain.map { .object([("kind", .string($0.kind)), ("text", .string($0.text))]) } ?? .null))
             return .object(m)
         }
         var fileJSON: [(String, JSON)] = [("path", .string(config.file))]
@@ -260,6 +270,7 @@ extension WatchState {
             ("time", t(now)),
             ("watching_ms", .int(now - start)),
             ("refresh", .uint(UInt64(refreshes))),
+            ("chain", chain.map { .object([("chain_id", .string($0.id.hex)), ("from", .string($0.source))]) } ?? .null),
             ("nodes", .array(nodeJSON)),
             ("file", .object(fileJSON)),
             ("keys", .array(keyJSON)),

@@ -158,7 +158,7 @@ enum Apply {
         // What the new file must keep, read from the file we hold.
         let attributes: Ownership.Attributes
         do { attributes = try Ownership.read(fd) } catch { throw .io(path: path, operation: "read its owner, mode and extended attributes", reason: "\(error)") }
-        if let why = Ownership.obstacle(attributes) { throw .refused(why + "; nothing written") }
+        if let why = Ownership.obstacle(attributes) { throw .refused("\(why); nothing written") }
 
         // The audit log is opened and checked before anything is written: no change
         // without its record.

@@ -482,7 +482,7 @@ public enum AuditLog {
             let unknown = open.filter { $0.outcome == .unknown }
             if !unknown.isEmpty && acknowledgeUnknown == nil {
                 throw .refused(
-                    "audit log \(path): " + unknown.map(\.sentence).joined(separator: "; ")
+                    "audit log \(path): \(unknown.map(\.sentence).joined(separator: "; "))"
                         + ". Nothing written: check the file and its backup (finality history), then acknowledge it with a reason: --acknowledge-unknown \"why\"")
             }
             for r in open {

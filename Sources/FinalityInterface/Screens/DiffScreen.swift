@@ -42,18 +42,21 @@ enum DiffScreen: ScreenUnit {
             return
         }
         var row = body.row
-        g.put(diff.title, row: row, column: 0, style: .header)
+        g.put(SafeText(diff.title), row: row, column: 0, style: .header)
         row += 1
-        g.put("- before: " + diff.leftName, row: row, column: 0, style: .dim)
-        row += 1
-        g.put("+ after:  " + diff.rightName, row: row, column: 0, style: .dim)
-        row += 1
+        // The names whole, over as many rows as they need (a backup's name is long).
+        for (label, name) in [("- before: ", diff.leftName), ("+ after:  ", diff.rightName)] {
+            for (i, part) in Format.hardWrap(SafeText(name).text, width: max(1, body.columns - label.count)).enumerated() {
+                g.put(SafeText((i == 0 ? label : String(repeating: " ", count: label.count)) + part), row: row, column: 0, style: .dim)
+                row += 1
+            }
+        }
         let changed = diff.rows.filter(\.changed).count
         g.put("\(changed) field\(changed == 1 ? "" : "s") changed" + (diff.showAll ? ", all fields shown" : ", unchanged fields hidden (a: show all)"), row: row, column: 0, style: changed == 0 ? .good : .warning)
         row += 1
         for n in diff.notes {
             for line in Format.wrap(n, width: body.columns) {
-                g.put(line, row: row, column: 0, style: .warning)
+                g.put(SafeText(line), row: row, column: 0, style: .warning)
                 row += 1
             }
         }
@@ -63,7 +66,7 @@ enum DiffScreen: ScreenUnit {
         g.lines(Array(lines.dropFirst(top).prefix(rows)), in: Rect(row: row, column: 0, rows: rows, columns: body.columns))
         if lines.count > rows {
             let more = " \(Format.number(top + 1))-\(Format.number(min(lines.count, top + rows))) of \(Format.number(lines.count)) "
-            g.put(more, row: body.bottom - 1, column: body.columns - more.count, style: .dim)
+            g.put(SafeText(more), row: body.bottom - 1, column: body.columns - more.count, style: .dim)
         }
     }
 

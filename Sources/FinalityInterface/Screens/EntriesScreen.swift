@@ -89,12 +89,12 @@ enum EntriesScreen: ScreenUnit {
         let w = body.columns
         var row = body.row
         g.put("File    ", row: row, column: 0, style: .dim)
-        g.put(DisplayText.sanitize(state.location.file), row: row, column: 8)
+        g.put(SafeText(DisplayText.sanitize(state.location.file)), row: row, column: 8)
         row += 1
         guard let file = state.file else {
             if let error = state.loadError {
                 for line in Format.wrap("cannot read the file: " + DisplayText.sanitize(error), width: w, maxLines: 3) {
-                    g.put(line, row: row, column: 0, style: .danger)
+                    g.put(SafeText(line), row: row, column: 0, style: .danger)
                     row += 1
                 }
             }
@@ -103,20 +103,20 @@ enum EntriesScreen: ScreenUnit {
                 row += 1
                 let text = MissingFile.nodeosWillDo
                 for line in Format.wrap(text, width: w) {
-                    g.put(line, row: row, column: 0, style: .warning)
+                    g.put(SafeText(line), row: row, column: 0, style: .warning)
                     row += 1
                 }
                 row += 1
                 for (i, (line, style)) in keyLines(state, safety: nil, width: w - 8).enumerated() {
                     g.put(i == 0 ? "Keys    " : "", row: row, column: 0, style: .dim)
-                    g.put(line, row: row, column: 8, style: style)
+                    g.put(SafeText(line), row: row, column: 8, style: style)
                     row += 1
                 }
                 if !state.isReadOnly {
                     row += 1
                     let hint = "R: repair: create the file with an entry for every configured key (lock := LIB, last vote := its newest evidence: backups, node APIs, LIB)"
                     for line in Format.wrap(hint, width: w, maxLines: 3) {
-                        g.put(line, row: row, column: 0, style: .header)
+                        g.put(SafeText(line), row: row, column: 0, style: .header)
                         row += 1
                     }
                 }
@@ -129,7 +129,7 @@ enum EntriesScreen: ScreenUnit {
         var info = "\(v.headline) · loader \(v.loader.name)"
         info += " · \(Format.count(file.byteCount)) bytes · " + (!file.readWhole ? "sha256 not computed (the start read)" : file.sha256.map { "sha256 \($0.hex.prefix(12))…" } ?? "sha256 computing…")
         g.put("Format  ", row: row, column: 0, style: .dim)
-        g.put(info, row: row, column: 8)
+        g.put(SafeText(info), row: row, column: 8)
         row += 1
         // The verdict, in nodeos's terms; the reason is never clipped away (two lines).
         var verdict = (v.nodeosLoads ? "\(Line.ok) " : "\(Line.fail) ") + v.verdictLine
@@ -137,21 +137,21 @@ enum EntriesScreen: ScreenUnit {
         // Without a readable layout there is no table: the whole reason gets the room.
         for line in Format.wrap(verdict, width: w, maxLines: v.file == nil ? 8 : 2) {
             g.fill(row: row, style: v.nodeosLoads ? .good : .danger)
-            g.put(line, row: row, column: 0, style: v.nodeosLoads ? .good : .danger)
+            g.put(SafeText(line), row: row, column: 0, style: v.nodeosLoads ? .good : .danger)
             row += 1
         }
         g.put("LIB     ", row: row, column: 0, style: .dim)
-        g.put(libLine(state), row: row, column: 8, style: state.lib.disagreement ? .warning : .normal)
+        g.put(SafeText(libLine(state)), row: row, column: 8, style: state.lib.disagreement ? .warning : .normal)
         row += 1
         for (i, (line, style)) in keyLines(state, safety: v.file, width: w - 8).enumerated() {
             g.put(i == 0 ? "Keys    " : "", row: row, column: 0, style: .dim)
-            g.put(line, row: row, column: 8, style: style)
+            g.put(SafeText(line), row: row, column: 8, style: style)
             row += 1
         }
         if refused(state), !state.isReadOnly {
             let hint = "R: repair: a new file where every configured key has an entry (lock := LIB, last vote := its newest evidence); the damaged file is kept as the backup"
             for line in Format.wrap(hint, width: w, maxLines: 2) {
-                g.put(line, row: row, column: 0, style: .header)
+                g.put(SafeText(line), row: row, column: 0, style: .header)
                 row += 1
             }
         }
@@ -160,7 +160,7 @@ enum EntriesScreen: ScreenUnit {
         let hotStuff = safety.format == .hotStuff
         let cols = Columns(width: w, reference: state.lib.reference?.lib.timestamp)
         g.fill(row: row, style: .header)
-        g.put(cols.header(hotStuff: hotStuff), row: row, column: 0, style: .header)
+        g.put(SafeText(cols.header(hotStuff: hotStuff)), row: row, column: 0, style: .header)
         row += 1
 
         let visible = Core.visibleEntries(state)
@@ -194,9 +194,9 @@ enum EntriesScreen: ScreenUnit {
             let selected = i == state.entries.selected
             let text = cols.row(index: index, entry: entry, flags: flags)
             if selected { g.fill(row: r, style: .selected) }
-            g.put(text, row: r, column: 0, style: selected ? .selected : .normal)
+            g.put(SafeText(text), row: r, column: 0, style: selected ? .selected : .normal)
             if !selected, let worst = flags.first(where: { $0.style == .danger }) ?? flags.first(where: { $0.style == .warning }) {
-                g.put(cols.flagsText(flags), row: r, column: cols.flagsColumn, style: worst.style)
+                g.put(SafeText(cols.flagsText(flags)), row: r, column: cols.flagsColumn, style: worst.style)
             }
         }
         // Detail pane; its rule also says which rows of the list are shown.
@@ -207,7 +207,7 @@ enum EntriesScreen: ScreenUnit {
         var right = ""
         if visible.count > listRows { right += " rows \(Format.number(top + 1))-\(Format.number(min(visible.count, top + listRows))) of \(Format.number(visible.count)) " }
         if clipped { right += " Enter: all fields " } else if state.entries.zoomed { right += " Enter: the list " }
-        if !right.isEmpty { g.put(right, row: paneTop, column: w - right.count - 1, style: .dim) }
+        if !right.isEmpty { g.put(SafeText(right), row: paneTop, column: w - right.count - 1, style: .dim) }
         g.lines(detail, in: Rect(row: paneTop + 1, column: 0, rows: detailRows - 1, columns: w))
     }
 
@@ -225,7 +225,7 @@ enum EntriesScreen: ScreenUnit {
         out.append((Format.fit("\(Format.number(n)) configured, from \(keys.source ?? "?")" + (missing.isEmpty ? "" : "; \(Format.number(missing.count)) without \(state.file?.verification.nodeosLoads == false ? "a readable" : "an") entry:"), width), .normal))
         // On a file nodeos refuses, a key whose entry could not be read gets none from
         // nodeos: it does not start (a repair gives it one).
-        let why = state.file?.verification.nodeosLoads == false ? KeyCoverage.unreadableLine : KeyCoverage.missingLine
+        let why = KeyCoverage.missingSentence(nodeosLoads: state.file?.verification.nodeosLoads != false)
         for k in missing.prefix(2) {
             out.append((Format.fit("\(k.shortText(20)): \(why)", width), .warning))
         }

@@ -69,7 +69,7 @@ enum LIBScreen: ScreenUnit {
         var r = row
         for line in Format.wrap(text, width: width, maxLines: lib.disagreement ? 6 : 2) {
             g.fill(row: r, style: style)
-            g.put(line, row: r, column: 0, style: style)
+            g.put(SafeText(line), row: r, column: 0, style: style)
             r += 1
         }
         return r
@@ -79,7 +79,7 @@ enum LIBScreen: ScreenUnit {
     static func table(_ g: inout Grid, _ answers: [LIBAnswer], selected: Int, row: Int, width: Int, rows: Int) -> Int {
         var r = row
         g.fill(row: r, style: .header)
-        g.put("  " + Format.fit("Source", 12) + Format.fitRight("Block", 13) + "  " + Format.fit("Time (UTC)", 22) + "Block id", row: r, column: 0, style: .header)
+        g.put(SafeText("  " + Format.fit("Source", 12) + Format.fitRight("Block", 13) + "  " + Format.fit("Time (UTC)", 22) + "Block id"), row: r, column: 0, style: .header)
         r += 1
         if answers.isEmpty {
             g.put("  (none)", row: r, column: 0, style: .dim)
@@ -97,14 +97,17 @@ enum LIBScreen: ScreenUnit {
                 if !isSelected { style = .danger }
             }
             if isSelected { g.fill(row: r, style: .selected) }
-            g.put(text, row: r, column: 0, style: style)
+            g.put(SafeText(text), row: r, column: 0, style: style)
             r += 1
         }
         return r
     }
 
     static func details(_ a: LIBAnswer, width: Int) -> [(String, Style)] {
-        var out: [(String, Style)] = [("from      " + a.request.origin, .normal)]
+        // Where it came from, whole (a path or a URL can be long).
+        var out: [(String, Style)] = Format.hardWrap(SafeText(a.request.origin).text, width: max(1, width - 10)).enumerated().map { i, part in
+            ((i == 0 ? "from      " : "          ") + part, .normal)
+        }
         switch a.result {
         case .success(let r):
             out.append(("block     #\(Format.number(r.lib.number))", .normal))

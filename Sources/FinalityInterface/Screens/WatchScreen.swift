@@ -40,7 +40,13 @@ enum WatchScreen: ScreenUnit {
     /// Starts a watch of `key` (every key of the file when nil) on the node API the LIB
     /// screen uses.
     static func start(_ state: inout AppState, key: BLSPublicKey?) -> [Effect] {
-        let config = WatchConfig(file: state.location.file, apis: [state.lib.apiURL], keys: key.map { [$0] }, interval: 1)
+        // The data dir's blocks.log names the chain, when the LIB screen read it: every answer
+        // must be on it (else the first answer sets it).
+        let chain = state.lib.readings.lazy.compactMap { r -> WatchChain? in
+            guard case .blocksLog = r.source, let id = r.chainID else { return nil }
+            return WatchChain(id: id, source: r.source.description)
+        }.first
+        let config = WatchConfig(file: state.location.file, apis: [state.lib.apiURL], keys: key.map { [$0] }, interval: 1, chain: chain)
         let returnTo = state.screen == .wizard ? Screen.entries : state.screen
         if state.screen == .wizard { state.wizard = nil }
         state.watch = WatchView(model: WatchState(config), key: key, returnTo: returnTo)
@@ -120,7 +126,7 @@ enum WatchScreen: ScreenUnit {
         lines.append(("", .normal))
         for line in w.model.lines(keyText: { $0.shortText(28) }) {
             for (i, part) in Format.wrap(line, width: body.columns - 4).enumerated() {
-                lines.append(((i == 0 ? "" : "    ") + part, line.hasPrefix("  verdict") ? .header : .normal))
+                lines.append(((i == 0 ? "" : "    ") + part, line.hasPrefix("  verdict") ? .header : line.hasPrefix("  OFF CHAIN") ? .danger : .normal))
             }
         }
         WizardScreen.scrolled(&g, lines, scroll: w.scroll, in: body)
@@ -134,7 +140,7 @@ enum WatchScreen: ScreenUnit {
         switch v {
         case .votingAgain, .voting: .good
         case .noAnswer, .catchingUp, .waiting: .warning
-        case .notInPolicy, .noLock, .lockOffChain: .danger
+        case .notInPolicy, .noLock, .lockOffChain, .noTrustedNode: .danger
         }
     }
 }

@@ -121,7 +121,7 @@ enum WizardScreen: ScreenUnit {
         row += 1
         g.put("Step \(w.step.rawValue) of 5: \(w.step.title(for: w.action))", row: row, column: 0, style: .header)
         let note = w.step == .result ? "Enter or ESC: back to Entries" : "Nothing written yet. ESC goes back a step."
-        g.put(note, row: row, column: body.columns - note.count, style: .dim)
+        g.put(SafeText(note), row: row, column: body.columns - note.count, style: .dim)
         row += 2
         let rect = Rect(row: row, column: 0, rows: body.bottom - row, columns: body.columns)
         switch w.step {
@@ -139,8 +139,8 @@ enum WizardScreen: ScreenUnit {
             let skipped = step == .chooseLIB && !w.needsLIB
             let label = " \(step.rawValue) " + (skipped ? "(no LIB)" : step.shortTitle(for: w.action)) + " "
             let style: Style = step == w.step ? .selected : (step < w.step ? .normal : .dim)
-            col = g.put(label, row: row, column: col, style: style)
-            if step != .result { col = g.put(String(Line.pointer), row: row, column: col, style: .dim) }
+            col = g.put(SafeText(label), row: row, column: col, style: style)
+            if step != .result { col = g.put(SafeText(String(Line.pointer)), row: row, column: col, style: .dim) }
         }
     }
 
@@ -158,7 +158,7 @@ enum WizardScreen: ScreenUnit {
             for (i, b) in backups.enumerated().prefix(max(0, rect.bottom - row - 3)) {
                 let selected = b == w.backup
                 if selected { g.fill(row: row, style: .selected) }
-                g.put((selected ? "\(Line.pointer) " : "  ") + b.name + "  " + b.modified + "  sha256 " + b.sha256.prefix(12) + "…", row: row, column: 0, style: selected ? .selected : .normal)
+                g.put(SafeText((selected ? "\(Line.pointer) " : "  ") + b.name + "  " + b.modified + "  sha256 " + b.sha256.prefix(12) + "…"), row: row, column: 0, style: selected ? .selected : .normal)
                 row += 1
                 _ = i
             }
@@ -178,7 +178,7 @@ enum WizardScreen: ScreenUnit {
             ? "Reset: the lock moves to a LIB you choose (step 2); step 3 shows what the last vote becomes (the vote floor) and why."
             : "Delete: the entry is removed; nodeos recreates it at its next start with an empty last vote and its own LIB as lock."
         for line in Format.wrap(explain, width: rect.columns) {
-            g.put(line, row: row, column: 0, style: .dim)
+            g.put(SafeText(line), row: row, column: 0, style: .dim)
             row += 1
         }
         row += 1
@@ -194,7 +194,7 @@ enum WizardScreen: ScreenUnit {
             let vote = e.lastVoteHeight.map { "last vote #\(Format.number($0))" } ?? "never voted"
             let lock = e.lockHeight.map { "lock #\(Format.number($0))" } ?? (e.hasNoLock ? "no lock" : "lock \(e.hotStuff.map { Format.shortHex($0.bLock) } ?? "")")
             if selected { g.fill(row: row, style: .selected) }
-            g.put((selected ? "\(Line.pointer) " : "  ") + Format.fitRight("#\(index)", 4) + " " + e.key.shortText(28) + "  " + vote + ", " + lock, row: row, column: 0, style: selected ? .selected : .normal)
+            g.put(SafeText((selected ? "\(Line.pointer) " : "  ") + Format.fitRight("#\(index)", 4) + " " + e.key.shortText(28) + "  " + vote + ", " + lock), row: row, column: 0, style: selected ? .selected : .normal)
             row += 1
         }
         g.put("Enter: " + (w.action == .reset ? "choose the LIB source." : "review the change."), row: rect.bottom - 1, column: 0, style: .dim)
@@ -312,10 +312,10 @@ enum WizardScreen: ScreenUnit {
         let top = max(0, min(w.reviewScroll, lines.count - rows))
         g.lines(Array(lines.dropFirst(top).prefix(rows)), in: Rect(row: rect.row, column: 0, rows: rows, columns: rect.columns))
         let hint = w.plan.map { $0.refusal == nil ? "Enter: go to the typed confirmation.  j/k: scroll.  v: Diff screen." : "This change cannot be made. ESC: back." } ?? ""
-        g.put(hint, row: rect.bottom - 1, column: 0, style: .dim)
+        g.put(SafeText(hint), row: rect.bottom - 1, column: 0, style: .dim)
         if lines.count > rows {
             let more = " \(Format.number(top + 1))-\(Format.number(min(lines.count, top + rows))) of \(Format.number(lines.count)) "
-            g.put(more, row: rect.bottom - 1, column: rect.columns - more.count, style: .dim)
+            g.put(SafeText(more), row: rect.bottom - 1, column: rect.columns - more.count, style: .dim)
         }
     }
 
@@ -346,7 +346,7 @@ enum WizardScreen: ScreenUnit {
             what = "\(state.file == nil ? "Create" : "Repair") \(state.location.file): the new file, as step 3 showed it, has this SHA-256:"
         }
         for line in Format.wrap(what, width: rect.columns) {
-            g.put(line, row: row, column: 0)
+            g.put(SafeText(line), row: row, column: 0)
             row += 1
         }
         let subject: String
@@ -356,23 +356,23 @@ enum WizardScreen: ScreenUnit {
         case .reset, .delete: subject = w.keyText ?? ""
         }
         for line in Format.wrap(subject, width: rect.columns - 2) {
-            g.put("  " + line, row: row, column: 0, style: .header)
+            g.put(SafeText("  " + line), row: row, column: 0, style: .header)
             row += 1
         }
         row += 1
         let explain = "A backup is written first, then the file is replaced atomically and an audit record is appended. To go on, \(w.confirmationHint):"
         for line in Format.wrap(explain, width: rect.columns) {
-            g.put(line, row: row, column: 0, style: .dim)
+            g.put(SafeText(line), row: row, column: 0, style: .dim)
             row += 1
         }
         row += 1
         let start = g.put("> ", row: row, column: 0, style: .header)
         g.fill(row: row, from: start, to: start + max(10, w.expectedConfirmation.count + 2), style: .input)
-        let end = g.put(w.typed, row: row, column: start, style: .input)
+        let end = g.put(SafeText(w.typed), row: row, column: start, style: .input)
         g.cursor = (row, end)
         row += 2
         if let e = w.confirmError {
-            g.put(e, row: row, column: 0, style: .danger)
+            g.put(SafeText(e), row: row, column: 0, style: .danger)
         }
         g.put("Enter: write.  ESC: back to the review (nothing written).", row: rect.bottom - 1, column: 0, style: .dim)
     }
@@ -433,6 +433,6 @@ enum WizardScreen: ScreenUnit {
         let top = max(0, min(scroll, lines.count - rows))
         g.lines(Array(lines.dropFirst(top).prefix(rows)), in: Rect(row: rect.row, column: rect.column, rows: rows, columns: rect.columns))
         let more = " lines \(Format.number(top + 1))-\(Format.number(min(lines.count, top + rows))) of \(Format.number(lines.count)), j/k to scroll "
-        g.put(more, row: rect.bottom - 1, column: max(0, rect.columns - more.count), style: .dim)
+        g.put(SafeText(more), row: rect.bottom - 1, column: max(0, rect.columns - more.count), style: .dim)
     }
 }

@@ -26,7 +26,9 @@ struct Demo: ParsableCommand {
         }
         let dataDir = location.dataDir ?? location.file
         if printOnly || !Terminal.isInteractive {
-            print(dataDir)
+            var out = Output()
+            out.line("\(dataDir)")
+            out.flush()
             if !printOnly {
                 printError("no terminal: built the demo data dir above; open it with `finality \(dataDir)` on a terminal")
             }

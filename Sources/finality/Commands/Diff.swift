@@ -36,17 +36,17 @@ struct Diff: ParsableCommand {
                     ("byte_identical", .bool(a.bytes == b.bytes)),
                     ("diff", diff.json),
                 ])
-                out.line(node.serialized(pretty: true))
+                out.line(node.text(pretty: true))
             } else {
                 out.line("old: \(a.location.file) (SHA-256 \(a.sha256.hex), \(grouped(fa.entries.count)) entries)")
                 out.line("new: \(b.location.file) (SHA-256 \(b.sha256.hex), \(grouped(fb.entries.count)) entries)")
                 if a.bytes == b.bytes { out.line("The files are byte-identical.") }
                 out.line()
-                for l in diff.lines { out.line(l) }
+                out.lines(diff.lines)
                 if !diff.warnings.isEmpty {
                     out.line()
                     out.line("Moving from old to new:")
-                    for w in diff.warnings { out.line("  ! " + w.message) }
+                    for w in diff.warnings { out.line("  ! \(w.message)") }
                 }
             }
             out.flush()

@@ -28,9 +28,9 @@ struct History: ParsableCommand {
             let h = try FileHistory.read(file: location.file)
             var out = Output()
             if json {
-                out.line(h.json.serialized(pretty: true))
+                out.line(h.json.text(pretty: true))
             } else {
-                for l in h.lines { out.line(l) }
+                out.lines(h.lines)
             }
             out.flush()
             for b in h.audit.breaks {

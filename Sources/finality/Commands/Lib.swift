@@ -22,12 +22,12 @@ struct Lib: ParsableCommand {
                 throw .usage("lib needs at least one source: --blocks-dir DIR, --api URL, or --lib-id HEX with --lib-time/--lib-slot")
             }
             let report = LIBReport.gather(sources.requests)
-            for f in report.failures { printError("\(f.request.option): \(f.error.description)") }
+            for f in report.failures { printError("\(f.request.option): \(f.error.text)") }
             var out = Output()
             if json {
-                out.line(report.json.serialized(pretty: true))
+                out.line(report.json.text(pretty: true))
             } else {
-                for line in report.text { out.line(line) }
+                out.lines(report.text)
             }
             out.flush()
             if report.failures.isEmpty && report.comparison.verdict == .disagree {

@@ -42,7 +42,7 @@ struct List: ParsableCommand {
                     ("configured_keys_without_entry", .array(coverage.missing.map { .string($0.text) })),
                 ]).write(to: &head, pretty: true, indent: 0)
                 head.removeLast(2)  // reopen the object: drop "\n}"
-                out.write(head + ",\n  \"entries\": [")
+                out.write(SafeText(lines: head + ",\n  \"entries\": ["))
                 if info == nil {
                     // The fast path (issue 7): each entry's bytes written straight into one
                     // buffer, flushed in large writes; the same bytes as `jsonEntry`.
@@ -52,7 +52,7 @@ struct List: ParsableCommand {
                     for (i, e) in file.entries.enumerated() {
                         var s = i == 0 ? "\n    " : ",\n    "
                         inspection.jsonEntry(i, e, network: info, lib: lib, keys: nodeKeys).write(to: &s, pretty: false, indent: 2)
-                        out.write(s)
+                        out.write(SafeText(lines: s))
                     }
                 }
                 // Subgroup warnings (never part of the verdict: spring does not check the
@@ -61,16 +61,16 @@ struct List: ParsableCommand {
                 out.flush()
                 var tail = ""
                 JSON.array(inspection.subgroupWarnings().map(JSONModel.finding)).write(to: &tail, pretty: true, indent: 1)
-                out.line(tail + "\n}")
+                out.line(SafeText(lines: tail) + "\n}")
             } else {
                 out.line(inspection.summaryLine)
-                out.line(v.verdictLine)
+                out.line(SafeText(v.verdictLine))
                 for line in inspection.findingLines() { out.line(line) }
                 out.line()
                 if let damage = inspection.damageLine { out.line(damage) }
-                for line in EntryTable.lines(file, duplicateOf: duplicateOf, network: info, verification: v, lib: lib, keys: nodeKeys) { out.line(line) }
+                out.lines(EntryTable.lines(file, duplicateOf: duplicateOf, network: info, verification: v, lib: lib, keys: nodeKeys))
                 out.line()
-                for line in nodeKeys.lines + coverage.lines { out.line(line) }
+                out.lines(nodeKeys.lines + coverage.lines(nodeosLoads: v.nodeosLoads))
                 out.flush()
                 let late = inspection.subgroupWarnings()
                 if !late.isEmpty { out.line() }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FinalityEngine
+import FinalityFormat
 
 struct Open: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,14 +32,14 @@ struct Open: ParsableCommand {
             }
             guard path == nil else { throw fail(error) }
             // `finality` alone, outside a data dir: a newcomer; say what to type.
-            printError("no safety file here (\(error.description)).")
+            printError("no safety file here (\(error.text)).")
             printUsage(Open.newcomerUsage)
             throw ExitCode(ExitStatus.usage.rawValue)
         }
         try Terminal.open(location, readOnly: readOnly, apiURL: apiURL, configDir: config.configDir)
     }
 
-    static let newcomerUsage = """
+    static let newcomerUsage: SafeText = """
         Usage:
           finality PATH               open a safety file, or a nodeos data dir (finalizers/safety.dat inside)
           finality PATH --read-only   the same, with every key that changes the file absent

@@ -34,7 +34,7 @@ struct Report: ParsableCommand {
                 libErrors: gathered.failures.map { CaseReport.libErrorLine($0.request, $0.error) }, interlocks: Interlocks.run(location),
                 toolVersion: ToolVersion.string, now: Date(), nodeKeys: config.keys(for: location))
             var out = Output()
-            out.write(text)
+            out.write(text)  // SafeText: each of its lines made safe by CaseReport
             out.flush()
             return .success
         }

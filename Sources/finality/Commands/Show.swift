@@ -43,22 +43,22 @@ struct Show: ParsableCommand {
                 members.append(("entry", inspection.jsonEntry(index, entry, network: info, lib: lib, keys: nodeKeys)))
                 members.append(("key_hex", .string(Hex.encode(entry.key.bytes))))
                 members.append(("findings", .array(findings.map(JSONModel.finding))))
-                out.line(JSON.object(members).serialized(pretty: true))
+                out.line(JSON.object(members).text(pretty: true))
             } else {
                 out.line(inspection.summaryLine)
-                out.line(inspection.verification.verdictLine)
+                out.line(SafeText(inspection.verification.verdictLine))
                 if !inspection.verification.nodeosLoads {
                     out.line(
                         "this entry was read from a file \(inspection.verification.loader.subject) refuses"
                             + (inspection.verification.entryReadCleanly(index) ? " (the entry itself read cleanly)" : " (the entry has an error of its own, below)"))
                 }
                 out.line()
-                for line in EntryDetail.lines(entry, index: index, format: file.format, duplicateOf: duplicateOf[index], network: info, lib: lib, keys: nodeKeys) { out.line(line) }
+                out.lines(EntryDetail.lines(entry, index: index, format: file.format, duplicateOf: duplicateOf[index], network: info, lib: lib, keys: nodeKeys))
                 if let info {
-                    out.line("network    \(Inspection.networkVote(info, entry.key)) (last vote tracked by \(DisplayText.sanitize(network.apiURL ?? "")))")
+                    out.line("network    \(Inspection.networkVote(info, entry.key)) (last vote tracked by \(network.apiURL ?? ""))")
                     if let v = info.vote(for: entry.key) {
                         out.line("           block_id \(v.blockID.hex) at \(v.timestamp.iso8601)")
-                        for p in v.problems { out.line("           ! \(DisplayText.sanitize(p))") }
+                        for p in v.problems { out.line("           ! \(p)") }
                     }
                 }
                 for f in findings { out.line("\(f.severity.rawValue): \(f)") }

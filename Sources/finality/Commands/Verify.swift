@@ -50,17 +50,17 @@ struct Verify: ParsableCommand {
                 members.append(("errors", .array(v.errors.map(JSONModel.finding))))
                 members.append(("warnings", .array(v.warnings.map(JSONModel.finding))))
                 members.append(("node_user", nodeUser.json))
-                out.line(JSON.object(members).serialized(pretty: true))
+                out.line(JSON.object(members).text(pretty: true))
             } else {
                 out.line(inspection.summaryLine)
-                out.line(v.loaderLine)
+                out.line(SafeText(v.loaderLine))
                 out.line(inspection.sha256Line)
                 if let stored = v.storedCRC, let computed = v.computedCRC {
                     out.line("crc-32 stored \(CRC32.text(stored)), computed \(CRC32.text(computed))\(stored == computed ? " (match)" : " (MISMATCH)")")
                 }
                 for line in inspection.findingLines() { out.line(line) }
-                if nodeUser.outcome == .warning { out.line(DisplayText.sanitize("warning: \(nodeUser.checked): \(nodeUser.found)", limit: 4096)) }
-                out.line(v.verdictLine)
+                if nodeUser.outcome == .warning { out.line("warning: \(nodeUser.checked): \(nodeUser.found)") }
+                out.line(SafeText(v.verdictLine))
                 out.flush()
                 for w in inspection.subgroupWarnings() { out.line("warning: \(inspection.shownPath): \(w)") }
             }
@@ -78,12 +78,12 @@ struct Verify: ParsableCommand {
                 ("file", .string(file)), ("data_dir", .string(dataDir)), ("missing", .bool(true)), ("format", .null),
                 ("nodeos_loads", .bool(true)), ("verdict", .string(MissingFile.nodeosWillDo)),
                 ("repair", .string(MissingFile.repairCommand(dataDir: dataDir))),
-            ]).serialized(pretty: true))
+            ]).text(pretty: true))
         } else {
-            out.line(DisplayText.sanitize(file, limit: 4096) + ": no such file (the data dir \(DisplayText.sanitize(dataDir, limit: 4096)) has no safety file)")
-            out.line(MissingFile.nodeosWillDo)
+            out.line("\(file): no such file (the data dir \(dataDir) has no safety file)")
+            out.line(SafeText(MissingFile.nodeosWillDo))
             out.line("To give each configured key its vote floor instead (the newest evidence of its last vote), repair it:")
-            out.line("  " + MissingFile.repairCommand(dataDir: dataDir))
+            out.line("  \(MissingFile.repairCommand(dataDir: dataDir))")
         }
         out.flush()
         return .success

@@ -11,7 +11,9 @@ struct Watch: ParsableCommand {
         discussion: """
             Every refresh asks each node API for head and LIB (get_info) and each key's last tracked vote (get_finalizer_info), and re-reads the safety file read-only (safe while nodeos runs on it: a read that catches nodeos mid-save is tried again). The first --api is the node that runs on this file; more --api give the network's view. Nothing is ever written.
 
-            --until-vote KEY --timeout SECONDS: for scripts and tickets. Exit codes: 0 the key's first vote after the start was seen (strong or weak is printed); 1 the timeout came first (the last state is printed); 2 bad usage; 3 no node API answered at all.
+            The watch stays on one chain: every answer's chain id must be the data dir's blocks.log's (when it has one), else the first answer's; a node that answers with another chain id, or whose LIB goes backwards, is marked OFF CHAIN for the rest of the watch and nothing it reports counts (its votes, its head).
+
+            --until-vote KEY --timeout SECONDS: for scripts and tickets. Exit codes: 0 the key's first vote after the start was seen on the chain (strong or weak is printed); 1 the timeout came first (the last state is printed); 2 bad usage; 3 no node API answered at all; 5 every node API left the chain, so no vote can count (the reason is printed).
 
             --json prints one JSON object per refresh (JSON lines).
             """)
@@ -70,7 +72,8 @@ struct Watch: ParsableCommand {
             let changeKey = untilKey ?? keyList?.first
             let config = WatchConfig(
                 file: location.file, apis: apis, keys: keyList, interval: interval,
-                change: changeKey.flatMap { WatchChange.lastRecorded(file: location.file, key: $0) })
+                change: changeKey.flatMap { WatchChange.lastRecorded(file: location.file, key: $0) },
+                chain: WatchChain.blocksLog(dataDir: location.dataDir))
             return runLoop(config, untilKey: untilKey)
         }
     }
@@ -94,10 +97,10 @@ struct Watch: ParsableCommand {
             let tick = Date()
             state.update(WatchSampler.sample(config, wanted: state.blockHeightsWanted, apiTimeout: timeoutSeconds))
             if json {
-                out.line(state.json.serialized())
+                out.line(state.json.text())
             } else {
                 if redraw { out.write("\u{1B}[H\u{1B}[2J") }
-                for line in state.lines() { out.line(line) }
+                out.lines(state.lines())
                 if !redraw { out.line() }
             }
             out.flush()
@@ -106,9 +109,15 @@ struct Watch: ParsableCommand {
                 let verdict = k.map { state.verdict($0) } ?? .waiting(last: nil, milliseconds: 0)
                 if verdict.sawNewVote {
                     // On stdout for a ticket; on stderr under --json, which keeps stdout JSON lines.
-                    let line = "\(key.shortText(28)): \(verdict.text)"
+                    let line: SafeText = "\(key.shortText(28)): \(verdict.text)"
                     if json { printNote(line) } else { out.line(line); out.flush() }
                     return .success
+                }
+                // Votes count only from nodes on the chain: when none is left, none can.
+                if state.noTrustedNode {
+                    let why = state.offChainNodes.map { "\($0.url): \($0.why.text)" }.joined(separator: "; ")
+                    printError("stopped waiting for a vote from \(key.shortText(28)): every node API left the chain: \(why)")
+                    return .offChain
                 }
                 if let limit = timeout, Date().timeIntervalSince(start) >= limit {
                     if !state.everAnswered {
@@ -162,12 +171,12 @@ struct Watch: ParsableCommand {
         // A whole key need not be in the file (an entry deleted, a file nodeos has not written yet).
         if let key = try? BLSPublicKey(text: q) { return key }
         guard case .read(let f, _) = WatchSampler.readFile(file) else {
-            throw .usage("\(DisplayText.sanitize(String(q.prefix(40)))): the file cannot be read to match a part of a key; give the full PUB_BLS_ text")
+            throw .usage("\(String(q.prefix(40))): the file cannot be read to match a part of a key; give the full PUB_BLS_ text")
         }
         return f.entries[try KeyMatch.find(q, in: f)].key
     }
 
-    func printNote(_ s: String) {
+    func printNote(_ s: SafeText) {
         StandardError.write("finality: " + s + "\n")
     }
 }

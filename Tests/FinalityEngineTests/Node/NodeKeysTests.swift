@@ -163,7 +163,9 @@ struct NodeKeysTests {
         let c = KeyCoverage(file: file, keys: keys)
         #expect(c.inactiveEntries == [1])
         #expect(c.missing == [Fixture.key(7)])
-        #expect(c.lines == ["configured key without an entry: \(Fixture.key(7).text): nodeos will create it at start-up: lock = its LIB, no last vote"])
+        #expect(c.lines(nodeosLoads: true) == ["configured key without an entry: \(Fixture.key(7).text): nodeos will create it at start-up: lock = its LIB, no last vote"])
+        // A file nodeos refuses: it does not start, so it creates nothing.
+        #expect(c.lines(nodeosLoads: false) == ["configured key without a readable entry: \(Fixture.key(7).text): \(KeyCoverage.unreadableLine)"])
         // Unknown configuration: nothing is called inactive.
         let unknown = KeyCoverage(file: file, keys: NodeKeys(keys: [], looked: [], source: nil, otherProviders: 0))
         #expect(unknown.inactiveEntries.isEmpty && unknown.missing.isEmpty)

@@ -15,7 +15,7 @@ struct CaseReportDecisionTests {
     static func report(_ bytes: [UInt8], lib: LIBReading? = Fixture.lib(5190), keys: NodeKeys? = nil) -> String {
         CaseReport.text(
             loaded: LoadedFile(location: location, bytes: bytes), readings: lib.map { [$0] } ?? [], libErrors: [],
-            interlocks: InterlockReport(checks: []), toolVersion: "test", now: now, nodeKeys: keys)
+            interlocks: InterlockReport(checks: []), toolVersion: "test", now: now, nodeKeys: keys).text
     }
 
     static func lines(_ report: String, entry i: Int) -> [String] {

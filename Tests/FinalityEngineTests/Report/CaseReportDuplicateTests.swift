@@ -15,7 +15,7 @@ struct CaseReportDuplicateTests {
         CaseReport.text(
             loaded: LoadedFile(location: Location(file: "/d/finalizers/safety.dat", dataDir: "/d"), bytes: bytes),
             readings: lib.map { [$0] } ?? [], libErrors: [], interlocks: InterlockReport(checks: []), toolVersion: "test",
-            now: Date(timeIntervalSince1970: 1_796_029_319))
+            now: Date(timeIntervalSince1970: 1_796_029_319)).text
     }
 
     /// The lines of entry `i`: its number and key, its fields, flags and decision.

@@ -105,7 +105,7 @@ import FinalityTestSupport
         ("wizard-refused", { size in
             var s = loaded(size)
             press(&s, c("j"), c("r"), .enter, .enter)
-            _ = Core.update(&s, .planComputed(.failure(.refused(longError + " " + longBackup))))
+            _ = Core.update(&s, .planComputed(.failure(.refused(SafeText(longError + " " + longBackup)))))
             return s
         }),
     ]
