@@ -261,6 +261,8 @@ public struct TrackedVoteRow: Hashable, Sendable {
 public struct LIBView: Sendable {
     public var answers: [LIBAnswer] = []
     public var selected = 0
+    /// The selected source's details scroll (Space/PgDn, g/G); j/k choose the source.
+    public var detailScroll = 0
     /// The node API the LIB screen's `a` offers and the Watch screen polls; asked for LIB
     /// only once the operator gave it (`--api`, or `a`), as `finality report` does.
     public var apiURL = ""
@@ -393,6 +395,8 @@ public enum PromptPurpose: Hashable, Sendable {
     case compareWith
     case reportPath
     case apiURL
+    /// `W` before any node API was given: the API to watch (then the watch starts).
+    case watchAPI
     case typedLIB
     case libReason
 }

@@ -64,6 +64,11 @@ extension Core {
             guard !text.isEmpty else { return [] }
             state.busy = "asking \(text)"
             return [.readLIB([.api(text, timeoutSeconds: state.lib.apiTimeoutSeconds)])]
+        case .watchAPI:
+            guard !text.isEmpty else { return [] }
+            state.lib.apiURL = text
+            state.lib.askAPI = true
+            return WatchScreen.startFromHere(&state)
         case .libReason:
             guard !text.isEmpty, state.wizard?.step == .chooseLIB else {
                 state.status = StatusMessage(.warning, "a reason is needed to choose between sources that disagree")

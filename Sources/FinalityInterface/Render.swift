@@ -54,6 +54,51 @@ extension Grid {
     }
 }
 
+/// The one scrolling view: every screen whose text can overflow (Help, LIB details, the
+/// wizard's steps, reviews, results, Diff, Watch) draws it through this, and answers
+/// `j`/`k`, Space/PgDn/PgUp (a full page less one line, so the last line read stays in
+/// view) and `g`/`G` through `moved`. When the lines do not all fit, the last row of the
+/// rect says which are shown and the keys that reach the rest: nothing is cut without a
+/// key that shows it.
+public struct ScrollView {
+    public let lines: [(String, Style)]
+    public let rect: Rect
+
+    public init(_ lines: [(String, Style)], in rect: Rect) {
+        self.lines = lines
+        self.rect = rect
+    }
+
+    public var overflows: Bool { lines.count > rect.rows }
+    /// Rows of text (the last row of an overflowing view is its position line).
+    public var visibleRows: Int { overflows ? max(1, rect.rows - 1) : max(0, rect.rows) }
+    public var maxTop: Int { overflows ? lines.count - visibleRows : 0 }
+    /// A page: the rows shown less one.
+    public var page: Int { max(1, visibleRows - 1) }
+
+    public func clamped(_ top: Int) -> Int { max(0, min(top, maxTop)) }
+
+    /// `top` moved by `delta` lines, saturated at both ends (`G` is a huge delta).
+    public func moved(_ top: Int, by delta: Int) -> Int { clamped(Selection.add(top, delta)) }
+
+    /// The position line: "lines 1-17 of 40 · j/k Space g G".
+    public func position(top: Int) -> String {
+        let t = clamped(top)
+        return " lines \(Format.number(t + 1))-\(Format.number(min(lines.count, t + visibleRows))) of \(Format.number(lines.count)) · j/k Space g G "
+    }
+
+    public func draw(_ g: inout Grid, top: Int) {
+        guard rect.rows > 0 else { return }
+        let t = clamped(top)
+        for (i, line) in lines.dropFirst(t).prefix(visibleRows).enumerated() {
+            g.put(SafeText(line.0), row: rect.row + i, column: rect.column, style: line.1, width: rect.columns)
+        }
+        guard overflows else { return }
+        let text = position(top: t)
+        g.put(SafeText(text), row: rect.bottom - 1, column: max(rect.column, rect.column + rect.columns - text.count), style: .dim)
+    }
+}
+
 public enum Render {
     /// The frame: title bar, the screen's body, status bar, key bar; or "terminal too small".
     public static func render(_ state: AppState) -> Grid {

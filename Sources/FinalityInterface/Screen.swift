@@ -38,6 +38,8 @@ public protocol ScreenUnit: Sendable {
     static func back(_ state: inout AppState)
     /// Moves the selection or the scroll by `delta` rows (saturated at both ends).
     static func move(_ state: inout AppState, by delta: Int)
+    /// How far Space/PgDn and PgUp move: a scrolling view's page (its rows less one).
+    static func page(_ state: AppState) -> Int
     /// Where the operator is ("row 3 of 40 · sort: lock"), at the status bar's right.
     static func position(_ state: AppState) -> String
     /// Effects to run when the screen is shown (read what it displays).
@@ -55,6 +57,7 @@ extension ScreenUnit {
     public static func back(_ state: inout AppState) { state.screen = .entries }
     public static func move(_ state: inout AppState, by delta: Int) {}
     public static func position(_ state: AppState) -> String { "" }
+    public static func page(_ state: AppState) -> Int { Core.pageRows(state) }
     public static func opened(_ state: inout AppState) -> [Effect] { [] }
     public static func applies(_ binding: Binding, _ state: AppState) -> Bool { true }
     public static func keepsGlobal(_ binding: Binding) -> Bool { true }

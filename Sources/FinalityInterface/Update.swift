@@ -222,8 +222,8 @@ public enum Core {
         case .back: unit.back(&state)
         case .up: unit.move(&state, by: -1)
         case .down: unit.move(&state, by: 1)
-        case .pageUp: unit.move(&state, by: -max(1, pageRows(state)))
-        case .pageDown: unit.move(&state, by: max(1, pageRows(state)))
+        case .pageUp: unit.move(&state, by: -max(1, unit.page(state)))
+        case .pageDown: unit.move(&state, by: max(1, unit.page(state)))
         case .top: unit.move(&state, by: -Int(Int32.max))
         case .bottom: unit.move(&state, by: Int(Int32.max))
         case .show(let screen):

@@ -211,6 +211,9 @@ public struct WizardState: Sendable {
     public var plan: PlanPreview?
     public var planError: String?
     public var reviewScroll = 0
+    /// Step 1 of a repair (what is wrong, the keys) and step 2's source details scroll too.
+    public var introScroll = 0
+    public var libDetailScroll = 0
     /// Step 5 scrolls too: next steps and interlocks do not fit a small screen.
     public var resultScroll = 0
     /// Step 4: what the operator typed.

@@ -101,9 +101,10 @@ enum ChangeDoor {
         out.lines(result.interlocks.lines)
         out.line("Backup:       \(result.backupPath)")
         for r in result.reconciled { out.line("Reconciled first: \(r.sentence)") }
+        // The record's path and one line about it; the record itself is in the file
+        // (`finality history` lists it), not dumped here as JSON.
         out.line("Audit record: \(result.auditPath) (written before the rename, then completed)")
-        out.line("  \(result.auditLine)")
-        out.line("  \(result.completionLine)")
+        out.line(SafeText("  " + Self.summary(plan)))
         out.line("New SHA-256:  \(plan.afterSHA256.hex) (read back and checked)")
         out.line()
         out.line("Next steps:")
@@ -112,13 +113,19 @@ enum ChangeDoor {
         return .success
     }
 
+    /// One line saying what the audit record records.
+    static func summary(_ plan: Plan) -> String {
+        let subject = plan.key.map { "the entry of \($0.shortText(20))" } ?? "the whole file"
+        return "\(plan.action.rawValue) of \(subject): SHA-256 \(plan.beforeSHA256.hex.prefix(12))… → \(plan.afterSHA256.hex.prefix(12))…"
+    }
+
     /// The typed confirmation on a terminal, by the workflow's one rule (`Confirmation`).
     static func confirm(_ confirmation: Confirmation, plan: Plan) throws(EngineError) {
         guard isatty(0) == 1 else {
             throw .refused("no terminal to confirm on (standard input is not a tty): review with --dry-run, then add --yes")
         }
-        let what: SafeText = plan.key.map { "\(plan.action.rawValue) the entry of \($0.text)" } ?? "\(plan.action.rawValue) \(plan.path)"
-        StandardError.write("To \(what), \(confirmation.hint); anything else cancels: ")
+        let what: SafeText = plan.key.map { _ in "\(plan.action.rawValue) this key's entry in \(plan.path)" } ?? "\(plan.action.rawValue) \(plan.path)"
+        StandardError.write(SafeText(lines: confirmation.promptLines(doing: what.text).joined(separator: "\n")))
         guard confirmation.accepts(readLine() ?? "") else { throw .refused("not confirmed: nothing written") }
     }
 }

@@ -43,8 +43,46 @@ struct Finality: ParsableCommand {
         return out.joined(separator: "\n")
     }()
 
+    /// A first word that is no command and no path ("lsit", a typo): said as such, with
+    /// the nearest command, before the hidden default (`open PATH`) would answer about a
+    /// path or an argument it does not take. nil lets the parser go on.
+    static func unknownCommand(_ arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-"), !first.contains("/"), first != ".", first != "..",
+            !Sys.exists(first)
+        else { return nil }
+        let names = configuration.subcommands.filter { $0.configuration.shouldDisplay }.compactMap { $0.configuration.commandName }
+        guard !configuration.subcommands.compactMap({ $0.configuration.commandName }).contains(first) else { return nil }
+        let nearest = names.map { ($0, editDistance($0, first)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }
+        if let nearest { return "unknown command '\(first)'; did you mean '\(nearest.0)'?" }
+        // One word and no more: a path that does not exist (Open says so).
+        guard arguments.dropFirst().contains(where: { !$0.hasPrefix("-") }) else { return nil }
+        return "unknown command '\(first)'; the commands are: \(names.joined(separator: ", ")) (finality --help)"
+    }
+
+    /// Edits (insert, delete, replace, swap two neighbours) from one word to another.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let x = Array(a), y = Array(b)
+        guard !x.isEmpty, !y.isEmpty else { return max(x.count, y.count) }
+        var d = [[Int]](repeating: [Int](repeating: 0, count: y.count + 1), count: x.count + 1)
+        for i in 0...x.count { d[i][0] = i }
+        for j in 0...y.count { d[0][j] = j }
+        for i in 1...x.count {
+            for j in 1...y.count {
+                let cost = x[i - 1] == y[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1, j > 1, x[i - 1] == y[j - 2], x[i - 2] == y[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+            }
+        }
+        return d[x.count][y.count]
+    }
+
     /// ArgumentParser exits 64 on bad usage; product.md documents 2.
     static func main() {
+        if let said = unknownCommand(Array(CommandLine.arguments.dropFirst())) {
+            StandardError.write(SafeText(said) + "\n")
+            JSONError.emit(message: said, kind: "usage", status: ExitStatus.usage.rawValue)
+            Glibc.exit(ExitStatus.usage.rawValue)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -12,10 +12,19 @@ public struct Confirmation: Hashable, Sendable {
     public var expected: String
     /// What to type, as the prompt says it.
     public var hint: String
+    /// Where the value comes from, whole, and its name ("the key", "the new file's
+    /// SHA-256"): the prompt shows it right above itself, not ten screens up.
+    public var source: String?
+    public var sourceName: String?
+    /// Hex digits are the same number in either case; key text (base64url) is not.
+    public var ignoresCase: Bool
 
-    public init(expected: String, hint: String) {
+    public init(expected: String, hint: String, source: String? = nil, sourceName: String? = nil, ignoresCase: Bool = false) {
         self.expected = expected
         self.hint = hint
+        self.source = source
+        self.sourceName = sourceName
+        self.ignoresCase = ignoresCase
     }
 
     public init(for plan: Plan) {
@@ -28,19 +37,43 @@ public struct Confirmation: Hashable, Sendable {
 
     /// A change of one key's entry.
     public static func forKey(_ key: BLSPublicKey) -> Confirmation {
-        Confirmation(expected: String(key.text.dropFirst(KeyText.prefix.count).prefix(8)), hint: "type the 8 characters after PUB_BLS_ of the key")
+        Confirmation(
+            expected: String(key.text.dropFirst(KeyText.prefix.count).prefix(8)), hint: "type the 8 characters after PUB_BLS_ of the key",
+            source: key.text, sourceName: "the key")
     }
 
     /// A change of the whole file.
     public static func forWholeFile(afterSHA256: Bytes32, isRestore: Bool) -> Confirmation {
         Confirmation(
             expected: String(afterSHA256.hex.prefix(12)),
-            hint: isRestore ? "type the first 12 hex digits of the backup's SHA-256" : "type the first 12 hex digits of the new file's SHA-256")
+            hint: isRestore ? "type the first 12 hex digits of the backup's SHA-256" : "type the first 12 hex digits of the new file's SHA-256",
+            source: afterSHA256.hex, sourceName: isRestore ? "the backup's SHA-256" : "the new file's SHA-256", ignoresCase: true)
     }
 
-    /// Surrounding spaces are forgiven (a paste); anything else must match exactly.
+    /// Surrounding spaces are forgiven (a paste); hex in either case; anything else must
+    /// match exactly (key text is case-sensitive).
     public func accepts(_ typed: String) -> Bool {
-        !expected.isEmpty && Self.trimmed(typed) == expected
+        guard !expected.isEmpty else { return false }
+        let t = Self.trimmed(typed)
+        return ignoresCase ? t.lowercased() == expected.lowercased() : t == expected
+    }
+
+    /// The command line's prompt, composed here and only here (a line above it, such as
+    /// the risk a change carries, is one more `append`): what is changed, the value whole
+    /// and the part to type right above the prompt, then the prompt itself (the last
+    /// element, written without a line break).
+    public func promptLines(doing what: String) -> [String] {
+        var out = [String]()
+        out.append("To \(what), \(hint)\(ignoresCase ? " (either case)" : ""):")
+        if let source, let sourceName {
+            let label = "  " + sourceName + ": "
+            out.append(label + source)
+            out.append(String(repeating: " ", count: label.count) + expected + "  <- type this")
+        } else {
+            out.append("  type: " + expected)
+        }
+        out.append("Anything else cancels. > ")
+        return out
     }
 
     static func trimmed(_ s: String) -> String {

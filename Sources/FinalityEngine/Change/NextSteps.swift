@@ -3,12 +3,22 @@ import FinalityFormat
 
 /// One step the operator takes after a change. `command`, when set, is meant to be
 /// copied: front ends print it on a line of its own, never wrapped into other text.
+/// `directory`, when set, is where it runs: a `cd DIR` line comes before it, so the
+/// command's paths are short and relative (a long backup path would not fit a line).
 public struct NextStep: Hashable, Sendable {
     public var text: String
     public var command: String?
-    public init(_ text: String, command: String? = nil) {
+    public var directory: String?
+    public init(_ text: String, command: String? = nil, directory: String? = nil) {
         self.text = text
         self.command = command
+        self.directory = directory
+    }
+
+    /// The lines to copy, each one line that no front end wraps: `cd DIR`, then the command.
+    public var commandLines: [String] {
+        guard let command else { return [] }
+        return (directory.map { ["cd " + ShellWord.quoted($0)] } ?? []) + [command]
     }
 }
 
@@ -35,7 +45,8 @@ extension ChangeWorkflow {
     /// Commands name the data dir when there is one, so they run every interlock again.
     public static func nextSteps(_ plan: Plan, _ result: ApplyResult, location: Location) -> [NextStep] {
         var out = [NextStep]()
-        let target = ShellWord.quoted(location.dataDir ?? location.file)
+        let targetPath = location.dataDir ?? location.file
+        let target = ShellWord.quoted(targetPath)
         switch plan.action {
         case .reset:
             out.append(NextStep("Start nodeos: this key votes again once it sees blocks after LIB; watch its log for the key's first vote."))
@@ -46,12 +57,32 @@ extension ChangeWorkflow {
         case .repair:
             out.append(NextStep("Start nodeos: it loads the repaired file; each configured key votes once it sees a block after its last vote that extends LIB; watch its log for each key's first vote."))
         }
-        out.append(NextStep("To undo, restore the backup (interface: History, select it, r), or run:", command: "finality restore \(target) --from \(ShellWord.quoted(result.backupPath))"))
-        out.append(NextStep("Paste the case report into the support ticket:", command: "finality report \(target)"))
+        // From the backup's directory: the backup by its name, the target relative to it.
+        let backupDir = PathText.directory(result.backupPath)
+        out.append(
+            NextStep(
+                "To undo, restore the backup (interface: History, select it, r), or run:",
+                command: "finality restore \(ShellWord.quoted(Self.relative(targetPath, from: backupDir))) --from \(ShellWord.quoted(PathText.name(result.backupPath)))",
+                directory: backupDir))
+        // From the data dir (or the file's directory): `.` or the file's name.
+        let home = location.dataDir ?? PathText.directory(location.file)
+        let here = location.dataDir != nil ? "." : ShellWord.quoted(PathText.name(location.file))
+        out.append(NextStep("Paste the case report into the support ticket:", command: "finality report \(here)", directory: home))
         if let leftover = result.removedLeftoverTemp {
             out.append(NextStep("A temp file left by an interrupted run was removed: \(leftover)"))
         }
         return out
+    }
+
+    /// `path` as seen from the directory `base` (both absolute): `../..` up to their
+    /// common part, then down; `.` when they are the same.
+    static func relative(_ path: String, from base: String) -> String {
+        let p = path.split(separator: "/").filter { $0 != "." }
+        let b = base.split(separator: "/").filter { $0 != "." }
+        guard path.hasPrefix("/"), base.hasPrefix("/") else { return path }
+        let common = zip(p, b).prefix { $0 == $1 }.count
+        let parts = Array(repeating: "..", count: b.count - common) + p.dropFirst(common).map(String.init)
+        return parts.isEmpty ? "." : parts.joined(separator: "/")
     }
 
     /// Next steps as plain lines: each command alone on its own line, indented.
@@ -59,7 +90,8 @@ extension ChangeWorkflow {
         var out = [String]()
         for (i, s) in steps.enumerated() {
             out.append("  \(i + 1). \(s.text)")
-            if let c = s.command { out.append("       \(c)") }
+            // Each command line from column 0: a copied line is exactly the command.
+            out += s.commandLines
         }
         return out
     }

@@ -29,17 +29,30 @@ enum DiffScreen: ScreenUnit {
     }
 
     static func move(_ state: inout AppState, by delta: Int) {
-        guard let d = state.diff else { return }
-        let lines = diffLines(d.rows, showAll: d.showAll, width: state.size.columns).count
-        state.diff?.scroll = max(0, min(Selection.add(d.scroll, delta), lines - 1))
+        guard let d = state.diff, let view = view(state) else { return }
+        state.diff?.scroll = view.moved(d.scroll, by: delta)
+    }
+
+    static func page(_ state: AppState) -> Int { view(state)?.page ?? Core.pageRows(state) }
+
+    /// The diff's lines as drawn (drawn into a scratch grid to know where).
+    static func view(_ state: AppState) -> ScrollView? {
+        var scratch = Grid(state.size)
+        return layout(&scratch, state, Rect(row: 1, column: 0, rows: state.size.rows - 3, columns: state.size.columns))
     }
 
     static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
+        layout(&g, state, body)?.draw(&g, top: (state.diff ?? pendingPlanDiff(state))?.scroll ?? 0)
+    }
+
+    /// Draws the names and notes; returns the diff's view.
+    @discardableResult
+    static func layout(_ g: inout Grid, _ state: AppState, _ body: Rect) -> ScrollView? {
         guard let diff = state.diff ?? pendingPlanDiff(state) else {
             g.put("Nothing to compare yet.", row: body.row, column: 0)
             g.put("c: compare the file with another file (a backup, another node's copy).", row: body.row + 1, column: 0, style: .dim)
             g.put("A pending reset, delete or restore shows here from the wizard's review step.", row: body.row + 2, column: 0, style: .dim)
-            return
+            return nil
         }
         var row = body.row
         g.put(SafeText(diff.title), row: row, column: 0, style: .header)
@@ -54,20 +67,12 @@ enum DiffScreen: ScreenUnit {
         let changed = diff.rows.filter(\.changed).count
         g.put("\(changed) field\(changed == 1 ? "" : "s") changed" + (diff.showAll ? ", all fields shown" : ", unchanged fields hidden (a: show all)"), row: row, column: 0, style: changed == 0 ? .good : .warning)
         row += 1
+        // The notes (a plan's warnings, many for a repair) scroll with the diff.
+        var lines = [(String, Style)]()
         for n in diff.notes {
-            for line in Format.wrap(n, width: body.columns) {
-                g.put(SafeText(line), row: row, column: 0, style: .warning)
-                row += 1
-            }
+            for line in Format.wrap(n, width: body.columns) { lines.append((line, .warning)) }
         }
-        let lines = diffLines(diff.rows, showAll: diff.showAll, width: body.columns)
-        let rows = body.bottom - row - 1
-        let top = max(0, min(diff.scroll, lines.count - rows))
-        g.lines(Array(lines.dropFirst(top).prefix(rows)), in: Rect(row: row, column: 0, rows: rows, columns: body.columns))
-        if lines.count > rows {
-            let more = " \(Format.number(top + 1))-\(Format.number(min(lines.count, top + rows))) of \(Format.number(lines.count)) "
-            g.put(SafeText(more), row: body.bottom - 1, column: body.columns - more.count, style: .dim)
-        }
+        return ScrollView(lines + diffLines(diff.rows, showAll: diff.showAll, width: body.columns), in: Rect(row: row, column: 0, rows: max(1, body.bottom - row), columns: body.columns))
     }
 
     static func pendingPlanDiff(_ state: AppState) -> DiffView? {

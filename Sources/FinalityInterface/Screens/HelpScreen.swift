@@ -13,16 +13,28 @@ enum HelpScreen: ScreenUnit {
     static func back(_ state: inout AppState) { state.screen = state.screenBeforeHelp }
 
     static func move(_ state: inout AppState, by delta: Int) {
-        let count = lines(state).count
-        state.help.scroll = max(0, min(Selection.add(state.help.scroll, delta), max(0, count - 1)))
+        state.help.scroll = view(state).moved(state.help.scroll, by: delta)
     }
 
-    static func lines(_ state: AppState) -> [(String, Style)] {
-        var out: [(String, Style)] = [
-            ("Keys by screen. ESC goes back and never quits; unbound keys do nothing.", .dim)
-        ]
+    static func page(_ state: AppState) -> Int { view(state).page }
+
+    static func body(_ state: AppState) -> Rect { Rect(row: 1, column: 0, rows: state.size.rows - 3, columns: state.size.columns) }
+
+    static func view(_ state: AppState) -> ScrollView { ScrollView(lines(state, width: state.size.columns), in: body(state)) }
+
+    /// Every line wrapped to the screen (a key's help after its keys, continued under
+    /// its own start): nothing in Help is cut.
+    static func lines(_ state: AppState, width: Int) -> [(String, Style)] {
+        var out = [(String, Style)]()
+        func add(_ text: String, _ style: Style, head: String = "") {
+            let indent = head.count
+            for (i, line) in Format.wrap(text, width: max(10, width - indent)).enumerated() {
+                out.append(((i == 0 ? head : String(repeating: " ", count: indent)) + line, style))
+            }
+        }
+        add("Keys by screen. ESC goes back and never quits; unbound keys do nothing. Long text scrolls: j/k, Space/PgDn a page, g/G.", .dim)
         if let reason = state.readOnlyReason {
-            out.append(("READ-ONLY (\(reason)): reset, delete and restore are not available.", .warning))
+            add("READ-ONLY (\(reason)): reset, delete and restore are not available.", .warning)
         }
         for context in Context.allCases {
             let rows = Bindings.table.filter { $0.context == context && !(state.isReadOnly && $0.mutates) }
@@ -30,19 +42,21 @@ enum HelpScreen: ScreenUnit {
             out.append(("", .normal))
             out.append((context.title, .header))
             for b in rows {
-                out.append(("  " + Format.fit(b.allKeyNames, 18) + " " + b.help, .normal))
+                let keys = b.allKeyNames
+                if keys.count > 18 {
+                    out.append(("  " + keys, .normal))
+                    add(b.help, .normal, head: String(repeating: " ", count: 21))
+                } else {
+                    add(b.help, .normal, head: "  " + keys + String(repeating: " ", count: 19 - keys.count))
+                }
             }
         }
         out.append(("", .normal))
-        out.append(("Wizard steps: 1 choose entry and action, 2 choose LIB source (reset),", .normal))
-        out.append(("3 review the diff and warnings, 4 typed confirmation, 5 result.", .normal))
-        out.append(("Nothing is written before step 4 is confirmed.", .normal))
+        add("Wizard steps: 1 choose entry and action, 2 choose LIB source (reset), 3 review the diff and warnings, 4 typed confirmation, 5 result. Nothing is written before step 4 is confirmed.", .normal)
         return out
     }
 
     static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
-        let all = lines(state)
-        let top = max(0, min(state.help.scroll, all.count - body.rows))
-        g.lines(Array(all.dropFirst(top)), in: body)
+        ScrollView(lines(state, width: body.columns), in: body).draw(&g, top: state.help.scroll)
     }
 }

@@ -21,14 +21,36 @@ enum LIBScreen: ScreenUnit {
             state.prompt = Prompt(purpose: .apiURL, label: "Node API URL: ", text: state.lib.apiURL)
         case .typeLIB:
             state.prompt = Prompt(purpose: .typedLIB, label: "LIB id (64 hex) and time or slot: ")
+        case .pageDown, .pageUp, .top, .bottom:
+            // j/k choose the source; the page keys scroll its details.
+            guard let view = detailView(state) else { return [] }
+            state.lib.detailScroll = view.moved(state.lib.detailScroll, by: detailDelta(action, view))
         default:
             return nil
         }
         return []
     }
 
+    /// What a page key moves a details view by.
+    static func detailDelta(_ action: Action, _ view: ScrollView) -> Int {
+        switch action {
+        case .pageDown: view.page
+        case .pageUp: -view.page
+        case .top: -Int(Int32.max)
+        default: Int(Int32.max)
+        }
+    }
+
     static func move(_ state: inout AppState, by delta: Int) {
+        let before = state.lib.selected
         state.lib.selected = Selection.moved(state.lib.selected, by: delta, count: state.lib.answers.count)
+        if state.lib.selected != before { state.lib.detailScroll = 0 }
+    }
+
+    /// The selected source's details as drawn (drawn into a scratch grid to know where).
+    static func detailView(_ state: AppState) -> ScrollView? {
+        var scratch = Grid(state.size)
+        return layout(&scratch, state, Rect(row: 1, column: 0, rows: state.size.rows - 3, columns: state.size.columns))
     }
 
     static func position(_ state: AppState) -> String {
@@ -36,6 +58,12 @@ enum LIBScreen: ScreenUnit {
     }
 
     static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
+        layout(&g, state, body)?.draw(&g, top: state.lib.detailScroll)
+    }
+
+    /// Draws all but the details; returns the details' view.
+    @discardableResult
+    static func layout(_ g: inout Grid, _ state: AppState, _ body: Rect) -> ScrollView? {
         var row = body.row
         let w = body.columns
         g.put("Each source is asked on its own; a reset uses the one you choose.", row: row, column: 0, style: .dim)
@@ -43,11 +71,11 @@ enum LIBScreen: ScreenUnit {
         row = banner(&g, state.lib, row: row, width: w)
         row += 1
         row = table(&g, state.lib.answers, selected: state.lib.selected, row: row, width: w, rows: max(3, body.bottom - row - 9))
-        guard state.lib.selected < state.lib.answers.count else { return }
+        guard state.lib.selected < state.lib.answers.count else { return nil }
         row += 1
         g.rule(row: row, title: "Source: \(state.lib.answers[state.lib.selected].request.label)")
         row += 1
-        g.lines(details(state.lib.answers[state.lib.selected], width: w), in: Rect(row: row, column: 0, rows: body.bottom - row, columns: w))
+        return ScrollView(details(state.lib.answers[state.lib.selected], width: w), in: Rect(row: row, column: 0, rows: body.bottom - row, columns: w))
     }
 
     /// One line saying whether the sources agree. Returns the next row.
@@ -85,7 +113,9 @@ enum LIBScreen: ScreenUnit {
             g.put("  (none)", row: r, column: 0, style: .dim)
             return r + 1
         }
-        for (i, a) in answers.enumerated().prefix(rows) {
+        // The selected source stays in view when there are more than fit.
+        let top = max(0, selected - rows + 1)
+        for (i, a) in answers.enumerated().dropFirst(top).prefix(rows) {
             let isSelected = i == selected
             var text = (isSelected ? "\(Line.pointer) " : "  ") + Format.fit(a.request.label, 12)
             var style: Style = isSelected ? .selected : .normal

@@ -56,6 +56,13 @@ enum WatchScreen: ScreenUnit {
 
     /// `W`: on the wizard's result, the key just changed; elsewhere the selected entry's.
     static func startFromHere(_ state: inout AppState) -> [Effect] {
+        // No node API given yet: asked for, and said so (never a default URL by itself).
+        guard state.lib.askAPI, !state.lib.apiURL.isEmpty else {
+            state.prompt = Prompt(purpose: .watchAPI, label: "No node API given; watch which (Enter)? ", text: LIBView.localAPI)
+            return []
+        }
+        // A repair's result: every key of the new file.
+        if state.screen == .wizard, state.wizard?.action == .repair { return start(&state, key: nil) }
         let text = state.screen == .wizard ? state.wizard?.keyText : Core.selectedEntry(state)?.key.text
         let key = text.flatMap { try? BLSPublicKey(text: $0) } ?? Core.selectedEntry(state)?.key
         return start(&state, key: key)

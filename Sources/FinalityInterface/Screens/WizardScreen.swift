@@ -36,11 +36,46 @@ enum WizardScreen: ScreenUnit {
         case .rereadLIB:
             state.busy = "asking LIB sources"
             return [.readLIB(Core.defaultLIBRequests(state))]
+        case .pageDown, .pageUp, .top, .bottom:
+            // At step 2, j/k choose the source; the page keys scroll its details.
+            guard state.wizard?.step == .chooseLIB else { return nil }
+            guard let view = view(state) else { return [] }
+            let top = view.moved(state.wizard?.libDetailScroll ?? 0, by: LIBScreen.detailDelta(action, view))
+            state.wizard?.libDetailScroll = top
         default:
             return nil
         }
         return []
     }
+
+    /// The rect under the steps bar and the step's title.
+    static func stepRect(_ state: AppState) -> Rect {
+        let body = Rect(row: 1, column: 0, rows: state.size.rows - 3, columns: state.size.columns)
+        let row = body.row + 3
+        return Rect(row: row, column: 0, rows: body.bottom - row, columns: body.columns)
+    }
+
+    /// The step's scrolling view (what can overflow on it), as drawn.
+    static func view(_ state: AppState) -> ScrollView? {
+        guard let w = state.wizard else { return nil }
+        let rect = stepRect(state)
+        switch w.step {
+        case .chooseEntry:
+            guard w.action == .repair else { return nil }
+            return ScrollView(repairIntro(state, width: rect.columns), in: Rect(row: rect.row, column: 0, rows: rect.rows - 1, columns: rect.columns))
+        case .chooseLIB:
+            var scratch = Grid(state.size)
+            return chooseLIB(&scratch, state, w, rect)
+        case .review:
+            return ScrollView(reviewLines(state, w, width: rect.columns), in: Rect(row: rect.row, column: 0, rows: rect.rows - 1, columns: rect.columns))
+        case .result:
+            return ScrollView(resultLines(w, width: rect.columns), in: rect)
+        case .confirm:
+            return nil
+        }
+    }
+
+    static func page(_ state: AppState) -> Int { view(state)?.page ?? Core.pageRows(state) }
 
     /// One step back; from step 1 (or the result), back to where the wizard started.
     static func back(_ state: inout AppState) {
@@ -73,7 +108,8 @@ enum WizardScreen: ScreenUnit {
         switch w.step {
         case .chooseEntry:
             if w.action == .repair {
-                break  // the whole file: nothing to choose
+                // The whole file: nothing to choose; what is wrong and the keys scroll.
+                if let view = view(state) { w.introScroll = view.moved(w.introScroll, by: delta) }
             } else if w.action == .restore {
                 HistoryScreen.move(&state, by: delta)
                 w.backup = Core.selectedBackup(state)
@@ -82,12 +118,14 @@ enum WizardScreen: ScreenUnit {
                 w.keyText = Core.selectedEntry(state)?.key.text
             }
         case .chooseLIB:
+            let before = w.libSelected
             w.libSelected = Selection.moved(w.libSelected, by: delta, count: state.lib.answers.count)
+            if w.libSelected != before { w.libDetailScroll = 0 }
             w.libReason = nil
         case .review:
-            w.reviewScroll = max(0, min(Selection.add(w.reviewScroll, delta), 10_000))
+            if let view = view(state) { w.reviewScroll = view.moved(w.reviewScroll, by: delta) }
         case .result:
-            w.resultScroll = max(0, min(Selection.add(w.resultScroll, delta), 10_000))
+            if let view = view(state) { w.resultScroll = view.moved(w.resultScroll, by: delta) }
         case .confirm:
             break
         }
@@ -109,7 +147,8 @@ enum WizardScreen: ScreenUnit {
         case .reset, .delete: return step == .chooseEntry && state.wizard?.action.wholeFile == false
         case .typeLIB, .rereadLIB: return step == .chooseLIB
         case .show(.diff): return step == .review
-        case .watch: return step == .result && state.wizard?.action.wholeFile == false && (try? state.wizard?.outcome?.get()) != nil
+        // Both results offer W (a repair's keys all vote again: every key is watched).
+        case .watch: return step == .result && state.wizard?.action != .restore && (try? state.wizard?.outcome?.get()) != nil
         default: return true
         }
     }
@@ -126,7 +165,7 @@ enum WizardScreen: ScreenUnit {
         let rect = Rect(row: row, column: 0, rows: body.bottom - row, columns: body.columns)
         switch w.step {
         case .chooseEntry: chooseEntry(&g, state, w, rect)
-        case .chooseLIB: chooseLIB(&g, state, w, rect)
+        case .chooseLIB: chooseLIB(&g, state, w, rect)?.draw(&g, top: w.libDetailScroll)
         case .review: review(&g, state, w, rect)
         case .confirm: confirm(&g, state, w, rect)
         case .result: result(&g, w, rect)
@@ -147,7 +186,7 @@ enum WizardScreen: ScreenUnit {
     static func chooseEntry(_ g: inout Grid, _ state: AppState, _ w: WizardState, _ rect: Rect) {
         var row = rect.row
         if w.action == .repair {
-            g.lines(repairIntro(state, width: rect.columns), in: Rect(row: row, column: 0, rows: rect.rows - 1, columns: rect.columns))
+            ScrollView(repairIntro(state, width: rect.columns), in: Rect(row: row, column: 0, rows: rect.rows - 1, columns: rect.columns)).draw(&g, top: w.introScroll)
             g.put("Enter: choose the LIB source (every key's lock moves to it).", row: rect.bottom - 1, column: 0, style: .dim)
             return
         }
@@ -155,7 +194,10 @@ enum WizardScreen: ScreenUnit {
             g.put("Restore the file from this backup (j/k to choose another):", row: row, column: 0)
             row += 2
             let backups = state.history.listing?.backups ?? []
-            for (i, b) in backups.enumerated().prefix(max(0, rect.bottom - row - 3)) {
+            let rows = max(1, rect.bottom - row - 3)
+            // The chosen backup stays in view.
+            let top = max(0, (backups.firstIndex { $0 == w.backup } ?? 0) - rows + 1)
+            for (i, b) in backups.enumerated().dropFirst(top).prefix(rows) {
                 let selected = b == w.backup
                 if selected { g.fill(row: row, style: .selected) }
                 g.put(SafeText((selected ? "\(Line.pointer) " : "  ") + b.name + "  " + b.modified + "  sha256 " + b.sha256.prefix(12) + "…"), row: row, column: 0, style: selected ? .selected : .normal)
@@ -236,7 +278,9 @@ enum WizardScreen: ScreenUnit {
         return out
     }
 
-    static func chooseLIB(_ g: inout Grid, _ state: AppState, _ w: WizardState, _ rect: Rect) {
+    /// Draws step 2; returns the selected source's details view (drawn by the caller).
+    @discardableResult
+    static func chooseLIB(_ g: inout Grid, _ state: AppState, _ w: WizardState, _ rect: Rect) -> ScrollView? {
         var row = rect.row
         let subject = w.action == .repair ? "Repair: every configured key's lock" : "Reset \(w.keyText.map { String($0.prefix(24)) + "…" } ?? "?"): its lock"
         g.put("\(subject) moves to the LIB chosen here.", row: row, column: 0)
@@ -245,13 +289,20 @@ enum WizardScreen: ScreenUnit {
         row += 1
         row = LIBScreen.table(&g, state.lib.answers, selected: w.libSelected, row: row, width: rect.columns, rows: max(2, rect.bottom - row - 6))
         row += 1
-        if w.libSelected < state.lib.answers.count {
-            g.lines(LIBScreen.details(state.lib.answers[w.libSelected], width: rect.columns), in: Rect(row: row, column: 0, rows: rect.bottom - row - 1, columns: rect.columns))
-        }
         g.put("Enter: use this source.  t: type a LIB.  u: ask the sources again.", row: rect.bottom - 1, column: 0, style: .dim)
+        guard w.libSelected < state.lib.answers.count else { return nil }
+        return ScrollView(LIBScreen.details(state.lib.answers[w.libSelected], width: rect.columns), in: Rect(row: row, column: 0, rows: rect.bottom - row - 1, columns: rect.columns))
     }
 
     static func review(_ g: inout Grid, _ state: AppState, _ w: WizardState, _ rect: Rect) {
+        ScrollView(reviewLines(state, w, width: rect.columns), in: Rect(row: rect.row, column: 0, rows: rect.rows - 1, columns: rect.columns)).draw(&g, top: w.reviewScroll)
+        let hint = w.plan.map { $0.refusal == nil ? "Enter: go to the typed confirmation.  v: Diff screen." : "This change cannot be made. ESC: back." } ?? ""
+        g.put(SafeText(hint), row: rect.bottom - 1, column: 0, style: .dim)
+    }
+
+    /// Step 3's text: what stops the change, the warnings, every key, the diff, the interlocks.
+    static func reviewLines(_ state: AppState, _ w: WizardState, width: Int) -> [(String, Style)] {
+        let rect = Rect(row: 0, column: 0, rows: 0, columns: width)
         var lines = [(String, Style)]()
         if let e = w.planError {
             lines.append(("\(Line.fail) cannot plan this change: \(e)", .danger))
@@ -308,15 +359,7 @@ enum WizardScreen: ScreenUnit {
         } else {
             lines.append(("computing the plan…", .dim))
         }
-        let rows = rect.rows - 1
-        let top = max(0, min(w.reviewScroll, lines.count - rows))
-        g.lines(Array(lines.dropFirst(top).prefix(rows)), in: Rect(row: rect.row, column: 0, rows: rows, columns: rect.columns))
-        let hint = w.plan.map { $0.refusal == nil ? "Enter: go to the typed confirmation.  j/k: scroll.  v: Diff screen." : "This change cannot be made. ESC: back." } ?? ""
-        g.put(SafeText(hint), row: rect.bottom - 1, column: 0, style: .dim)
-        if lines.count > rows {
-            let more = " \(Format.number(top + 1))-\(Format.number(min(lines.count, top + rows))) of \(Format.number(lines.count)) "
-            g.put(SafeText(more), row: rect.bottom - 1, column: rect.columns - more.count, style: .dim)
-        }
+        return lines
     }
 
     /// Each interlock with its result: ✔ clear, ✘ blocking, ? not checked.
@@ -378,11 +421,19 @@ enum WizardScreen: ScreenUnit {
     }
 
     static func result(_ g: inout Grid, _ w: WizardState, _ rect: Rect) {
+        ScrollView(resultLines(w, width: rect.columns), in: rect).draw(&g, top: w.resultScroll)
+    }
+
+    /// Step 5's text: done or not, the backup, the audit record, next steps, interlocks.
+    static func resultLines(_ w: WizardState, width: Int) -> [(String, Style)] {
+        let rect = Rect(row: 0, column: 0, rows: 0, columns: width)
         var lines = [(String, Style)]()
         switch w.outcome {
         case .success(let o)?:
             lines.append(("\(Line.ok) Done: the file was written, read back and checked against the plan.", .good))
-            if !w.action.wholeFile { lines.append(("Start nodeos, then press W to watch the key vote again.", .header)) }
+            if w.action != .restore {
+                lines.append(("Start nodeos, then press W to watch \(w.action == .repair ? "every key" : "the key") vote again.", .header))
+            }
             lines.append(("", .normal))
             for (label, value) in [("Backup", o.backupPath), ("Audit record", o.auditRecord), ("New sha256", o.newSHA256)] {
                 for (i, line) in Format.wrap(value, width: rect.columns - 14).enumerated() {
@@ -395,9 +446,11 @@ enum WizardScreen: ScreenUnit {
                 for (j, line) in Format.wrap(s.text, width: rect.columns - 5).enumerated() {
                     lines.append(((j == 0 ? "  \(i + 1). " : "     ") + line, .normal))
                 }
-                // A command to copy: on rows of its own from column 0, cut only at the
-                // screen's edge, so its rows join back to exactly the command.
-                if let command = s.command {
+                // A command to copy: each line (a `cd DIR`, then the command with short
+                // relative paths) alone on a row from column 0, never wrapped, so a copy of
+                // the row is the line. Only a line wider than the screen (a very long
+                // directory) is cut at the edge, its rows joining back to it exactly.
+                for command in s.commandLines {
                     for line in Format.hardWrap(command, width: rect.columns) { lines.append((line, .header)) }
                 }
             }
@@ -419,20 +472,11 @@ enum WizardScreen: ScreenUnit {
         case nil:
             lines.append(("applying…", .dim))
         }
-        scrolled(&g, lines, scroll: w.resultScroll, in: rect)
+        return lines
     }
 
-    /// Lines with a scroll position; when they do not all fit, the last row says which
-    /// are shown and how to see the rest.
+    /// The one scrolling view (`ScrollView`), for screens that keep their own offset.
     static func scrolled(_ g: inout Grid, _ lines: [(String, Style)], scroll: Int, in rect: Rect) {
-        guard lines.count > rect.rows else {
-            g.lines(lines, in: rect)
-            return
-        }
-        let rows = rect.rows - 1
-        let top = max(0, min(scroll, lines.count - rows))
-        g.lines(Array(lines.dropFirst(top).prefix(rows)), in: Rect(row: rect.row, column: rect.column, rows: rows, columns: rect.columns))
-        let more = " lines \(Format.number(top + 1))-\(Format.number(min(lines.count, top + rows))) of \(Format.number(lines.count)), j/k to scroll "
-        g.put(SafeText(more), row: rect.bottom - 1, column: max(0, rect.columns - more.count), style: .dim)
+        ScrollView(lines, in: rect).draw(&g, top: scroll)
     }
 }

@@ -181,7 +181,7 @@ import FinalityTestSupport
     func resultScrolls() {
         var s = Self.scenes.first { $0.0 == "wizard-result" }!.1(.minimum)
         let first = Render.render(s).text
-        #expect(first.contains("j/k to scroll"))
+        #expect(first.contains("j/k Space g G"))
         press(&s, c("G"))
         let last = Render.render(s).text
         #expect(last != first)

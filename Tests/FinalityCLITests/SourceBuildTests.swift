@@ -1,0 +1,69 @@
+import FinalityEngine
+import Foundation
+import Testing
+import FinalityTestSupport
+
+/// Issue 22, item 5: from a source build. A binary in a checkout's `.build` names the
+/// checkout's commit; a typo of a command is answered as one.
+@Suite struct SourceBuildTests {
+    /// A copy of the built binary inside a fake checkout: `<root>/.build/debug/finality`,
+    /// `<root>/.git/HEAD` naming a branch whose ref is `hash` (loose or packed).
+    static func checkout(hash: String, packed: Bool) throws -> (root: String, binary: String) {
+        let root = try TemporaryPaths.directory("finality-checkout")
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: root + "/.build/debug", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: root + "/.git/refs/heads", withIntermediateDirectories: true)
+        try "ref: refs/heads/main\n".write(toFile: root + "/.git/HEAD", atomically: true, encoding: .utf8)
+        if packed {
+            try "# pack-refs with: peeled fully-peeled sorted\n\(hash) refs/heads/main\n".write(toFile: root + "/.git/packed-refs", atomically: true, encoding: .utf8)
+        } else {
+            try "\(hash)\n".write(toFile: root + "/.git/refs/heads/main", atomically: true, encoding: .utf8)
+        }
+        let binary = root + "/.build/debug/finality"
+        // After the ref: a build newer than the commit it was made from.
+        sleep(1)
+        try fm.copyItem(atPath: try #require(BuiltBinary.finality), toPath: binary)
+        return (root, binary)
+    }
+
+    static func version(_ binary: String) -> String {
+        let r = Spawn.run(binary, ["--version"], outputFile: NSTemporaryDirectory() + "finality-version-\(getpid()).out")
+        return r.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test("a build in a checkout names the checkout's commit (loose ref and packed-refs)", arguments: [false, true])
+    func sourceBuildNamesItsCommit(packed: Bool) throws {
+        let hash = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d"
+        let (root, binary) = try Self.checkout(hash: hash, packed: packed)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect(Self.version(binary) == "\(ToolVersionText.number) (commit 1a2b3c4d5e6f)")
+    }
+
+    @Test("a checkout moved to another commit after the build says so instead of claiming it")
+    func checkoutMovedAfterTheBuild() throws {
+        let (root, binary) = try Self.checkout(hash: "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", packed: false)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        sleep(1)
+        try "ffeeddccbbaa00112233445566778899aabbccdd\n".write(toFile: root + "/.git/refs/heads/main", atomically: true, encoding: .utf8)
+        #expect(Self.version(binary) == "\(ToolVersionText.number) (commit ffeeddccbbaa?, checked out after this build)")
+    }
+
+    @Test("a typo of a command: unknown command, did you mean, status 2 (not the hidden open's answer)")
+    func typoOfACommand() throws {
+        let (dir, _) = try Fixture.dataDir()
+        let r = BuiltBinary.run(["lsit", dir])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("unknown command 'lsit'; did you mean 'list'?"), "\(r.stderr)")
+        #expect(!r.stderr.contains("open"), "\(r.stderr)")
+        let far = BuiltBinary.run(["frobnicate", dir])
+        #expect(far.status == 2)
+        #expect(far.stderr.contains("unknown command 'frobnicate'; the commands are: "), "\(far.stderr)")
+        // A path still opens (a missing one is said as a path).
+        let missing = BuiltBinary.run(["no-such-dir"])
+        #expect(!missing.stderr.contains("unknown command"), "\(missing.stderr)")
+    }
+}
+
+enum ToolVersionText {
+    static let number = "0.1.0"
+}

@@ -1,0 +1,142 @@
+import FinalityEngine
+import FinalityFormat
+import FinalityInterface
+import Testing
+import FinalityTestSupport
+
+/// Issue 22, item 1: everything on a screen can be read. Every screen at 80x24 with long
+/// content (many keys, long paths, long warnings): no text is cut behind a "… N more
+/// lines" row, and paging with Space from `g` reaches the last line of every scrolling
+/// view (each page a full page less one line).
+@Suite struct EveryScreenReadableTests {
+    static let tail = "TAILWORD-END-OF-TEXT"
+    static let longDetails = (1...14).map { "detail line \($0) of what the source said about its LIB" } + ["the last detail: " + tail]
+
+    static func damaged() -> AppState {
+        ScreenFixture.state(size: .minimum, nodeKeys: ScreenFixture.nodeKeys, bytes: ScreenFixture.truncatedBytes)
+    }
+
+    /// LIB answers whose details are long (a blocks.log with a story to tell).
+    static func withLongDetails(_ s: inout AppState) {
+        var reading = ScreenFixture.lib
+        reading.details = longDetails
+        _ = Core.update(&s, .libRead([LIBAnswer(request: .blocksDir("/srv/node/data/blocks"), result: .success(reading))]))
+    }
+
+    static let scenes: [(name: String, make: @Sendable () -> AppState, mustRead: [String])] = [
+        ("help", {
+            var s = ScreenFixture.state()
+            press(&s, c("?"))
+            return s
+        }, ["Nothing is written before step 4 is confirmed."]),
+        ("lib-details", {
+            var s = ScreenFixture.state()
+            withLongDetails(&s)
+            press(&s, c("l"))
+            return s
+        }, [tail]),
+        ("repair-step-1", {
+            var s = damaged()
+            press(&s, c("R"))
+            return s
+        }, ["what is lost."]),
+        ("repair-step-2-details", {
+            var s = damaged()
+            withLongDetails(&s)
+            press(&s, c("R"), .enter)
+            return s
+        }, [tail]),
+        ("repair-review", {
+            var s = damaged()
+            press(&s, c("R"), .enter, .enter)
+            _ = Core.update(&s, .planComputed(.success(ScreenFixture.repairPlan(s))))
+            return s
+        }, ["Interlocks:", "processes using the file or data dir"]),
+        ("reset-review", {
+            var s = ScreenFixture.state()
+            press(&s, c("j"), c("r"), .enter, .enter)
+            var plan = ScreenFixture.resetPlan(s)
+            plan.warnings += (1...12).map { "warning \($0): a long warning that the operator must read before going on" } + [tail]
+            _ = Core.update(&s, .planComputed(.success(plan)))
+            return s
+        }, [tail, "processes using the file or data dir"]),
+        ("reset-result", {
+            var s = ScreenFixture.state()
+            press(&s, c("j"), c("r"), .enter, .enter)
+            _ = Core.update(&s, .planComputed(.success(ScreenFixture.resetPlan(s))))
+            press(&s, .enter)
+            type(&s, s.wizard!.expectedConfirmation)
+            press(&s, .enter)
+            let outcome = ApplyOutcome(
+                backupPath: "/srv/node/data/finalizers/backups/safety.dat.20261121T115802Z.5f1e0a9c3b2d.bak",
+                auditRecord: "/srv/node/data/finalizers/safety.dat.audit.jsonl", newSHA256: String(repeating: "9d2c4b1a", count: 8),
+                nextSteps: (1...6).map { NextStep("step \($0): a long next step the operator should read and follow after the change") } + [NextStep(tail)],
+                checks: (1...6).map { CheckRow(name: "interlock \($0)", outcome: .clear, detail: "clear") })
+            _ = Core.update(&s, .applied(.success(outcome)))
+            return s
+        }, [tail, "interlock 6: clear"]),
+        ("diff", {
+            var s = ScreenFixture.state()
+            var after = ScreenFixture.savannaFile()
+            for i in after.entries.indices { after.entries[i].state = .savanna(SavannaSafety(lastVote: .empty, lock: .empty)) }
+            let diff = FileDiff.compare(old: ScreenFixture.savannaFile(), new: after)
+            _ = Core.update(&s, .compared(.success(DiffView(title: "Comparison", leftName: "a", rightName: "b", rows: DiffRows.from(diff), notes: [tail]))))
+            return s
+        }, [tail]),
+    ]
+
+    /// Every frame from `g`, then Space until the screen stops changing.
+    static func pages(_ state: AppState) -> [Grid] {
+        var s = state
+        press(&s, c("g"))
+        var frames = [Render.render(s)]
+        for _ in 0..<100 {
+            press(&s, c(" "))
+            let g = Render.render(s)
+            if g == frames.last { break }
+            frames.append(g)
+        }
+        return frames
+    }
+
+    @Test("every screen at 80x24 with long content: nothing behind a 'more lines' mark, and Space from g reaches the end")
+    func everyScreenReadableToItsEnd() {
+        for scene in Self.scenes {
+            let frames = Self.pages(scene.make())
+            let seen = frames.map(\.text).joined(separator: "\n")
+            for (i, f) in frames.enumerated() where f.text.contains("more line") {
+                Issue.record("\(scene.name), page \(i + 1): text cut behind a 'more lines' mark that no key scrolls:\n\(f.text)")
+            }
+            for text in scene.mustRead where !seen.contains(text) {
+                Issue.record("\(scene.name): \"\(text)\" is never shown, whatever page:\n\(frames.last!.text)")
+            }
+            // An overflowing view's last page says it shows the last line.
+            if let last = frames.last?.text, let r = last.range(of: #"lines [0-9,]+-([0-9,]+) of ([0-9,]+)"#, options: .regularExpression) {
+                let parts = last[r].split(whereSeparator: { $0 == " " || $0 == "-" })
+                #expect(parts[2] == parts[4], "\(scene.name): the last page is not the end: \(last[r])")
+            }
+        }
+    }
+
+    @Test("Space pages by a full page less one line: the last line of a page is the first of the next")
+    func spacePagesByAPageLessOne() {
+        var s = ScreenFixture.state()
+        press(&s, c("?"))
+        let first = Render.render(s).text
+        guard let r = first.range(of: #"lines 1-([0-9]+) of"#, options: .regularExpression) else {
+            Issue.record("Help does not overflow at 80x24 or says no position:\n\(first)")
+            return
+        }
+        let shown = Int(first[r].dropFirst("lines 1-".count).prefix { $0.isNumber })!
+        press(&s, c(" "))
+        #expect(Render.render(s).text.contains("lines \(shown)-"), "\(Render.render(s).text)")
+        // The last body row of page 1 is the first body row of page 2.
+        let page1 = Render.render({ var t = s; press(&t, c("g")); return t }())
+        let page2 = Render.render(s)
+        #expect(page1.text(row: shown) == page2.text(row: 1))
+        press(&s, c("G"))
+        #expect(Render.render(s).text.contains("step 4 is confirmed"))
+        press(&s, c("g"))
+        #expect(Render.render(s).text == first)
+    }
+}
