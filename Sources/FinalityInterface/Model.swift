@@ -86,7 +86,7 @@ public struct AppState: Sendable {
 
     /// Why nothing may be written, or nil when mutations are allowed.
     public var readOnlyReason: String? {
-        if readOnlyRequested { return "--read-only" }
+        if readOnlyRequested { return "asked at start" }
         guard let file else {
             // A missing file can be created by a repair when nothing stops a write there.
             guard fileMissing, let access = missingAccess else { return "no file loaded" }

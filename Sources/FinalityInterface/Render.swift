@@ -196,7 +196,7 @@ public enum Render {
                 case .warning: .warning
                 case .error: .danger
                 }
-            message = (s.text, style)
+            message = (InterfaceWords.say(s.text), style)
         } else {
             message = nil
         }

@@ -96,7 +96,8 @@ import FinalityTestSupport
         text = Render.render(s).text
         #expect(text.contains("Step 5 of 5: Result"))
         #expect(text.contains("Done: the file was written"))
-        #expect(!text.contains("press W"))  // a whole-file change: no one key to watch
+        // Issue 22: both results offer W; a repair watches every key.
+        #expect(text.contains("press W to watch every key vote again"))
         press(&s, .enter)
         #expect(s.screen == .entries && s.wizard == nil)
     }

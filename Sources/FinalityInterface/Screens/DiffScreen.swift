@@ -70,7 +70,7 @@ enum DiffScreen: ScreenUnit {
         // The notes (a plan's warnings, many for a repair) scroll with the diff.
         var lines = [(String, Style)]()
         for n in diff.notes {
-            for line in Format.wrap(n, width: body.columns) { lines.append((line, .warning)) }
+            for line in Format.wrap(InterfaceWords.say(n), width: body.columns) { lines.append((line, .warning)) }
         }
         return ScrollView(lines + diffLines(diff.rows, showAll: diff.showAll, width: body.columns), in: Rect(row: row, column: 0, rows: max(1, body.bottom - row), columns: body.columns))
     }

@@ -145,10 +145,10 @@ enum LIBScreen: ScreenUnit {
             out.append(("time      " + Format.slotTime(r.lib.timestamp), .normal))
             if let chain = r.chainID { out.append(("chain id  " + chain.hex, .normal)) }
             for d in r.details {
-                for line in Format.wrap(d, width: width - 10) { out.append(("          " + line, .dim)) }
+                for line in Format.wrap(InterfaceWords.say(d), width: width - 10) { out.append(("          " + line, .dim)) }
             }
         case .failure(let e):
-            for line in Format.wrap("error     " + e.description, width: width) { out.append((line, .danger)) }
+            for line in Format.wrap("error     " + InterfaceWords.say(e.description), width: width) { out.append((line, .danger)) }
         }
         return out
     }

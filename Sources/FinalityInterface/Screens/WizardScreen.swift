@@ -267,7 +267,7 @@ enum WizardScreen: ScreenUnit {
         case nil:
             add("The node's configured keys: still looking…", .dim)
         case let keys? where !keys.found:
-            add("The node's configured keys were NOT found (no nodeos config.ini); a repair must give every key the node votes with an entry: open the interface again with --config-dir DIR (finality PATH --config-dir DIR), or use finality repair --config-dir DIR.", .danger)
+            add("The node's configured keys were NOT found (no nodeos config.ini); a repair must give every key the node votes with an entry: quit (q) and open the interface again with " + InterfaceWords.say("--config-dir DIR") + ".", .danger)
         case let keys?:
             add("The node votes with \(Format.number(keys.publicKeys.count)) key\(keys.publicKeys.count == 1 ? "" : "s") (from \(keys.source ?? "?")):", .header)
             for k in keys.publicKeys.prefix(4) { add(k.shortText(40), .normal, indent: "  ") }
@@ -305,10 +305,10 @@ enum WizardScreen: ScreenUnit {
         let rect = Rect(row: 0, column: 0, rows: 0, columns: width)
         var lines = [(String, Style)]()
         if let e = w.planError {
-            lines.append(("\(Line.fail) cannot plan this change: \(e)", .danger))
+            for line in Format.wrap("\(Line.fail) cannot plan this change: \(InterfaceWords.say(e))", width: rect.columns) { lines.append((line, .danger)) }
         } else if let plan = w.plan {
             if let refusal = plan.refusal {
-                lines.append(("\(Line.fail) refused: \(refusal)", .danger))
+                for line in Format.wrap("\(Line.fail) refused: \(InterfaceWords.say(refusal))", width: rect.columns) { lines.append((line, .danger)) }
             }
             // What stops or may stop the change first; checks that are clear in one line here
             // and in full after the diff (there are many: the warnings must stay in view).
@@ -321,7 +321,7 @@ enum WizardScreen: ScreenUnit {
             let warningsFirst = plan.request.kind == .repair
             var warningLines = [(String, Style)]()
             for warning in plan.warnings {
-                for (i, line) in Format.wrap(warning, width: rect.columns - 2).enumerated() {
+                for (i, line) in Format.wrap(InterfaceWords.say(warning), width: rect.columns - 2).enumerated() {
                     warningLines.append(((i == 0 ? "! " : "  ") + line, .warning))
                 }
             }
@@ -330,7 +330,7 @@ enum WizardScreen: ScreenUnit {
             for item in plan.recovery {
                 let indent = String(item.prefix { $0 == " " })
                 let style: Style = item.contains("LOST:") || item.contains("DROPPED") ? .warning : (indent.isEmpty ? .header : .normal)
-                for (i, line) in Format.wrap(String(item.dropFirst(indent.count)), width: rect.columns - indent.count - 2).enumerated() {
+                for (i, line) in Format.wrap(InterfaceWords.say(String(item.dropFirst(indent.count))), width: rect.columns - indent.count - 2).enumerated() {
                     lines.append((indent + (i == 0 ? "" : "  ") + line, style))
                 }
             }
@@ -338,14 +338,14 @@ enum WizardScreen: ScreenUnit {
             for (title, items) in [("What nodeos will do:", plan.nodeosWillDo), ("Vote floor evidence:", plan.evidence)] where !items.isEmpty {
                 lines.append((title, .header))
                 for item in items {
-                    for (i, line) in Format.wrap(item, width: rect.columns - 2).enumerated() {
+                    for (i, line) in Format.wrap(InterfaceWords.say(item), width: rect.columns - 2).enumerated() {
                         lines.append(((i == 0 ? "- " : "  ") + line, .normal))
                     }
                 }
             }
             if !warningsFirst { lines += warningLines }
             for note in plan.notes {
-                for (i, line) in Format.wrap(note, width: rect.columns - 2).enumerated() {
+                for (i, line) in Format.wrap(InterfaceWords.say(note), width: rect.columns - 2).enumerated() {
                     lines.append(((i == 0 ? "- " : "  ") + line, .dim))
                 }
             }
@@ -372,7 +372,7 @@ enum WizardScreen: ScreenUnit {
                 case .blocking: (String(Line.fail), .danger)
                 case .notChecked: ("?", .warning)
                 }
-            for (i, line) in Format.wrap("\(c.name): \(c.detail)", width: width - 2).enumerated() {
+            for (i, line) in Format.wrap("\(c.name): \(InterfaceWords.say(c.detail))", width: width - 2).enumerated() {
                 out.append(((i == 0 ? mark + " " : "  ") + line, style))
             }
         }
@@ -461,7 +461,7 @@ enum WizardScreen: ScreenUnit {
             }
         case .failure(let e)?:
             lines.append(("\(Line.fail) The change was refused or failed:", .danger))
-            for line in Format.wrap(e.description, width: rect.columns) { lines.append((line, .danger)) }
+            for line in Format.wrap(InterfaceWords.say(e.description), width: rect.columns) { lines.append((line, .danger)) }
             lines.append(("", .normal))
             for line in Format.wrap(
                 "The file is read again. History (h) shows any backup and audit record this attempt made; Entries (e) shows the file as it is now.",

@@ -28,7 +28,7 @@ import FinalityTestSupport
             var s = ScreenFixture.state()
             press(&s, c("?"))
             return s
-        }, ["Nothing is written before step 4 is confirmed."]),
+        }, ["step 4 is confirmed."]),
         ("lib-details", {
             var s = ScreenFixture.state()
             withLongDetails(&s)
@@ -138,5 +138,60 @@ import FinalityTestSupport
         #expect(Render.render(s).text.contains("step 4 is confirmed"))
         press(&s, c("g"))
         #expect(Render.render(s).text == first)
+    }
+
+    /// Scenes whose engine text names options: the interface must name its keys instead.
+    static let optionScenes: [(name: String, make: @Sendable () -> AppState)] = [
+        ("repair-step-1-no-keys", {
+            var s = ScreenFixture.state(size: .minimum, nodeKeys: ScreenFixture.noNodeKeys, bytes: ScreenFixture.truncatedBytes)
+            press(&s, c("R"))
+            return s
+        }),
+        ("reset-review-engine-hints", {
+            var s = ScreenFixture.state()
+            press(&s, c("j"), c("r"), .enter, .enter)
+            var plan = ScreenFixture.resetPlan(s)
+            plan.warnings.append("no evidence of its last vote but LIB: if it voted after LIB, a double vote becomes possible; give --api URL of nodes that track its votes")
+            plan.checks.append(CheckRow(name: "processes", outcome: .notChecked, detail: "/proc is not readable: --override processes \"why\" to go on"))
+            _ = Core.update(&s, .planComputed(.success(plan)))
+            return s
+        }),
+        ("lib-error-hint", {
+            var s = ScreenFixture.state()
+            _ = Core.update(
+                &s,
+                .libRead([
+                    LIBAnswer(
+                        request: .blocksDir("/srv/node/data/blocks"),
+                        result: .failure(.usage("no blocks.log (a node with block-log-retain-blocks = 0 keeps no log: use --api or --lib-id)")))
+                ]))
+            press(&s, c("l"))
+            return s
+        }),
+        ("read-only-help", {
+            var s = ScreenFixture.state(readOnly: true)
+            press(&s, c("?"))
+            return s
+        }),
+    ]
+
+    @Test("no screen names a command-line option (--api URL, --config-dir, --override …): the interface names its keys")
+    func noCommandLineOptionOnAnyScreen() {
+        let all = Self.scenes.map { ($0.name, $0.make) } + Self.optionScenes.map { ($0.name, $0.make) }
+        for (name, make) in all {
+            for f in Self.pages(make()) {
+                // A command to copy is the command line's own (after a cd line): it keeps its options.
+                for row in f.text.split(separator: "\n") where row.contains("--") && !row.hasPrefix("finality ") {
+                    Issue.record("\(name): a command-line option on the interface: \(row)")
+                }
+            }
+        }
+        // The interface's words for them.
+        var s = Self.optionScenes[1].make()
+        var seen = Self.pages(s).map(\.text).joined(separator: "\n")
+        #expect(seen.contains("a node API (a on the LIB screen)"), "\(seen)")
+        s = Self.optionScenes[0].make()
+        seen = Self.pages(s).map(\.text).joined(separator: "\n")
+        #expect(seen.contains("config-dir option"), "\(seen)")
     }
 }

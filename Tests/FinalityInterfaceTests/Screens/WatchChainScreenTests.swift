@@ -27,6 +27,7 @@ struct WatchChainScreenTests {
         var lib = ScreenFixture.lib
         lib.chainID = Self.logChain
         _ = Core.update(&s, .libRead([LIBAnswer(request: .blocksDir("/srv/node/data/blocks"), result: .success(lib))]))
+        s.lib.askAPI = true  // given (--api URL)
         press(&s, c("j"))
         let effects = press(&s, c("W"))
         guard case .startWatch(let config)? = effects.first else {

@@ -32,7 +32,12 @@ struct WatchScreenTests {
     func startPollStop() {
         var s = ScreenFixture.state()
         press(&s, c("j"))
-        let effects = press(&s, c("W"))
+        // Issue 22: no node API was given, so W asks for one and says so; the local
+        // node's address is offered, never used by itself.
+        #expect(press(&s, c("W")).isEmpty)
+        #expect(s.screen == .entries && s.prompt?.purpose == .watchAPI)
+        #expect(screenText(s).contains("No node API given; watch which (Enter)? http://127.0.0.1:8888"))
+        let effects = press(&s, .enter)
         #expect(s.screen == .watch)
         #expect(effects == [.startWatch(WatchConfig(file: ScreenFixture.location.file, apis: ["http://127.0.0.1:8888"], keys: [ScreenFixture.key(2)], interval: 1))])
         #expect(s.tickMilliseconds == 250)
@@ -49,6 +54,7 @@ struct WatchScreenTests {
     @Test("samples become the verdict on screen: silent, then voting again; a silent API says for how long")
     func verdicts() throws {
         var s = ScreenFixture.state()
+        s.lib.askAPI = true  // given (--api URL)
         press(&s, c("j"), c("W"))
         let key = ScreenFixture.key(2)
         let old = FakeAnswers.Vote(key: key, block: 900, slot: Self.base + 900, strong: true)
@@ -87,6 +93,7 @@ struct WatchScreenTests {
         s.wizard?.outcome = .success(ApplyOutcome(backupPath: "/b", auditRecord: "line 1", newSHA256: "ab", nextSteps: [NextStep("Start nodeos.")]))
         #expect(screenText(s).contains("Start nodeos, then press W to watch the key vote again."))
         #expect(Bindings.bar(in: s).contains { $0.key == "W" && $0.label == "Watch" })
+        s.lib.askAPI = true  // given (--api URL, or a on the LIB screen)
         let effects = press(&s, c("W"))
         #expect(s.screen == .watch)
         #expect(s.wizard == nil)
