@@ -86,8 +86,18 @@ public final class CursesTerminal: TerminalDevice {
     public func close() {
         guard !closed else { return }
         closed = true
+        // Without an alternate screen (vt100 has no smcup/rmcup), endwin leaves the last
+        // frame and the cursor on its bottom row: the shell's prompt would be written over
+        // the key bar. A line break there scrolls the frame up by one row and gives the
+        // prompt a line of its own.
+        let rmcup = tigetstr("rmcup")
+        let noAlternateScreen = rmcup == nil || Int(bitPattern: rmcup) == -1
         curs_set(1)
         endwin()
+        if noAlternateScreen {
+            fputs("\r\n", outputFile)
+            fflush(outputFile)
+        }
         delscreen(screen)
         fclose(inputFile)
         fclose(outputFile)

@@ -45,7 +45,7 @@ struct VoteFloorOption: ParsableArguments {
 /// outcome and the next steps. It gathers nothing itself.
 enum ChangeDoor {
     static func carryOut(_ request: ChangeRequest, options: MutationOptions) throws(EngineError) -> ExitStatus {
-        var request = request
+        var request = absolute(request)
         options.apply(to: &request)
         let environment = ChangeEnvironment(toolVersion: ToolVersion.string)
         let review = try ChangeWorkflow.review(request, environment: environment)
@@ -111,6 +111,22 @@ enum ChangeDoor {
         out.lines(ChangeWorkflow.lines(outcome.nextSteps))
         out.flush()
         return .success
+    }
+
+    /// The request with every path the operator typed made absolute against the working
+    /// directory: the audit record keeps them, and a relative one means nothing later.
+    static func absolute(_ request: ChangeRequest) -> ChangeRequest {
+        var r = request
+        r.path = PathText.standardized(r.path)
+        if case .restore(let backup) = r.kind { r.kind = .restore(backup: PathText.standardized(backup)) }
+        if case .sources(let sources) = r.lib {
+            r.lib = .sources(sources.map { s in
+                if case .blocksDir(let d) = s { return .blocksDir(PathText.standardized(d)) }
+                return s
+            })
+        }
+        r.configDir = r.configDir.map(PathText.standardized)
+        return r
     }
 
     /// One line saying what the audit record records.

@@ -62,6 +62,25 @@ import FinalityTestSupport
         let missing = BuiltBinary.run(["no-such-dir"])
         #expect(!missing.stderr.contains("unknown command"), "\(missing.stderr)")
     }
+
+    @Test("paths typed relative (the data dir, --from) are absolute in the audit record")
+    func auditPathsAreAbsolute() throws {
+        let (dir, file) = try Fixture.dataDir()
+        let parent = (dir as NSString).deletingLastPathComponent
+        let name = (dir as NSString).lastPathComponent
+        let first = BuiltBinary.run(["delete", dir, "--key", Fixture.key(1).text, "--yes"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let backup = try #require(Fixture.backups(file).last)
+        let relativeBackup = name + "/" + String(backup.dropFirst(dir.count + 1))
+        let binary = try #require(BuiltBinary.finality)
+        let r = Spawn.run("/bin/sh", ["-c", "cd '\(parent)' && '\(binary)' restore '\(name)' --from '\(relativeBackup)' --yes"], outputFile: parent + "/restore.out")
+        #expect(r.status == 0, "\(r.output)")
+        let log = try String(contentsOfFile: file + ".audit.jsonl", encoding: .utf8)
+        let last = try #require(log.split(separator: "\n").dropLast().last)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+        #expect(record["restore_from"] as? String == backup, "\(last)")
+        #expect(!log.contains("\"\(name)/"), "a relative path in the audit log: \(log)")
+    }
 }
 
 enum ToolVersionText {

@@ -105,4 +105,21 @@ struct CopyCommandTmuxTests {
         let ran = Self.runInShell(report, t)
         #expect(ran.status == 0, "\(report) → \(ran.output)")
     }
+
+    @Test("quitting under TERM=vt100 (no alternate screen) leaves the prompt on a line of its own, not over the key bar")
+    func vt100QuitLeavesACleanPrompt() throws {
+        let t = Tmux()
+        let walk = try WalkthroughTests()
+        let (dir, _) = try walk.dataDir(t, fixture: "v1-five-entries.dat")
+        // What a shell does next: its prompt where the cursor was left.
+        try t.start(t.finality(dir, term: "vt100") + "; printf 'PROMPT$ '")
+        #expect(try t.waitFor("from blocks.log").ok)
+        try t.send("q")
+        let after = try t.waitFor("PROMPT$")
+        #expect(after.ok, "\(after.screen)")
+        let rows = after.screen.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
+        let prompt = try #require(rows.firstIndex { $0.contains("PROMPT$") })
+        #expect(rows[prompt].trimmingCharacters(in: .whitespaces) == "PROMPT$", "the prompt shares its row with the last frame: \(rows[prompt])")
+        #expect(prompt > 0 && rows[prompt - 1].hasPrefix("qQuit") || rows[..<prompt].contains { $0.contains("?Help") }, "the key bar is left whole above: \(after.screen)")
+    }
 }

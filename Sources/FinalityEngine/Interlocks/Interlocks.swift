@@ -339,11 +339,12 @@ public enum Interlocks {
                 nodes: nodes, nodesUsingFile: [])
         }
         var found = "no nodeos uses this file, its data dir or its state dir, and no other process has the file open"
-        if !nodes.isEmpty {
-            found += "; elsewhere: " + nodes.map { p in
-                describe(p) + " uses " + (p.finalizersDirs.isEmpty ? "(unknown dirs)" : p.finalizersDirs.map { $0 + "/safety.dat" }.joined(separator: ", "))
-            }.joined(separator: "; ")
-        }
+        // Each node found elsewhere, by pid and the safety file it uses: the summary (the
+        // review's one line) names them too, as the command line's full text does.
+        let elsewhere = nodes.map { p in
+            describe(p) + " uses " + (p.finalizersDirs.isEmpty ? "(unknown dirs)" : p.finalizersDirs.map { $0 + "/safety.dat" }.joined(separator: ", "))
+        }.joined(separator: "; ")
+        if !nodes.isEmpty { found += "; elsewhere: " + elsewhere }
         if !others.isEmpty { found += "; " + others.joined(separator: "; ") }
         if hiddenFDs > 0 {
             found += "; the open files of \(grouped(hiddenFDs)) other process(es), none of them nodeos, could not be read (run as root to see them)"
@@ -351,7 +352,7 @@ public enum Interlocks {
         return Scan(
             check: InterlockCheck(
                 name: "processes", checked: checked, found: found, outcome: unseen.isEmpty ? .clear : .cannotCheck, unseen: unseen,
-                summary: nodes.isEmpty ? "no nodeos running" : "no nodeos uses this file (\(grouped(nodes.count)) elsewhere)"),
+                summary: nodes.isEmpty ? "no nodeos running" : "no nodeos uses this file; elsewhere: \(elsewhere)"),
             nodes: nodes, nodesUsingFile: [])
     }
 

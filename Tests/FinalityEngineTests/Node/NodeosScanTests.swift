@@ -135,6 +135,8 @@ struct NodeosScanTests {
         let check = Interlocks.scanProcesses(file: file, dataDir: dir).check
         #expect(check.outcome == .clear, "\(check.found) \(check.unseen)")
         #expect(check.found.contains("nodeos pid \(node.pid) uses \(other)/finalizers/safety.dat"))
+        // Issue 22: the one-line summary (the wizard's review) names the process and the path too.
+        #expect(check.summary.contains("nodeos pid \(node.pid) uses \(other)/finalizers/safety.dat"), "\(check.summary)")
     }
 }
 
