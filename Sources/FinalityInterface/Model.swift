@@ -382,6 +382,9 @@ public struct HistoryView: Sendable {
     public var selected = 0
     /// Opening History selects the newest backup once the listing arrives.
     public var selectNewestOnLoad = false
+    /// The audit records scroll with the page keys (j/k choose the backup); they open at
+    /// the newest (the end).
+    public var recordScroll = Int.max / 2
     public init() {}
 }
 

@@ -25,6 +25,11 @@ enum HistoryScreen: ScreenUnit {
             state.wizard = WizardState(action: .restore, backup: backup)
             state.screen = .wizard
             return []
+        case .pageDown, .pageUp, .top, .bottom:
+            // j/k choose the backup; the page keys scroll the audit records.
+            guard let view = recordView(state) else { return [] }
+            state.history.recordScroll = view.moved(view.clamped(state.history.recordScroll), by: LIBScreen.detailDelta(action, view))
+            return []
         case .compareBackup:
             guard let backup = selectedBackup(state) else {
                 state.status = StatusMessage(.warning, "no backup selected")
@@ -52,17 +57,32 @@ enum HistoryScreen: ScreenUnit {
     }
 
     static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
+        layout(&g, state, body)?.draw(&g, top: state.history.recordScroll)
+    }
+
+    /// The audit records as drawn (drawn into a scratch grid to know where).
+    static func recordView(_ state: AppState) -> ScrollView? {
+        var scratch = Grid(state.size)
+        return layout(&scratch, state, Rect(row: 1, column: 0, rows: state.size.rows - 3, columns: state.size.columns))
+    }
+
+    /// Draws all but the audit records; returns their view.
+    @discardableResult
+    static func layout(_ g: inout Grid, _ state: AppState, _ body: Rect) -> ScrollView? {
         var row = body.row
         if let e = state.history.error {
-            g.put(SafeText("cannot read the history: " + e), row: row, column: 0, style: .danger)
-            return
+            for line in Format.wrap("cannot read the history: " + InterfaceWords.say(e), width: body.columns) {
+                g.put(SafeText(line), row: row, column: 0, style: .danger)
+                row += 1
+            }
+            return nil
         }
         guard let l = state.history.listing else {
             g.put("reading…", row: row, column: 0, style: .dim)
-            return
+            return nil
         }
         for p in l.problems {
-            for line in Format.wrap(p, width: body.columns) {
+            for line in Format.wrap(InterfaceWords.say(p), width: body.columns) {
                 g.put(SafeText(line), row: row, column: 0, style: .danger)
                 row += 1
             }
@@ -95,11 +115,12 @@ enum HistoryScreen: ScreenUnit {
         g.rule(row: row, title: "Audit records (\(Format.number(l.records.count)))" + (l.auditPath.map { ": \($0)" } ?? ""))
         row += 1
         if l.records.isEmpty { g.put("  (no changes recorded)", row: row, column: 0, style: .dim) }
-        // Newest last; two lines each so the summary is never cut at 80 columns.
-        for rec in l.records.suffix(max(0, (body.bottom - row) / 2)) {
-            g.put(SafeText("  " + Format.fit(rec.time, 20) + " " + Format.fit(rec.action, 8) + " " + Format.fit(rec.key, 20) + " " + rec.who), row: row, column: 0)
-            g.put(SafeText("      " + rec.summary), row: row + 1, column: 0, style: .dim, width: body.columns)
-            row += 2
+        // Newest last, each record whole (its summary wrapped); the page keys scroll them.
+        var lines = [(String, Style)]()
+        for rec in l.records {
+            for line in Format.wrap(rec.time + "  " + rec.action + "  " + rec.key + "  " + rec.who, width: body.columns - 2) { lines.append(("  " + line, .normal)) }
+            for line in Format.wrap(InterfaceWords.say(rec.summary), width: body.columns - 6) { lines.append(("      " + line, .dim)) }
         }
+        return ScrollView(lines, in: Rect(row: row, column: 0, rows: max(1, body.bottom - row), columns: body.columns))
     }
 }

@@ -93,8 +93,16 @@ enum WatchScreen: ScreenUnit {
     }
 
     static func move(_ state: inout AppState, by delta: Int) {
-        guard let w = state.watch else { return }
-        state.watch?.scroll = max(0, min(Selection.add(w.scroll, delta), 10_000))
+        guard let w = state.watch, let view = view(state) else { return }
+        state.watch?.scroll = view.moved(w.scroll, by: delta)
+    }
+
+    static func page(_ state: AppState) -> Int { view(state)?.page ?? Core.pageRows(state) }
+
+    static func view(_ state: AppState) -> ScrollView? {
+        guard let w = state.watch else { return nil }
+        let body = Rect(row: 1, column: 0, rows: state.size.rows - 3, columns: state.size.columns)
+        return ScrollView(lines(w, width: body.columns), in: body)
     }
 
     static func position(_ state: AppState) -> String {
@@ -107,6 +115,12 @@ enum WatchScreen: ScreenUnit {
             g.put("No watch running: W on Entries watches the selected key.", row: body.row, column: 0, style: .dim)
             return
         }
+        ScrollView(lines(w, width: body.columns), in: body).draw(&g, top: w.scroll)
+    }
+
+    /// What the watch says: the node(s) asked, the verdict, every key's line.
+    static func lines(_ w: WatchView, width: Int) -> [(String, Style)] {
+        let body = Rect(row: 0, column: 0, rows: 0, columns: width)
         var lines = [(String, Style)]()
         let apis = w.model.config.apis.joined(separator: ", ")
         for line in Format.wrap("Live and read-only (nothing is written): \(apis) every \(interval(w.model.config.interval)). The API URL is set on the LIB screen (a).", width: body.columns) {
@@ -136,7 +150,7 @@ enum WatchScreen: ScreenUnit {
                 lines.append(((i == 0 ? "" : "    ") + part, line.hasPrefix("  verdict") ? .header : line.hasPrefix("  OFF CHAIN") ? .danger : .normal))
             }
         }
-        WizardScreen.scrolled(&g, lines, scroll: w.scroll, in: body)
+        return lines
     }
 
     static func interval(_ seconds: Double) -> String {

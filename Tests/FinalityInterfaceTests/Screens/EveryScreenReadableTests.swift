@@ -75,6 +75,16 @@ import FinalityTestSupport
             _ = Core.update(&s, .applied(.success(outcome)))
             return s
         }, [tail, "interlock 6: clear"]),
+        ("history-many-records", {
+            var s = ScreenFixture.state()
+            press(&s, c("h"))
+            var listing = ScreenFixture.backups
+            listing.records = (1...14).map { i in
+                AuditRecordInfo(time: "2026-11-20 09:15:\(10 + i)", who: "alice", action: "reset", key: "PUB_BLS_Tg-_KVWMmsNCf…", summary: "line \(i): record number \(i)")
+            }
+            _ = Core.update(&s, .historyLoaded(.success(listing)))
+            return s
+        }, ["line 1: record number 1", "line 14: record number 14"]),
         ("diff", {
             var s = ScreenFixture.state()
             var after = ScreenFixture.savannaFile()
