@@ -20,7 +20,9 @@ public enum ToolVersion {
     #if FINALITY_RELEASE_COMMIT
     public static let commit = releaseCommit
     #else
-    public static let commit = SourceCheckout.commitText(executable: try? Sys.readLink("/proc/self/exe")) ?? "unknown"
+    // Outside the fault plan: reading the checkout is not under test, and its calls must
+    // not shift the counts a test's FINALITY_FAULT names.
+    public static let commit = FaultInjection.outsideWritePath { SourceCheckout.commitText(executable: try? Sys.readLink("/proc/self/exe")) } ?? "unknown"
     #endif
 
     /// `0.1.0 (commit 1a2b3c4d5e6f)`; `-dirty` after the hash when the tree had uncommitted changes.

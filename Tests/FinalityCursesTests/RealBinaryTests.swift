@@ -70,7 +70,8 @@ struct RealBinaryTests {
         let t = Tmux()
         let dir = try dataDir(t)
         try t.start(t.finality(dir + " --read-only"))
-        let s = try t.waitFor("READ-ONLY: --read-only")
+        // The interface's words, not the option (issue 22).
+        let s = try t.waitFor("READ-ONLY: asked at start")
         #expect(s.ok, "\(s.screen)")
         #expect(!s.screen.contains("Reset") && !s.screen.contains("Delete"))
         try t.send("r")

@@ -102,10 +102,13 @@ struct ChangeWorkflowTests {
         let outcome = try ChangeWorkflow.apply(review, context: Fixture.context(), environment: env)
         #expect(Fixture.read(path) == review.plan.afterBytes)
         let backup = try #require(outcome.result).backupPath
-        let commands = outcome.nextSteps.compactMap(\.command)
-        #expect(commands == ["finality restore \(dir) --from \(backup)", "finality report \(dir)"])
+        // Issue 22: each command one short line after a `cd` line (copied whole over SSH).
+        let commands = outcome.nextSteps.filter { $0.command != nil }.map(\.commandLines)
+        let backupDir = (backup as NSString).deletingLastPathComponent
+        let name = (backup as NSString).lastPathComponent
+        #expect(commands == [["cd \(backupDir)", "finality restore ../.. --from \(name)"], ["cd \(dir)", "finality report ."]])
         let lines = ChangeWorkflow.lines(outcome.nextSteps)
-        for c in commands { #expect(lines.contains("       " + c)) }
+        for c in commands.joined() { #expect(lines.contains(c), "each command line from column 0: \(lines)") }
     }
 
     @Test("a plan that changes nothing: verdict nothing-to-change (exit 0 on every door), applying writes nothing")
