@@ -189,6 +189,8 @@ public struct EntriesView: Sendable {
     public var sort: SortColumn = .fileOrder
     /// The detail pane takes the screen (every field), the list shrinks to the selected row.
     public var zoomed = false
+    /// Zoomed, the fields scroll with the page keys.
+    public var detailScroll = 0
     /// The rows shown: indices into the file's entries, filtered and sorted. Kept here
     /// (refreshed when the file, filter or sort change) so a file of a million entries
     /// is not re-sorted on every key.

@@ -14,6 +14,12 @@ enum EntriesScreen: ScreenUnit {
         switch action {
         case .toggleDetail:
             state.entries.zoomed.toggle()
+            state.entries.detailScroll = 0
+        case .pageDown, .pageUp, .top, .bottom:
+            // Zoomed, j/k choose the entry; the page keys scroll its fields.
+            guard state.entries.zoomed else { return nil }
+            guard let view = detailView(state) else { return [] }
+            state.entries.detailScroll = view.moved(state.entries.detailScroll, by: LIBScreen.detailDelta(action, view))
         case .search:
             state.prompt = Prompt(purpose: .search, label: "Search key: ", text: state.entries.filter)
         case .nextMatch, .previousMatch:
@@ -74,7 +80,9 @@ enum EntriesScreen: ScreenUnit {
     }
 
     static func move(_ state: inout AppState, by delta: Int) {
+        let before = state.entries.selected
         state.entries.selected = Selection.moved(state.entries.selected, by: delta, count: Core.visibleEntries(state).count)
+        if state.entries.selected != before { state.entries.detailScroll = 0 }
     }
 
     static func position(_ state: AppState) -> String {
@@ -86,6 +94,21 @@ enum EntriesScreen: ScreenUnit {
     }
 
     static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
+        guard let detail = layout(&g, state, body) else { return }
+        // Zoomed (Enter), every field scrolls with the page keys; else the pane says
+        // "Enter: all fields" when it is cut.
+        if state.entries.zoomed { detail.draw(&g, top: state.entries.detailScroll) } else { g.lines(detail.lines, in: detail.rect) }
+    }
+
+    /// The detail pane's view as drawn (drawn into a scratch grid to know where).
+    static func detailView(_ state: AppState) -> ScrollView? {
+        var scratch = Grid(state.size)
+        return layout(&scratch, state, Rect(row: 1, column: 0, rows: state.size.rows - 3, columns: state.size.columns))
+    }
+
+    /// Draws all but the detail pane's lines; returns them as a view.
+    @discardableResult
+    static func layout(_ g: inout Grid, _ state: AppState, _ body: Rect) -> ScrollView? {
         let w = body.columns
         var row = body.row
         g.put("File    ", row: row, column: 0, style: .dim)
@@ -121,7 +144,7 @@ enum EntriesScreen: ScreenUnit {
                     }
                 }
             }
-            return
+            return nil
         }
         let v = file.verification
         // What the file is even when damaged ("…, truncated in entry 2 (2 of 5 entries read)"),
@@ -156,7 +179,7 @@ enum EntriesScreen: ScreenUnit {
             }
         }
 
-        guard let safety = v.file else { return }
+        guard let safety = v.file else { return nil }
         let hotStuff = safety.format == .hotStuff
         let cols = Columns(width: w, reference: state.lib.reference?.lib.timestamp)
         g.fill(row: row, style: .header)
@@ -201,14 +224,14 @@ enum EntriesScreen: ScreenUnit {
         }
         // Detail pane; its rule also says which rows of the list are shown.
         let paneTop = row + listRows
-        guard detailRows > 0 else { return }
+        guard detailRows > 0 else { return nil }
         let title = Core.selectedEntryIndex(state).map { "Entry #\(Format.number($0)) of \(Format.number(safety.entries.count))" } ?? "No entry"
         g.rule(row: paneTop, title: title)
         var right = ""
         if visible.count > listRows { right += " rows \(Format.number(top + 1))-\(Format.number(min(visible.count, top + listRows))) of \(Format.number(visible.count)) " }
-        if clipped { right += " Enter: all fields " } else if state.entries.zoomed { right += " Enter: the list " }
+        if clipped && !state.entries.zoomed { right += " Enter: all fields " } else if state.entries.zoomed { right += " Enter: the list " }
         if !right.isEmpty { g.put(SafeText(right), row: paneTop, column: w - right.count - 1, style: .dim) }
-        g.lines(detail, in: Rect(row: paneTop + 1, column: 0, rows: detailRows - 1, columns: w))
+        return ScrollView(detail, in: Rect(row: paneTop + 1, column: 0, rows: detailRows - 1, columns: w))
     }
 
     /// The node's configured keys: where they came from, and each configured key without

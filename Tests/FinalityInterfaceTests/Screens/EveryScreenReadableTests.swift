@@ -85,6 +85,11 @@ import FinalityTestSupport
             _ = Core.update(&s, .historyLoaded(.success(listing)))
             return s
         }, ["line 1: record number 1", "line 14: record number 14"]),
+        ("entries-zoomed", {
+            var s = ScreenFixture.state(nodeKeys: ScreenFixture.nodeKeys)
+            press(&s, c("j"), .enter)
+            return s
+        }, []),
         ("diff", {
             var s = ScreenFixture.state()
             var after = ScreenFixture.savannaFile()
