@@ -137,7 +137,7 @@ extension VoteRules {
         case .conditional:
             return KeyVerdict(
                 .votesIfChainExtendsLock, short: "votes?",
-                text: "votes while the chain extends its lock (block #\(grouped(s.lock.blockNumber)), newer than LIB)", detail: o.sentence)
+                text: "votes? while the chain extends its lock", detail: o.sentence)
         }
     }
 
