@@ -65,8 +65,10 @@ extension Core {
             state.busy = "asking \(text)"
             return [.readLIB([.api(text, timeoutSeconds: state.lib.apiTimeoutSeconds)])]
         case .libReason:
-            guard !text.isEmpty, state.wizard?.step == .chooseLIB else {
-                state.status = StatusMessage(.warning, "a reason is needed to choose between sources that disagree")
+            guard state.wizard?.step == .chooseLIB, ReasonRule.problem(text, for: "") == nil else {
+                // The same minimum as the command line's (ReasonRule, in the engine).
+                state.status = StatusMessage(.warning, ReasonRule.problem(text, for: "choosing between LIB sources that disagree") ?? "")
+                state.prompt = Prompt(purpose: .libReason, label: "Sources disagree. Why this one? ", text: text)
                 return []
             }
             state.wizard?.libReason = text
