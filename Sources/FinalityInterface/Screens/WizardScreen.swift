@@ -77,6 +77,11 @@ enum WizardScreen: ScreenUnit {
             } else if w.action == .restore {
                 HistoryScreen.move(&state, by: delta)
                 w.backup = Core.selectedBackup(state)
+            } else if w.action == .reset, Core.notVotingChoice(state) != nil,
+                (w.allNotVoting && delta > 0) || (!w.allNotVoting && delta < 0 && state.entries.selected == 0)
+            {
+                // The first line: every key that will not vote (k above the first entry).
+                w.allNotVoting = delta < 0
             } else {
                 EntriesScreen.move(&state, by: delta)
                 w.keyText = Core.selectedEntry(state)?.key.text
@@ -185,12 +190,20 @@ enum WizardScreen: ScreenUnit {
         g.put("Entry (j/k to choose another):", row: row, column: 0)
         row += 1
         guard let file = state.file else { return }
+        // Several keys, one incident: every key that will not vote, in one change.
+        if w.action == .reset, let n = Core.notVotingChoice(state) {
+            let text = "every key that will not vote (\(Format.number(n.count))): #" + n.prefix(6).map { "\($0)" }.joined(separator: ", #")
+                + (n.count > 6 ? ", …" : "") + " (one review, one confirmation, one backup)"
+            if w.allNotVoting { g.fill(row: row, style: .selected) }
+            g.put(SafeText((w.allNotVoting ? "\(Line.pointer) " : "  ") + Format.fit(text, rect.columns - 2)), row: row, column: 0, style: w.allNotVoting ? .selected : .warning)
+            row += 1
+        }
         let visible = Core.visibleEntries(state)
         let rows = max(1, rect.bottom - row - 2)
         let top = max(0, state.entries.selected - rows + 1)
         for (i, index) in visible.enumerated().dropFirst(top).prefix(rows) {
             let e = file.entries[index]
-            let selected = i == state.entries.selected
+            let selected = i == state.entries.selected && !w.allNotVoting
             let vote = e.lastVoteHeight.map { "last vote #\(Format.number($0))" } ?? "never voted"
             let lock = e.lockHeight.map { "lock #\(Format.number($0))" } ?? (e.hasNoLock ? "no lock" : "lock \(e.hotStuff.map { Format.shortHex($0.bLock) } ?? "")")
             if selected { g.fill(row: row, style: .selected) }
@@ -267,7 +280,9 @@ enum WizardScreen: ScreenUnit {
                 lines.append(("\(Line.ok) \(Format.number(clear.count)) interlock\(clear.count == 1 ? "" : "s") clear (each listed after the diff)", .good))
             }
             // A repair's listing is long (every key): its warnings come before it, in view.
-            let warningsFirst = plan.request.kind == .repair
+            // Every review says its warnings first (issue 21): "the LIB sources disagree"
+            // above the evidence, where it is read under pressure.
+            let warningsFirst = true
             var warningLines = [(String, Style)]()
             for warning in plan.warnings {
                 for (i, line) in Format.wrap(warning, width: rect.columns - 2).enumerated() {
@@ -340,6 +355,8 @@ enum WizardScreen: ScreenUnit {
         var row = rect.row
         let what: String
         switch w.action {
+        case .reset where w.allNotVoting:
+            what = "Reset every key that will not vote in \(state.location.file): the new file, as step 3 showed it, has this SHA-256:"
         case .reset, .delete: what = "\(w.action.title) the entry of this key in \(state.location.file):"
         case .restore: what = "Restore \(state.location.file) from this backup:"
         case .repair:
@@ -353,7 +370,7 @@ enum WizardScreen: ScreenUnit {
         switch w.action {
         case .restore: subject = w.backup.map { "\($0.path)  sha256 \($0.sha256)" } ?? ""
         case .repair: subject = w.plan?.afterSHA256 ?? ""
-        case .reset, .delete: subject = w.keyText ?? ""
+        case .reset, .delete: subject = w.allNotVoting ? (w.plan?.afterSHA256 ?? "") : (w.keyText ?? "")
         }
         for line in Format.wrap(subject, width: rect.columns - 2) {
             g.put(SafeText("  " + line), row: row, column: 0, style: .header)
@@ -364,6 +381,13 @@ enum WizardScreen: ScreenUnit {
         for line in Format.wrap(explain, width: rect.columns) {
             g.put(SafeText(line), row: row, column: 0, style: .dim)
             row += 1
+        }
+        // The risk the plan takes, right above the prompt (the engine's Confirmation).
+        if let risk = w.plan?.confirmation.risk {
+            for line in Format.wrap(risk, width: rect.columns, maxLines: 4) {
+                g.put(SafeText(line), row: row, column: 0, style: .danger)
+                row += 1
+            }
         }
         row += 1
         let start = g.put("> ", row: row, column: 0, style: .header)
