@@ -195,11 +195,9 @@ enum EntriesScreen: ScreenUnit {
             let r = row + i - top
             let entry = safety.entries[index]
             let verdict = EntryFacts.verdict(entry, index: index, state: state)
-            let flags = Columns.tableFlags(
-                EntryFacts.flags(
-                    entry, index: index, lib: lib, findings: file.findingsByEntry[index] ?? [], tracked: state.lib.trackedVote(for: entry.key),
-                    keys: state.nodeKeys),
-                verdict: verdict)
+            let flags = EntryFacts.flags(
+                entry, index: index, lib: lib, findings: file.findingsByEntry[index] ?? [], tracked: state.lib.trackedVote(for: entry.key),
+                keys: state.nodeKeys)
             let selected = i == state.entries.selected
             let text = cols.row(index: index, entry: entry, verdict: verdict, flags: flags)
             if selected { g.fill(row: r, style: .selected) }
@@ -385,14 +383,6 @@ enum EntriesScreen: ScreenUnit {
         func heightText(_ h: UInt32) -> String {
             let n = Format.number(h)
             return n.count <= heightWidth ? n : String(h)
-        }
-
-        /// The flags the table shows beside a verdict: not those the verdict already says
-        /// (`no lock` beside "no vote: no lock", `inactive` beside "inactive").
-        static func tableFlags(_ flags: [EntryFlag], verdict: KeyVerdict) -> [EntryFlag] {
-            flags.filter { f in
-                !(verdict.kind == .noLock && f.code == FlagKind.noLock.rawValue) && !(verdict.kind == .inactive && f.code == FlagKind.inactive.rawValue)
-            }
         }
 
         /// Whole flags while they fit, then "+N" for the rest (the detail pane lists them
