@@ -207,7 +207,12 @@ enum WizardScreen: ScreenUnit {
             let vote = e.lastVoteHeight.map { "last vote #\(Format.number($0))" } ?? "never voted"
             let lock = e.lockHeight.map { "lock #\(Format.number($0))" } ?? (e.hasNoLock ? "no lock" : "lock \(e.hotStuff.map { Format.shortHex($0.bLock) } ?? "")")
             if selected { g.fill(row: row, style: .selected) }
-            g.put(SafeText((selected ? "\(Line.pointer) " : "  ") + Format.fitRight("#\(index)", 4) + " " + e.key.shortText(28) + "  " + vote + ", " + lock), row: row, column: 0, style: selected ? .selected : .normal)
+            // The entry's verdict, as on Entries (issue 21: everywhere an entry is shown).
+            let verdict = EntryFacts.verdict(e, index: index, state: state)
+            g.put(
+                SafeText((selected ? "\(Line.pointer) " : "  ") + Format.fitRight("#\(index)", 4) + " " + e.key.shortText(20) + "  "
+                    + Format.fit(verdict.short, KeyVerdict.shortWidth) + "  " + vote + ", " + lock),
+                row: row, column: 0, style: selected ? .selected : .normal)
             row += 1
         }
         g.put("Enter: " + (w.action == .reset ? "choose the LIB source." : "review the change."), row: rect.bottom - 1, column: 0, style: .dim)
