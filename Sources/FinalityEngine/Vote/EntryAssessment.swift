@@ -126,9 +126,10 @@ public enum FlagLegend {
     /// Help's and `--help`'s text: the verdicts, then the flags (one line each, wrapped by the caller).
     public static var legendText: [String] {
         var out = ["Verdict (what nodeos will do with the entry today; read it first):"]
-        for v in KeyVerdict.legend { out.append("  \(v.short): \(v.meaning)") }
+        // Each line a sentence (ends with a full stop): `--help` wraps it as one paragraph.
+        for v in KeyVerdict.legend { out.append("  \(v.short): \(v.meaning).") }
         out.append("Flags (facts about the entry; the detail pane says each in full):")
-        for f in lines { out.append("  \(f.short): \(f.meaning)") }
+        for f in lines { out.append("  \(f.short): \(f.meaning).") }
         return out
     }
 }
