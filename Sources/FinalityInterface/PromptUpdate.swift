@@ -46,6 +46,10 @@ extension Core {
             state.entries.filter = text
             refreshRows(&state)
             return []
+        case .reviewSearch:
+            state.wizard?.reviewSearch = text
+            WizardScreen.findInReview(&state, forward: true, fromTop: true)
+            return []
         case .compareWith:
             guard !text.isEmpty else { return [] }
             state.busy = "comparing"

@@ -214,6 +214,8 @@ public struct WizardState: Sendable {
     public var plan: PlanPreview?
     public var planError: String?
     public var reviewScroll = 0
+    /// Step 3: the text `/` searches the review for (`n`/`N` step through the matches).
+    public var reviewSearch = ""
     /// Step 5 scrolls too: next steps and interlocks do not fit a small screen.
     public var resultScroll = 0
     /// Step 4: what the operator typed.

@@ -47,4 +47,27 @@ import FinalityTestSupport
         for v in KeyVerdict.legend { #expect(all.contains("  \(v.short): "), "no legend line for \(v.short)") }
         for f in FlagLegend.lines { #expect(all.contains("  \(f.short): "), "no legend line for \(f.code)") }
     }
+
+    @Test("/ and n search a review: the review scrolls to the matching line, the status says which match")
+    func searchTheReview() {
+        var s = ScreenFixture.state(size: .minimum)
+        press(&s, c("j"), c("r"), .enter, .enter)
+        _ = Core.update(&s, .planComputed(.success(ScreenFixture.resetPlan(s))))
+        // Below the fold at 80x24: the interlocks that are clear are listed after the diff.
+        #expect(!Render.render(s).text.contains("Interlocks:"))
+        press(&s, c("/"))
+        type(&s, "interlocks:")
+        press(&s, .enter)
+        let found = Render.render(s).text
+        #expect(found.contains("Interlocks:"), "\(found)")
+        #expect(found.contains("match 1 of 1"), "\(found)")
+        // n wraps around to the same single match; a text the review lacks is said so.
+        press(&s, c("n"))
+        #expect(Render.render(s).text.contains("Interlocks:"))
+        press(&s, c("/"))
+        press(&s, .control("u"))
+        type(&s, "no such words")
+        press(&s, .enter)
+        #expect(Render.render(s).text.contains("the review does not contain"), "\(Render.render(s).text)")
+    }
 }

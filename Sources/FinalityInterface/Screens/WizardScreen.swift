@@ -30,6 +30,12 @@ enum WizardScreen: ScreenUnit {
         case .reset, .delete:
             guard state.wizard?.step == .chooseEntry, state.wizard?.action.wholeFile == false else { return [] }
             state.wizard?.action = action == .reset ? .reset : .delete
+        case .search:
+            guard state.wizard?.step == .review else { return [] }
+            state.prompt = Prompt(purpose: .reviewSearch, label: "Search the review: ", text: state.wizard?.reviewSearch ?? "")
+        case .nextMatch, .previousMatch:
+            guard state.wizard?.step == .review else { return [] }
+            findInReview(&state, forward: action == .nextMatch)
         case .typeLIB:
             guard state.wizard?.step == .chooseLIB else { return [] }
             state.prompt = Prompt(purpose: .typedLIB, label: "LIB id (64 hex) and time or slot: ")
@@ -40,6 +46,37 @@ enum WizardScreen: ScreenUnit {
             return nil
         }
         return []
+    }
+
+    /// `/` and `n`/`N` in a review (issue 21: long reviews must be searchable): the next
+    /// line after the top one that contains the text (any case), wrapping around; the
+    /// review scrolls to it and the status bar says which match of how many.
+    static func findInReview(_ state: inout AppState, forward: Bool, fromTop: Bool = false) {
+        guard var w = state.wizard, w.step == .review else { return }
+        let needle = w.reviewSearch.lowercased()
+        guard !needle.isEmpty else {
+            state.status = StatusMessage(.info, "no search: / to search the review, then n and N step through the matches")
+            return
+        }
+        let lines = reviewLines(state, w, width: state.size.columns).map { $0.0.lowercased() }
+        let matches = lines.indices.filter { lines[$0].contains(needle) }
+        guard !matches.isEmpty else {
+            state.status = StatusMessage(.warning, "the review does not contain \"\(w.reviewSearch)\"")
+            return
+        }
+        let current = w.reviewScroll
+        let next: Int
+        if fromTop {
+            next = matches.first { $0 >= current } ?? matches[0]
+        } else if forward {
+            next = matches.first { $0 > current } ?? matches[0]
+        } else {
+            next = matches.last { $0 < current } ?? matches[matches.count - 1]
+        }
+        w.reviewScroll = next
+        state.wizard = w
+        state.status = StatusMessage(
+            .info, "match \(Format.number(matches.firstIndex(of: next)! + 1)) of \(Format.number(matches.count)) (line \(Format.number(next + 1)))")
     }
 
     /// One step back; from step 1 (or the result), back to where the wizard started.
@@ -113,6 +150,7 @@ enum WizardScreen: ScreenUnit {
         switch binding.action {
         case .reset, .delete: return step == .chooseEntry && state.wizard?.action.wholeFile == false
         case .typeLIB, .rereadLIB: return step == .chooseLIB
+        case .search, .nextMatch, .previousMatch: return step == .review
         case .show(.diff): return step == .review
         case .watch: return step == .result && state.wizard?.action.wholeFile == false && (try? state.wizard?.outcome?.get()) != nil
         default: return true
@@ -269,7 +307,8 @@ enum WizardScreen: ScreenUnit {
         g.put("Enter: use this source.  t: type a LIB.  u: ask the sources again.", row: rect.bottom - 1, column: 0, style: .dim)
     }
 
-    static func review(_ g: inout Grid, _ state: AppState, _ w: WizardState, _ rect: Rect) {
+    /// Step 3's lines (the review as the wizard shows it): drawn, and searched by `/` and `n`.
+    static func reviewLines(_ state: AppState, _ w: WizardState, width: Int) -> [(String, Style)] {
         var lines = [(String, Style)]()
         if let e = w.planError {
             lines.append(("\(Line.fail) cannot plan this change: \(e)", .danger))
@@ -280,7 +319,7 @@ enum WizardScreen: ScreenUnit {
             // What stops or may stop the change first; checks that are clear in one line here
             // and in full after the diff (there are many: the warnings must stay in view).
             let clear = plan.checks.filter { $0.outcome == .clear }
-            lines += checkLines(plan.checks.filter { $0.outcome != .clear }, width: rect.columns)
+            lines += checkLines(plan.checks.filter { $0.outcome != .clear }, width: width)
             if !clear.isEmpty {
                 lines.append(("\(Line.ok) \(Format.number(clear.count)) interlock\(clear.count == 1 ? "" : "s") clear (each listed after the diff)", .good))
             }
@@ -290,7 +329,7 @@ enum WizardScreen: ScreenUnit {
             let warningsFirst = true
             var warningLines = [(String, Style)]()
             for warning in plan.warnings {
-                for (i, line) in Format.wrap(warning, width: rect.columns - 2).enumerated() {
+                for (i, line) in Format.wrap(warning, width: width - 2).enumerated() {
                     warningLines.append(((i == 0 ? "! " : "  ") + line, .warning))
                 }
             }
@@ -299,7 +338,7 @@ enum WizardScreen: ScreenUnit {
             for item in plan.recovery {
                 let indent = String(item.prefix { $0 == " " })
                 let style: Style = item.contains("LOST:") || item.contains("DROPPED") ? .warning : (indent.isEmpty ? .header : .normal)
-                for (i, line) in Format.wrap(String(item.dropFirst(indent.count)), width: rect.columns - indent.count - 2).enumerated() {
+                for (i, line) in Format.wrap(String(item.dropFirst(indent.count)), width: width - indent.count - 2).enumerated() {
                     lines.append((indent + (i == 0 ? "" : "  ") + line, style))
                 }
             }
@@ -307,27 +346,32 @@ enum WizardScreen: ScreenUnit {
             for (title, items) in [("What nodeos will do:", plan.nodeosWillDo), ("Vote floor evidence:", plan.evidence)] where !items.isEmpty {
                 lines.append((title, .header))
                 for item in items {
-                    for (i, line) in Format.wrap(item, width: rect.columns - 2).enumerated() {
+                    for (i, line) in Format.wrap(item, width: width - 2).enumerated() {
                         lines.append(((i == 0 ? "- " : "  ") + line, .normal))
                     }
                 }
             }
             if !warningsFirst { lines += warningLines }
             for note in plan.notes {
-                for (i, line) in Format.wrap(note, width: rect.columns - 2).enumerated() {
+                for (i, line) in Format.wrap(note, width: width - 2).enumerated() {
                     lines.append(((i == 0 ? "- " : "  ") + line, .dim))
                 }
             }
             lines.append(("", .normal))
-            lines += DiffScreen.diffLines(plan.rows, showAll: false, width: rect.columns)
+            lines += DiffScreen.diffLines(plan.rows, showAll: false, width: width)
             if !clear.isEmpty {
                 lines.append(("", .normal))
                 lines.append(("Interlocks:", .header))
-                lines += checkLines(clear, width: rect.columns)
+                lines += checkLines(clear, width: width)
             }
         } else {
             lines.append(("computing the plan…", .dim))
         }
+        return lines
+    }
+
+    static func review(_ g: inout Grid, _ state: AppState, _ w: WizardState, _ rect: Rect) {
+        let lines = reviewLines(state, w, width: rect.columns)
         let rows = rect.rows - 1
         let top = max(0, min(w.reviewScroll, lines.count - rows))
         g.lines(Array(lines.dropFirst(top).prefix(rows)), in: Rect(row: rect.row, column: 0, rows: rows, columns: rect.columns))
