@@ -70,4 +70,24 @@ import FinalityTestSupport
         press(&s, .enter)
         #expect(Render.render(s).text.contains("the review does not contain"), "\(Render.render(s).text)")
     }
+
+    @Test("a plan that makes a double vote possible: step 4 says so right above the prompt and the key alone does not confirm")
+    func riskAboveThePrompt() {
+        var s = ScreenFixture.state(size: .minimum)
+        press(&s, c("j"), c("r"), .enter, .enter)
+        var plan = ScreenFixture.resetPlan(s)
+        let key8 = plan.confirmation.expected
+        plan.confirmation = Confirmation.namingRisk(plan.confirmation, risk: "DOUBLE VOTE POSSIBLE: the evidence of a newer vote is discarded")
+        _ = Core.update(&s, .planComputed(.success(plan)))
+        press(&s, .enter)
+        let lines = Render.render(s).text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let prompt = lines.firstIndex { $0.hasPrefix(">") } ?? 0
+        let risk = lines.firstIndex { $0.hasPrefix("DOUBLE VOTE POSSIBLE") } ?? 999
+        #expect(risk < prompt && prompt - risk <= 3, "\(lines.joined(separator: "\n"))")
+        #expect(lines.joined(separator: " ").contains("double vote \(key8)"))
+        type(&s, key8)
+        press(&s, .enter)
+        #expect(s.wizard?.confirmError != nil, "the key alone confirmed a double vote")
+        #expect(s.wizard?.step == .confirm)
+    }
 }
