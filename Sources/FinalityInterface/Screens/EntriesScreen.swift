@@ -264,11 +264,7 @@ enum EntriesScreen: ScreenUnit {
         for (i, line) in Format.wrap("verdict: " + verdict.text, width: width - 9).enumerated() {
             out.append(((i == 0 ? "" : String(repeating: " ", count: 9)) + line, verdict.style == .normal ? .header : verdict.style))
         }
-        if let detail = verdict.detail, verdict.kind != .inactive {
-            for (i, line) in Format.wrap("today: " + detail, width: width - 7).enumerated() {
-                out.append(((i == 0 ? "" : String(repeating: " ", count: 7)) + line, .dim))
-            }
-        }
+
         var ids = [(String, Style)]()
         switch entry.state {
         case .savanna(let s):
@@ -287,6 +283,12 @@ enum EntriesScreen: ScreenUnit {
             out.append(("_vheight   bheight \(Format.number(h.vheight.bheight)), pcounter \(h.vheight.pcounter)", .normal))
             out.append(("_b_lock    " + h.bLock.hex + (h.bLock.isZero ? " (none)" : ""), .normal))
             out.append(("           a proposal id, not a block id", .dim))
+        }
+        // The review's sentence for today, after the fields (they stay in view at 80x24).
+        if let detail = verdict.detail, verdict.kind != .inactive {
+            for (i, line) in Format.wrap("today: " + detail, width: width - 7).enumerated() {
+                out.append(((i == 0 ? "" : String(repeating: " ", count: 7)) + line, .dim))
+            }
         }
         // Flags before the ids: on a small screen they are what must stay visible.
         let tracked = state.lib.trackedVote(for: entry.key)
