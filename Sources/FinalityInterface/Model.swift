@@ -395,6 +395,8 @@ public enum PromptPurpose: Hashable, Sendable {
     case apiURL
     case typedLIB
     case libReason
+    /// `/` at the wizard's review (step 3).
+    case reviewSearch
 }
 
 public struct Prompt: Hashable, Sendable {
