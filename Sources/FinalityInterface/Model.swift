@@ -404,6 +404,8 @@ public enum PromptPurpose: Hashable, Sendable {
     case watchAPI
     case typedLIB
     case libReason
+    /// `/` at the wizard's review (step 3).
+    case reviewSearch
 }
 
 public struct Prompt: Hashable, Sendable {

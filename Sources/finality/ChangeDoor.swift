@@ -141,6 +141,8 @@ enum ChangeDoor {
             throw .refused("no terminal to confirm on (standard input is not a tty): review with --dry-run, then add --yes")
         }
         let what: SafeText = plan.key.map { _ in "\(plan.action.rawValue) this key's entry in \(plan.path)" } ?? "\(plan.action.rawValue) \(plan.path)"
+        // One composition (Confirmation.promptLines): the risk the plan takes
+        // (Confirmation.doubleVoteRisk), what to type with its source, then the prompt.
         StandardError.write(SafeText(lines: confirmation.promptLines(doing: what.text).joined(separator: "\n")))
         guard confirmation.accepts(readLine() ?? "") else { throw .refused("not confirmed: nothing written") }
     }

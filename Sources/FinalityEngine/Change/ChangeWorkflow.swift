@@ -65,6 +65,15 @@ public enum ChangeWorkflow {
                     finalityDigest: request.finalityDigest, bLock: request.bLock, finalOnQC: request.finalOnQC,
                     voteFloor: request.voteFloor, evidence: evidence(request, location: location, environment: environment)),
                 nodeKeys: nodeKeys(request, location: location, interlocks: interlocks, environment: environment))
+        case .resetKeys(let selection):
+            let keys = nodeKeys(request, location: location, interlocks: interlocks, environment: environment)
+            return ResetKeysChange(
+                selection: selection,
+                inputs: ResetInputs(
+                    lib: try LIBDecision.forPlan(try readings(request), choice: request.libChoice, reason: request.libReason),
+                    finalityDigest: request.finalityDigest, bLock: request.bLock, finalOnQC: request.finalOnQC,
+                    voteFloor: request.voteFloor, evidence: evidence(request, location: location, environment: environment)),
+                nodeKeys: keys, now: BlockTimestamp(date: environment.now()))
         case .delete(let key):
             return DeleteChange(
                 key: key, lib: try reviewOnlyLIB(try readings(request), request),

@@ -18,21 +18,63 @@ public struct Confirmation: Hashable, Sendable {
     public var sourceName: String?
     /// Hex digits are the same number in either case; key text (base64url) is not.
     public var ignoresCase: Bool
+    /// The risk the plan takes, said right above the prompt (nil: none beyond a reset's).
+    /// When set, the words to type name it: "double vote 04nAwfOW", not only the key.
+    public var risk: String?
 
-    public init(expected: String, hint: String, source: String? = nil, sourceName: String? = nil, ignoresCase: Bool = false) {
+    public init(expected: String, hint: String, source: String? = nil, sourceName: String? = nil, ignoresCase: Bool = false, risk: String? = nil) {
         self.expected = expected
         self.hint = hint
         self.source = source
         self.sourceName = sourceName
         self.ignoresCase = ignoresCase
+        self.risk = risk
     }
 
+    /// The one decision of what to type for a plan, for every door (the wizard's step 4,
+    /// the command line's prompt). A plan that makes a double vote possible asks for the
+    /// words "double vote" before the usual characters.
     public init(for plan: Plan) {
         if let key = plan.key {
             self = .forKey(key)
         } else {
             self = .forWholeFile(afterSHA256: plan.afterSHA256, isRestore: plan.action == .restore)
         }
+        if let risk = Self.doubleVoteRisk(plan) {
+            self = .namingRisk(self, risk: risk)
+        }
+    }
+
+    /// The words a risky plan's confirmation starts with.
+    public static let doubleVoteWords = "double vote"
+
+    /// A confirmation that names the risk: "double vote " + what would be typed anyway.
+    public static func namingRisk(_ base: Confirmation, risk: String) -> Confirmation {
+        Confirmation(
+            expected: "\(doubleVoteWords) \(base.expected)",
+            hint: "this plan makes a double vote possible: type \"\(doubleVoteWords) \(base.expected)\" (after the words: \(base.hint.hasPrefix("type ") ? String(base.hint.dropFirst(5)) : base.hint))",
+            source: base.source, sourceName: base.sourceName, ignoresCase: base.ignoresCase, risk: risk)
+    }
+
+    /// Whether the plan makes a double vote possible, and why: a last vote written below
+    /// usable evidence of a newer vote of the key (`--vote-floor lib`), or evidence of a
+    /// newer vote discarded by the operator (`--discard-future-vote`). nodeos refuses only
+    /// blocks at or before the written last vote (spring `libraries/chain/finalizer.cpp`,
+    /// `decide_vote`, line 11, monotony): the key may sign again at times it already signed.
+    public static func doubleVoteRisk(_ plan: Plan) -> String? {
+        var why = [String]()
+        for f in plan.voteFloors {
+            let name = f.key.shortText(20)
+            if f.mode == .lib, let newest = f.ignoredNewer.max(by: { $0.vote.timestamp < $1.vote.timestamp }) {
+                why.append(
+                    "--vote-floor lib writes LIB as \(name)'s last vote below its evidence of a vote on block \(grouped(newest.vote.blockNumber)) (\(newest.source.description))")
+            }
+            for d in f.discarded {
+                why.append("the evidence of \(name)'s vote on block \(grouped(d.piece.vote.blockNumber)) is discarded (\(d.reason))")
+            }
+        }
+        guard !why.isEmpty else { return nil }
+        return "DOUBLE VOTE POSSIBLE: " + why.joined(separator: "; ") + ": nodeos will let the key sign again at times it already signed"
     }
 
     /// A change of one key's entry.
@@ -64,6 +106,7 @@ public struct Confirmation: Hashable, Sendable {
     /// element, written without a line break).
     public func promptLines(doing what: String) -> [String] {
         var out = [String]()
+        if let risk { out.append(risk) }
         out.append("To \(what), \(hint)\(ignoresCase ? " (either case)" : ""):")
         if let source, let sourceName {
             let label = "  " + sourceName + ": "

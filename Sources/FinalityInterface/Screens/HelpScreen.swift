@@ -53,6 +53,18 @@ enum HelpScreen: ScreenUnit {
         }
         out.append(("", .normal))
         add("Wizard steps: 1 choose entry and action, 2 choose LIB source (reset), 3 review the diff and warnings, 4 typed confirmation, 5 result. Nothing is written before step 4 is confirmed.", .normal)
+        // The legend of the Entries table, from the engine's one table of verdicts and
+        // flags (`FlagLegend.legendText`, the same text `finality list --help` prints).
+        for line in FlagLegend.legendText {
+            if !line.hasPrefix(" ") {
+                out.append(("", .normal))
+                out.append((line, .header))
+                continue
+            }
+            for (i, part) in Format.wrap(InterfaceWords.say(String(line.dropFirst(2))), width: width - 4).enumerated() {
+                out.append(((i == 0 ? "  " : "    ") + part, .normal))
+            }
+        }
         return out
     }
 

@@ -30,6 +30,12 @@ enum WizardScreen: ScreenUnit {
         case .reset, .delete:
             guard state.wizard?.step == .chooseEntry, state.wizard?.action.wholeFile == false else { return [] }
             state.wizard?.action = action == .reset ? .reset : .delete
+        case .search:
+            guard state.wizard?.step == .review else { return [] }
+            state.prompt = Prompt(purpose: .reviewSearch, label: "Search the review: ", text: state.wizard?.reviewSearch ?? "")
+        case .nextMatch, .previousMatch:
+            guard state.wizard?.step == .review else { return [] }
+            findInReview(&state, forward: action == .nextMatch)
         case .typeLIB:
             guard state.wizard?.step == .chooseLIB else { return [] }
             state.prompt = Prompt(purpose: .typedLIB, label: "LIB id (64 hex) and time or slot: ")
@@ -77,6 +83,37 @@ enum WizardScreen: ScreenUnit {
 
     static func page(_ state: AppState) -> Int { view(state)?.page ?? Core.pageRows(state) }
 
+    /// `/` and `n`/`N` in a review (issue 21: long reviews must be searchable): the next
+    /// line after the top one that contains the text (any case), wrapping around; the
+    /// review scrolls to it and the status bar says which match of how many.
+    static func findInReview(_ state: inout AppState, forward: Bool, fromTop: Bool = false) {
+        guard var w = state.wizard, w.step == .review else { return }
+        let needle = w.reviewSearch.lowercased()
+        guard !needle.isEmpty else {
+            state.status = StatusMessage(.info, "no search: / to search the review, then n and N step through the matches")
+            return
+        }
+        let lines = reviewLines(state, w, width: state.size.columns).map { $0.0.lowercased() }
+        let matches = lines.indices.filter { lines[$0].contains(needle) }
+        guard !matches.isEmpty else {
+            state.status = StatusMessage(.warning, "the review does not contain \"\(w.reviewSearch)\"")
+            return
+        }
+        let current = w.reviewScroll
+        let next: Int
+        if fromTop {
+            next = matches.first { $0 >= current } ?? matches[0]
+        } else if forward {
+            next = matches.first { $0 > current } ?? matches[0]
+        } else {
+            next = matches.last { $0 < current } ?? matches[matches.count - 1]
+        }
+        w.reviewScroll = next
+        state.wizard = w
+        state.status = StatusMessage(
+            .info, "match \(Format.number(matches.firstIndex(of: next)! + 1)) of \(Format.number(matches.count)) (line \(Format.number(next + 1)))")
+    }
+
     /// One step back; from step 1 (or the result), back to where the wizard started.
     static func back(_ state: inout AppState) {
         guard var w = state.wizard else {
@@ -113,6 +150,11 @@ enum WizardScreen: ScreenUnit {
             } else if w.action == .restore {
                 HistoryScreen.move(&state, by: delta)
                 w.backup = Core.selectedBackup(state)
+            } else if w.action == .reset, Core.notVotingChoice(state) != nil,
+                (w.allNotVoting && delta > 0) || (!w.allNotVoting && delta < 0 && state.entries.selected == 0)
+            {
+                // The first line: every key that will not vote (k above the first entry).
+                w.allNotVoting = delta < 0
             } else {
                 EntriesScreen.move(&state, by: delta)
                 w.keyText = Core.selectedEntry(state)?.key.text
@@ -146,6 +188,7 @@ enum WizardScreen: ScreenUnit {
         switch binding.action {
         case .reset, .delete: return step == .chooseEntry && state.wizard?.action.wholeFile == false
         case .typeLIB, .rereadLIB: return step == .chooseLIB
+        case .search, .nextMatch, .previousMatch: return step == .review
         case .show(.diff): return step == .review
         // Both results offer W (a repair's keys all vote again: every key is watched).
         case .watch: return step == .result && state.wizard?.action != .restore && (try? state.wizard?.outcome?.get()) != nil
@@ -227,16 +270,29 @@ enum WizardScreen: ScreenUnit {
         g.put("Entry (j/k to choose another):", row: row, column: 0)
         row += 1
         guard let file = state.file else { return }
+        // Several keys, one incident: every key that will not vote, in one change.
+        if w.action == .reset, let n = Core.notVotingChoice(state) {
+            let text = "every key that will not vote (\(Format.number(n.count))): #" + n.prefix(6).map { "\($0)" }.joined(separator: ", #")
+                + (n.count > 6 ? ", …" : "") + " (one review, one confirmation, one backup)"
+            if w.allNotVoting { g.fill(row: row, style: .selected) }
+            g.put(SafeText((w.allNotVoting ? "\(Line.pointer) " : "  ") + Format.fit(text, rect.columns - 2)), row: row, column: 0, style: w.allNotVoting ? .selected : .warning)
+            row += 1
+        }
         let visible = Core.visibleEntries(state)
         let rows = max(1, rect.bottom - row - 2)
         let top = max(0, state.entries.selected - rows + 1)
         for (i, index) in visible.enumerated().dropFirst(top).prefix(rows) {
             let e = file.entries[index]
-            let selected = i == state.entries.selected
+            let selected = i == state.entries.selected && !w.allNotVoting
             let vote = e.lastVoteHeight.map { "last vote #\(Format.number($0))" } ?? "never voted"
             let lock = e.lockHeight.map { "lock #\(Format.number($0))" } ?? (e.hasNoLock ? "no lock" : "lock \(e.hotStuff.map { Format.shortHex($0.bLock) } ?? "")")
             if selected { g.fill(row: row, style: .selected) }
-            g.put(SafeText((selected ? "\(Line.pointer) " : "  ") + Format.fitRight("#\(index)", 4) + " " + e.key.shortText(28) + "  " + vote + ", " + lock), row: row, column: 0, style: selected ? .selected : .normal)
+            // The entry's verdict, as on Entries (issue 21: everywhere an entry is shown).
+            let verdict = EntryFacts.verdict(e, index: index, state: state)
+            g.put(
+                SafeText((selected ? "\(Line.pointer) " : "  ") + Format.fitRight("#\(index)", 4) + " " + e.key.shortText(20) + "  "
+                    + Format.fit(verdict.short, KeyVerdict.shortWidth) + "  " + vote + ", " + lock),
+                row: row, column: 0, style: selected ? .selected : .normal)
             row += 1
         }
         g.put("Enter: " + (w.action == .reset ? "choose the LIB source." : "review the change."), row: rect.bottom - 1, column: 0, style: .dim)
@@ -313,12 +369,14 @@ enum WizardScreen: ScreenUnit {
             // What stops or may stop the change first; checks that are clear in one line here
             // and in full after the diff (there are many: the warnings must stay in view).
             let clear = plan.checks.filter { $0.outcome == .clear }
-            lines += checkLines(plan.checks.filter { $0.outcome != .clear }, width: rect.columns)
+            lines += checkLines(plan.checks.filter { $0.outcome != .clear }, width: width)
             if !clear.isEmpty {
                 lines.append(("\(Line.ok) \(Format.number(clear.count)) interlock\(clear.count == 1 ? "" : "s") clear (each listed after the diff)", .good))
             }
             // A repair's listing is long (every key): its warnings come before it, in view.
-            let warningsFirst = plan.request.kind == .repair
+            // Every review says its warnings first (issue 21): "the LIB sources disagree"
+            // above the evidence, where it is read under pressure.
+            let warningsFirst = true
             var warningLines = [(String, Style)]()
             for warning in plan.warnings {
                 for (i, line) in Format.wrap(InterfaceWords.say(warning), width: rect.columns - 2).enumerated() {
@@ -350,11 +408,11 @@ enum WizardScreen: ScreenUnit {
                 }
             }
             lines.append(("", .normal))
-            lines += DiffScreen.diffLines(plan.rows, showAll: false, width: rect.columns)
+            lines += DiffScreen.diffLines(plan.rows, showAll: false, width: width)
             if !clear.isEmpty {
                 lines.append(("", .normal))
                 lines.append(("Interlocks:", .header))
-                lines += checkLines(clear, width: rect.columns)
+                lines += checkLines(clear, width: width)
             }
         } else {
             lines.append(("computing the plan…", .dim))
@@ -383,6 +441,8 @@ enum WizardScreen: ScreenUnit {
         var row = rect.row
         let what: String
         switch w.action {
+        case .reset where w.allNotVoting:
+            what = "Reset every key that will not vote in \(state.location.file): the new file, as step 3 showed it, has this SHA-256:"
         case .reset, .delete: what = "\(w.action.title) the entry of this key in \(state.location.file):"
         case .restore: what = "Restore \(state.location.file) from this backup:"
         case .repair:
@@ -396,7 +456,7 @@ enum WizardScreen: ScreenUnit {
         switch w.action {
         case .restore: subject = w.backup.map { "\($0.path)  sha256 \($0.sha256)" } ?? ""
         case .repair: subject = w.plan?.afterSHA256 ?? ""
-        case .reset, .delete: subject = w.keyText ?? ""
+        case .reset, .delete: subject = w.allNotVoting ? (w.plan?.afterSHA256 ?? "") : (w.keyText ?? "")
         }
         for line in Format.wrap(subject, width: rect.columns - 2) {
             g.put(SafeText("  " + line), row: row, column: 0, style: .header)
@@ -407,6 +467,13 @@ enum WizardScreen: ScreenUnit {
         for line in Format.wrap(explain, width: rect.columns) {
             g.put(SafeText(line), row: row, column: 0, style: .dim)
             row += 1
+        }
+        // The risk the plan takes, right above the prompt (the engine's Confirmation).
+        if let risk = w.plan?.confirmation.risk {
+            for line in Format.wrap(risk, width: rect.columns, maxLines: 4) {
+                g.put(SafeText(line), row: row, column: 0, style: .danger)
+                row += 1
+            }
         }
         row += 1
         let start = g.put("> ", row: row, column: 0, style: .header)

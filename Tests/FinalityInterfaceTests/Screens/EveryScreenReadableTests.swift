@@ -150,7 +150,10 @@ import FinalityTestSupport
         let page2 = Render.render(s)
         #expect(page1.text(row: shown) == page2.text(row: 1))
         press(&s, c("G"))
-        #expect(Render.render(s).text.contains("step 4 is confirmed"))
+        let end = Render.render(s).text
+        let whole = first.range(of: #"lines 1-[0-9]+ of [0-9,]+"#, options: .regularExpression).map { first[$0] } ?? ""
+        let total = whole.split(separator: " ").last.map(String.init) ?? "?"
+        #expect(end.contains("-\(total) of \(total) "), "G shows the last line: \(end)")
         press(&s, c("g"))
         #expect(Render.render(s).text == first)
     }
