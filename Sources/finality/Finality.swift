@@ -48,10 +48,11 @@ struct Finality: ParsableCommand {
     /// path or an argument it does not take. nil lets the parser go on.
     static func unknownCommand(_ arguments: [String]) -> String? {
         guard let first = arguments.first, !first.hasPrefix("-"), !first.contains("/"), first != ".", first != "..",
-            !Sys.exists(first)
+            !configuration.subcommands.compactMap({ $0.configuration.commandName }).contains(first),
+            // Outside the fault plan: this look is not the command's own file access.
+            !FaultInjection.outsideWritePath({ Sys.exists(first) })
         else { return nil }
         let names = configuration.subcommands.filter { $0.configuration.shouldDisplay }.compactMap { $0.configuration.commandName }
-        guard !configuration.subcommands.compactMap({ $0.configuration.commandName }).contains(first) else { return nil }
         let nearest = names.map { ($0, editDistance($0, first)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }
         if let nearest { return "unknown command '\(first)'; did you mean '\(nearest.0)'?" }
         // One word and no more: a path that does not exist (Open says so).
