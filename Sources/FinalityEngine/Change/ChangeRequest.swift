@@ -166,15 +166,19 @@ public struct ChangeEnvironment: Sendable {
     public var home: String?
     public var toolVersion: String
     public var now: @Sendable () -> Date
+    /// This machine's host name: an imported document exported here is checked against
+    /// the nodes running here ("one key, one voter").
+    public var host: String
 
     public init(
         toolVersion: String, procRoot: String = "/proc", home: String? = ProcessInfo.processInfo.environment["HOME"],
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() }, host: String = ProcessInfo.processInfo.hostName
     ) {
         self.toolVersion = toolVersion
         self.procRoot = procRoot
         self.home = home
         self.now = now
+        self.host = host
     }
 }
 

@@ -130,8 +130,19 @@ public enum ChangeWorkflow {
             }
             if chain == nil { chain = (id, r.source.description) }
         }
+        // One key, one voter: a document exported on this host from a file a running node
+        // uses now is a key about to vote on two nodes at once.
+        var sourceNode: String?
+        if document.exported.host == environment.host, let source = try? Location.resolve(document.exported.path) {
+            let report = Interlocks.run(source, procRoot: environment.procRoot)
+            if report.nodeRunning {
+                let pids = report.nodesUsingFile.map { String($0.pid) }.joined(separator: ", ")
+                sourceNode = "a nodeos\(pids.isEmpty ? "" : " (pid \(pids))") uses \(source.file), the file this document was exported from, on this host"
+            }
+        }
         return ImportChange(
             document: document, documentPath: documentPath, documentSHA256: Digest.sha256(bytes), keys: keys, targetChain: chain,
+            sourceNodeRunning: sourceNode,
             nodeKeys: nodeKeys(request, location: location, interlocks: interlocks, environment: environment))
     }
 

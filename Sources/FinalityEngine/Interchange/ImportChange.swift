@@ -56,11 +56,16 @@ struct ImportChange: ChangeKind {
     var keys: [String]
     /// The target's chain id and where it was read, or nil when no source gave one.
     var targetChain: (id: Bytes32, source: String)?
+    /// The source node, when it runs on this host with the file the document came from.
+    var sourceNodeRunning: String?
     var nodeKeys: NodeKeys?
 
     func plan(bytes: [UInt8], location: Location) throws(EngineError) -> Plan {
         guard !document.exported.whileRunning else {
             throw .refused("\(documentPath) was exported while a node used its file (--while-running): it may be outdated by that node's next vote; export again with the node stopped")
+        }
+        if let sourceNodeRunning {
+            throw .nodeRunning("one key, one voter: \(sourceNodeRunning): it may still vote with the document's keys; remove them from that node's config.ini and restart it, or stop it, before importing")
         }
         let original = try Planner.decode(bytes, path: location.file)
         guard original.format == .savannaV1 else {

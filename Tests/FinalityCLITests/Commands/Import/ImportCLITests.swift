@@ -77,7 +77,7 @@ struct ImportCLITests {
         #expect(Digest.sha256(Self.safety(b)) == Digest.sha256(before), "the file changed")
     }
 
-    @Test("refused, nothing written: a document for another chain, one exported while running, a key the document lacks")
+    @Test("refused, nothing written: a document for another chain, one exported while running, the source node running on this host (exit 4), a key the document lacks")
     func refusals() throws {
         let a = try Self.demo(), b = try Self.demo(), work = try Self.work()
         let lone = work + "/safety.dat"
@@ -98,6 +98,12 @@ struct ImportCLITests {
         #expect(running.stderr.contains("exported while a node used its file"))
         let doc = work + "/doc.json"
         #expect(BuiltBinary.run(["export", a, "--key", "04nAw", "--out", doc]).status == 0)
+        // One key, one voter: the source node, on this host, started again after the export.
+        let source = try Child.nodeos(["--data-dir", a])
+        let twoVoters = BuiltBinary.run(["import", b, doc, "--yes"])
+        source.stop()
+        #expect(twoVoters.status == 4, "\(twoVoters.stdout)\(twoVoters.stderr)")
+        #expect(twoVoters.stderr.contains("one key, one voter: a nodeos (pid"))
         let missing = BuiltBinary.run(["import", b, doc, "--key", "hqCme", "--yes"])
         #expect(missing.status == 2, "\(missing.stderr)")
         #expect(missing.stderr.contains("no key of the document"))
