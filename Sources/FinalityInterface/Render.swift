@@ -60,7 +60,7 @@ public enum Render {
         var g = Grid(state.size)
         let size = state.size
         guard !state.isTooSmall else {
-            tooSmall(&g, size)
+            tooSmall(&g, size, askingQuit: state.askingQuit)
             return g
         }
         titleBar(&g, state)
@@ -71,11 +71,11 @@ public enum Render {
         return g
     }
 
-    static func tooSmall(_ g: inout Grid, _ size: Size) {
+    static func tooSmall(_ g: inout Grid, _ size: Size, askingQuit: Bool = false) {
         let lines = [
             "terminal too small",
             "\(size.columns)x\(size.rows), needs 80x24",
-            "q quits",
+            askingQuit ? "leave the wizard? y quits, other key stays" : "q quits",
         ]
         let top = max(0, size.rows / 2 - 1)
         for (i, l) in lines.enumerated() {
@@ -152,6 +152,8 @@ public enum Render {
                 case .error: .danger
                 }
             message = (s.text, style)
+        } else if let notice = state.fileNotice {
+            message = (notice.text, .warning)
         } else {
             message = nil
         }

@@ -11,7 +11,8 @@ let unusableTERMs: Set<String> = ["", "dumb", "unknown"]
 /// The full-screen interface on the process's terminal: the one entry point the
 /// executable calls (`finality PATH`, `finality demo`). Returns the exit status:
 /// 0 after `q`; 2 without a usable terminal (message on stderr); 128+signal after
-/// SIGINT/SIGTERM/SIGHUP (nothing written: a hangup abandons the wizard).
+/// SIGINT/SIGTERM/SIGHUP/SIGQUIT (nothing written: a hangup abandons the wizard); the
+/// status of the last change tried when it was refused or failed (1, 3, 4).
 func runInterface(location: Location, readOnly: Bool, apiURL: String? = nil, configDir: String? = nil, toolVersion: String = "unknown") -> Int32 {
     guard isatty(0) == 1, isatty(1) == 1 else {
         printError("the full-screen interface needs a terminal on stdin and stdout; for scripts use finality list, show or verify")
@@ -42,5 +43,9 @@ func runInterface(location: Location, readOnly: Bool, apiURL: String? = nil, con
     let program = Program(state: state, device: terminal, runner: EngineEffects(toolVersion: toolVersion))
     program.run()
     terminal.close()
-    return terminal.signal.map { 128 + $0 } ?? ExitStatus.success.rawValue
+    // A signal ends the session with 128 + its number (SIGHUP 129, SIGINT 130, SIGQUIT 131,
+    // SIGTERM 143); else a change refused or failed at step 4 and not followed by one that
+    // went through gives that refusal's status (1, 3 or 4), as the command line would.
+    if let signal = terminal.signal { return 128 + signal }
+    return program.state.changeFailed?.rawValue ?? ExitStatus.success.rawValue
 }
