@@ -124,7 +124,12 @@ static inline void finality_on_crash(int sig, siginfo_t *info, void *context) {
     if (sig > 0 && sig < 32) sigaction(sig, &c->previous[sig], NULL);
     // A fault re-executes the instruction and reaches the previous handler with its own
     // context; a signal sent by kill or raise is sent again.
-    if (info == NULL || info->si_code <= 0) raise(sig);
+    if (info == NULL || info->si_code <= 0) {
+        raise(sig);  // delivered now (SA_NODEFER) to the previous handler, which returns
+        signal(sig, SIG_DFL);
+        raise(sig);
+        _exit(128 + sig);
+    }
 }
 // Before ncurses changes the terminal's modes: what the crash handler puts back.
 static inline void finality_crash_save_modes(int tty) {
@@ -143,7 +148,7 @@ static inline int finality_install_crash_handler(int out, const char *restore, c
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = finality_on_crash;
-    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
     int faults[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT};
     for (unsigned i = 0; i < sizeof faults / sizeof faults[0]; i++)
