@@ -50,7 +50,7 @@ extension AppState {
 
 extension Core {
     /// `HH:MM:SS` UTC of a Unix time in milliseconds.
-    static func clock(_ unixMilliseconds: Int64) -> String {
+    public static func clockText(_ unixMilliseconds: Int64) -> String {
         let s = (unixMilliseconds / 1000) % 86_400
         func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
         return "\(two(s / 3600)):\(two(s / 60 % 60)):\(two(s % 60)) UTC"
@@ -58,7 +58,7 @@ extension Core {
 
     static func worldChecked(_ state: inout AppState, _ check: WorldCheck) -> [Effect] {
         var effects = [Effect]()
-        let at = clock(check.unixMilliseconds)
+        let at = clockText(check.unixMilliseconds)
         let path = state.location.file
         if let change = check.file {
             switch change {
