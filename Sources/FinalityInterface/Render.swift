@@ -152,7 +152,7 @@ public enum Render {
                 case .error: .danger
                 }
             message = (s.text, style)
-        } else if let notice = state.fileNotice {
+        } else if let notice = state.fileNotice, notice.readOnlyReason == nil || notice.readOnlyReason != state.readOnlyReason {
             message = (notice.text, .warning)
         } else {
             message = nil
