@@ -124,7 +124,9 @@ public enum Render {
         pathPanel(&g, state)
         g.fill(row: row, style: .normal)
         var col = 0
-        if let reason = state.readOnlyReason {
+        // The quit question takes the whole row (the title bar still says READ-ONLY): a long
+        // reason must not push it off the screen.
+        if let reason = state.readOnlyReason, !state.askingQuit {
             col = g.put(" READ-ONLY: \(reason) ", row: row, column: 0, style: .warning)
             col += 1
         }

@@ -192,4 +192,93 @@ struct ScreenHonestyTmuxTests {
         try t.send("y")
         #expect(t.exitStatus() == 0)
     }
+
+    // MARK: item 4: every refusal names its real cause
+
+    @Test func readOnlyNamesTheImmutableFlag() throws {
+        try RequiredTools.require(Capabilities.immutableFiles, Capabilities.immutableFilesNeed)
+        let t = Tmux()
+        let dir = try dataDir(t)
+        let file = dir + "/finalizers/safety.dat"
+        #expect(Capabilities.chattr("+i", file) == 0)
+        defer { _ = Capabilities.chattr("-i", file) }
+        try start(t, dir)
+        let s = try t.waitFor("READ-ONLY: the file has the immutable flag")
+        #expect(s.ok, "\(s.screen)")
+        try t.send("q")
+        #expect(t.exitStatus() == 0)
+    }
+
+    @Test func readOnlyNamesAReadOnlyMount() throws {
+        let t = Tmux()
+        let dir = try dataDir(t)
+        // A private mount namespace: the data dir bound read-only over itself.
+        let probe = Spawn.run("/usr/bin/unshare", ["-m", "true"], outputFile: t.directory + "/probe")
+        try #require(probe.status == 0, "unshare -m is not allowed here: \(probe.output)")
+        var command = t.finality(dir)
+        if let other = ProcessInfo.processInfo.environment["FINALITY_UNDER_TEST"] {
+            command = command.replacingOccurrences(of: Tmux.finalityPath!, with: other)
+        }
+        try t.start("unshare -m sh -c 'mount --bind \(dir) \(dir) && mount -o remount,ro,bind \(dir) && exec \(command)'")
+        let s = try t.waitFor("READ-ONLY: the file system holding the file is mounted read-only")
+        #expect(s.ok, "\(s.screen)")
+        try t.send("q")
+        #expect(t.exitStatus() == 0)
+    }
+
+    @Test func readOnlyNamesTheOwner() throws {
+        let t = Tmux()
+        let dir = try dataDir(t)
+        try #require(geteuid() == 0, "needs root to run the binary as another user")
+        // The tree readable by everyone; the file and its directory stay root's, mode 644/755.
+        for d in [t.directory, dir, dir + "/finalizers"] { chmod(d, 0o755) }
+        chmod(dir + "/finalizers/safety.dat", 0o644)
+        var command = t.finality(dir)
+        if let other = ProcessInfo.processInfo.environment["FINALITY_UNDER_TEST"] {
+            command = command.replacingOccurrences(of: Tmux.finalityPath!, with: other)
+        }
+        try t.start("setpriv --reuid=65534 --regid=65534 --clear-groups \(command)")
+        let s = try t.waitFor("READ-ONLY: the file belongs to root (uid 0), not to this user")
+        #expect(s.ok, "\(s.screen)")
+        try t.send("q")
+        #expect(t.exitStatus() == 0)
+    }
+
+    @Test func aFileRemovedAtTheConfirmationIsNamedAndNothingIsWritten() throws {
+        let t = Tmux()
+        let demo = Spawn.run(Tmux.finalityPath!, ["demo", "--print-only"], outputFile: t.directory + "/demo")
+        #expect(demo.status == 0)
+        let dir = demo.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { TemporaryPaths.remove(TemporaryPaths.topLevel(of: dir) ?? dir) }
+        let file = dir + "/finalizers/safety.dat"
+        try start(t, dir)
+        #expect(try t.waitFor("from blocks.log").ok)
+        try t.send("j", "r")
+        #expect(try t.waitFor("Step 1 of 5").ok)
+        try t.send("Enter")
+        #expect(try t.waitFor("Step 2 of 5").ok)
+        try t.send("Enter")
+        #expect(try t.waitFor("Enter: go to the typed confirmation").ok)
+        try t.send("Enter")
+        let confirm = try t.waitFor("Step 4 of 5")
+        guard let keyLine = confirm.screen.split(separator: "\n").first(where: { $0.hasPrefix("  PUB_BLS_") }) else {
+            Issue.record("no key on step 4:\n\(confirm.screen)")
+            return
+        }
+        #expect(unlink(file) == 0)
+        let s = try t.waitFor(timeout: 5) { $0.contains("READ-ONLY: the file was removed from disk at") }
+        #expect(s.ok, "\(s.screen)")
+        try t.type(String(keyLine.dropFirst(2 + 8).prefix(8)))
+        try t.send("Enter")
+        usleep(500_000)
+        #expect(!FileManager.default.fileExists(atPath: file))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/finalizers/backups"))
+        // q is text at the confirmation: ESC goes back a step, then q asks.
+        try t.send("Escape")
+        #expect(try t.waitFor("Step 3 of 5").ok)
+        try t.send("q")
+        #expect(try t.waitFor("Quit and leave the wizard?").ok)
+        try t.send("y")
+        #expect(t.exitStatus() == 0)
+    }
 }

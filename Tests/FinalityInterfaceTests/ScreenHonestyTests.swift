@@ -149,9 +149,9 @@ import Testing
     @Test("read-only names the runner's cause: a read-only mount, the immutable flag, another owner")
     func readOnlyNamesTheCause() {
         for reason in [
-            "the file system holding /srv/node/data/finalizers/safety.dat is mounted read-only",
-            "/srv/node/data/finalizers/safety.dat has the immutable flag (lsattr shows i; chattr -i removes it)",
-            "/srv/node/data/finalizers/safety.dat belongs to nodeos, not to this user (operator), and its mode 644 lets this user read only",
+            "the file system holding the file is mounted read-only",
+            "the file has the immutable flag (lsattr shows i; chattr -i removes it)",
+            "the file belongs to nodeos, not to this user (operator); mode 644",
         ] {
             var s = ScreenFixture.state()
             _ = Core.update(&s, .interlocksChecked(WriteAccess(writable: false, nodeRunning: nil, reason: reason)))

@@ -117,26 +117,26 @@ public enum WriteObstacle {
             // Missing: a repair creates it in the directory.
             return directoryObstacle(directory)
         }
-        if look.isSymlink { return "\(path) is \(PathLook.describe(path, look)) (finality writes no file through a link)" }
+        if look.isSymlink { return "the file is \(PathLook.describe(path, look)) (finality writes no file through a link)" }
         var vfs = statvfs()
         if statvfs(path, &vfs) == 0, vfs.f_flag & UInt(ST_RDONLY) != 0 {
-            return "the file system holding \(path) is mounted read-only"
+            return "the file system holding the file is mounted read-only"
         }
         let fd = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
         if fd >= 0 {
             var flags: Int32 = 0
             let rc = ioctl(fd, getFlags, &flags)
             Glibc.close(fd)
-            if rc == 0, flags & immutable != 0 { return "\(path) has the immutable flag (lsattr shows i; chattr -i removes it)" }
-            if rc == 0, flags & appendOnly != 0 { return "\(path) has the append-only flag (lsattr shows a; chattr -a removes it)" }
+            if rc == 0, flags & immutable != 0 { return "the file has the immutable flag (lsattr shows i; chattr -i removes it)" }
+            if rc == 0, flags & appendOnly != 0 { return "the file has the append-only flag (lsattr shows a; chattr -a removes it)" }
         }
         if Glibc.access(path, W_OK) != 0 {
             let uid = geteuid()
             var st = Glibc.stat()
             if Glibc.lstat(path, &st) == 0, st.st_uid != uid {
-                return "\(path) belongs to \(Ownership.userName(UInt32(st.st_uid))), not to this user (\(Ownership.userName(UInt32(uid)))), and its mode \(String(UInt32(st.st_mode) & 0o777, radix: 8)) lets this user read only"
+                return "the file belongs to \(Ownership.userName(UInt32(st.st_uid))), not to this user (\(Ownership.userName(UInt32(uid)))); mode \(String(UInt32(st.st_mode) & 0o777, radix: 8))"
             }
-            return "\(path) is not writable by this user (mode \(String(UInt32(st.st_mode) & 0o777, radix: 8)))"
+            return "the file is not writable by this user (mode \(String(UInt32(st.st_mode) & 0o777, radix: 8)))"
         }
         return directoryObstacle(directory)
     }
