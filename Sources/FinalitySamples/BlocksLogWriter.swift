@@ -185,21 +185,8 @@ public struct BlocksLogWriter: Sendable {
     {
         let encoded: Encoded
         do { encoded = try encode(blocks, firstBlockNumber: firstBlockNumber) } catch { throw .usage(SafeText(error.description)) }
-        try Self.writeFile(dir + "/blocks.log", encoded.log)
-        if writeIndex { try Self.writeFile(dir + "/blocks.index", encoded.index) }
+        try SampleFile.write(dir + "/blocks.log", encoded.log, replacing: true, mode: 0o644)
+        if writeIndex { try SampleFile.write(dir + "/blocks.index", encoded.index, replacing: true, mode: 0o644) }
         return encoded
-    }
-
-    static func writeFile(_ path: String, _ bytes: [UInt8]) throws(EngineError) {
-        do throws(Errno) {
-            let fd = try Sys.open(path, .writeOnly, [.create, .truncate], permissions: [.ownerReadWrite, .groupRead, .otherRead])
-            do { try Sys.writeAll(fd, bytes, path: path) } catch {
-                try? Sys.close(fd, path: path)
-                throw error
-            }
-            try Sys.close(fd, path: path)
-        } catch {
-            throw .io(path: path, operation: "write", reason: "\(error)")
-        }
     }
 }

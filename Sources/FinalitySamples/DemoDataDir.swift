@@ -42,7 +42,7 @@ public enum DemoDataDir {
                 firstBlockNumber: firstBlock, count: Int(libNumber - firstBlock + 1),
                 firstTimestamp: BlockTimestamp(iso8601: "2026-11-21T09:00:00.000")!, seed: "finality demo"))
         try BlocksLogWriter().write(blocks, toDirectory: root + "/blocks")
-        try write(root + "/state/shared_memory.bin", [UInt8](repeating: 0, count: 4096))
+        try SampleFile.write(root + "/state/shared_memory.bin", [UInt8](repeating: 0, count: 4096), replacing: false, mode: 0o666)
 
         /// Block n: the real id and time from the log when it is irreversible, otherwise an
         /// id carrying n (blocks past LIB are not in the log yet) one slot per block later.
@@ -75,8 +75,8 @@ public enum DemoDataDir {
             entry(14, vote: 400_000_180, lock: 400_000_178),
             entry(16, vote: nil, lock: nil),
         ]
-        try write(root + "/finalizers/safety.dat", SafetyFileWriter.encode(SafetyFile(format: .savannaV1, entries: entries)))
-        try write(home + "/config/config.ini", Array(configINI.utf8))
+        try SampleFile.write(root + "/finalizers/safety.dat", SafetyFileWriter.encode(SafetyFile(format: .savannaV1, entries: entries)), replacing: false, mode: 0o666)
+        try SampleFile.write(home + "/config/config.ini", Array(configINI.utf8), replacing: false, mode: 0o666)
         return Location(file: root + "/finalizers/safety.dat", dataDir: root)
     }
 
@@ -97,18 +97,5 @@ public enum DemoDataDir {
             lines.append("signature-provider = \(key)=KEY:PVT_BLS_demo-private-part-\(k)-never-shown")
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    static func write(_ path: String, _ bytes: [UInt8]) throws(EngineError) {
-        do {
-            let fd = try Sys.open(path, .writeOnly, [.create, .exclusiveCreate], permissions: FilePermissions(rawValue: 0o666))
-            do { try Sys.writeAll(fd, bytes, path: path) } catch {
-                try? Sys.close(fd, path: path)
-                throw error
-            }
-            try Sys.close(fd, path: path)
-        } catch {
-            throw .io(path: path, operation: "write", reason: "\(error)")
-        }
     }
 }

@@ -10,48 +10,11 @@ struct HostileInputTests {
     static let root = PackagePaths.root
     static func fixture(_ name: String) -> String { root.appendingPathComponent("Fixtures/" + name).path }
 
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var seconds: Double
-    }
+    typealias Run = BuiltBinary.Result
 
     /// The real binary under `timeout 20` (a hang shows as status 124, never as a stuck
     /// suite), with raw argument bytes (a name that is not UTF-8 cannot be a Swift String).
-    static func run(_ args: [[UInt8]]) -> Run {
-        let exe = BuiltBinary.finality ?? "finality"
-        let tmp = TemporaryPaths.name("finality-hostile")
-        let out = tmp + ".out", err = tmp + ".err"
-        TemporaryPaths.register(out)
-        TemporaryPaths.register(err)
-        defer { unlink(out); unlink(err) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let all: [[UInt8]] = [Array("timeout".utf8), Array("20".utf8), Array(exe.utf8)] + args
-        let argv: [UnsafeMutablePointer<CChar>?] = all.map { bytes in
-            let p = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
-            for (i, b) in bytes.enumerated() { p[i] = CChar(bitPattern: b) }
-            p[bytes.count] = 0
-            return p
-        } + [nil]
-        defer { argv.forEach { $0?.deallocate() } }
-        var pid: pid_t = 0
-        let start = Date()
-        let rc = posix_spawnp(&pid, "timeout", &actions, nil, argv, environ)
-        precondition(rc == 0, "cannot start timeout: \(rc)")
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return Run(
-            status: (status >> 8) & 0xff,
-            stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "",
-            seconds: Date().timeIntervalSince(start))
-    }
+    static func run(_ args: [[UInt8]]) -> Run { BuiltBinary.start(raw: args, timeout: 20).wait() }
 
     static func run(_ args: String...) -> Run { run(args.map { Array($0.utf8) }) }
 

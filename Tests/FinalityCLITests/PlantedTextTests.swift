@@ -32,39 +32,8 @@ struct PlantedTextTests {
 
     /// The real binary under `timeout 60`, with raw argument bytes and extra environment.
     static func run(_ name: String, _ args: [[UInt8]], env: [String: String] = [:]) -> Output {
-        let exe = BuiltBinary.finality ?? "finality"
-        let tmp = TemporaryPaths.name("finality-planted-out")
-        let out = tmp + ".out", err = tmp + ".err"
-        TemporaryPaths.register(out)
-        TemporaryPaths.register(err)
-        defer { unlink(out); unlink(err) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        func cString(_ bytes: [UInt8]) -> UnsafeMutablePointer<CChar> {
-            let p = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
-            for (i, b) in bytes.enumerated() { p[i] = CChar(bitPattern: b) }
-            p[bytes.count] = 0
-            return p
-        }
-        let argv = ([Array("timeout".utf8), Array("60".utf8), Array(exe.utf8)] + args).map { Optional(cString($0)) } + [nil]
-        var environment = ProcessInfo.processInfo.environment
-        for (k, v) in env { environment[k] = v }
-        environment["NO_COLOR"] = "1"
-        let envp = environment.map { Optional(cString(Array("\($0.key)=\($0.value)".utf8))) } + [nil]
-        defer { (argv + envp).forEach { $0?.deallocate() } }
-        var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, "timeout", &actions, nil, argv, envp)
-        precondition(rc == 0, "cannot start timeout: \(rc)")
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return Output(
-            name: name, status: (status >> 8) & 0xff,
-            stdout: (FileManager.default.contents(atPath: out).map { [UInt8]($0) }) ?? [],
-            stderr: (FileManager.default.contents(atPath: err).map { [UInt8]($0) }) ?? [])
+        let r = BuiltBinary.start(raw: args, env: env, timeout: 60).wait()
+        return Output(name: name, status: r.status, stdout: r.stdoutBytes, stderr: r.stderrBytes)
     }
 
     static func run(_ name: String, _ args: [String], env: [String: String] = [:]) -> Output {
