@@ -48,6 +48,9 @@ public enum Core {
             WatchScreen.absorb(&state, samples, now: now)
         case .fileLoaded(let result):
             state.busy = nil
+            // What is on disk now decides: a notice of a file gone or a link planted stops
+            // writes only until the file is read again (^R, or a change seen on disk).
+            state.fileNotice?.readOnlyReason = nil
             switch result {
             case .success(let snap):
                 state.file = snap

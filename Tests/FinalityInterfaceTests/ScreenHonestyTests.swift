@@ -158,4 +158,16 @@ import Testing
             #expect(s.readOnlyReason == reason)
         }
     }
+
+    @Test("after a file went away, ^R reads again: a missing file in a data dir can then be repaired (the notice no longer blocks)")
+    func goneThenRecheckedOffersTheRepair() {
+        var s = ScreenFixture.state()
+        _ = Core.update(&s, .worldChecked(WorldCheck(file: .gone, access: nil, unixMilliseconds: 0)))
+        #expect(s.isReadOnly)
+        #expect(press(&s, .control("r")) == [.loadFile(ScreenFixture.location)])
+        let effects = Core.update(&s, .fileLoaded(.failure(.io(path: ScreenFixture.location.file, operation: "open", reason: "no such file or directory"))))
+        #expect(effects == [.checkInterlocks(ScreenFixture.location)])
+        _ = Core.update(&s, .interlocksChecked(WriteAccess(writable: true, nodeRunning: nil)))
+        #expect(!s.isReadOnly, "\(s.readOnlyReason ?? "")")
+    }
 }
