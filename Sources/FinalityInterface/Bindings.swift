@@ -142,6 +142,9 @@ public enum Bindings {
 
         Binding([.enter], .confirm, .screen(.wizard), bar: "Next", "Go on to the next step"),
         Binding([c("v")], .show(.diff), .screen(.wizard), "Step 3: the plan on the Diff screen (ESC returns here)"),
+        Binding([c("/")], .search, .screen(.wizard), "Step 3: search the review (n and N step through the matches)"),
+        Binding([c("n")], .nextMatch, .screen(.wizard), "Step 3: next line of the review matching the search"),
+        Binding([c("N")], .previousMatch, .screen(.wizard), "Step 3: previous line of the review matching the search"),
         Binding([c("r")], .reset, .screen(.wizard), bar: "Reset", "Step 1: choose reset", mutates: true),
         Binding([c("d")], .delete, .screen(.wizard), bar: "Delete", "Step 1: choose delete", mutates: true),
         Binding([c("t")], .typeLIB, .screen(.wizard), "Step 2: type a LIB"),

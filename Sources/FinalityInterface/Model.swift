@@ -79,16 +79,7 @@ public struct AppState: Sendable {
     /// the working directory is inside the node's data dir (or, without one, the safety
     /// file's directory): a report is for a ticket, not a file beside the node's own.
     public var reportDirectory: String {
-        let file = location.file
-        let fileDir = file.lastIndex(of: "/").map { i in i == file.startIndex ? "/" : String(file[..<i]) } ?? "."
-        let node = location.dataDir ?? fileDir
-        func inside(_ path: String) -> Bool {
-            let base = node.hasSuffix("/") ? node : node + "/"
-            return path == node || path.hasPrefix(base)
-        }
-        if let cwd = workingDirectory, !inside(cwd) { return cwd }
-        if let home, !home.isEmpty { return home }
-        return workingDirectory ?? "."
+        OutputPlace.directory(for: location, workingDirectory: workingDirectory, home: home)
     }
 
     /// Why nothing may be written, or nil when mutations are allowed.
@@ -409,6 +400,8 @@ public enum PromptPurpose: Hashable, Sendable {
     case apiURL
     case typedLIB
     case libReason
+    /// `/` at the wizard's review (step 3).
+    case reviewSearch
 }
 
 public struct Prompt: Hashable, Sendable {

@@ -46,6 +46,10 @@ extension Core {
             state.entries.filter = text
             refreshRows(&state)
             return []
+        case .reviewSearch:
+            state.wizard?.reviewSearch = text
+            WizardScreen.findInReview(&state, forward: true, fromTop: true)
+            return []
         case .compareWith:
             guard !text.isEmpty else { return [] }
             state.busy = "comparing"
@@ -65,8 +69,10 @@ extension Core {
             state.busy = "asking \(text)"
             return [.readLIB([.api(text, timeoutSeconds: state.lib.apiTimeoutSeconds)])]
         case .libReason:
-            guard !text.isEmpty, state.wizard?.step == .chooseLIB else {
-                state.status = StatusMessage(.warning, "a reason is needed to choose between sources that disagree")
+            guard state.wizard?.step == .chooseLIB, ReasonRule.problem(text, for: "") == nil else {
+                // The same minimum as the command line's (ReasonRule, in the engine).
+                state.status = StatusMessage(.warning, ReasonRule.problem(text, for: "choosing between LIB sources that disagree") ?? "")
+                state.prompt = Prompt(purpose: .libReason, label: "Sources disagree. Why this one? ", text: text)
                 return []
             }
             state.wizard?.libReason = text

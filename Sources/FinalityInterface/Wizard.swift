@@ -203,6 +203,9 @@ public struct WizardState: Sendable {
     public var step: WizardStep = .chooseEntry
     /// Step 1: the entry (reset, delete) or backup (restore) chosen.
     public var keyText: String?
+    /// Step 1 (reset): every key that will not vote, in one change (the first line of the
+    /// list when two or more will not vote), instead of the entry.
+    public var allNotVoting = false
     public var backup: BackupRow?
     /// Step 2: index into the LIB answers, and the reason for the choice when sources disagree.
     public var libSelected = 0
@@ -211,6 +214,8 @@ public struct WizardState: Sendable {
     public var plan: PlanPreview?
     public var planError: String?
     public var reviewScroll = 0
+    /// Step 3: the text `/` searches the review for (`n`/`N` step through the matches).
+    public var reviewSearch = ""
     /// Step 5 scrolls too: next steps and interlocks do not fit a small screen.
     public var resultScroll = 0
     /// Step 4: what the operator typed.

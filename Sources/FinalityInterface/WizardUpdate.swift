@@ -24,6 +24,9 @@ extension Core {
             } else if w.action == .repair {
                 // The whole file: no entry to choose; the keys are the node's.
                 w.keyText = nil
+            } else if w.allNotVoting, w.action == .reset {
+                // Every key that will not vote: the engine decides which, as for `--not-voting`.
+                w.keyText = nil
             } else if let entry = wizardEntry(state) {
                 w.keyText = entry.key.text
             } else {
@@ -104,6 +107,13 @@ extension Core {
 }
 
 extension Core {
+    /// Step 1's first line: the entries that will not vote, when two or more do (one key
+    /// alone is chosen as its entry).
+    static func notVotingChoice(_ state: AppState) -> [Int]? {
+        guard let n = EntryFacts.notVoting(state), n.count >= 2 else { return nil }
+        return n
+    }
+
     /// Step 3: the plan is computed outside the core (an effect); until it comes back the
     /// review shows that it is being computed. The wizard only says what the operator chose
     /// (the kind of change, the entry or backup, the LIB readings seen at step 2 and the one
@@ -124,7 +134,7 @@ extension Core {
     ) -> ChangeRequest {
         let kind: ChangeRequest.Kind =
             switch w.action {
-            case .reset: .reset(key: w.keyText ?? "")
+            case .reset: w.allNotVoting ? .resetKeys(.notVoting) : .reset(key: w.keyText ?? "")
             case .delete: .delete(key: w.keyText ?? "")
             case .restore: .restore(backup: backupPath ?? "")
             case .repair: .repair

@@ -118,6 +118,8 @@ enum ChangeDoor {
             throw .refused("no terminal to confirm on (standard input is not a tty): review with --dry-run, then add --yes")
         }
         let what: SafeText = plan.key.map { "\(plan.action.rawValue) the entry of \($0.text)" } ?? "\(plan.action.rawValue) \(plan.path)"
+        // The risk the plan takes, right above the prompt (Confirmation.doubleVoteRisk).
+        if let risk = confirmation.risk { StandardError.write(SafeText(risk) + "\n") }
         StandardError.write("To \(what), \(confirmation.hint); anything else cancels: ")
         guard confirmation.accepts(readLine() ?? "") else { throw .refused("not confirmed: nothing written") }
     }

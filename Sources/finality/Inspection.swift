@@ -89,9 +89,28 @@ struct Inspection {
     }
 
     /// The JSON of entry i, with how it was read.
-    func jsonEntry(_ i: Int, _ e: SafetyEntry, network: FinalizerInfo?, lib: LIB? = nil, keys: NodeKeys? = nil) -> JSON {
+    /// What nodeos will do with entry i today (`VoteRules.verdict`): `list`'s VERDICT column
+    /// and its `--json` `verdict`. A last vote in the future is the reader's own finding
+    /// (it read the file with this machine's clock as "now").
+    func verdict(_ i: Int, _ e: SafetyEntry, lib: LIB?, keys: NodeKeys?, future: Set<Int>) -> KeyVerdict {
+        Self.verdict(i, e, nodeosLoads: verification.nodeosLoads, lib: lib, keys: keys, future: future)
+    }
+
+    static func verdict(_ i: Int, _ e: SafetyEntry, nodeosLoads: Bool, lib: LIB?, keys: NodeKeys?, future: Set<Int>) -> KeyVerdict {
+        let finding = future.contains(i) ? [Finding(.warning, .futureTimestamp, offset: 0, entry: i, field: "last_vote.timestamp", expected: "", found: "")] : []
+        return VoteRules.verdict(e, nodeosLoads: nodeosLoads, lib: lib, keys: keys, findings: finding)
+    }
+
+    /// The entries whose last vote the reader found later than now.
+    var futureVoteEntries: Set<Int> {
+        Set(verification.warnings.compactMap { $0.check == .futureTimestamp && $0.field == "last_vote.timestamp" ? $0.entry : nil })
+    }
+
+    func jsonEntry(_ i: Int, _ e: SafetyEntry, network: FinalizerInfo?, lib: LIB? = nil, keys: NodeKeys? = nil, future: Set<Int> = []) -> JSON {
         let v = verification
-        var json = JSONModel.entry(e, index: i, duplicateOf: duplicateOf[i], network: network, lib: lib, keys: keys)
+        var json = JSONModel.entry(
+            e, index: i, duplicateOf: duplicateOf[i], network: network, lib: lib, keys: keys,
+            verdict: verdict(i, e, lib: lib, keys: keys, future: future))
         if case .object(var members) = json {
             members.append(("offset", i < v.entryOffsets.count ? .uint(UInt64(v.entryOffsets[i])) : .null))
             members.append(("read_cleanly", .bool(v.entryReadCleanly(i))))
@@ -109,6 +128,7 @@ struct Inspection {
         let v = verification
         let bad = v.entriesWithErrors
         let refused = !v.nodeosLoads
+        let future = futureVoteEntries
         let offsets = v.entryOffsets
         let duplicateOf = duplicateOf
         // Entries decoded per run, without shared retains (see `EntryRuns`).
@@ -121,7 +141,8 @@ struct Inspection {
             buffer.reserveCapacity((hi - lo) * 960)
             runs.forEach(lo, hi) { i, entry in
                 buffer.append(contentsOf: i == 0 ? "\n    ".utf8 : ",\n    ".utf8)
-                JSONModel.appendEntryOpen(entry, index: i, duplicateOf: duplicateOf[i], lib: lib, keys: keys, into: &buffer)
+                JSONModel.appendEntryOpen(
+                    entry, index: i, duplicateOf: duplicateOf[i], lib: lib, keys: keys, verdict: Self.verdict(i, entry, nodeosLoads: !refused, lib: lib, keys: keys, future: future), into: &buffer)
                 buffer.append(contentsOf: #","offset":"#.utf8)
                 if i < offsets.count { buffer.append(contentsOf: String(offsets[i]).utf8) } else { buffer.append(contentsOf: "null".utf8) }
                 buffer.append(contentsOf: (bad.contains(i) ? #","read_cleanly":false"# : #","read_cleanly":true"#).utf8)

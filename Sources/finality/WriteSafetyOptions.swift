@@ -41,7 +41,7 @@ struct WriteSafetyOptions: ParsableArguments {
 
     func unknownReason() throws(EngineError) -> String? {
         guard let r = acknowledgeUnknown else { return nil }
-        guard r.trimmed(.whitespacesAndNewlines).count >= 10 else {
+        guard r.trimmed(.whitespacesAndNewlines).count >= ReasonRule.minimumLength else {
             throw .usage("--acknowledge-unknown needs a reason of at least 10 characters (it is kept in the audit record)")
         }
         return r
@@ -58,7 +58,7 @@ struct WriteSafetyOptions: ParsableArguments {
 
     func segmentReason() throws(EngineError) -> String? {
         guard let r = newAuditSegment else { return nil }
-        guard r.trimmed(.whitespacesAndNewlines).count >= 10 else {
+        guard r.trimmed(.whitespacesAndNewlines).count >= ReasonRule.minimumLength else {
             throw .usage("--new-audit-segment needs a reason of at least 10 characters (it is the segment's first record)")
         }
         return r

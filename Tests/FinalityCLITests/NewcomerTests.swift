@@ -141,7 +141,8 @@ struct NewcomerTests {
         for fixture in ["v1-five-entries.dat", "hotstuff-three-entries.dat", "truncated-entry.dat"] {
             let path = HostileInputTests.fixture(fixture)
             let first = try #require(BuiltBinary.run(["list", path]).stdout.split(separator: "\n").first { $0.hasPrefix("0 ") }.map(String.init))
-            let key = String(first.split(separator: " ", omittingEmptySubsequences: true)[1].prefix(16).dropLast())
+            // The key is the column that starts with PUB_BLS_ (the verdict comes first, issue 21).
+            let key = String((first.split(separator: " ", omittingEmptySubsequences: true).first { $0.hasPrefix("PUB_BLS_") } ?? "").prefix(16).dropLast())
             for args in [["list", path], ["verify", path], ["show", path, key], ["report", path]] {
                 let r = BuiltBinary.run(args)
                 #expect(r.stdout.count > 100, "\(args): \(r.stderr)")

@@ -105,4 +105,58 @@ struct WalkthroughTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/finalizers/backups"))
         #expect(!FileManager.default.fileExists(atPath: file + ".audit.jsonl"))
     }
+
+    /// The README's reset story (issue 21), at 80x24 from the first screen with the key
+    /// unknown: the first screen names the key that will not vote (the banner and its row's
+    /// verdict), and the story resets that key (demo entry 5: never voted, no lock), not
+    /// entry 4, which already votes. Keystrokes: j×5 r Enter Enter Enter, the 8 characters
+    /// after PUB_BLS_, Enter = 18 (the README's story before: 17 to reset entry 4, which
+    /// changed nothing nodeos does; 34 for a new user to find entry 5 through the panes).
+    @Test("the README's story: the first screen names the key that will not vote; 18 keystrokes reset it")
+    func readmeStoryResetsTheKeyThatWillNotVote() throws {
+        let t = Tmux()
+        let location = try DemoDataDir.build(parent: t.directory)
+        let before = try bytes(location.file)
+        let key = try SafetyFileReader.decode(before).entries[5].key.text
+        try t.start(t.finality(location.dataDir!))
+        let first = try t.waitFor("from blocks.log")
+        #expect(first.ok, "\(first.screen)")
+        // The question answered before any key is pressed.
+        #expect(first.screen.contains("1 key will not vote: #5"), "\(first.screen)")
+        let row5 = first.screen.split(separator: "\n").first { $0.hasPrefix("   5 ") }.map(String.init) ?? ""
+        #expect(row5.hasPrefix("   5 no vote: no lock"), "\(row5)")
+        let row4 = first.screen.split(separator: "\n").first { $0.hasPrefix("   4 ") }.map(String.init) ?? ""
+        #expect(row4.hasPrefix("   4 votes "), "entry 4 already votes: \(row4)")
+        var keystrokes = 0
+        func press(_ keys: String...) throws {
+            for k in keys {
+                try t.send(k)
+                keystrokes += 1
+                usleep(50_000)
+            }
+        }
+        try press("j", "j", "j", "j", "j", "r")
+        #expect(try t.waitFor("Step 1 of 5").ok)
+        try press("Enter")
+        #expect(try t.waitFor("Step 2 of 5").ok)
+        try press("Enter")
+        let review = try t.waitFor("Enter: go to the typed confirmation")
+        #expect(review.ok, "\(review.screen)")
+        #expect(review.screen.contains("today: no vote on any block (no lock)"), "\(review.screen)")
+        try press("Enter")
+        #expect(try t.waitFor("Step 4 of 5").ok)
+        let typed = String(key.dropFirst(8).prefix(8))
+        try t.type(typed)
+        keystrokes += typed.count
+        try press("Enter")
+        let done = try t.waitFor("Done: the file was written")
+        #expect(done.ok, "\(done.screen)")
+        #expect(keystrokes == 18)
+        let after = try SafetyFileReader.decode(try bytes(location.file))
+        #expect(after.entries[5].savanna?.lock.blockNumber == DemoDataDir.libNumber, "entry 5 now has LIB as its lock")
+        #expect(VoteRules.verdict(after.entries[5], lib: try LIBSources.fromBlocksDir(location.dataDir! + "/blocks").lib).kind == .votes)
+        try t.send("Enter")
+        try t.send("q")
+        #expect(t.exitStatus() == 0)
+    }
 }

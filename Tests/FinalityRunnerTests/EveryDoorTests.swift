@@ -35,6 +35,8 @@ struct EveryDoorTests {
         /// Reset entry `index`; at step 2 choose LIB answer `libAnswer`, with a reason when asked.
         case reset(index: Int, libAnswer: Int = 0, reason: String? = nil)
         case delete(index: Int)
+        /// Reset: step 1's first line, every key that will not vote (k above the first entry).
+        case resetNotVoting
         case repair
         /// Restore the backup at `index` in History (newest first).
         case restore(index: Int)
@@ -178,6 +180,29 @@ struct EveryDoorTests {
                     let lock = f.entries[1].savanna!.lock.blockNumber
                     return lock == 400_000_203 ? [] : ["entry 1's lock is #\(lock), not the chosen API's LIB #400,000,203"]
                 }),
+            // Issue 21: several keys, one incident. Entry 2 loses its lock too: with entry 5
+            // (never voted, no lock) two keys will not vote; one change resets both, each
+            // with its own vote floor (entry 2's own last vote, entry 5's LIB).
+            Setup(
+                name: "reset every key that will not vote",
+                make: {
+                    let d = try demo()
+                    var stuck = d.safety
+                    stuck.entries[2].state = .savanna(SavannaSafety(lastVote: d.safety.entries[2].savanna!.lastVote, lock: .empty))
+                    try write(stuck, to: d.file)
+                    return d.data
+                },
+                command: { ["reset", $0, "--not-voting"] + blocks($0) },
+                keys: .resetNotVoting,
+                check: { f in
+                    var problems = [String]()
+                    for i in [2, 5] where f.entries[i].savanna!.lock.blockNumber != DemoDataDir.libNumber {
+                        problems.append("entry \(i)'s lock is not LIB")
+                    }
+                    if f.entries[2].savanna!.lastVote.blockNumber != 400_000_212 { problems.append("entry 2's own last vote was not kept as its floor") }
+                    if f.entries[4].savanna!.lock.blockNumber != 400_000_178 { problems.append("entry 4 (it votes) was changed") }
+                    return problems
+                }),
             Setup(
                 name: "delete",
                 make: { try demo().data },
@@ -295,6 +320,8 @@ struct EveryDoorTests {
         case .delete(let index):
             for _ in 0..<index { press(.character("j")) }
             press(.character("d"), .enter)
+        case .resetNotVoting:
+            press(.character("r"), .character("k"), .enter, .enter)
         case .repair:
             press(.character("R"), .enter, .enter)
         case .restore(let index):

@@ -56,6 +56,90 @@ struct ResetChange: ChangeKind {
     }
 }
 
+/// Reset several entries in one change: each key exactly as a reset of it alone (its own
+/// vote floor, its own decision lines), one after the other on the same bytes, as one plan
+/// bound to the file's SHA-256: one review, one confirmation, one backup, one audit record.
+/// One key gives exactly the plan of `reset --key` (the same bytes, review and record).
+struct ResetKeysChange: ChangeKind {
+    public var selection: ChangeRequest.KeySelection
+    public var inputs: ResetInputs
+    public var nodeKeys: NodeKeys?
+    /// "Now", for a last vote in the future (the verdict of `.notVoting`).
+    public var now: BlockTimestamp?
+
+    /// The keys the selection names in this file, in file order for `.notVoting`.
+    func keys(in file: SafetyFile, nodeosLoads: Bool) throws(EngineError) -> [String] {
+        switch selection {
+        case .keys(let queries):
+            var seen = Set<Int>()
+            var out = [String]()
+            for q in queries {
+                let i = try KeyMatch.find(q, in: file)
+                guard seen.insert(i).inserted else { throw .usage("\(String(q.prefix(40))): the same entry (#\(i)) is named twice") }
+                out.append(file.entries[i].key.text)
+            }
+            return out
+        case .notVoting:
+            let lib = inputs.lib.chosen.lib
+            return Self.notVoting(file, nodeosLoads: nodeosLoads, lib: lib, keys: nodeKeys, now: now).map { file.entries[$0].key.text }
+        }
+    }
+
+    /// The entries that will not vote and that a reset brings back (the first entry of each
+    /// key: nodeos uses the first).
+    public static func notVoting(_ file: SafetyFile, nodeosLoads: Bool, lib: LIB?, keys: NodeKeys?, now: BlockTimestamp?) -> [Int] {
+        var seen = Set<BLSPublicKey>()
+        return file.entries.indices.filter { i in
+            let e = file.entries[i]
+            guard seen.insert(e.key).inserted else { return false }
+            return VoteRules.verdict(e, nodeosLoads: nodeosLoads, lib: lib, keys: keys, now: now).resetHelps
+        }
+    }
+
+    public func plan(bytes: [UInt8], location: Location) throws(EngineError) -> Plan {
+        let original = try Planner.decode(bytes, path: location.file)
+        let keys = try keys(in: original, nodeosLoads: true)
+        guard !keys.isEmpty else {
+            throw .refused("no key of \(location.file) will not vote (every entry votes, or is inactive): nothing to reset")
+        }
+        if keys.count == 1 { return try Planner.reset(bytes: bytes, path: location.file, key: keys[0], inputs: inputs) }
+        var current = bytes
+        var parts = [Plan]()
+        for k in keys {
+            let p = try Planner.reset(bytes: current, path: location.file, key: k, inputs: inputs)
+            parts.append(p)
+            current = p.afterBytes
+        }
+        let final = try Planner.decode(current, path: location.file)
+        func unique<T: Hashable>(_ xs: [T]) -> [T] {
+            var seen = Set<T>()
+            return xs.filter { seen.insert($0).inserted }
+        }
+        let diff = FileDiff.compare(old: original, new: final)
+        var plan = Plan(
+            action: .reset, path: location.file, format: original.format, beforeBytes: bytes, beforeSHA256: Digest.sha256(bytes),
+            afterBytes: current, afterSHA256: Digest.sha256(current), key: nil, entryIndex: nil, entryBefore: nil, entryAfter: nil,
+            diff: diff, warnings: unique(parts.flatMap(\.warnings)),
+            notes: ["\(keys.count) keys reset in one change: " + parts.compactMap { p in p.entryIndex.map { "#\($0)" } }.joined(separator: ", ")]
+                + unique(parts.flatMap(\.notes)),
+            lib: inputs.lib, proposal: nil, restoreSource: nil)
+        plan.voteFloors = parts.flatMap(\.voteFloors)
+        plan.decisions = parts.flatMap(\.decisions)
+        plan.resetEntries = parts.compactMap { p in p.entryIndex.map { ($0, p.key!) } }.map { ResetEntry(index: $0.0, key: $0.1) }
+        return plan
+    }
+
+    public func explanation(of plan: Plan) -> ReviewExplanation {
+        ReviewExplanation(plan: plan)
+    }
+}
+
+/// One entry of a reset of several: its index in the file and its key.
+public struct ResetEntry: Hashable, Sendable {
+    public var index: Int
+    public var key: BLSPublicKey
+}
+
 /// Delete one entry (nodeos recreates it at its next start).
 struct DeleteChange: ChangeKind {
     public var key: String

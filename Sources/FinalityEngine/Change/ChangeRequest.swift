@@ -14,6 +14,11 @@ public struct ChangeRequest: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
         /// Reset one entry to LIB: the key (full `PUB_BLS_…` text or a unique part).
         case reset(key: String)
+        /// Reset several entries in one change (one review, one confirmation, one backup,
+        /// one audit record listing each key), each key with its own vote floor: the keys
+        /// named, or every key that will not vote (`KeyVerdict.willNotVote`, decided by the
+        /// engine against the LIB and the node's keys it gathered).
+        case resetKeys(KeySelection)
         /// Delete one entry (nodeos recreates it at its next start).
         case delete(key: String)
         /// Replace the whole file by a backup.
@@ -24,7 +29,7 @@ public struct ChangeRequest: Hashable, Sendable {
         /// The audit record's and the plan's action.
         public var action: Plan.Action {
             switch self {
-            case .reset: .reset
+            case .reset, .resetKeys: .reset
             case .delete: .delete
             case .restore: .restore
             case .repair: .repair
@@ -35,9 +40,18 @@ public struct ChangeRequest: Hashable, Sendable {
         public var key: String? {
             switch self {
             case .reset(let k), .delete(let k): k
-            case .restore, .repair: nil
+            case .restore, .repair, .resetKeys: nil
             }
         }
+    }
+
+    /// Which keys a reset of several entries changes.
+    public enum KeySelection: Hashable, Sendable {
+        /// These keys (full `PUB_BLS_…` text or unique parts), in this order.
+        case keys([String])
+        /// Every key whose entry will not vote today (no lock, lock off the chain, a last
+        /// vote in the future), in file order.
+        case notVoting
     }
 
     /// LIB as the operator gave it: sources for the engine to read, or readings the
@@ -157,5 +171,20 @@ public struct ChangeEnvironment: Sendable {
         self.procRoot = procRoot
         self.home = home
         self.now = now
+    }
+}
+
+/// The one minimum for every reason an operator gives for a choice that is kept in the
+/// audit record (the LIB source chosen among sources that disagree, an interlock
+/// override, a new audit segment, an unknown outcome acknowledged): the same in the
+/// interface's prompts as on the command line.
+public enum ReasonRule {
+    public static let minimumLength = 10
+
+    /// nil when `reason` is long enough; else the sentence that says what is missing.
+    public static func problem(_ reason: String?, for what: String) -> String? {
+        let n = (reason ?? "").trimmingWhitespace.count
+        guard n < minimumLength else { return nil }
+        return "\(what) needs a reason of at least \(minimumLength) characters (it is kept in the audit record)" + (n == 0 ? "" : "; \(n) given")
     }
 }

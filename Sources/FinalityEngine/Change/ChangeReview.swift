@@ -117,6 +117,17 @@ public struct ChangeReview: Sendable {
             out.append("A NODE IS RUNNING on this file: stop nodeos before applying (\(found)).")
             out.append("")
         }
+        // Warnings first, in every review (reset, delete, restore, repair): "the LIB sources
+        // disagree" above the evidence, where an operator under pressure reads first.
+        if let risk = confirmation.risk {
+            out.append(risk)
+            out.append("")
+        }
+        if !plan.warnings.isEmpty {
+            out.append(Self.warningsTitle)
+            out += plan.warnings.map { "  ! " + $0.message }
+            out.append("")
+        }
         out.append("Interlocks:")
         out += interlocks.lines
         out.append("")
@@ -130,7 +141,16 @@ public struct ChangeReview: Sendable {
             out += explanation.voteFloorEvidence.map { "  " + $0 }
             out.append("")
         }
-        out += plan.lines
+        // The plan's own text says its warnings last: said above already.
+        var planLines = plan.lines
+        if !plan.warnings.isEmpty, let at = planLines.firstIndex(of: Self.warningsTitle) {
+            let end = at + 1 + plan.warnings.count
+            planLines.removeSubrange((at > 0 && planLines[at - 1].isEmpty ? at - 1 : at)..<min(end, planLines.count))
+        }
+        out += planLines
         return out
     }
+
+    /// The plan's warnings heading (PlanText.swift says the same).
+    static let warningsTitle = "WARNINGS (this trades safety for liveness):"
 }

@@ -60,11 +60,14 @@ public enum ChangeWorkflow {
         case .reset(let key):
             return ResetChange(
                 key: key,
-                inputs: ResetInputs(
-                    lib: try LIBDecision.forPlan(try readings(request), choice: request.libChoice, reason: request.libReason),
-                    finalityDigest: request.finalityDigest, bLock: request.bLock, finalOnQC: request.finalOnQC,
-                    voteFloor: request.voteFloor, evidence: evidence(request, location: location, environment: environment)),
+                inputs: try resetInputs(request, location: location, environment: environment),
                 nodeKeys: nodeKeys(request, location: location, interlocks: interlocks, environment: environment))
+        case .resetKeys(let selection):
+            let keys = nodeKeys(request, location: location, interlocks: interlocks, environment: environment)
+            return ResetKeysChange(
+                selection: selection,
+                inputs: try resetInputs(request, location: location, environment: environment),
+                nodeKeys: keys, now: BlockTimestamp(date: environment.now()))
         case .delete(let key):
             return DeleteChange(
                 key: key, lib: try reviewOnlyLIB(try readings(request), request),
@@ -80,6 +83,15 @@ public enum ChangeWorkflow {
                     finalityDigest: request.finalityDigest, voteFloor: request.voteFloor),
                 missing: missing)
         }
+    }
+
+    /// What a reset of one key or of several plans with: the LIB decision, the operator's
+    /// digests and vote floor, and the evidence of each key's last vote.
+    static func resetInputs(_ request: ChangeRequest, location: Location, environment: ChangeEnvironment) throws(EngineError) -> ResetInputs {
+        ResetInputs(
+            lib: try LIBDecision.forPlan(try readings(request), choice: request.libChoice, reason: request.libReason),
+            finalityDigest: request.finalityDigest, bLock: request.bLock, finalOnQC: request.finalOnQC,
+            voteFloor: request.voteFloor, evidence: evidence(request, location: location, environment: environment))
     }
 
     /// The LIB readings: those the operator already saw, or every source read now (a

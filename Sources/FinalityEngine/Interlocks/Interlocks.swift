@@ -102,7 +102,7 @@ public struct InterlockOverride: Hashable, Sendable {
             throw .usage("--override \(check): only \(Self.overridable.sorted().joined(separator: " and ")) can be overridden, and only when they could not be evaluated")
         }
         let r = reason.trimmed(.whitespacesAndNewlines)
-        guard r.count >= 10 else {
+        guard r.count >= ReasonRule.minimumLength else {
             throw .usage("--override \(check) needs a reason of at least 10 characters saying why it is safe (it goes into the audit record)")
         }
         self.check = check

@@ -167,6 +167,10 @@ public struct LIBDecision: Hashable, Sendable {
                 throw .refused(
                     "the LIB sources disagree (\(comparison.summary.joined(separator: "; "))): choosing \(comparison.readings[index].source) needs a reason")
             }
+            // The same minimum as every other reason, through every door (ReasonRule).
+            if let problem = ReasonRule.problem(trimmed, for: "choosing \(comparison.readings[index].source) among LIB sources that disagree") {
+                throw .usage(SafeText(problem))
+            }
             text = trimmed
         }
         return LIBDecision(

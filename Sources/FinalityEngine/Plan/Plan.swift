@@ -91,6 +91,9 @@ public struct Plan: Sendable {
     public var decisions: [KeyDecision] = []
     /// Repair: every key with what was recovered, from where, and what is lost.
     public var repair: RepairSummary?
+    /// A reset of several entries in one change (ChangeKinds.swift `ResetKeysChange`):
+    /// each entry and key (`key` and `entryIndex` are nil then).
+    public var resetEntries: [ResetEntry] = []
 
     public var changesAnything: Bool { beforeBytes != afterBytes }
 }

@@ -149,7 +149,12 @@ public enum JSONModel {
     /// `_vheight`/`_b_lock`), then the fields as stored.
     /// `network` is what a node's `get_finalizer_info` says of this key, when asked
     /// (`"network_last_vote": null` then means the node tracks no vote for it).
-    public static func entry(_ e: SafetyEntry, index: Int, duplicateOf: Int? = nil, network: FinalizerInfo? = nil, lib: LIB? = nil, keys: NodeKeys? = nil) -> JSON {
+    /// `verdict`: what nodeos will do with the entry today (`VoteRules.verdict`), as
+    /// `"verdict"` (the code) and `"verdict_text"` (the words), when the caller judged it.
+    public static func entry(
+        _ e: SafetyEntry, index: Int, duplicateOf: Int? = nil, network: FinalizerInfo? = nil, lib: LIB? = nil, keys: NodeKeys? = nil,
+        verdict: KeyVerdict? = nil
+    ) -> JSON {
         var members: [(String, JSON)] = [
             ("index", .uint(UInt64(index))),
             ("key", .string(e.key.text)),
@@ -169,6 +174,10 @@ public enum JSONModel {
         }
         members.append(("duplicate_of", duplicateOf.map { .uint(UInt64($0)) } ?? .null))
         members.append(("flags", .array(flags(e, duplicateOf: duplicateOf, network: network, lib: lib, keys: keys).map { .string($0) })))
+        if let verdict {
+            members.append(("verdict", .string(verdict.kind.rawValue)))
+            members.append(("verdict_text", .string(verdict.text)))
+        }
         if let network {
             members.append(("network_last_vote", network.vote(for: e.key).map(trackedVote) ?? .null))
         }
@@ -182,7 +191,8 @@ public enum JSONModel {
     /// Strings per entry cost more than everything else. `JSONEntryWriterTests` holds it
     /// to `entry(...).serialized()`.
     public static func appendEntryOpen(
-        _ e: SafetyEntry, index: Int, duplicateOf: Int? = nil, lib: LIB? = nil, keys: NodeKeys? = nil, into out: inout [UInt8]
+        _ e: SafetyEntry, index: Int, duplicateOf: Int? = nil, lib: LIB? = nil, keys: NodeKeys? = nil, verdict: KeyVerdict? = nil,
+        into out: inout [UInt8]
     ) {
         func raw(_ s: StaticString) {
             s.withUTF8Buffer { out.append(contentsOf: $0) }
@@ -259,5 +269,11 @@ public enum JSONModel {
             string(f)
         }
         raw("]")
+        if let verdict {
+            raw(#","verdict":"#)
+            string(verdict.kind.rawValue)
+            raw(#","verdict_text":"#)
+            string(verdict.text)
+        }
     }
 }

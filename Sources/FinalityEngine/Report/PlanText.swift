@@ -130,13 +130,16 @@ extension Plan {
     public var lines: [String] {
         var out = [String]()
         let what: String = switch action {
-        case .reset: "reset entry \(grouped(entryIndex!))"
+        case .reset:
+            entryIndex.map { "reset entry \(grouped($0))" }
+                ?? "reset of \(resetEntries.count) entries (" + resetEntries.map { "#\(grouped($0.index))" }.joined(separator: ", ") + ")"
         case .delete: "delete entry \(grouped(entryIndex!))"
         case .restore: "restore from \(restoreSource ?? "?")"
         case .repair: "repair"
         }
         out.append("Plan: \(what) of \(path) (\(format))")
         if let key { out.append("  key         \(key.text)") }
+        for r in resetEntries { out.append("  key #\(grouped(r.index)) " + r.key.text) }
         out.append("  bound to    SHA-256 \(beforeSHA256.hex) (the file as read; applying refuses if it changes)")
         out.append("  new SHA-256 \(afterSHA256.hex)")
         out.append("")

@@ -48,7 +48,7 @@ public struct FileIdentity: Hashable, Sendable, CustomStringConvertible {
 public enum Sys {
     /// The calls that a test can make fail, by the name it gives them.
     public enum Call: String, Sendable, CaseIterable {
-        case open, read, write, fsync, rename, unlink, mkdir, fchown, fchmod, setxattr, removexattr, ftruncate, fallocate, lock
+        case open, read, write, fsync, rename, link, unlink, mkdir, fchown, fchmod, setxattr, removexattr, ftruncate, fallocate, lock
         case close, pread, stat, lstat, fstat, access, readlink, opendir, realpath, getcwd, mkdtemp
         /// A node's API (`HTTPClient`).
         case getaddrinfo, socket, connect, getsockopt, poll, send, recv
@@ -142,6 +142,11 @@ public enum Sys {
 
     public static func rename(_ from: String, _ to: String) throws(Errno) {
         try retrying(.rename, to) { () -> ((), Int32) in ((), Glibc.rename(from, to) == 0 ? 0 : errno) }
+    }
+
+    /// A second name `to` for `from`; fails with EEXIST when `to` exists (never replaces it).
+    public static func link(_ from: String, _ to: String) throws(Errno) {
+        try retrying(.link, to) { () -> ((), Int32) in ((), Glibc.link(from, to) == 0 ? 0 : errno) }
     }
 
     public static func unlink(_ path: String) throws(Errno) {

@@ -17,8 +17,12 @@ public enum WatchVerdict: Hashable, Sendable {
     case lockOffChain(lock: BlockRef, chainID: Bytes32)
     /// The key's newest tracked vote is at the network's head: it was voting at the start.
     case voting(SeenVote)
-    /// No vote since the start.
-    case waiting(last: SeenVote?, milliseconds: Int64)
+    /// No vote since the start; `nodeos`: what nodeos will do with the entry as the file
+    /// holds it now (`VoteRules.verdict`, the Entries screen's and `list`'s verdict).
+    case waiting(last: SeenVote?, milliseconds: Int64, nodeos: String? = nil)
+    /// The engine's verdict says the key will not vote on this chain as the file is now
+    /// (a last vote in the future: no vote before it).
+    case willNotVote(KeyVerdict)
     /// Every node API left the chain (another chain id, or LIB went backwards): nothing
     /// any of them reports counts (the first node's reason).
     case noTrustedNode(OffChain)
@@ -34,6 +38,7 @@ public enum WatchVerdict: Hashable, Sendable {
         case .lockOffChain: "not-voting-lock-off-chain"
         case .voting: "voting"
         case .waiting: "waiting"
+        case .willNotVote(let v): "not-voting-" + v.kind.rawValue
         case .noTrustedNode: "no-node-on-chain"
         }
     }
@@ -49,12 +54,14 @@ public enum WatchVerdict: Hashable, Sendable {
         case .catchingUp(let blocks): "catching up (head \(grouped(blocks)) blocks behind the network)"
         case .notInPolicy(let g):
             "not voting: the key is not in the active finalizer policy" + (g.map { " (generation \($0))" } ?? "")
-        case .noLock: "not voting: the entry has a last vote but no lock (nodeos never votes with it)"
+        case .noLock: "not voting: no vote: no lock (nodeos never votes with this entry until it is reset)"
+        case .willNotVote(let v): "not voting: " + v.text
         case .lockOffChain: "not voting: lock on a block the chain does not extend"
         case .voting(let v): "voting: \(WatchText.vote(v.vote))"
-        case .waiting(let last, let ms):
+        case .waiting(let last, let ms, let nodeos):
             "not voting yet: no vote in \(WatchText.seconds(ms)) of watching"
                 + (last.map { " (last tracked \(WatchText.vote($0.vote)))" } ?? " (no node reports a vote for this key)")
+                + (nodeos.map { "; the file says: \($0)" } ?? "")
         case .noTrustedNode(let why): "not counted: every node API left the chain (\(why.text.dropFirst("OFF CHAIN: ".count)))"
         }
     }
@@ -79,7 +86,8 @@ extension WatchState {
         {
             return .notInPolicy(generation: policy.generation)
         }
-        if let s = k.entry?.savanna, s.lock.isEmpty, !s.lastVote.isEmpty { return .noLock }
+        // An empty lock, whether or not the key ever voted (finalizer.cpp lines 49–56).
+        if let s = k.entry?.savanna, s.lock.isEmpty { return .noLock }
         if let s = k.entry?.savanna, let chainID = k.chainIDAtLock, let off = Self.lockOffChain(s.lock, chainID: chainID, lib: nodes.first(where: \.trusted)?.info?.lib) {
             return off
         }
@@ -88,7 +96,18 @@ extension WatchState {
         {
             return .voting(v)
         }
-        return .waiting(last: k.newest, milliseconds: now - start)
+        let nodeos = nodeosVerdict(k)
+        if let v = nodeos, v.willNotVote { return .willNotVote(v) }
+        return .waiting(last: k.newest, milliseconds: now - start, nodeos: nodeos?.text)
+    }
+
+    /// The engine's verdict on the key's entry as the file holds it now, against the LIB of
+    /// the first node on the chain and the watch's clock (nil: no entry to judge).
+    public func nodeosVerdict(_ k: Key) -> KeyVerdict? {
+        guard let e = k.entry else { return nil }
+        let lib = nodes.first(where: { $0.trusted && $0.info != nil })?.info?.lib
+        let clock = networkHead?.time ?? BlockTimestamp(unixMilliseconds: now)
+        return VoteRules.verdict(e, lib: lib, now: now > 0 ? clock : nil)
     }
 
     /// The stuck case of voting.md: a vote needs liveness (the block's QC is newer than

@@ -89,6 +89,18 @@ public enum AuditLog {
             ("before", entryJSON(plan.entryBefore, index: plan.entryIndex)),
             ("after", entryJSON(plan.entryAfter, index: plan.entryIndex)),
         ]
+        // A reset of several entries: each key, its entry before and after.
+        if !plan.resetEntries.isEmpty {
+            let written = try? SafetyFileReader.decode(plan.afterBytes)
+            let old = try? SafetyFileReader.decode(plan.beforeBytes)
+            fields.append(("keys", .array(plan.resetEntries.map { r in
+                .object([
+                    ("key", .string(r.key.text)), ("entry_index", .int(Int64(r.index))),
+                    ("before", entryJSON(old.map { $0.entries[r.index] }, index: r.index)),
+                    ("after", entryJSON(written.map { $0.entries[r.index] }, index: r.index)),
+                ])
+            })))
+        }
         if plan.action == .restore {
             fields.append(("changed_keys", .array(plan.diff.entries.filter { $0.kind != .unchanged }.map {
                 .object([("key", .string($0.key.text)), ("change", .string($0.kind.rawValue))])

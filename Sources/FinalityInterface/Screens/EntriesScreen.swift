@@ -134,10 +134,16 @@ enum EntriesScreen: ScreenUnit {
         // The verdict, in nodeos's terms; the reason is never clipped away (two lines).
         var verdict = (v.nodeosLoads ? "\(Line.ok) " : "\(Line.fail) ") + v.verdictLine
         if !v.warnings.isEmpty { verdict += " (\(Format.number(v.warnings.count)) warning\(v.warnings.count == 1 ? "" : "s"))" }
+        // The operator's first question: which keys will not vote (each row's verdict says why).
+        let notVoting = v.nodeosLoads ? EntryFacts.notVoting(state) ?? [] : []
+        if let n = VoteRules.notVotingSentence(notVoting.count) {
+            verdict += "; " + n + ": #" + notVoting.prefix(4).map { "\($0)" }.joined(separator: ", #") + (notVoting.count > 4 ? ", …" : "")
+        }
         // Without a readable layout there is no table: the whole reason gets the room.
+        let bannerStyle: Style = v.nodeosLoads && notVoting.isEmpty ? .good : (v.nodeosLoads ? .warning : .danger)
         for line in Format.wrap(verdict, width: w, maxLines: v.file == nil ? 8 : 2) {
-            g.fill(row: row, style: v.nodeosLoads ? .good : .danger)
-            g.put(SafeText(line), row: row, column: 0, style: v.nodeosLoads ? .good : .danger)
+            g.fill(row: row, style: bannerStyle)
+            g.put(SafeText(line), row: row, column: 0, style: bannerStyle)
             row += 1
         }
         g.put("LIB     ", row: row, column: 0, style: .dim)
@@ -188,13 +194,17 @@ enum EntriesScreen: ScreenUnit {
         for (i, index) in visible.enumerated().dropFirst(top).prefix(listRows) {
             let r = row + i - top
             let entry = safety.entries[index]
+            let verdict = EntryFacts.verdict(entry, index: index, state: state)
             let flags = EntryFacts.flags(
                 entry, index: index, lib: lib, findings: file.findingsByEntry[index] ?? [], tracked: state.lib.trackedVote(for: entry.key),
                 keys: state.nodeKeys)
             let selected = i == state.entries.selected
-            let text = cols.row(index: index, entry: entry, flags: flags)
+            let text = cols.row(index: index, entry: entry, verdict: verdict, flags: flags)
             if selected { g.fill(row: r, style: .selected) }
             g.put(SafeText(text), row: r, column: 0, style: selected ? .selected : .normal)
+            if !selected, verdict.style != .normal {
+                g.put(SafeText(Format.fit(verdict.short, cols.verdictWidth)), row: r, column: cols.verdictColumn, style: verdict.style)
+            }
             if !selected, let worst = flags.first(where: { $0.style == .danger }) ?? flags.first(where: { $0.style == .warning }) {
                 g.put(SafeText(cols.flagsText(flags)), row: r, column: cols.flagsColumn, style: worst.style)
             }
@@ -249,6 +259,12 @@ enum EntriesScreen: ScreenUnit {
         guard let file = state.file, let index = Core.selectedEntryIndex(state), index < file.entries.count else { return [] }
         let entry = file.entries[index]
         var out: [(String, Style)] = Format.wrap(entry.key.text, width: width).map { ($0, .normal) }
+        // The verdict first (what nodeos will do with it today), then the review's sentence.
+        let verdict = EntryFacts.verdict(entry, index: index, state: state)
+        for (i, line) in Format.wrap("verdict: " + verdict.text, width: width - 9).enumerated() {
+            out.append(((i == 0 ? "" : String(repeating: " ", count: 9)) + line, verdict.style == .normal ? .header : verdict.style))
+        }
+
         var ids = [(String, Style)]()
         switch entry.state {
         case .savanna(let s):
@@ -267,6 +283,12 @@ enum EntriesScreen: ScreenUnit {
             out.append(("_vheight   bheight \(Format.number(h.vheight.bheight)), pcounter \(h.vheight.pcounter)", .normal))
             out.append(("_b_lock    " + h.bLock.hex + (h.bLock.isZero ? " (none)" : ""), .normal))
             out.append(("           a proposal id, not a block id", .dim))
+        }
+        // The review's sentence for today, after the fields (they stay in view at 80x24).
+        if let detail = verdict.detail, verdict.kind != .inactive {
+            for (i, line) in Format.wrap("today: " + detail, width: width - 7).enumerated() {
+                out.append(((i == 0 ? "" : String(repeating: " ", count: 7)) + line, .dim))
+            }
         }
         // Flags before the ids: on a small screen they are what must stay visible.
         let tracked = state.lib.trackedVote(for: entry.key)
@@ -301,6 +323,9 @@ enum EntriesScreen: ScreenUnit {
     /// shown as `ls -l` shows one: the clock (`09:02`) within a day of LIB, else the date
     /// (`11-15`); the detail pane below gives the whole time.
     struct Columns {
+        /// The verdict, read first (`KeyVerdict.short`).
+        let verdictWidth = KeyVerdict.shortWidth
+        let verdictColumn = 5
         let keyWidth: Int
         let heightWidth: Int
         let timeWide: Bool
@@ -314,14 +339,16 @@ enum EntriesScreen: ScreenUnit {
             self.width = width
             self.reference = reference
             timeWide = width >= 120
-            keyWidth = width >= 120 ? 26 : 16
+            // Below 140 columns the key is the 8 characters after PUB_BLS_: what `--key`
+            // takes and the confirmation asks for (the detail pane has it whole).
+            keyWidth = width >= 140 ? 26 : 8
             heightWidth = 11
             refWidth = heightWidth + 1 + (timeWide ? 21 : 5)
-            flagsColumn = 4 + 1 + keyWidth + 1 + refWidth + 2 + refWidth + 2
+            flagsColumn = 4 + 1 + verdictWidth + 1 + keyWidth + 1 + refWidth + 2 + refWidth + 2
         }
 
         func header(hotStuff: Bool) -> String {
-            "   #" + " " + Format.fit("Key", keyWidth) + " " + Format.fit(hotStuff ? "_vheight" : "Last vote", refWidth) + "  "
+            "   #" + " " + Format.fit("Verdict", verdictWidth) + " " + Format.fit("Key", keyWidth) + " " + Format.fit(hotStuff ? "_vheight" : "Last vote", refWidth) + "  "
                 + Format.fit(hotStuff ? (refWidth >= 21 ? "_b_lock (proposal id)" : "_b_lock") : "Lock", refWidth) + "  Flags"
         }
 
@@ -338,8 +365,8 @@ enum EntriesScreen: ScreenUnit {
             return Format.fitRight(heightText(height), heightWidth) + " " + Format.fit(t, refWidth - heightWidth - 1)
         }
 
-        func row(index: Int, entry: SafetyEntry, flags: [EntryFlag]) -> String {
-            let key = Format.fit(entry.key.shortText(keyWidth), keyWidth)
+        func row(index: Int, entry: SafetyEntry, verdict: KeyVerdict, flags: [EntryFlag]) -> String {
+            let key = Format.fit(keyWidth >= 26 ? entry.key.shortText(keyWidth) : Confirmation.forKey(entry.key).expected, keyWidth)
             let vote: String
             let lock: String
             switch entry.state {
@@ -350,7 +377,7 @@ enum EntriesScreen: ScreenUnit {
                 vote = Format.fit(Format.fitRight(heightText(h.vheight.bheight), heightWidth) + "/\(h.vheight.pcounter)", refWidth)
                 lock = Format.fit(h.bLock.isZero ? "-" : Format.shortHex(h.bLock, refWidth - 1), refWidth)
             }
-            return Format.fitRight("\(index)", 4) + " " + key + " " + vote + "  " + lock + "  " + flagsText(flags)
+            return Format.fitRight("\(index)", 4) + " " + Format.fit(verdict.short, verdictWidth) + " " + key + " " + vote + "  " + lock + "  " + flagsText(flags)
         }
 
         /// With commas, as everywhere; a number is never clipped: past 999,999,999 (in

@@ -37,6 +37,19 @@ enum HelpScreen: ScreenUnit {
         out.append(("Wizard steps: 1 choose entry and action, 2 choose LIB source (reset),", .normal))
         out.append(("3 review the diff and warnings, 4 typed confirmation, 5 result.", .normal))
         out.append(("Nothing is written before step 4 is confirmed.", .normal))
+        // The legend of the Entries table, from the engine's one table of verdicts and
+        // flags (`FlagLegend.legendText`, the same text `finality list --help` prints).
+        let width = max(40, state.size.columns)
+        for line in FlagLegend.legendText {
+            if !line.hasPrefix(" ") {
+                out.append(("", .normal))
+                out.append((line, .header))
+                continue
+            }
+            for (i, part) in Format.wrap(String(line.dropFirst(2)), width: width - 4).enumerated() {
+                out.append(((i == 0 ? "  " : "    ") + part, .normal))
+            }
+        }
         return out
     }
 

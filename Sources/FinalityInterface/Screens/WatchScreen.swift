@@ -140,7 +140,7 @@ enum WatchScreen: ScreenUnit {
         switch v {
         case .votingAgain, .voting: .good
         case .noAnswer, .catchingUp, .waiting: .warning
-        case .notInPolicy, .noLock, .lockOffChain, .noTrustedNode: .danger
+        case .notInPolicy, .noLock, .lockOffChain, .noTrustedNode, .willNotVote: .danger
         }
     }
 }

@@ -30,6 +30,12 @@ enum WizardScreen: ScreenUnit {
         case .reset, .delete:
             guard state.wizard?.step == .chooseEntry, state.wizard?.action.wholeFile == false else { return [] }
             state.wizard?.action = action == .reset ? .reset : .delete
+        case .search:
+            guard state.wizard?.step == .review else { return [] }
+            state.prompt = Prompt(purpose: .reviewSearch, label: "Search the review: ", text: state.wizard?.reviewSearch ?? "")
+        case .nextMatch, .previousMatch:
+            guard state.wizard?.step == .review else { return [] }
+            findInReview(&state, forward: action == .nextMatch)
         case .typeLIB:
             guard state.wizard?.step == .chooseLIB else { return [] }
             state.prompt = Prompt(purpose: .typedLIB, label: "LIB id (64 hex) and time or slot: ")
@@ -40,6 +46,37 @@ enum WizardScreen: ScreenUnit {
             return nil
         }
         return []
+    }
+
+    /// `/` and `n`/`N` in a review (issue 21: long reviews must be searchable): the next
+    /// line after the top one that contains the text (any case), wrapping around; the
+    /// review scrolls to it and the status bar says which match of how many.
+    static func findInReview(_ state: inout AppState, forward: Bool, fromTop: Bool = false) {
+        guard var w = state.wizard, w.step == .review else { return }
+        let needle = w.reviewSearch.lowercased()
+        guard !needle.isEmpty else {
+            state.status = StatusMessage(.info, "no search: / to search the review, then n and N step through the matches")
+            return
+        }
+        let lines = reviewLines(state, w, width: state.size.columns).map { $0.0.lowercased() }
+        let matches = lines.indices.filter { lines[$0].contains(needle) }
+        guard !matches.isEmpty else {
+            state.status = StatusMessage(.warning, "the review does not contain \"\(w.reviewSearch)\"")
+            return
+        }
+        let current = w.reviewScroll
+        let next: Int
+        if fromTop {
+            next = matches.first { $0 >= current } ?? matches[0]
+        } else if forward {
+            next = matches.first { $0 > current } ?? matches[0]
+        } else {
+            next = matches.last { $0 < current } ?? matches[matches.count - 1]
+        }
+        w.reviewScroll = next
+        state.wizard = w
+        state.status = StatusMessage(
+            .info, "match \(Format.number(matches.firstIndex(of: next)! + 1)) of \(Format.number(matches.count)) (line \(Format.number(next + 1)))")
     }
 
     /// One step back; from step 1 (or the result), back to where the wizard started.
@@ -77,6 +114,11 @@ enum WizardScreen: ScreenUnit {
             } else if w.action == .restore {
                 HistoryScreen.move(&state, by: delta)
                 w.backup = Core.selectedBackup(state)
+            } else if w.action == .reset, Core.notVotingChoice(state) != nil,
+                (w.allNotVoting && delta > 0) || (!w.allNotVoting && delta < 0 && state.entries.selected == 0)
+            {
+                // The first line: every key that will not vote (k above the first entry).
+                w.allNotVoting = delta < 0
             } else {
                 EntriesScreen.move(&state, by: delta)
                 w.keyText = Core.selectedEntry(state)?.key.text
@@ -108,6 +150,7 @@ enum WizardScreen: ScreenUnit {
         switch binding.action {
         case .reset, .delete: return step == .chooseEntry && state.wizard?.action.wholeFile == false
         case .typeLIB, .rereadLIB: return step == .chooseLIB
+        case .search, .nextMatch, .previousMatch: return step == .review
         case .show(.diff): return step == .review
         case .watch: return step == .result && state.wizard?.action.wholeFile == false && (try? state.wizard?.outcome?.get()) != nil
         default: return true
@@ -185,16 +228,29 @@ enum WizardScreen: ScreenUnit {
         g.put("Entry (j/k to choose another):", row: row, column: 0)
         row += 1
         guard let file = state.file else { return }
+        // Several keys, one incident: every key that will not vote, in one change.
+        if w.action == .reset, let n = Core.notVotingChoice(state) {
+            let text = "every key that will not vote (\(Format.number(n.count))): #" + n.prefix(6).map { "\($0)" }.joined(separator: ", #")
+                + (n.count > 6 ? ", …" : "") + " (one review, one confirmation, one backup)"
+            if w.allNotVoting { g.fill(row: row, style: .selected) }
+            g.put(SafeText((w.allNotVoting ? "\(Line.pointer) " : "  ") + Format.fit(text, rect.columns - 2)), row: row, column: 0, style: w.allNotVoting ? .selected : .warning)
+            row += 1
+        }
         let visible = Core.visibleEntries(state)
         let rows = max(1, rect.bottom - row - 2)
         let top = max(0, state.entries.selected - rows + 1)
         for (i, index) in visible.enumerated().dropFirst(top).prefix(rows) {
             let e = file.entries[index]
-            let selected = i == state.entries.selected
+            let selected = i == state.entries.selected && !w.allNotVoting
             let vote = e.lastVoteHeight.map { "last vote #\(Format.number($0))" } ?? "never voted"
             let lock = e.lockHeight.map { "lock #\(Format.number($0))" } ?? (e.hasNoLock ? "no lock" : "lock \(e.hotStuff.map { Format.shortHex($0.bLock) } ?? "")")
             if selected { g.fill(row: row, style: .selected) }
-            g.put(SafeText((selected ? "\(Line.pointer) " : "  ") + Format.fitRight("#\(index)", 4) + " " + e.key.shortText(28) + "  " + vote + ", " + lock), row: row, column: 0, style: selected ? .selected : .normal)
+            // The entry's verdict, as on Entries (issue 21: everywhere an entry is shown).
+            let verdict = EntryFacts.verdict(e, index: index, state: state)
+            g.put(
+                SafeText((selected ? "\(Line.pointer) " : "  ") + Format.fitRight("#\(index)", 4) + " " + e.key.shortText(20) + "  "
+                    + Format.fit(verdict.short, KeyVerdict.shortWidth) + "  " + vote + ", " + lock),
+                row: row, column: 0, style: selected ? .selected : .normal)
             row += 1
         }
         g.put("Enter: " + (w.action == .reset ? "choose the LIB source." : "review the change."), row: rect.bottom - 1, column: 0, style: .dim)
@@ -251,7 +307,8 @@ enum WizardScreen: ScreenUnit {
         g.put("Enter: use this source.  t: type a LIB.  u: ask the sources again.", row: rect.bottom - 1, column: 0, style: .dim)
     }
 
-    static func review(_ g: inout Grid, _ state: AppState, _ w: WizardState, _ rect: Rect) {
+    /// Step 3's lines (the review as the wizard shows it): drawn, and searched by `/` and `n`.
+    static func reviewLines(_ state: AppState, _ w: WizardState, width: Int) -> [(String, Style)] {
         var lines = [(String, Style)]()
         if let e = w.planError {
             lines.append(("\(Line.fail) cannot plan this change: \(e)", .danger))
@@ -262,15 +319,17 @@ enum WizardScreen: ScreenUnit {
             // What stops or may stop the change first; checks that are clear in one line here
             // and in full after the diff (there are many: the warnings must stay in view).
             let clear = plan.checks.filter { $0.outcome == .clear }
-            lines += checkLines(plan.checks.filter { $0.outcome != .clear }, width: rect.columns)
+            lines += checkLines(plan.checks.filter { $0.outcome != .clear }, width: width)
             if !clear.isEmpty {
                 lines.append(("\(Line.ok) \(Format.number(clear.count)) interlock\(clear.count == 1 ? "" : "s") clear (each listed after the diff)", .good))
             }
             // A repair's listing is long (every key): its warnings come before it, in view.
-            let warningsFirst = plan.request.kind == .repair
+            // Every review says its warnings first (issue 21): "the LIB sources disagree"
+            // above the evidence, where it is read under pressure.
+            let warningsFirst = true
             var warningLines = [(String, Style)]()
             for warning in plan.warnings {
-                for (i, line) in Format.wrap(warning, width: rect.columns - 2).enumerated() {
+                for (i, line) in Format.wrap(warning, width: width - 2).enumerated() {
                     warningLines.append(((i == 0 ? "! " : "  ") + line, .warning))
                 }
             }
@@ -279,7 +338,7 @@ enum WizardScreen: ScreenUnit {
             for item in plan.recovery {
                 let indent = String(item.prefix { $0 == " " })
                 let style: Style = item.contains("LOST:") || item.contains("DROPPED") ? .warning : (indent.isEmpty ? .header : .normal)
-                for (i, line) in Format.wrap(String(item.dropFirst(indent.count)), width: rect.columns - indent.count - 2).enumerated() {
+                for (i, line) in Format.wrap(String(item.dropFirst(indent.count)), width: width - indent.count - 2).enumerated() {
                     lines.append((indent + (i == 0 ? "" : "  ") + line, style))
                 }
             }
@@ -287,27 +346,32 @@ enum WizardScreen: ScreenUnit {
             for (title, items) in [("What nodeos will do:", plan.nodeosWillDo), ("Vote floor evidence:", plan.evidence)] where !items.isEmpty {
                 lines.append((title, .header))
                 for item in items {
-                    for (i, line) in Format.wrap(item, width: rect.columns - 2).enumerated() {
+                    for (i, line) in Format.wrap(item, width: width - 2).enumerated() {
                         lines.append(((i == 0 ? "- " : "  ") + line, .normal))
                     }
                 }
             }
             if !warningsFirst { lines += warningLines }
             for note in plan.notes {
-                for (i, line) in Format.wrap(note, width: rect.columns - 2).enumerated() {
+                for (i, line) in Format.wrap(note, width: width - 2).enumerated() {
                     lines.append(((i == 0 ? "- " : "  ") + line, .dim))
                 }
             }
             lines.append(("", .normal))
-            lines += DiffScreen.diffLines(plan.rows, showAll: false, width: rect.columns)
+            lines += DiffScreen.diffLines(plan.rows, showAll: false, width: width)
             if !clear.isEmpty {
                 lines.append(("", .normal))
                 lines.append(("Interlocks:", .header))
-                lines += checkLines(clear, width: rect.columns)
+                lines += checkLines(clear, width: width)
             }
         } else {
             lines.append(("computing the plan…", .dim))
         }
+        return lines
+    }
+
+    static func review(_ g: inout Grid, _ state: AppState, _ w: WizardState, _ rect: Rect) {
+        let lines = reviewLines(state, w, width: rect.columns)
         let rows = rect.rows - 1
         let top = max(0, min(w.reviewScroll, lines.count - rows))
         g.lines(Array(lines.dropFirst(top).prefix(rows)), in: Rect(row: rect.row, column: 0, rows: rows, columns: rect.columns))
@@ -340,6 +404,8 @@ enum WizardScreen: ScreenUnit {
         var row = rect.row
         let what: String
         switch w.action {
+        case .reset where w.allNotVoting:
+            what = "Reset every key that will not vote in \(state.location.file): the new file, as step 3 showed it, has this SHA-256:"
         case .reset, .delete: what = "\(w.action.title) the entry of this key in \(state.location.file):"
         case .restore: what = "Restore \(state.location.file) from this backup:"
         case .repair:
@@ -353,7 +419,7 @@ enum WizardScreen: ScreenUnit {
         switch w.action {
         case .restore: subject = w.backup.map { "\($0.path)  sha256 \($0.sha256)" } ?? ""
         case .repair: subject = w.plan?.afterSHA256 ?? ""
-        case .reset, .delete: subject = w.keyText ?? ""
+        case .reset, .delete: subject = w.allNotVoting ? (w.plan?.afterSHA256 ?? "") : (w.keyText ?? "")
         }
         for line in Format.wrap(subject, width: rect.columns - 2) {
             g.put(SafeText("  " + line), row: row, column: 0, style: .header)
@@ -364,6 +430,13 @@ enum WizardScreen: ScreenUnit {
         for line in Format.wrap(explain, width: rect.columns) {
             g.put(SafeText(line), row: row, column: 0, style: .dim)
             row += 1
+        }
+        // The risk the plan takes, right above the prompt (the engine's Confirmation).
+        if let risk = w.plan?.confirmation.risk {
+            for line in Format.wrap(risk, width: rect.columns, maxLines: 4) {
+                g.put(SafeText(line), row: row, column: 0, style: .danger)
+                row += 1
+            }
         }
         row += 1
         let start = g.put("> ", row: row, column: 0, style: .header)

@@ -6,7 +6,8 @@ struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List the entries of a safety file, with nodeos's verdict.",
-        discussion: "Exit 0 when nodeos would load the file, 1 when it would refuse it (the entries are still listed when they can be read).")
+        discussion: "Exit 0 when nodeos would load the file, 1 when it would refuse it (the entries are still listed when they can be read).\n\n"
+            + FlagLegend.legendText.joined(separator: "\n"))
 
     @Argument(help: "A safety file, or a data dir (finalizers/safety.dat inside).")
     var path: String
@@ -49,9 +50,10 @@ struct List: ParsableCommand {
                     out.flush()
                     inspection.writeJSONEntries(file, lib: lib, keys: nodeKeys)
                 } else {
+                    let future = inspection.futureVoteEntries
                     for (i, e) in file.entries.enumerated() {
                         var s = i == 0 ? "\n    " : ",\n    "
-                        inspection.jsonEntry(i, e, network: info, lib: lib, keys: nodeKeys).write(to: &s, pretty: false, indent: 2)
+                        inspection.jsonEntry(i, e, network: info, lib: lib, keys: nodeKeys, future: future).write(to: &s, pretty: false, indent: 2)
                         out.write(SafeText(lines: s))
                     }
                 }
@@ -68,7 +70,16 @@ struct List: ParsableCommand {
                 for line in inspection.findingLines() { out.line(line) }
                 out.line()
                 if let damage = inspection.damageLine { out.line(damage) }
-                out.lines(EntryTable.lines(file, duplicateOf: duplicateOf, network: info, verification: v, lib: lib, keys: nodeKeys))
+                let future = inspection.futureVoteEntries
+                let verdicts = file.entries.enumerated().map { i, e in
+                    Inspection.verdict(i, e, nodeosLoads: v.nodeosLoads, lib: lib, keys: nodeKeys, future: future)
+                }
+                if let n = VoteRules.notVotingSentence(VoteRules.notVotingCount(verdicts)) {
+                    let which = verdicts.indices.filter { verdicts[$0].willNotVote }.prefix(8).map { "#\($0) (\(verdicts[$0].text))" }
+                    out.line(SafeText(n + ": " + which.joined(separator: ", ") + (VoteRules.notVotingCount(verdicts) > 8 ? ", …" : "")))
+                    out.line()
+                }
+                out.lines(EntryTable.lines(file, duplicateOf: duplicateOf, network: info, verification: v, lib: lib, keys: nodeKeys, future: future))
                 out.line()
                 out.lines(nodeKeys.lines + coverage.lines(nodeosLoads: v.nodeosLoads))
                 out.flush()
@@ -88,10 +99,16 @@ enum EntryTable {
     /// `verification`: when given, an entry with an error of its own is marked `!` beside its number.
     /// `keys`: the node's configured keys (NodeKeys): when found, the assessment marks
     /// entries of other keys `inactive` (certain) instead of guessing from time (`inactive?`).
-    static func lines(_ file: SafetyFile, duplicateOf: [Int: Int], network: FinalizerInfo? = nil, verification: Verification? = nil, lib: LIB? = nil, keys: NodeKeys? = nil) -> [String] {
+    /// VERDICT comes first after the number: what nodeos will do with the entry today
+    /// (`VoteRules.verdict`, the same as the Entries screen's first column and `--json`'s
+    /// `verdict`); `finality list --help` has the legend.
+    static func lines(
+        _ file: SafetyFile, duplicateOf: [Int: Int], network: FinalizerInfo? = nil, verification: Verification? = nil, lib: LIB? = nil,
+        keys: NodeKeys? = nil, future: Set<Int> = []
+    ) -> [String] {
         let hot = file.format == .hotStuff
         var rows = [[
-            "#", "KEY",
+            "#", "VERDICT", "KEY",
             hot ? "_VHEIGHT (LAST VOTE)" : "LAST VOTE (_VHEIGHT)",
             hot ? "_B_LOCK (LOCK)" : "LOCK (_B_LOCK)",
             "FLAGS",
@@ -109,8 +126,9 @@ enum EntryTable {
                 lock = h.bLock.isZero ? "none" : String(h.bLock.hex.prefix(16)) + "…"
             }
             let bad = withErrors.contains(i)
+            let verdict = Inspection.verdict(i, e, nodeosLoads: verification?.nodeosLoads ?? true, lib: lib, keys: keys, future: future)
             rows.append([
-                "\(i)\(bad ? "!" : "")", e.key.shortText(24), lastVote, lock,
+                "\(i)\(bad ? "!" : "")", verdict.text, e.key.shortText(24), lastVote, lock,
                 JSONModel.assessment(e, duplicateOf: duplicateOf[i], network: network, lib: lib, keys: keys).map(\.short).joined(separator: ","),
             ] + (network.map { [Inspection.networkVote($0, e.key)] } ?? []))
         }

@@ -7,11 +7,13 @@ import Glibc
 struct Reset: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reset",
-        abstract: "Reset one entry to LIB (trades safety for liveness).",
+        abstract: "Reset one entry to LIB, or several in one change (trades safety for liveness).",
         discussion: """
             Savanna: lock := {LIB id, LIB time, finality_digest (zero unless --finality-digest)}; last_vote := the newest evidence of the key's own last vote (the entry's own, the newest backup holding the key, every value of it in any other file beside the safety file or in backups/ that starts with a safety file's magic, damaged or not, every tracked vote of it in each --api node's answer, LIB), or LIB with --vote-floor lib; other_branch_latest_time kept.
             A last vote ahead of now (the network's head time with --api, else this machine's clock) by at most --clock-skew (default 10m) counts, with the skew shown; one further ahead refuses the change unless discarded with --discard-future-vote KEY --discard-reason TEXT (kept in the audit record; --yes is no decision).
             HotStuff: _vheight := {LIB height, 2}, _b_lock := sha256(sha256(LIB id ‖ u8 2) ‖ final_on_qc), or --b-lock.
+
+            Several keys in one change: --key repeated, or --not-voting (every key whose entry will not vote today: no lock, lock off the chain, a last vote in the future; as `finality list` says). One review, one confirmation (the new file's SHA-256), one backup, one audit record listing each key; each key gets its own vote floor.
 
             Prints the interlock results and the plan; --dry-run stops there.
 
@@ -21,8 +23,11 @@ struct Reset: ParsableCommand {
     @Argument(help: "The safety file, or a nodeos data dir.")
     var path: String
 
-    @Option(help: "The key: its full PUB_BLS_ text or any unique part of it (or of its hex).")
-    var key: String
+    @Option(help: "The key: its full PUB_BLS_ text or any unique part of it (or of its hex). Repeat for several keys in one change.")
+    var key: [String] = []
+
+    @Flag(name: .customLong("not-voting"), help: "Reset every key that will not vote (the VERDICT of `finality list`), in one change.")
+    var notVoting = false
 
     @OptionGroup var lib: PlanLIBOptions
 
@@ -50,6 +55,8 @@ struct Reset: ParsableCommand {
     @OptionGroup var mutation: MutationOptions
 
     func validate() throws {
+        if key.isEmpty && !notVoting { throw ValidationError("name the key: --key KEY (repeat for several), or --not-voting") }
+        if !key.isEmpty && notVoting { throw ValidationError("give --key or --not-voting, not both") }
         if bLock != nil && finalOnQC != nil {
             throw ValidationError("give --b-lock or --final-on-qc, not both (--final-on-qc is an input of the computed _b_lock)")
         }
@@ -58,7 +65,7 @@ struct Reset: ParsableCommand {
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
             var request = ChangeRequest(
-                .reset(key: key), path: path, finalityDigest: finalityDigest, bLock: bLock, finalOnQC: finalOnQC,
+                notVoting ? .resetKeys(.notVoting) : (key.count == 1 ? .reset(key: key[0]) : .resetKeys(.keys(key))), path: path, finalityDigest: finalityDigest, bLock: bLock, finalOnQC: finalOnQC,
                 voteFloor: voteFloor.mode, configDir: config.configDir)
             lib.apply(to: &request)
             futureVotes.apply(to: &request)

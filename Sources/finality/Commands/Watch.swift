@@ -33,7 +33,7 @@ struct Watch: ParsableCommand {
     @Option(name: .customLong("api-timeout"), help: "Seconds to wait for each node API answer (default: the interval, at most 2).")
     var apiTimeout: Double?
 
-    @Option(name: .customLong("until-vote"), help: "Exit 0 when this key's first vote after the start is seen.")
+    @Option(name: .customLong("until-vote"), help: "Exit 0 when this key's first vote after the start is seen; only this key is printed (with --key, those too).")
     var untilVote: String?
 
     @Option(help: "With --until-vote: give up after this many seconds (exit 1; 3 when no API ever answered).")
@@ -61,11 +61,9 @@ struct Watch: ParsableCommand {
             var keyList = watched
             if let k = untilKey {
                 // The key --until-vote waits for is always watched, even when the file is
-                // missing or does not hold it (else the timeout could never be reached).
-                var list = keyList ?? {
-                    if case .read(let f, _) = WatchSampler.readFile(location.file) { return f.entries.map(\.key) }
-                    return []
-                }()
+                // missing or does not hold it (else the timeout could never be reached);
+                // without --key it is the only key watched and printed.
+                var list = keyList ?? []
                 if !list.contains(k) { list.append(k) }
                 keyList = list
             }
@@ -106,7 +104,7 @@ struct Watch: ParsableCommand {
             out.flush()
             if let key = untilKey {
                 let k = state.keys.first { $0.key == key }
-                let verdict = k.map { state.verdict($0) } ?? .waiting(last: nil, milliseconds: 0)
+                let verdict = k.map { state.verdict($0) } ?? .waiting(last: nil, milliseconds: 0, nodeos: nil)
                 if verdict.sawNewVote {
                     // On stdout for a ticket; on stderr under --json, which keeps stdout JSON lines.
                     let line: SafeText = "\(key.shortText(28)): \(verdict.text)"

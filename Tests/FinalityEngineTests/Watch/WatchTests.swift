@@ -81,7 +81,7 @@ struct WatchTests {
             Self.refresh(&state, at: head)
         }
         var k = try #require(state.keys.first { $0.key == Self.key })
-        #expect(state.verdict(k) == .waiting(last: SeenVote(vote: k.newest!.vote, url: node.url), milliseconds: 1000))
+        #expect(state.verdict(k) == .waiting(last: SeenVote(vote: k.newest!.vote, url: node.url), milliseconds: 1000, nodeos: "votes"))
         #expect(state.verdict(k).text.hasPrefix("not voting yet: no vote in 1 s of watching (last tracked strong vote on #400,000,100 at "))
         #expect(!state.verdict(k).sawNewVote)
 
