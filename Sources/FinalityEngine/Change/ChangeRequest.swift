@@ -25,6 +25,9 @@ public struct ChangeRequest: Hashable, Sendable {
         case restore(backup: String)
         /// Rebuild a file nodeos refuses, or that is missing, from evidence.
         case repair
+        /// Import a safety interchange document (Docs/interchange.md): each of its keys (or
+        /// those named) added when absent, raised field by field when present.
+        case importDocument(path: String, keys: [String])
 
         /// The audit record's and the plan's action.
         public var action: Plan.Action {
@@ -33,6 +36,7 @@ public struct ChangeRequest: Hashable, Sendable {
             case .delete: .delete
             case .restore: .restore
             case .repair: .repair
+            case .importDocument: .importDocument
             }
         }
 
@@ -40,7 +44,7 @@ public struct ChangeRequest: Hashable, Sendable {
         public var key: String? {
             switch self {
             case .reset(let k), .delete(let k): k
-            case .restore, .repair, .resetKeys: nil
+            case .restore, .repair, .resetKeys, .importDocument: nil
             }
         }
     }

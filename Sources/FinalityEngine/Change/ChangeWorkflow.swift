@@ -1,5 +1,6 @@
 import FoundationEssentials
 import FinalityFormat
+import SystemPackage
 
 /// The change sequence, owned here once for every door (the command line's reset, delete,
 /// restore and repair, and the interface's wizard). A door hands over a `ChangeRequest`
@@ -74,6 +75,8 @@ public enum ChangeWorkflow {
                 nodeKeys: nodeKeys(request, location: location, interlocks: interlocks, environment: environment))
         case .restore(let backup):
             return RestoreChange(backupPath: backup)
+        case .importDocument(let documentPath, let keys):
+            return try importChange(request, documentPath: documentPath, keys: keys, location: location, interlocks: interlocks, environment: environment)
         case .repair:
             return RepairChange(
                 inputs: RepairInputs(
@@ -92,6 +95,44 @@ public enum ChangeWorkflow {
             lib: try LIBDecision.forPlan(try readings(request), choice: request.libChoice, reason: request.libReason),
             finalityDigest: request.finalityDigest, bLock: request.bLock, finalOnQC: request.finalOnQC,
             voteFloor: request.voteFloor, evidence: evidence(request, location: location, environment: environment))
+    }
+
+    /// An import: the document read strictly, and the target's chain id from the LIB
+    /// sources given (else the data dir's blocks.log): a document for another chain is
+    /// refused, and so is one when the target's chain cannot be read.
+    static func importChange(
+        _ request: ChangeRequest, documentPath: String, keys: [String], location: Location, interlocks: InterlockReport,
+        environment: ChangeEnvironment
+    ) throws(EngineError) -> ImportChange {
+        let bytes: [UInt8]
+        do throws(Errno) {
+            let st = try Sys.status(documentPath, followLinks: true)
+            guard st.isRegular else { throw .invalidArgument }
+            guard st.size <= Int64(InterchangeDocument.maximumSize) else { throw .fileTooLarge }
+            bytes = try Sys.readFile(documentPath)
+        } catch {
+            throw .io(path: documentPath, operation: "read", reason: error == .invalidArgument ? "not a regular file" : error.description)
+        }
+        let document: InterchangeDocument
+        do { document = try InterchangeDocument(bytes: bytes) } catch {
+            throw .refused("\(documentPath): \(error.description)")
+        }
+        var chain: (id: Bytes32, source: String)?
+        let readings: [LIBReading]
+        switch request.lib {
+        case .readings(let given): readings = given
+        case .sources(let sources): readings = LIBReport.gather(sources.isEmpty ? LIBRequest.defaults(for: location) : sources).readings
+        }
+        for r in readings {
+            guard let id = r.chainID else { continue }
+            if let known = chain, known.id != id {
+                throw .refused("the chain ids of \(location.file)'s sources disagree: \(known.id.hex) from \(known.source), \(id.hex) from \(r.source.description)")
+            }
+            if chain == nil { chain = (id, r.source.description) }
+        }
+        return ImportChange(
+            document: document, documentPath: documentPath, documentSHA256: Digest.sha256(bytes), keys: keys, targetChain: chain,
+            nodeKeys: nodeKeys(request, location: location, interlocks: interlocks, environment: environment))
     }
 
     /// The LIB readings: those the operator already saw, or every source read now (a

@@ -43,6 +43,8 @@ extension ChangeWorkflow {
             out.append(NextStep("Start nodeos: it recreates the entry with an empty last vote and its own LIB as lock; watch its log for the key's first vote."))
         case .restore:
             out.append(NextStep("Start nodeos and watch its log: the restored values are what it will vote from."))
+        case .importDocument:
+            out.append(NextStep("Before this node votes with an imported key, make sure the source node no longer does (removed from its config.ini, or stopped); then start nodeos: each imported key votes only after its imported last vote."))
         case .repair:
             out.append(NextStep("Start nodeos: it loads the repaired file; each configured key votes once it sees a block after its last vote that extends LIB; watch its log for each key's first vote."))
         }

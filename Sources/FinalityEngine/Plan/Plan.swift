@@ -60,6 +60,8 @@ public struct ResetInputs: Hashable, Sendable {
 public struct Plan: Sendable {
     public enum Action: String, Sendable {
         case reset, delete, restore, repair
+        /// Import a safety interchange document (Interchange/): entries added or raised.
+        case importDocument = "import"
     }
 
     public var action: Action
@@ -94,6 +96,8 @@ public struct Plan: Sendable {
     /// A reset of several entries in one change (ChangeKinds.swift `ResetKeysChange`):
     /// each entry and key (`key` and `entryIndex` are nil then).
     public var resetEntries: [ResetEntry] = []
+    /// An import: the document and, per key, what was added or raised and from where.
+    public var imported: ImportSummary?
 
     public var changesAnything: Bool { beforeBytes != afterBytes }
 }

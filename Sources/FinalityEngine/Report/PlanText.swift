@@ -136,6 +136,7 @@ extension Plan {
         case .delete: "delete entry \(grouped(entryIndex!))"
         case .restore: "restore from \(restoreSource ?? "?")"
         case .repair: "repair"
+        case .importDocument: "import of \(imported?.documentPath ?? "?")"
         }
         out.append("Plan: \(what) of \(path) (\(format))")
         if let key { out.append("  key         \(key.text)") }

@@ -106,6 +106,11 @@ public enum AuditLog {
                 .object([("key", .string($0.key.text)), ("change", .string($0.kind.rawValue))])
             })))
         }
+        // Import: the document (its SHA-256, chain and where it was exported) and, per key,
+        // added, raised or unchanged, with the source of each field.
+        if let imported = plan.imported {
+            fields.append(("document", imported.json))
+        }
         // Reset and repair: each written last vote with every piece of its evidence, its
         // source, and the one chosen (the vote floor).
         if !plan.voteFloors.isEmpty {
