@@ -60,7 +60,7 @@ public enum Render {
         var g = Grid(state.size)
         let size = state.size
         guard !state.isTooSmall else {
-            tooSmall(&g, size)
+            tooSmall(&g, size, askingQuit: state.askingQuit)
             return g
         }
         titleBar(&g, state)
@@ -71,11 +71,11 @@ public enum Render {
         return g
     }
 
-    static func tooSmall(_ g: inout Grid, _ size: Size) {
+    static func tooSmall(_ g: inout Grid, _ size: Size, askingQuit: Bool = false) {
         let lines = [
             "terminal too small",
             "\(size.columns)x\(size.rows), needs 80x24",
-            "q quits",
+            askingQuit ? "leave the wizard? y quits, other key stays" : "q quits",
         ]
         let top = max(0, size.rows / 2 - 1)
         for (i, l) in lines.enumerated() {
@@ -124,7 +124,9 @@ public enum Render {
         pathPanel(&g, state)
         g.fill(row: row, style: .normal)
         var col = 0
-        if let reason = state.readOnlyReason {
+        // The quit question takes the whole row (the title bar still says READ-ONLY): a long
+        // reason must not push it off the screen.
+        if let reason = state.readOnlyReason, !state.askingQuit {
             col = g.put(" READ-ONLY: \(reason) ", row: row, column: 0, style: .warning)
             col += 1
         }
@@ -152,6 +154,8 @@ public enum Render {
                 case .error: .danger
                 }
             message = (s.text, style)
+        } else if let notice = state.fileNotice, notice.readOnlyReason == nil || notice.readOnlyReason != state.readOnlyReason {
+            message = (notice.text, .warning)
         } else {
             message = nil
         }
