@@ -15,14 +15,24 @@ public final class CursesTerminal: TerminalDevice {
     private let inputFD: Int32
     private let inputFile: UnsafeMutablePointer<FILE>
     private let outputFile: UnsafeMutablePointer<FILE>
+    private let outputFD: Int32
     private var signalPipe: (read: Int32, write: Int32)?
+    /// The terminal's bytes, decoded by rule (ECMA-48, bracketed paste): ncurses reads no
+    /// input at all (its guesses made keys of a mouse report's bytes).
+    private var decoder = InputDecoder()
+    /// A resize noticed (SIGWINCH, or a test's `simulateResize`) and not yet reported.
+    private var pendingResize = false
+    /// How long a lone ESC waits for the rest of a sequence before it is the ESC key
+    /// (`ESCDELAY` when set), and how long a started CSI or SS3 waits (a slow link).
+    let escapeMilliseconds: Int32
+    static let sequenceMilliseconds: Int32 = 1000
     /// Colour only with `has_colors()` and no `NO_COLOR`; otherwise bold and reverse.
     public let colors: Bool
     /// Unicode line drawing only when the locale's codeset is UTF-8.
     public let unicode: Bool
     private var cursorVisible: Int32 = -1
     private var closed = false
-    /// The signal that ended the session (SIGINT, SIGTERM, SIGHUP), if any.
+    /// The signal that ended the session (SIGINT, SIGTERM, SIGHUP, SIGQUIT), if any.
     public private(set) var signal: Int32?
 
     /// Opens the terminal. `termType` nil uses `$TERM`. The caller has set the locale
@@ -33,6 +43,8 @@ public final class CursesTerminal: TerminalDevice {
         guard let inFile = finality_fdopen(dup(input), "r"), let outFile = finality_fdopen(dup(output), "w") else {
             throw CursesError(description: "cannot open the terminal's streams")
         }
+        // The modes a crash gives back: the terminal's before ncurses changes them.
+        if handleSignals { finality_crash_save_modes(input) }
         // newterm, not initscr: initscr exits by itself on a bad TERM.
         let s: OpaquePointer? = termType.map { t in t.withCString { newterm($0, outFile, inFile) } } ?? newterm(nil, outFile, inFile)
         guard let s else {
@@ -51,13 +63,20 @@ public final class CursesTerminal: TerminalDevice {
         inputFile = inFile
         outputFile = outFile
         inputFD = fileno(inFile)
+        outputFD = fileno(outFile)
         window = finality_stdscr()
         cbreak()
         noecho()
         nonl()
+        // Keypad transmit mode (smkx): arrows come as `ESC O A`, decoded by InputDecoder.
         keypad(window, true)
-        // ESC latency equals the delay; keep the user's ESCDELAY when set.
-        if getenv("ESCDELAY") == nil { set_escdelay(100) }
+        // Every frame is drawn whole: the loop itself skips frames while keys wait.
+        typeahead(-1)
+        // ESC latency: the user's ESCDELAY when set.
+        escapeMilliseconds = getenv("ESCDELAY").flatMap { Int32(String(cString: $0)) }.map { max(10, min($0, 2000)) } ?? 150
+        // Bracketed paste on (xterm's mode 2004; off in close): a paste is one event.
+        fputs(Self.pasteOn, outFile)
+        fflush(outFile)
         colors = has_colors() && getenv("NO_COLOR") == nil
         if colors {
             start_color()
@@ -74,10 +93,33 @@ public final class CursesTerminal: TerminalDevice {
                 signalPipe = (fds[0], fds[1])
                 _ = finality_install_signals(fds[1])
             }
+            installCrashHandler()
         }
     }
 
     deinit { close() }
+
+    static let pasteOn = "\u{1b}[?2004h"
+    static let pasteOff = "\u{1b}[?2004l"
+
+    /// Where a crash's details go (the Swift runtime's backtrace): a file of its own, so
+    /// the operator's screen gets one line naming it, not a backtrace over the display.
+    public static func crashReportPath(pid: Int32 = getpid()) -> String {
+        let dir = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        return (dir.hasSuffix("/") ? dir : dir + "/") + "finality-crash-\(pid).txt"
+    }
+
+    /// The crash handler (shim.h) restores the modes saved before ncurses, turns bracketed
+    /// paste off and leaves the full screen with the terminal's own strings (computed now:
+    /// nothing may be looked up in a signal handler).
+    private func installCrashHandler() {
+        let restore =
+            Self.pasteOff + String(cString: finality_capability("rmkx")) + String(cString: finality_capability("sgr0"))
+            + String(cString: finality_capability("cnorm")) + String(cString: finality_capability("rmcup")) + "\r\n"
+        let path = Self.crashReportPath()
+        let message = "finality stopped on an internal error; the terminal is restored and nothing more was written. Details: \(path)\n"
+        _ = finality_install_crash_handler(outputFD, restore, path, message)
+    }
 
     static var environmentTERM: String { getenv("TERM").map { String(cString: $0) } ?? "" }
 
@@ -93,11 +135,14 @@ public final class CursesTerminal: TerminalDevice {
         let rmcup = tigetstr("rmcup")
         let noAlternateScreen = rmcup == nil || Int(bitPattern: rmcup) == -1
         curs_set(1)
+        fputs(Self.pasteOff, outputFile)
+        fflush(outputFile)
         endwin()
         if noAlternateScreen {
             fputs("\r\n", outputFile)
             fflush(outputFile)
         }
+        finality_remove_crash_handler()
         delscreen(screen)
         fclose(inputFile)
         fclose(outputFile)
@@ -198,22 +243,71 @@ public final class CursesTerminal: TerminalDevice {
     // MARK: input
 
     public func nextEvent(timeoutMilliseconds: Int) -> TerminalEvent? {
+        var remaining = Int32(clamping: timeoutMilliseconds)
         while true {
-            if let s = takeSignal() { return hangup(s) }
-            // ncurses may already hold bytes (the lookahead of an escape sequence).
-            if let event = readKey() { return event }
+            if let s = takeSignal() {
+                if s == SIGWINCH {
+                    var rows: Int32 = 0, columns: Int32 = 0
+                    if finality_window_size(outputFD, &rows, &columns) == 0 { resizeterm(rows, columns) }
+                    return .resize(size)
+                }
+                return hangup(s)
+            }
+            if pendingResize {
+                pendingResize = false
+                return .resize(size)
+            }
+            if let event = decoder.next() { return event }
+            // An incomplete sequence waits for its rest, whatever the caller's timeout.
+            let waiting = decoder.isIncomplete || decoder.pasting
+            let wait: Int32 =
+                waiting ? (decoder.sequenceStarted || decoder.pasting ? Self.sequenceMilliseconds : escapeMilliseconds) : remaining
             var fds = [pollfd(fd: inputFD, events: Int16(POLLIN), revents: 0)]
             if let p = signalPipe { fds.append(pollfd(fd: p.read, events: Int16(POLLIN), revents: 0)) }
-            let n = poll(&fds, nfds_t(fds.count), Int32(clamping: timeoutMilliseconds))
+            let before = Self.milliseconds()
+            let n = poll(&fds, nfds_t(fds.count), wait)
             if n < 0 {
-                if errno == EINTR { continue }  // SIGWINCH: ncurses queues KEY_RESIZE
+                if errno == EINTR { continue }
                 return .hangup
             }
-            if n == 0 { return nil }
-            if let s = takeSignal() { return hangup(s) }
-            if fds[0].revents & Int16(POLLIN) != 0, let event = readKey() { return event }
+            if !waiting, remaining >= 0 { remaining = max(0, remaining - Int32(clamping: Self.milliseconds() - before)) }
+            if n == 0 {
+                if waiting {
+                    decoder.flush()
+                    continue
+                }
+                return nil
+            }
+            if fds[0].revents & Int16(POLLIN) != 0 {
+                let got = readInput()
+                if got == 0 { return .hangup }  // end of file: the terminal is gone
+                continue
+            }
             if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return .hangup }  // the terminal is gone
         }
+    }
+
+    /// Keys or a paste already wait: the loop draws once they are handled, not per key.
+    public var hasPendingInput: Bool {
+        if decoder.hasReady { return true }
+        var fd = pollfd(fd: inputFD, events: Int16(POLLIN), revents: 0)
+        return poll(&fd, 1, 0) == 1 && fd.revents & Int16(POLLIN) != 0
+    }
+
+    private var readBuffer = [UInt8](repeating: 0, count: 1 << 16)
+
+    /// What the terminal has sent (up to 64 KiB), into the decoder. The count read.
+    private func readInput() -> Int {
+        let n = readBuffer.withUnsafeMutableBytes { Glibc.read(inputFD, $0.baseAddress, $0.count) }
+        if n > 0 { readBuffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) } }
+        if n < 0 { return errno == EINTR || errno == EAGAIN ? -1 : 0 }
+        return n
+    }
+
+    static func milliseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 
     private func hangup(_ signal: Int32) -> TerminalEvent {
@@ -225,56 +319,6 @@ public final class CursesTerminal: TerminalDevice {
         guard let p = signalPipe else { return nil }
         var b: UInt8 = 0
         return Glibc.read(p.read, &b, 1) == 1 ? Int32(b) : nil
-    }
-
-    /// One key without waiting, or nil.
-    private func readKey() -> TerminalEvent? {
-        wtimeout(window, 0)
-        var ch: wint_t = 0
-        let rc = wget_wch(window, &ch)
-        if rc == ERR { return nil }
-        if rc == KEY_CODE_YES {
-            if Int32(ch) == KEY_RESIZE { return .resize(size) }
-            return Self.functionKey(Int32(ch)).map { .key($0) }
-        }
-        if ch == 27 { return escapeSequence() }
-        return Self.characterKey(UInt32(ch)).map { .key($0) }
-    }
-
-    /// How long after an ESC the rest of a sequence may still arrive. ncurses has waited
-    /// ESCDELAY already, but only for sequences its terminfo entry knows: under TERM=vt100
-    /// (tmux, xterm) PgDn, Home and End come as `ESC [ 6 ~`, `ESC [ H`, `ESC [ F`, which
-    /// vt100's entry lacks, and a slow link splits any sequence across reads.
-    static let sequenceFollowMilliseconds: Int32 = 150
-
-    /// After an ESC: a CSI (`ESC [`) or SS3 (`ESC O`) sequence is decoded here (an unknown
-    /// one is swallowed whole, as an unbound key); anything else leaves a lone ESC and the
-    /// next byte is read again as itself.
-    private func escapeSequence() -> TerminalEvent? {
-        wtimeout(window, Self.sequenceFollowMilliseconds)
-        defer { wtimeout(window, 0) }
-        var ch: wint_t = 0
-        let rc = wget_wch(window, &ch)
-        if rc == ERR { return .key(.escape) }
-        if rc == KEY_CODE_YES {
-            // ncurses decoded a key after the ESC (ESC, then an arrow): keep both.
-            _ = ungetch(Int32(ch))
-            return .key(.escape)
-        }
-        guard ch == 0x5B || ch == 0x4F else {
-            _ = unget_wch(wchar_t(bitPattern: ch))
-            return .key(.escape)
-        }
-        var body = [UInt8]()
-        // Parameter and intermediate bytes, then one final byte (ECMA-48).
-        while body.count < 16 {
-            var next: wint_t = 0
-            guard wget_wch(window, &next) != ERR, next < 0x80 else { break }
-            body.append(UInt8(next))
-            if (0x40...0x7E).contains(next) { break }
-        }
-        guard let key = Self.sequenceKey(introducer: ch == 0x5B ? "[" : "O", body: body) else { return nil }
-        return .key(key)
     }
 
     /// xterm's and the VT220's sequences for the keys the interface binds.
@@ -362,5 +406,6 @@ extension CursesTerminal {
     /// Changes the terminal's size as a SIGWINCH would (ncurses queues KEY_RESIZE).
     public func simulateResize(columns: Int, rows: Int) {
         resizeterm(Int32(rows), Int32(columns))
+        pendingResize = true
     }
 }

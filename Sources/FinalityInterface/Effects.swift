@@ -39,6 +39,9 @@ public enum Effect: Equatable, Sendable {
     /// first screen, a fraction of a second): a plan is bound to it. Answered with
     /// `subgroupChecksPolled`.
     case awaitHash(load: Int)
+    /// Look at the file and the node while the screen is open (never waits: inotify and a
+    /// stat now, the runner's process check from its own thread every few seconds).
+    case checkWorld(Location)
 }
 
 /// Everything `update` reacts to: terminal events and the answers to effects.
@@ -61,6 +64,8 @@ public enum Message: Sendable {
     /// SHA-256 (nil until computed), the key-text column for search (nil until built), the
     /// subgroup warnings (warnings only, never part of the verdict; nil while they run).
     case subgroupChecksPolled(load: Int, sha256: Bytes32?, keyTexts: KeyTextColumn?, warnings: [Finding]?)
+    /// What the runner saw of the file and the node since the last look.
+    case worldChecked(WorldCheck)
 }
 
 /// Whether the file may be written now, as the interlocks and permissions say.
@@ -68,9 +73,13 @@ public struct WriteAccess: Hashable, Sendable {
     public var writable: Bool
     /// The check that found a node running on the file or data dir.
     public var nodeRunning: String?
-    public init(writable: Bool, nodeRunning: String?) {
+    /// Why the file may not be written when `writable` is false, in words: a read-only
+    /// mount, the immutable flag, another owner, a link (nil: not known).
+    public var reason: String?
+    public init(writable: Bool, nodeRunning: String?, reason: String? = nil) {
         self.writable = writable
         self.nodeRunning = nodeRunning
+        self.reason = reason
     }
 }
 

@@ -170,6 +170,9 @@ public enum TerminalEvent: Hashable, Sendable {
     case resize(Size)
     /// SIGHUP/SIGTERM: the terminal is gone or we are told to stop.
     case hangup
+    /// A bracketed paste (its first bytes only): text for the prompt that has focus,
+    /// never keys (a newline in it confirms nothing).
+    case paste(String)
 }
 
 /// A terminal as the pure core sees it. The ncurses adapter is one implementation;
@@ -183,8 +186,11 @@ public protocol TerminalDevice: AnyObject {
     func nextEvent(timeoutMilliseconds: Int) -> TerminalEvent?
     /// Repaints everything on the next draw (^L after line noise).
     func forceRedraw()
+    /// Keys already wait to be read: the loop handles them before drawing again.
+    var hasPendingInput: Bool { get }
 }
 
 extension TerminalDevice {
+    public var hasPendingInput: Bool { false }
     public func forceRedraw() {}
 }

@@ -49,6 +49,13 @@ public struct AppState: Sendable {
     /// the interlocks said about writing there (nil until checked).
     public var fileMissing = false
     public var missingAccess: WriteAccess?
+    /// The last change to the file seen on disk while the screen is open (and when).
+    public var fileNotice: FileNotice?
+    /// A change refused or failed at step 4 (the last one tried): the program's exit
+    /// status says so when it ends (0 when the last change went through).
+    public var changeFailed: ExitStatus?
+    /// ^R was pressed: the file's load answers it on the status bar.
+    public var rechecking = false
 
     /// The program's working directory and the operator's HOME, as the executable found
     /// them at start (the core does no I/O): where the case report goes by default.
@@ -78,14 +85,15 @@ public struct AppState: Sendable {
     /// Why nothing may be written, or nil when mutations are allowed.
     public var readOnlyReason: String? {
         if readOnlyRequested { return "asked at start" }
+        if let reason = fileNotice?.readOnlyReason, file == nil { return reason }
         guard let file else {
             // A missing file can be created by a repair when nothing stops a write there.
             guard fileMissing, let access = missingAccess else { return "no file loaded" }
             if let node = access.nodeRunning { return "a node is running (\(node))" }
-            return access.writable ? nil : "the file's directory is not writable by this user"
+            return access.writable ? nil : access.reason ?? "the file's directory is not writable by this user"
         }
         if let node = file.nodeRunning { return "a node is running (\(node))" }
-        if !file.writable { return "the file is not writable by this user" }
+        if !file.writable { return file.notWritableReason ?? "the file is not writable by this user" }
         return nil
     }
 
@@ -120,12 +128,18 @@ public struct FileSnapshot: Sendable {
     public var writable: Bool
     /// Set when a node holds the data dir (the check that found it).
     public var nodeRunning: String?
+    /// Why the file is not writable (a read-only mount, the immutable flag, its owner).
+    public var notWritableReason: String?
     /// False when only the file's start was read (it is larger than its header accounts
     /// for plus 1 MiB: the rest is trailing bytes nodeos ignores). `sha256` is then of that
     /// start only and is not shown; a change refuses such a file.
     public var readWhole = true
 
-    public init(path: String, byteCount: Int, sha256: Bytes32?, verification: Verification, writable: Bool, nodeRunning: String? = nil) {
+    public init(
+        path: String, byteCount: Int, sha256: Bytes32?, verification: Verification, writable: Bool, nodeRunning: String? = nil,
+        notWritableReason: String? = nil
+    ) {
+        self.notWritableReason = notWritableReason
         self.path = path
         self.byteCount = byteCount
         self.sha256 = sha256

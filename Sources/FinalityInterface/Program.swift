@@ -19,7 +19,9 @@ public final class Program {
         state.size = device.size
         var pending = Core.start(&state)
         while !state.quitting {
-            device.draw(Render.render(state))
+            // Keys that already wait (typed fast, or a stream) are handled before the next
+            // frame: one frame for them all, not one per key.
+            if !pending.isEmpty || !device.hasPendingInput { device.draw(Render.render(state)) }
             if !pending.isEmpty {
                 // Show "working…" first, then do the work: the operator sees what is happening.
                 let effect = pending.removeFirst()
@@ -27,9 +29,10 @@ public final class Program {
                 pending += Core.update(&state, answer)
                 continue
             }
-            guard let event = device.nextEvent(timeoutMilliseconds: state.tickMilliseconds ?? -1) else {
-                // A running watch collects its samples between keys, never instead of them.
-                if state.tickMilliseconds != nil { pending += Core.update(&state, .tick) }
+            guard let event = device.nextEvent(timeoutMilliseconds: state.wakeMilliseconds) else {
+                // A running watch collects its samples between keys, never instead of them;
+                // the file and the node are looked at the same way (the screen follows them).
+                pending += Core.update(&state, .tick)
                 continue
             }
             if case .key(.control("l")) = event { device.forceRedraw() }

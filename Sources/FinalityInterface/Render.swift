@@ -105,7 +105,7 @@ public enum Render {
         var g = Grid(state.size)
         let size = state.size
         guard !state.isTooSmall else {
-            tooSmall(&g, size)
+            tooSmall(&g, size, askingQuit: state.askingQuit)
             return g
         }
         titleBar(&g, state)
@@ -116,11 +116,11 @@ public enum Render {
         return g
     }
 
-    static func tooSmall(_ g: inout Grid, _ size: Size) {
+    static func tooSmall(_ g: inout Grid, _ size: Size, askingQuit: Bool = false) {
         let lines = [
             "terminal too small",
             "\(size.columns)x\(size.rows), needs 80x24",
-            "q quits",
+            askingQuit ? "leave the wizard? y quits, other key stays" : "q quits",
         ]
         let top = max(0, size.rows / 2 - 1)
         for (i, l) in lines.enumerated() {
@@ -169,7 +169,9 @@ public enum Render {
         pathPanel(&g, state)
         g.fill(row: row, style: .normal)
         var col = 0
-        if let reason = state.readOnlyReason {
+        // The quit question takes the whole row (the title bar still says READ-ONLY): a long
+        // reason must not push it off the screen.
+        if let reason = state.readOnlyReason, !state.askingQuit {
             col = g.put(" READ-ONLY: \(reason) ", row: row, column: 0, style: .warning)
             col += 1
         }
@@ -197,6 +199,8 @@ public enum Render {
                 case .error: .danger
                 }
             message = (InterfaceWords.say(s.text), style)
+        } else if let notice = state.fileNotice, notice.readOnlyReason == nil || notice.readOnlyReason != state.readOnlyReason {
+            message = (InterfaceWords.say(notice.text), .warning)
         } else {
             message = nil
         }

@@ -15,6 +15,8 @@ public enum Core {
             return handle(&state, event)
         case .tick:
             var effects = WatchScreen.tick(&state)
+            // The file and the node, looked at while the screen is open (the runner never waits).
+            effects.append(.checkWorld(state.location))
             if let f = state.file, f.backgroundPending { effects.append(.pollSubgroupChecks(load: f.loadID)) }
             return effects
         case .subgroupChecksPolled(let load, let sha256, let keyTexts, let warnings):
@@ -40,15 +42,30 @@ public enum Core {
                     "subgroup checks done: \(Format.number(n)) key\(n == 1 ? " is" : "s are") outside the prime-order subgroup (nodeos loads \(n == 1 ? "it" : "them"); \(n == 1 ? "it" : "they") can never sign a valid vote)")
             }
             return effects
+        case .worldChecked(let check):
+            return worldChecked(&state, check)
         case .watchPolled(let samples, let now):
             WatchScreen.absorb(&state, samples, now: now)
         case .fileLoaded(let result):
             state.busy = nil
+            // What is on disk now decides: a notice of a file gone or a link planted stops
+            // writes only until the file is read again (^R, or a change seen on disk).
+            state.fileNotice?.readOnlyReason = nil
             switch result {
             case .success(let snap):
                 state.file = snap
                 state.loadError = nil
                 state.fileMissing = false
+                if state.rechecking {
+                    state.rechecking = false
+                    if let node = snap.nodeRunning {
+                        state.status = StatusMessage(.warning, "checked again: a node is still running (\(node)); stop nodeos, then ^R")
+                    } else if let reason = state.readOnlyReason {
+                        state.status = StatusMessage(.warning, "checked again: the file was read again; read-only: \(reason)")
+                    } else {
+                        state.status = StatusMessage(.good, "checked again: the file was read again, no node is running and the file is writable; changes are available")
+                    }
+                }
                 state.refreshKeyCoverage()
                 refreshRows(&state, fileChanged: true)
                 if !state.lib.asked {
@@ -57,6 +74,7 @@ public enum Core {
                     return [.readLIB(defaultLIBRequests(state))]
                 }
             case .failure(let e):
+                state.rechecking = false
                 state.file = nil
                 state.loadError = e.description
                 // Missing (its directory is there): a repair can create it; check the interlocks.
@@ -73,6 +91,7 @@ public enum Core {
             if state.file == nil { state.missingAccess = access }
             state.file?.writable = access.writable
             state.file?.nodeRunning = access.nodeRunning
+            state.file?.notWritableReason = access.reason
             if wasReadOnly && !state.isReadOnly {
                 state.status = StatusMessage(.good, "checked again: no node is running and the file is writable; changes are available")
             } else if let node = access.nodeRunning {
@@ -117,6 +136,7 @@ public enum Core {
             guard state.wizard != nil else { break }
             state.wizard?.outcome = result
             state.wizard?.step = .result
+            if case .failure(let e) = result { state.changeFailed = e.status } else { state.changeFailed = nil }
             // Success or not, show the file as it now is.
             state.busy = "reading the file back"
             return [.loadFile(state.location), .loadHistory(state.location)]
@@ -173,14 +193,27 @@ public enum Core {
             // The link is gone or we are told to stop: leave without writing anything.
             state.quitting = true
             return []
+        case .paste(let text):
+            return paste(&state, text)
         case .key(let key):
             state.status = nil
             if state.isTooSmall {
                 // Nothing but "terminal too small" is shown (a shared tmux shrinks to its
                 // smallest client): only quit and redraw act, nothing is typed into a
-                // prompt or a confirmation that cannot be seen.
+                // prompt or a confirmation that cannot be seen. Inside a change, quitting
+                // is asked as at any size (the question is on the small screen too).
+                if state.askingQuit {
+                    state.askingQuit = false
+                    if key == .character("y") || key == .character("Y") { state.quitting = true }
+                    return []
+                }
                 switch Bindings.table.first(where: { $0.context == .global && $0.keys.contains(key) })?.action {
-                case .quit?: state.quitting = true
+                case .quit?:
+                    if let w = state.wizard, w.step != .result {
+                        state.askingQuit = true
+                    } else {
+                        state.quitting = true
+                    }
                 default: break
                 }
                 return []
@@ -201,6 +234,41 @@ public enum Core {
             guard let action = Bindings.action(for: key, in: state) else { return [] }
             return perform(&state, action)
         }
+    }
+
+    /// The longest text a prompt keeps (a path, a key, a reason: far less).
+    static let promptLimit = 4096
+    /// The longest confirmation kept (8 or 12 characters are asked).
+    static let confirmationLimit = 64
+
+    /// A bracketed paste: text for the prompt that has focus (or the typed confirmation),
+    /// without its control characters: a newline in it confirms nothing (Enter must be a
+    /// key). Outside a prompt it is ignored and the status bar says so.
+    static func paste(_ state: inout AppState, _ text: String) -> [Effect] {
+        state.status = nil
+        guard !state.isTooSmall, !state.askingQuit else { return [] }
+        var clean = ""
+        for scalar in text.unicodeScalars {
+            if scalar == "\t" {
+                clean.unicodeScalars.append(" ")
+            } else if scalar.value >= 0x20, scalar.value != 0x7F, !(0x80...0x9F).contains(scalar.value) {
+                clean.unicodeScalars.append(scalar)
+            }
+        }
+        if var p = state.prompt {
+            p.text += clean.prefix(max(0, promptLimit - p.text.count))
+            state.prompt = p
+            if p.purpose == .search { narrow(&state, to: p.text) }
+            return []
+        }
+        if state.screen == .wizard, state.wizard?.step == .confirm, var w = state.wizard {
+            w.typed += clean.prefix(max(0, confirmationLimit - w.typed.count))
+            w.confirmError = nil
+            state.wizard = w
+            return []
+        }
+        state.status = StatusMessage(.info, "paste ignored: no prompt is open (paste into / search, a path, or the confirmation)")
+        return []
     }
 
     /// The screen answers first (its own actions, and any global one it takes over);
@@ -231,8 +299,10 @@ public enum Core {
         case .watch:
             return WatchScreen.startFromHere(&state)
         case .recheck:
-            state.busy = "checking the interlocks again"
-            return [.checkInterlocks(state.location)]
+            // The file as well as the node and writability: everything shown is read again.
+            state.busy = "reading the file and checking the interlocks again"
+            state.rechecking = true
+            return [.loadFile(state.location)]
         case .writeReport:
             let dir = state.reportDirectory
             let hash = state.file.map { $0.sha256.map { String($0.hex.prefix(8)) } ?? "unhashed" } ?? "unread"

@@ -17,6 +17,7 @@ public final class EngineEffects: EffectRunner {
     private var nextPlanID = 1
     private var watchSession: WatchSession?
     private var subgroupJob: SubgroupJob?
+    private var world: WorldWatcher?
     private var loads = 0
     let toolVersion: String
     let procRoot: String
@@ -33,7 +34,28 @@ public final class EngineEffects: EffectRunner {
     public func perform(_ effect: Effect) -> Message {
         switch effect {
         case .loadFile(let location):
-            return .fileLoaded(Result { () throws(EngineError) in try load(location) })
+            // What the path is before the read: a change during the read is seen next look.
+            let look = PathLook.of(location.file)
+            let result = Result { () throws(EngineError) in try load(location) }
+            let access: WriteAccess
+            switch result {
+            case .success(let snap): access = WriteAccess(writable: snap.writable, nodeRunning: snap.nodeRunning, reason: snap.notWritableReason)
+            case .failure: access = writeAccess(location)
+            }
+            if let world, world.location == location {
+                world.rebase(look, access: access)
+            } else {
+                world?.stop()
+                world = WorldWatcher(location: location, procRoot: procRoot, baseline: look)
+                world?.rebase(look, access: access)
+            }
+            return .fileLoaded(result)
+        case .checkWorld(let location):
+            guard let world, world.location == location else {
+                return .worldChecked(WorldCheck(file: nil, access: nil, unixMilliseconds: Self.nowMilliseconds()))
+            }
+            let (change, access) = world.check(nowSeconds: Int64(Self.nowMilliseconds() / 1000))
+            return .worldChecked(WorldCheck(file: change, access: access, unixMilliseconds: Self.nowMilliseconds()))
         case .checkInterlocks(let location):
             return .interlocksChecked(writeAccess(location))
         case .readLIB(let requests):
@@ -114,7 +136,7 @@ public final class EngineEffects: EffectRunner {
         let access = pending.wait()
         var snapshot = FileSnapshot(
             path: location.file, byteCount: start.fileSize, sha256: nil, verification: verification,
-            writable: access.writable, nodeRunning: access.nodeRunning)
+            writable: access.writable, nodeRunning: access.nodeRunning, notWritableReason: access.reason)
         snapshot.readWhole = start.isWhole
         snapshot.loadID = loads
         return snapshot
@@ -130,7 +152,12 @@ public final class EngineEffects: EffectRunner {
         let missing: Bool
         do { _ = try Sys.status(location.file, followLinks: false); missing = false } catch { missing = error == .noSuchFileOrDirectory }
         let writable = (missing || Sys.writable(location.file) == nil) && Sys.writable(directory) == nil
-        return WriteAccess(writable: writable, nodeRunning: interlocks.checks.first { $0.outcome == .nodeRunning }?.found)
+        // The cause in words (a read-only mount, the immutable flag, another owner, a link),
+        // also when root's access() says yes to a file a write would still fail on.
+        let obstacle = WriteObstacle.of(location.file)
+        return WriteAccess(
+            writable: writable && obstacle == nil, nodeRunning: interlocks.checks.first { $0.outcome == .nodeRunning }?.found,
+            reason: obstacle ?? (writable ? nil : "the file or its directory is not writable by this user"))
     }
 
     func readLIB(_ r: LIBRequest) throws(EngineError) -> LIBReading { try r.read() }

@@ -141,10 +141,12 @@ import FinalityTestSupport
         #expect(s.isReadOnly)
         #expect(press(&s, c("r")).isEmpty)
         #expect(s.wizard == nil)
+        // ^R reads the file again as well as the node and writability (issue 20).
         let effects = press(&s, .control("r"))
-        #expect(effects == [.checkInterlocks(ScreenFixture.location)])
-        _ = Core.update(&s, .interlocksChecked(WriteAccess(writable: true, nodeRunning: nil)))
+        #expect(effects == [.loadFile(ScreenFixture.location)])
+        _ = Core.update(&s, .fileLoaded(.success(ScreenFixture.snapshot(ScreenFixture.savannaFile()))))
         #expect(!s.isReadOnly)
+        #expect(s.status?.text.contains("checked again: the file was read again, no node is running and the file is writable") == true)
         press(&s, c("r"))
         #expect(s.wizard?.step == .chooseEntry)
     }

@@ -35,6 +35,7 @@ import FinalityTestSupport
         case .writeReport(let path, _, _, _): .reportWritten(.success(path))
         case .startWatch, .pollWatch, .stopWatch: .watchPolled([], now: 0)
         case .pollSubgroupChecks(let load), .awaitHash(let load): .subgroupChecksPolled(load: load, sha256: nil, keyTexts: nil, warnings: [])
+        case .checkWorld: .worldChecked(WorldCheck(file: nil, access: nil, unixMilliseconds: 0))
         }
     }
 

@@ -142,8 +142,10 @@ enum Apply {
         do { current = try Sys.readToEnd(fd, path: path, sizeHint: Int(st.size)) } catch { throw .io(path: path, operation: "read", reason: "\(error)") }
         let currentSHA = Digest.sha256(current)
         guard currentSHA == plan.beforeSHA256 else {
+            // What is there now, for the operator to compare with what was planned on.
+            let now = PathLook.of(path).map { "; it is now \(PathLook.describe(path, $0))" } ?? ""
             throw .refused(
-                "\(path) changed since the plan was made (planned on SHA-256 \(plan.beforeSHA256.hex), now \(currentSHA.hex)): nothing written; review the new content and plan again")
+                "\(path) changed since the plan was made (planned on SHA-256 \(plan.beforeSHA256.hex), now \(currentSHA.hex)\(now)): nothing written; review the new content and plan again")
         }
         ours.append(InterlockCheck(
             name: "file-unchanged", checked: "file unchanged since the plan", found: "SHA-256 \(currentSHA.hex) as planned",
@@ -294,6 +296,17 @@ enum Apply {
     }
 
     static func openError(_ e: Errno, path: String, what: String) -> EngineError {
+        // The cause, looked at now, not guessed from the errno (issue 20): gone, a link
+        // planted, a read-only mount, the immutable flag, another owner.
+        switch e {
+        case .noSuchFileOrDirectory:
+            return .refused("\(path) is gone: it was removed or renamed since it was read; nothing written. Read it again (^R, or finality verify) and plan again")
+        case .tooManySymbolicLinkLevels:
+            if let look = PathLook.of(path), look.isSymlink {
+                return .refused("\(path) is now \(PathLook.describe(path, look)): a link was planted in the file's place; finality writes no file through a link; nothing written")
+            }
+        default: break
+        }
         var reason = "\(e)"
         switch e {
         case .readOnlyFileSystem: reason += " (the file system is mounted read-only)"
@@ -301,6 +314,11 @@ enum Apply {
         case .permissionDenied: reason += " (no write permission)"
         case .tooManySymbolicLinkLevels: reason += " (it is a symbolic link: give the real path)"
         default: break
+        }
+        if [.readOnlyFileSystem, .notPermitted, .permissionDenied].contains(e),
+            let why = WriteObstacle.of(path) ?? WriteObstacle.directoryObstacle(PathText.directory(path))
+        {
+            reason += ": " + why
         }
         return .io(path: path, operation: what, reason: reason + "; nothing changed")
     }
