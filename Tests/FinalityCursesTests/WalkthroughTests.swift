@@ -119,7 +119,9 @@ struct WalkthroughTests {
         let before = try bytes(location.file)
         let key = try SafetyFileReader.decode(before).entries[5].key.text
         try t.start(t.finality(location.dataDir!))
-        let first = try t.waitFor("from blocks.log")
+        // The verdicts settle once LIB and the node's keys are in (both read after the first
+        // frame): wait for row 4's, so a slow machine waits instead of reading "?".
+        let first = try t.waitFor { $0.contains("from blocks.log") && $0.contains("\n   4 votes ") }
         #expect(first.ok, "\(first.screen)")
         // The question answered before any key is pressed.
         #expect(first.screen.contains("1 key will not vote: #5"), "\(first.screen)")
