@@ -80,7 +80,10 @@ static inline void finality_restore_signals(void) {
 // the normal screen, the cursor), says in one line where the details go, points stdout
 // and stderr at that file, and hands the signal on to the handler that was there before
 // (the Swift runtime's backtracer, which then writes its report into the file and does
-// not wait for a key on the operator's screen). Only async-signal-safe calls.
+// not wait for a key on the operator's screen: its "Press space to interact" reads the
+// /dev/null put on stdin here and gives up at once, so no restart of the program with
+// SWIFT_BACKTRACE set is needed, which cost every start about 13 ms). Only
+// async-signal-safe calls.
 #include <termios.h>
 #include <fcntl.h>
 struct finality_crash_state {

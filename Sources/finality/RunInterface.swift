@@ -23,7 +23,6 @@ func runInterface(location: Location, readOnly: Bool, apiURL: String? = nil, con
         printError("TERM=\(term.isEmpty ? "(unset)" : term) cannot run the full-screen interface; set TERM (e.g. xterm-256color or vt100) or use finality list, show or verify")
         return ExitStatus.usage.rawValue
     }
-    reexecForQuietCrashReports()
     setlocale(LC_ALL, "")
     // Exported LINES/COLUMNS pin the size and stop resizes from working.
     unsetenv("LINES")
@@ -49,23 +48,4 @@ func runInterface(location: Location, readOnly: Bool, apiURL: String? = nil, con
     // went through gives that refusal's status (1, 3 or 4), as the command line would.
     if let signal = terminal.signal { return 128 + signal }
     return program.state.changeFailed?.rawValue ?? ExitStatus.success.rawValue
-}
-
-/// The Swift runtime's crash reporter reads `SWIFT_BACKTRACE` once, when the process
-/// starts; by default it waits 30 s for a key after a crash ("Press space to interact"),
-/// with the operator's terminal still held. The interface runs with it non-interactive and
-/// without colour (its report goes to the file the crash handler names): set, then the
-/// program starts again in place (same pid, same arguments). An operator's own
-/// `SWIFT_BACKTRACE` is kept.
-func reexecForQuietCrashReports() {
-    guard getenv("SWIFT_BACKTRACE") == nil else { return }
-    setenv("SWIFT_BACKTRACE", "interactive=no,color=no", 1)
-    let args = CommandLine.arguments
-    var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-    // The executable's own path (exec of /proc/self/exe would rename the process "exe").
-    var buffer = [CChar](repeating: 0, count: 4096)
-    let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    if n > 0 { _ = execv(buffer, &argv) }
-    // exec failed: go on as we are (a crash then waits for a key, as before).
-    argv.forEach { free($0) }
 }
