@@ -117,19 +117,12 @@ public enum ChangeWorkflow {
         do { document = try InterchangeDocument(bytes: bytes) } catch {
             throw .refused("\(documentPath): \(error.description)")
         }
-        var chain: (id: Bytes32, source: String)?
         let readings: [LIBReading]
         switch request.lib {
         case .readings(let given): readings = given
         case .sources(let sources): readings = LIBReport.gather(sources.isEmpty ? LIBRequest.defaults(for: location) : sources).readings
         }
-        for r in readings {
-            guard let id = r.chainID else { continue }
-            if let known = chain, known.id != id {
-                throw .refused("the chain ids of \(location.file)'s sources disagree: \(known.id.hex) from \(known.source), \(id.hex) from \(r.source.description)")
-            }
-            if chain == nil { chain = (id, r.source.description) }
-        }
+        let chain = try InterchangeDocument.chain(of: readings, typed: nil, refusing: "the chain of \(location.file) is in doubt")
         // One key, one voter: a document exported on this host from a file a running node
         // uses now is a key about to vote on two nodes at once.
         var sourceNode: String?

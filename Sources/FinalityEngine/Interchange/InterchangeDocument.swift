@@ -98,6 +98,23 @@ public struct InterchangeDocument: Hashable, Sendable {
         return SavannaSafety(lastVote: s.lastVote, lock: s.lock, otherBranchLatestTime: forked ? s.lastVote.timestamp : .zero)
     }
 
+    /// The chain the LIB readings (and the operator's typed id, first) name, with where it
+    /// was read; nil when none names one. Sources that disagree refuse: a document must
+    /// never be written for, or read into, a chain in doubt (`refusing` says what is not done).
+    static func chain(
+        of readings: [LIBReading], typed: (id: Bytes32, source: String)?, refusing: String
+    ) throws(EngineError) -> (id: Bytes32, source: String)? {
+        var chain = typed
+        for r in readings {
+            guard let id = r.chainID else { continue }
+            if let known = chain, known.id != id {
+                throw .refused("the chain ids disagree: \(known.id.hex) from \(known.source), \(id.hex) from \(r.source.description): \(refusing)")
+            }
+            if chain == nil { chain = (id, r.source.description) }
+        }
+        return chain
+    }
+
     // MARK: writing
 
     public var json: JSON {

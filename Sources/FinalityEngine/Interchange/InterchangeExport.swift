@@ -68,15 +68,8 @@ public enum InterchangeExport {
         let requests = request.sources.isEmpty ? LIBRequest.defaults(for: location) : request.sources
         let gathered = LIBReport.gather(requests)
         for f in gathered.failures { notes.append("\(f.request.option): \(f.error)") }
-        var chain: (id: Bytes32, source: String)?
-        if let typed = request.chainID { chain = (typed, "operator (--chain-id)") }
-        for r in gathered.readings {
-            guard let id = r.chainID else { continue }
-            if let (known, from) = chain, known != id {
-                throw .refused("the chain ids disagree: \(known.hex) from \(from), \(id.hex) from \(r.source.description): nothing is exported")
-            }
-            if chain == nil { chain = (id, r.source.description) }
-        }
+        let chain = try InterchangeDocument.chain(
+            of: gathered.readings, typed: request.chainID.map { ($0, "operator (--chain-id)") }, refusing: "nothing is exported")
         guard let chain else {
             throw .usage("the document must say which chain its votes were cast on: give --blocks-dir DIR or --api URL, or --chain-id HEX (this data dir has no blocks.log with a chain id)")
         }
@@ -110,7 +103,7 @@ public enum InterchangeExport {
     /// temporary name in the same directory, are made durable, and get their name by
     /// link(2), which fails when the name exists; the temporary name is then removed.
     public static func write(_ document: InterchangeDocument, to path: String) throws(EngineError) {
-        let dir = path.lastIndex(of: "/").map { i in i == path.startIndex ? "/" : String(path[..<i]) } ?? "."
+        let dir = PathText.directory(path)
         let temporary = path + ".tmp-\(getpid())"
         do throws(Errno) {
             let fd = try Sys.open(temporary, .writeOnly, [.create, .exclusiveCreate, .noFollow], permissions: FilePermissions(rawValue: 0o644))
@@ -142,9 +135,7 @@ public enum InterchangeExport {
 /// without one, the safety file's directory).
 public enum OutputPlace {
     public static func directory(for location: Location, workingDirectory: String?, home: String?) -> String {
-        let file = location.file
-        let fileDir = file.lastIndex(of: "/").map { i in i == file.startIndex ? "/" : String(file[..<i]) } ?? "."
-        let node = location.dataDir ?? fileDir
+        let node = location.dataDir ?? PathText.directory(location.file)
         func inside(_ path: String) -> Bool {
             let base = node.hasSuffix("/") ? node : node + "/"
             return path == node || path.hasPrefix(base)
