@@ -34,9 +34,8 @@ struct RepairTmuxTests {
         #expect(s.ok, "\(s.screen)")
         #expect(s.screen.contains("RRepair"), "R is on the key bar: \(s.screen)")
         try t.send("R")
-        s = try t.waitFor("Step 1 of 5: Damage and node keys")
+        s = try t.waitFor { $0.contains("Step 1 of 5: Damage and node keys") && $0.contains("The node votes with 3 keys") }
         #expect(s.ok, "\(s.screen)")
-        #expect(s.screen.contains("The node votes with 3 keys"))
         try t.send("Enter")
         #expect(try t.waitFor("Step 2 of 5").ok)
         try t.send("Enter")

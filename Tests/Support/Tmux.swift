@@ -60,17 +60,32 @@ public final class Tmux {
 
     public func capture() throws -> String { try tmux(["capture-pane", "-p"]) }
 
-    /// Polls the screen until `predicate` holds; returns the last capture either way.
+    /// Polls the screen until `predicate` holds on a settled screen: two captures 40 ms
+    /// apart that are the same. A capture taken while the program is still drawing can
+    /// show the new screen's first lines over the old screen's rest (CI once matched
+    /// "Step 1 of 5" on such a capture and missed the step's text below it). Returns the
+    /// last capture either way; a screen that keeps changing while the predicate holds
+    /// (a clock) counts at the deadline.
     @discardableResult
     public func waitFor(timeout: Double = 10, _ predicate: (String) -> Bool) throws -> (ok: Bool, screen: String) {
         let deadline = Date().addingTimeInterval(timeout)
         var screen = ""
+        var held = false
         while Date() < deadline {
             screen = try capture()
-            if predicate(screen) { return (true, screen) }
+            if predicate(screen) {
+                held = true
+                usleep(40_000)
+                let again = try capture()
+                if again == screen { return (true, screen) }
+                screen = again
+                held = predicate(again)
+                continue
+            }
+            held = false
             usleep(50_000)
         }
-        return (false, screen)
+        return (held, screen)
     }
 
     public func waitFor(_ text: String, timeout: Double = 10) throws -> (ok: Bool, screen: String) {
