@@ -27,9 +27,10 @@ public struct WatchView: Sendable {
 }
 
 extension AppState {
-    /// While a watch runs, the program wakes this often without a key (to collect samples).
+    /// While a watch or the Network screen runs, the program wakes this often without a key
+    /// (to collect samples).
     /// Also while the subgroup checks run in the background (reader: their warnings are polled).
-    public var tickMilliseconds: Int? { watch == nil && file?.backgroundPending != true ? nil : 250 }
+    public var tickMilliseconds: Int? { watch == nil && network == nil && file?.backgroundPending != true ? nil : 250 }
 }
 
 /// Watch: the node catching up and the key voting again, live and read-only.
