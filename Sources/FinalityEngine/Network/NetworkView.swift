@@ -378,9 +378,9 @@ public struct NetworkView: Hashable, Sendable {
         let weak = t.weakWeight > 0 ? ", weak votes \(grouped(t.weakWeight))" : ""
         func missing() -> String {
             let names = p.notVoting
-            var list = names.prefix(namesShown).map { "\($0.description.isEmpty ? String($0.keyText.prefix(24)) : $0.description) (\(grouped($0.weight)))" }
+            var list = names.prefix(namesShown).map { "\(shortName($0)) (\(grouped($0.weight)))" }
             if names.count > namesShown { list.append("…") }
-            var s = ": \(grouped(t.missingStrongWeight)) more weight must vote"
+            var s = ": \(grouped(t.missingStrongWeight)) more weight must vote" + (t.weakWeight > 0 ? " strong" : "")
             if !list.isEmpty { s += "; not voting: " + list.joined(separator: ", ") }
             if t.weakQuorum && !t.strongQuorum { s += " (weak QCs still form: blocks are not final)" }
             return s
@@ -409,6 +409,13 @@ public struct NetworkView: Hashable, Sendable {
             sentence += "; pending policy (generation \(q.generation.map(String.init) ?? "?")): strong votes \(grouped(q.totals.strongWeight)), threshold \(grouped(q.totals.threshold)): \(grouped(q.totals.missingStrongWeight)) more weight must vote"
         }
         return NetworkVerdict(kind: kind, sentence: sentence, stalledSince: since)
+    }
+
+    /// A finalizer as the verdict names it: its description (at most 32 characters), else
+    /// the start of its key.
+    public static func shortName(_ f: NetworkFinalizer) -> String {
+        let name = f.description.isEmpty ? f.keyText : f.description
+        return name.count > 32 ? String(name.prefix(31)) + "…" : name
     }
 
     /// `09:03:14` (UTC).
