@@ -63,7 +63,7 @@ public struct NetworkWatch: Sendable {
 
 /// Network: which finalizers of the active policy vote, how much weight is missing for a
 /// quorum, and whether this node's keys are among them (issue 23). Live and read-only.
-enum NetworkScreen: ScreenUnit {
+enum NetworkScreen: ScrollingText {
     static let screen = Screen.network
     static let title = "Network"
 
@@ -163,18 +163,9 @@ enum NetworkScreen: ScreenUnit {
         state.screen = state.network?.returnTo ?? .lib
     }
 
-    static func move(_ state: inout AppState, by delta: Int) {
-        guard let n = state.network, let view = view(state) else { return }
-        state.network?.scroll = view.moved(n.scroll, by: delta)
-    }
-
-    static func page(_ state: AppState) -> Int { view(state)?.page ?? Core.pageRows(state) }
-
-    static func view(_ state: AppState) -> ScrollView? {
-        guard let n = state.network else { return nil }
-        let body = Rect(row: 1, column: 0, rows: state.size.rows - 3, columns: state.size.columns)
-        return ScrollView(lines(n, width: body.columns), in: body)
-    }
+    static func text(_ state: AppState, width: Int) -> [(String, Style)]? { state.network.map { lines($0, width: width) } }
+    static func scroll(_ state: AppState) -> Int? { state.network?.scroll }
+    static func scroll(_ state: inout AppState, to top: Int) { state.network?.scroll = top }
 
     static func position(_ state: AppState) -> String {
         guard let n = state.network else { return "" }
@@ -182,11 +173,7 @@ enum NetworkScreen: ScreenUnit {
     }
 
     static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
-        guard let n = state.network else {
-            g.put("Not asking any node API: a sets one (n on LIB or Watch opens this screen).", row: body.row, column: 0, style: .dim)
-            return
-        }
-        ScrollView(lines(n, width: body.columns), in: body).draw(&g, top: n.scroll)
+        drawText(&g, state, body, empty: "Not asking any node API: a sets one (n on LIB or Watch opens this screen).")
     }
 
     /// The screen's text: what is asked, the verdict, the policies, every finalizer's row.
