@@ -54,11 +54,21 @@ public struct NetworkWatch: Sendable {
     public var startedAt: Int64?
     /// Where ESC goes back to.
     public var returnTo: Screen
+    /// The table's lines for the view, sort and width last shown.
+    var table: NetworkTable?
 
     public init(config: NetworkConfig, returnTo: Screen) {
         self.config = config
         self.returnTo = returnTo
     }
+}
+
+/// The Network screen's rows as drawn for one refresh, sort and width.
+struct NetworkTable: Sendable {
+    var width: Int
+    var sort: NetworkSort
+    var takenAt: Int64
+    var lines: [(String, Style)]
 }
 
 /// Network: which finalizers of the active policy vote, how much weight is missing for a
@@ -113,6 +123,7 @@ enum NetworkScreen: ScrollingText {
             let all = NetworkSort.allCases
             let next = all[(all.firstIndex(of: state.network!.sort)! + 1) % all.count]
             state.network?.sort = next
+            cacheTable(&state)
             state.status = StatusMessage(.info, "sorted by \(sortName(next))")
             return []
         case .setAPI:
@@ -154,6 +165,7 @@ enum NetworkScreen: ScrollingText {
         case .success(let v):
             state.network?.view = v
             state.network?.error = nil
+            cacheTable(&state)
         case .failure(let e):
             state.network?.error = DisplayText.sanitize(InterfaceWords.say(e.description))
         }
@@ -211,11 +223,19 @@ enum NetworkScreen: ScrollingText {
         if !v.configuredKeysKnown { add("This node's keys: not found (no nodeos config.ini): no row is marked as this node's.", .dim, indent: 2) }
         for d in v.disagreements { add("The node APIs disagree: " + d, .warning, indent: 2) }
         for u in v.unanswered { add("\(u.url) did not answer: \(InterfaceWords.say(u.reason))", .warning, indent: 2) }
+        if let t = n.table, t.width == width, t.sort == n.sort, t.takenAt == v.unixMilliseconds { return out + t.lines }
+        return out + table(v, sort: n.sort, width: width)
+    }
+
+    /// The policies' rows, sorted: made once per refresh, sort and width (`NetworkWatch.table`),
+    /// not per frame (a policy can have a thousand finalizers).
+    static func table(_ v: NetworkView, sort: NetworkSort, width: Int) -> [(String, Style)] {
+        var out = [(String, Style)]()
+        let cols = NetworkColumns(width: width)
         for p in [v.active, v.pending].compactMap({ $0 }) {
             out.append(("", .normal))
-            let cols = NetworkColumns(width: width)
             out.append((cols.header(p.role == .active ? "Active policy" : "Pending policy"), .header))
-            for f in NetworkView.sorted(p.finalizers, by: n.sort) {
+            for f in NetworkView.sorted(p.finalizers, by: sort) {
                 out.append((cols.row(f, now: v.unixMilliseconds), rowStyle(f)))
             }
         }
@@ -223,6 +243,13 @@ enum NetworkScreen: ScrollingText {
             out.append(("\(NetworkColumns.thisNode) this node's key (its config.ini has it)", .dim))
         }
         return out
+    }
+
+    /// Makes the table for the view, sort and screen width now shown.
+    static func cacheTable(_ state: inout AppState) {
+        guard let n = state.network, let v = n.view else { return }
+        state.network?.table = NetworkTable(
+            width: state.size.columns, sort: n.sort, takenAt: v.unixMilliseconds, lines: table(v, sort: n.sort, width: state.size.columns))
     }
 
     static func policyLine(_ p: NetworkPolicy) -> String {

@@ -12,36 +12,24 @@ struct NetworkScreenTests {
     static let base: UInt32 = 850_000_000
 
     /// A node's answers: a policy of `weights.count` finalizers (descriptions `names`, keys
-    /// ScreenFixture.key(100 + i)), head 1,000, LIB `lib`; finalizer i voted strong at head
+    /// `FakeAnswers.networkKey(i)`), head 1,000, LIB `lib`; finalizer i voted strong at head
     /// unless it is in `silent` (no vote) or `behind` (a vote 40 blocks back).
     static func view(
         names: [String], weights: [Int], threshold: Int, lib: UInt32 = 998, silent: Set<Int> = [], behind: Set<Int> = [],
         configured: [BLSPublicKey]? = nil
     ) throws -> NetworkView {
         let head: UInt32 = 1_000
-        let keys = weights.indices.map { ScreenFixture.key(UInt8(100 + $0)) }
-        let info = try NodeAPI.parseInfo(
-            Array(FakeAnswers.getInfo(head: head, headSlot: base + head, lib: lib, libSlot: base + lib).utf8), url: "http://127.0.0.1:8888")
-        func escaped(_ s: String) -> String {
-            s.unicodeScalars.map { u in u.value < 0x20 || u == "\"" || u == "\\" ? String(format: "\\u%04x", u.value) : String(u) }.joined()
-        }
-        let finalizers = keys.indices.map { i in
-            #"{"description":"\#(escaped(names[i]))","weight":\#(weights[i]),"public_key":"\#(keys[i].text)"}"#
-        }.joined(separator: ",")
-        let votes = keys.indices.filter { !silent.contains($0) }.map { i -> String in
+        let policy = FakeAnswers.Policy.make(
+            weights.count, names: names, weights: weights.map(UInt64.init), generation: 7, threshold: UInt64(threshold))
+        let votes = policy.finalizers.indices.filter { !silent.contains($0) }.map { i in
             let block = behind.contains(i) ? head - 40 : head
-            return """
-                {"description":"x","public_key":"\(keys[i].text)","is_vote_strong":true,"finalizer_policy_generation":7,\
-                "voted_for_block_id":"\(FakeAnswers.id(block).hex)","voted_for_block_num":\(block),"voted_for_block_timestamp":"\(FakeAnswers.time(base + block))"}
-                """
-        }.joined(separator: ",")
-        let body = """
-            {"active_finalizer_policy":{"generation":7,"threshold":\(threshold),"finalizers":[\(finalizers)]},\
-            "pending_finalizer_policy":null,"last_tracked_votes":[\(votes)]}
-            """
-        let fin = try NodeAPI.parseFinalizerInfo(Array(body.utf8), url: "http://127.0.0.1:8888")
+            return FakeAnswers.Vote(key: policy.finalizers[i].key, block: block, slot: base + block, strong: true)
+        }
+        let url = "http://127.0.0.1:8888"
+        let info = try NodeAPI.parseInfo(Array(FakeAnswers.getInfo(head: head, headSlot: base + head, lib: lib, libSlot: base + lib).utf8), url: url)
+        let fin = try NodeAPI.parseFinalizerInfo(Array(FakeAnswers.finalizerInfo(active: policy, votes: votes).utf8), url: url)
         return try NetworkView.build(
-            [NetworkAnswer(url: "http://127.0.0.1:8888", info: info, finalizers: fin)], configuredKeys: configured,
+            [NetworkAnswer(url: url, info: info, finalizers: fin)], configuredKeys: configured,
             unixMilliseconds: BlockTimestamp(slot: base + head).unixMilliseconds + 500)
     }
 
@@ -127,7 +115,7 @@ struct NetworkScreenTests {
     func stallOfTwentyOne() throws {
         // More than a third of the weight (9 of 26) silent: delta 3, alpha 2, beta 2, kappa 1, lambda 1.
         let silent: Set<Int> = [0, 1, 3, 9, 10]
-        let mine = ScreenFixture.key(100 + 9)
+        let mine = FakeAnswers.networkKey(9)
         let r = NodeConfig.keys(configINI: Array("signature-provider = \(mine.text)=KEY:\(ScreenFixture.plantedSecret)\n".utf8), path: "/etc/nodeos/config.ini")
         let nodeKeys = NodeKeys(keys: r.keys, looked: [], source: "config.ini /etc/nodeos/config.ini")
         let v = try Self.view(names: Self.greek, weights: Self.weights, threshold: 18, lib: 900, silent: silent, configured: [mine])
@@ -150,6 +138,27 @@ struct NetworkScreenTests {
         let kappa = try #require(rows.first { $0.contains("bp.kappa ") })
         #expect(kappa.hasPrefix("◆ "), "\(kappa)")
         #expect(rows.filter { $0.hasPrefix("◆") }.count == 1)
+    }
+
+    @Test("a policy of 1,000 finalizers at 80x24: every row reachable by paging, in the order asked, none twice")
+    func thousandFinalizers() throws {
+        let names = (0..<1_000).map { "bp.\($0)" }
+        let v = try Self.view(names: names, weights: (0..<1_000).map { 1 + $0 % 7 }, threshold: 2_667, silent: Set(stride(from: 0, to: 1_000, by: 10)))
+        var s = Self.shown(v)
+        press(&s, c("s"))  // policy order
+        var seen = [String]()
+        press(&s, c("g"))
+        for _ in 0..<200 {
+            for row in Self.rows(Render.render(s).text) {
+                let name = String(row.dropFirst(2 + 8 + 1 + 7 + 1).prefix { $0 != " " })
+                if seen.last != name, !seen.contains(name) { seen.append(name) }
+            }
+            let before = Render.render(s)
+            press(&s, c(" "))
+            if Render.render(s) == before { break }
+        }
+        #expect(seen == names, "\(seen.count) rows seen; first missing: \(names.first { !seen.contains($0) } ?? "none")")
+        #expect(Self.flat(Render.render({ var t = s; press(&t, c("g")); return t }()).text).contains("Active policy: generation 7, 1,000 finalizers"))
     }
 
     @Test("s sorts by status, policy order, weight, last vote; the status bar says which")
