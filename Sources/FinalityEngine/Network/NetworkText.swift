@@ -56,7 +56,7 @@ public enum NetworkText {
     static let header = "  STATUS     WEIGHT  LAST VOTE                              KEY                     DESCRIPTION"
 
     public static func row(_ f: NetworkFinalizer) -> String {
-        let vote = f.lastVote.map { "\(grouped($0.blockNumber)) \($0.isStrong ? "strong" : "weak") \(clock($0.time)) (-\(grouped($0.blocksBehindHead)))" } ?? "—"
+        let vote = f.lastVote.map { "\(grouped($0.blockNumber)) \($0.isStrong ? "strong" : "weak") \(clock($0.time)) (\($0.blocksBehindHead == 0 ? "at head" : "\(grouped($0.blocksBehindHead)) behind"))" } ?? "—"
         var s = "  " + pad(f.status.rawValue, 9) + " " + pad(grouped(f.weight), 6, right: true) + "  " + pad(vote, 37) + "  "
             + pad(shortKey(f.keyText), 22) + "  " + (f.description.isEmpty ? "(no description)" : f.description)
         if f.isThisNode { s += "  ← this node" }

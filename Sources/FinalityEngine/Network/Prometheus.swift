@@ -30,12 +30,34 @@ public struct PrometheusText: Sendable {
     }
 
     public mutating func sample(_ name: String, _ labels: [(String, String)], seconds milliseconds: Int64) {
+        sample(name, labels, Self.seconds(milliseconds))
+    }
+
+    /// Labels escaped once (`labels(_:)`), for the many families of one finalizer.
+    public struct Labels: Sendable {
+        var text: String
+    }
+
+    public static func labels(_ pairs: [(String, String)]) -> Labels {
+        Labels(text: pairs.map { k, v in k + "=\"" + escapeLabel(v) + "\"" }.joined(separator: ","))
+    }
+
+    public mutating func sample(_ name: String, _ labels: Labels, _ value: Int64, extra: String = "") {
+        text += name + "{" + labels.text + extra + "} " + String(value) + "\n"
+    }
+
+    public mutating func sample(_ name: String, _ labels: Labels, seconds milliseconds: Int64) {
+        text += name + "{" + labels.text + "} " + Self.seconds(milliseconds) + "\n"
+    }
+
+    /// Milliseconds as seconds: `50.5`, `1796029444`, `-0.25`.
+    static func seconds(_ milliseconds: Int64) -> String {
         let sign = milliseconds < 0 ? "-" : ""
         let m = milliseconds.magnitude
         let frac = m % 1000
         var fraction = frac == 0 ? "" : "." + String(String(frac + 1000).dropFirst())
         while fraction.hasSuffix("0") { fraction.removeLast() }
-        sample(name, labels, sign + String(m / 1000) + fraction)
+        return sign + String(m / 1000) + fraction
     }
 
     mutating func sample(_ name: String, _ labels: [(String, String)], _ value: String) {
@@ -51,9 +73,9 @@ public struct PrometheusText: Sendable {
         text += " " + value + "\n"
     }
 
-    /// A label value: sanitized (no controls, at most `limit` characters), then `\` → `\\`,
+    /// A label value: sanitized (no controls, at most `limit` characters: a key text, 150, is whole), then `\` → `\\`,
     /// `"` → `\"`, line feed → `\n`.
-    public static func escapeLabel(_ s: String, limit: Int = 128) -> String {
+    public static func escapeLabel(_ s: String, limit: Int = 256) -> String {
         let clean = DisplayText.sanitize(s, limit: limit)
         guard clean.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) else { return clean }
         var out = ""
@@ -151,8 +173,13 @@ public enum NetworkMetrics {
         p.gauge("finality_voting_finalizers", "The number of finalizers voting (last vote within --behind-blocks of head).")
         for q in policies { p.sample("finality_voting_finalizers", ["policy": q.role.rawValue], Int64(q.totals.votingCount)) }
 
-        func labels(_ q: NetworkPolicy, _ f: NetworkFinalizer) -> [(String, String)] {
-            [("policy", q.role.rawValue), ("key", f.keyText), ("description", f.description)]
+        // Each finalizer's labels escaped once for its nine families.
+        var escaped = [[PrometheusText.Labels]]()
+        for q in policies {
+            escaped.append(q.finalizers.map { f in PrometheusText.labels([("policy", q.role.rawValue), ("key", f.keyText), ("description", f.description)]) })
+        }
+        func labels(_ q: NetworkPolicy, _ f: NetworkFinalizer) -> PrometheusText.Labels {
+            escaped[q.role == policies[0].role ? 0 : 1][f.index]
         }
         p.gauge("finality_finalizer_weight", "The finalizer's weight in the policy.")
         for q in policies { for f in q.finalizers { p.sample("finality_finalizer_weight", labels(q, f), Int64(clamping: f.weight)) } }
@@ -160,7 +187,7 @@ public enum NetworkMetrics {
         for q in policies {
             for f in q.finalizers {
                 for s in FinalizerStatus.allCases {
-                    p.sample("finality_finalizer_status", labels(q, f) + [("status", label(s))], f.status == s ? 1 : 0)
+                    p.sample("finality_finalizer_status", labels(q, f), f.status == s ? 1 : 0, extra: ",status=\"\(label(s))\"")
                 }
             }
         }

@@ -73,7 +73,7 @@ struct Network: ParsableCommand {
 
     func run() throws {
         try FinalityCLI.run { () throws(EngineError) -> ExitStatus in
-            let keys = configuredKeys()
+            let keys = try configuredKeys()
             let options = FinalityEngine.NetworkOptions(behindBlocks: behindBlocks, stallBlocks: stallBlocks)
             if !watch {
                 let view = try NetworkSampler.refresh(apis: apis, configuredKeys: keys, options: options, apiTimeout: apiTimeout)
@@ -88,8 +88,12 @@ struct Network: ParsableCommand {
 
     /// nodeos's config: --config-dir, else nodeos's default (no data dir, no running node
     /// to ask: the network command is about the network). nil when none was found.
-    func configuredKeys() -> [BLSPublicKey]? {
+    /// --config-dir that has no readable config.ini is bad usage (the marks would silently be absent).
+    func configuredKeys() throws(EngineError) -> [BLSPublicKey]? {
         let found = NodeConfig.find(configDir: configDir, dataDir: nil, running: nil, home: ProcessInfo.processInfo.environment["HOME"])
+        if let dir = configDir, !found.found {
+            throw .usage("--config-dir \(dir): no readable config.ini there (\(found.looked.joined(separator: "; ")))")
+        }
         return found.found ? found.publicKeys : nil
     }
 
