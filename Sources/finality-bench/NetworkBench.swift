@@ -1,5 +1,6 @@
 import FinalityEngine
 import FinalityFormat
+import FinalityInterface
 import Foundation
 
 #if canImport(Glibc)
@@ -8,7 +9,7 @@ import Foundation
 
 /// Issue 23, item 5: one refresh of the network's view for a policy of `count` finalizers
 /// (parse get_info and get_finalizer_info, statuses, totals, verdict, then the text, the
-/// JSON and the Prometheus metrics), in CPU time per refresh, beside Foundation's
+/// JSON, the Prometheus metrics and the Network screen at 80x24), in CPU time per refresh, beside Foundation's
 /// JSONSerialization parsing the same bytes in the same run. Target: ≤ 20 ms of CPU per
 /// refresh at 1,000 finalizers.
 func networkBenchmark(count: Int = 1_000) {
@@ -77,14 +78,29 @@ func networkBenchmark(count: Int = 1_000) {
     let text = measure("text") { NetworkText.lines(v, sort: .status).count }
     let json = measure("json") { NetworkText.json(v).serialized().utf8.count }
     let metrics = measure("metrics") { NetworkMetrics.text(v).utf8.count }
+    // The Network screen open at 80x24: a refresh absorbed (its table made) and the frame drawn.
+    var open = AppState(location: Location(file: "/srv/node/data/finalizers/safety.dat", dataDir: "/srv/node/data"), readOnly: true, size: Size(columns: 80, rows: 24), apiURL: "http://bench")
+    open.screen = .lib
+    _ = Core.update(&open, .terminal(.key(.character("n"))))
+    let screen = measure("screen") {
+        var s = open
+        _ = Core.update(&s, .networkPolled(NetworkPoll(latest: .success(v), refreshes: 1, takenAt: v.unixMilliseconds), now: v.unixMilliseconds))
+        return Render.render(s).text.count
+    }
+    var shown = open
+    _ = Core.update(&shown, .networkPolled(NetworkPoll(latest: .success(v), refreshes: 1, takenAt: v.unixMilliseconds), now: v.unixMilliseconds))
+    let frame = measure("frame") { Render.render(shown).text.count }
     print(String(format: "  JSONSerialization of the same bytes (reference): %.2f ms", reference))
     print(String(format: "  parse both answers + statuses, totals, verdict:   %.2f ms (%.1f× the reference)", model, model / max(reference, 0.001)))
     print(String(format: "  text rendering (%d lines):                       %.2f ms", NetworkText.lines(v).count, text))
     print(String(format: "  JSON document:                                    %.2f ms", json))
     print(String(format: "  Prometheus metrics:                               %.2f ms", metrics))
+    print(String(format: "  Network screen at 80x24, a refresh absorbed + drawn: %.2f ms (a frame without a refresh: %.3f ms)", screen, frame))
     let refresh = model + text
     print(String(format: "  one text refresh (parse … text): %.2f ms CPU (target <= 20 ms)%@; with JSON and metrics too: %.2f ms",
         refresh, refresh <= 20 ? "" : "  OVER", refresh + json + metrics))
+    let onScreen = model + screen
+    print(String(format: "  one screen refresh (parse … screen): %.2f ms CPU (target <= 20 ms)%@", onScreen, onScreen <= 20 ? "" : "  OVER"))
     print("  verdict: \(v.verdict.sentence.prefix(120))")
     if sink == 42 { print("") }
     fflush(nil)
