@@ -534,9 +534,9 @@ enum WizardScreen: ScreenUnit {
                 }
                 // A command to copy: each line (a `cd DIR`, then the command with short
                 // relative paths) alone on a row from column 0, never wrapped, so a copy of
-                // the row is the line. Only a line wider than the screen (a very long
-                // directory) is cut at the edge, its rows joining back to it exactly.
-                for command in s.commandLines {
+                // the row is the line. A directory too long for a row is built in a shell
+                // variable a piece per row (`NextStep.commandLines(width:)`).
+                for command in s.commandLines(width: rect.columns) {
                     for line in Format.hardWrap(command, width: rect.columns) { lines.append((line, .header)) }
                 }
             }
