@@ -45,8 +45,13 @@ extension Core {
     /// `x`: the runner names the document as `finality export` would without --out; the
     /// prompt then shows that name whole, editable.
     static func startExport(_ state: inout AppState) -> [Effect] {
-        guard let file = state.file, file.safetyFile != nil else {
-            state.status = StatusMessage(.warning, "no entries to export: nodeos refuses this file (R: repair it first)")
+        guard let file = state.file else {
+            state.status = StatusMessage(
+                .warning, state.fileMissing ? "nothing to export: the file does not exist (R: a repair creates it)" : "nothing to export: the file could not be read")
+            return []
+        }
+        guard file.safetyFile != nil else {
+            state.status = StatusMessage(.warning, "nothing to export: nodeos refuses this file (R: repair it first)")
             return []
         }
         guard !file.entries.isEmpty else {
