@@ -38,6 +38,8 @@ import FinalityTestSupport
             .networkPolled(NetworkPoll(latest: .failure(.io(path: "http://127.0.0.1:8888", operation: "connect", reason: "refused")), refreshes: 1, takenAt: 0), now: 0)
         case .pollSubgroupChecks(let load), .awaitHash(let load): .subgroupChecksPolled(load: load, sha256: nil, keyTexts: nil, warnings: [])
         case .checkWorld: .worldChecked(WorldCheck(file: nil, access: nil, unixMilliseconds: 0))
+        case .proposeExport: .exportProposed("/home/operator/finality-export-node-a-20261207T033000Z.json")
+        case .exportDocument(let o): .exported(.success(ExportDone(target: o.target, keyCount: max(1, o.keys.count), chainID: "00", chainIDSource: "blocks.log")))
         }
     }
 

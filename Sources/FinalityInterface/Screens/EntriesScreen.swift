@@ -52,6 +52,10 @@ enum EntriesScreen: ScreenUnit {
             state.wizard = WizardState(action: .repair)
             state.screen = .wizard
             return []
+        case .exportDocument:
+            return Core.startExport(&state)
+        case .importDocument:
+            return Core.startImport(&state)
         default:
             return nil
         }
