@@ -9,9 +9,12 @@ import FinalityFormat
 //
 // Quorum (../shared/docs/voting.md, "Quorum"): a strong QC needs the strong votes' weight to
 // reach the policy's threshold, a weak QC strong + weak (spring libraries/chain/qc.cpp,
-// `qc_sig_t::verify_weights`, lines 136-165); while a pending policy exists each QC must
-// also reach the pending policy's own threshold (qc.cpp lines 59-80). Finality advances on
-// strong QCs only.
+// `qc_sig_t::verify_weights`, lines 136-165 at 01e678da: `strong_weights >=
+// fin_policy->threshold` for a strong QC, `strong_weights + weak_weights >= threshold` for
+// a weak one, each finalizer's `weight` summed); while a pending policy exists each QC must
+// also reach the pending policy's own threshold (`qc_t::verify_basic`, lines 59-80:
+// `pending_policy_sig->verify_weights(policies.pending_finalizer_policy)`). Finality
+// advances on strong QCs only.
 
 /// One node API's answers for one refresh.
 public struct NetworkAnswer: Sendable {
