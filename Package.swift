@@ -80,7 +80,7 @@ let package = Package(
             name: "finality",
             dependencies: [
                 "FinalityFormat", "FinalityEngine", "FinalityInterface", "FinalityRunner", "FinalityCurses", "FinalitySamples",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CLibcrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Benchmark (prints figures; not a test) and the fixture generator.

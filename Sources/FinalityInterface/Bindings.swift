@@ -14,6 +14,10 @@ public enum Action: Hashable, Sendable {
     case watch
     /// Run the interlocks again: read-only mode lifts when its reason is gone.
     case recheck
+    /// Export entries to a document for another node (`finality export`).
+    case exportDocument
+    /// Import a document through the wizard (`finality import`).
+    case importDocument
     case submitInput, cancelInput, deleteCharacter, clearInput
 }
 
@@ -118,7 +122,7 @@ public enum Bindings {
         Binding([c("h"), .function(5)], .show(.history), .global, bar: "History", "History screen (backups and audit records)"),
         Binding([c("w")], .writeReport, .global, bar: "Report", "Write the plain-text case report to a file"),
 
-        Binding([.enter, c("i")], .toggleDetail, .screen(.entries), "Every field of the selected entry, or back to the list"),
+        Binding([.enter], .toggleDetail, .screen(.entries), "Every field of the selected entry, or back to the list"),
         Binding([c("/")], .search, .screen(.entries), bar: "Search", "Filter entries by key text"),
         Binding([c("n")], .nextMatch, .screen(.entries), "Next entry matching the search (the whole list stays)"),
         Binding([c("N")], .previousMatch, .screen(.entries), "Previous entry matching the search"),
@@ -126,6 +130,8 @@ public enum Bindings {
         Binding([c("r")], .reset, .screen(.entries), bar: "Reset", "Reset the selected entry to a LIB (wizard)", mutates: true),
         Binding([c("d")], .delete, .screen(.entries), bar: "Delete", "Delete the selected entry (wizard)", mutates: true),
         Binding([c("R")], .repair, .screen(.entries), bar: "Repair", "Repair a file nodeos refuses: every configured key, from the evidence (wizard)", mutates: true),
+        Binding([c("x")], .exportDocument, .screen(.entries), "Export the selected entry, or every entry (Tab), to a document for another node"),
+        Binding([c("i")], .importDocument, .screen(.entries), "Import a document from another node (wizard): add or raise its keys' entries", mutates: true),
         Binding([c("W")], .watch, .screen(.entries), "Watch the selected key vote: head, LIB, its last vote (live, read-only)"),
 
         Binding([c("u")], .rereadLIB, .screen(.lib), bar: "Re-read", "Ask every LIB source again"),

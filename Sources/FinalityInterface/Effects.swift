@@ -42,6 +42,13 @@ public enum Effect: Equatable, Sendable {
     /// Look at the file and the node while the screen is open (never waits: inotify and a
     /// stat now, the runner's process check from its own thread every few seconds).
     case checkWorld(Location)
+    /// The name `finality export` gives a document without --out (the engine's
+    /// `InterchangeExport.defaultName`: outside the data dir, named after the host and the
+    /// time), for the export prompt to show and the operator to edit.
+    case proposeExport(Location, workingDirectory: String?, home: String?)
+    /// Export chosen entries to a new document through the engine's one export
+    /// (`InterchangeExport`, as `finality export`): its interlocks, its chain-id sources.
+    case exportDocument(ExportOrder)
 }
 
 /// Everything `update` reacts to: terminal events and the answers to effects.
@@ -66,6 +73,10 @@ public enum Message: Sendable {
     case subgroupChecksPolled(load: Int, sha256: Bytes32?, keyTexts: KeyTextColumn?, warnings: [Finding]?)
     /// What the runner saw of the file and the node since the last look.
     case worldChecked(WorldCheck)
+    /// The default document name for the export prompt.
+    case exportProposed(String)
+    /// The export's outcome: the document written, or why nothing was.
+    case exported(Result<ExportDone, EngineError>)
 }
 
 /// Whether the file may be written now, as the interlocks and permissions say.

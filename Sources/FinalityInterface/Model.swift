@@ -411,6 +411,11 @@ public enum PromptPurpose: Hashable, Sendable {
     case libReason
     /// `/` at the wizard's review (step 3).
     case reviewSearch
+    /// `x` on Entries: the document's path; Tab switches between the selected entry and
+    /// every entry.
+    case exportPath(allEntries: Bool)
+    /// `i` on Entries: the path of a document to import (then the wizard).
+    case importPath
 }
 
 public struct Prompt: Hashable, Sendable {
@@ -431,9 +436,13 @@ public struct StatusMessage: Hashable, Sendable {
     /// A path the message is about, shown whole on rows of its own above the status bar
     /// (the status bar is one row: a long path would be cut there).
     public var path: String?
-    public init(_ kind: Kind, _ text: String, path: String? = nil) {
+    /// What the message is about in full (an export's outcome, a refusal's reason), shown
+    /// wrapped on rows of its own above the status bar, before `path`.
+    public var detail: [String] = []
+    public init(_ kind: Kind, _ text: String, path: String? = nil, detail: [String] = []) {
         self.kind = kind
         self.text = text
         self.path = path
+        self.detail = detail
     }
 }

@@ -24,6 +24,8 @@ extension Core {
             state.prompt = nil
             return submit(&state, p)
         default:
+            // Tab in the export prompt: the selected entry or every entry.
+            if key == .tab, case .exportPath = p.purpose { toggleExportScope(&state) }
             return []
         }
         state.prompt = p
@@ -82,6 +84,10 @@ extension Core {
             }
             state.wizard?.libReason = text
             return wizardNext(&state)
+        case .exportPath(let all):
+            return submitExport(&state, allEntries: all, text: text)
+        case .importPath:
+            return submitImport(&state, text: text)
         case .typedLIB:
             let parts = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
             guard parts.count == 2 else {

@@ -140,21 +140,23 @@ public enum Render {
     /// rows of its own above the status bar, the path hard-wrapped from column 0 so its
     /// rows join back to it exactly.
     static func pathPanel(_ g: inout Grid, _ state: AppState) {
-        let title: String
+        let titles: [String]
         let path: String
-        if let p = state.prompt, p.purpose == .reportPath || p.purpose == .compareWith {
-            title = p.purpose == .reportPath
+        if let panel = Core.moveKeyPanel(state) {
+            (titles, path) = panel
+        } else if let p = state.prompt, p.purpose == .reportPath || p.purpose == .compareWith {
+            titles = [p.purpose == .reportPath
                 ? "The case report will be written to this file (Enter writes it, ESC cancels):"
-                : "Compare the file with this one (Enter compares, ESC cancels):"
+                : "Compare the file with this one (Enter compares, ESC cancels):"]
             path = p.text
-        } else if let s = state.status, let p = s.path {
-            title = s.kind == .good ? "Written to:" : "Path:"
-            path = p
+        } else if let s = state.status, s.path != nil || !s.detail.isEmpty {
+            titles = s.detail.map(InterfaceWords.say) + (s.path == nil ? [] : [s.kind == .good ? "Written to:" : "Path:"])
+            path = s.path ?? ""
         } else {
             return
         }
-        let parts = Format.hardWrap(path, width: g.size.columns)
-        let rows = [(title, Style.header)] + parts.map { ($0, Style.input) }
+        let parts = path.isEmpty ? [] : Format.hardWrap(path, width: g.size.columns)
+        let rows = titles.flatMap { Format.wrap($0, width: g.size.columns) }.map { ($0, Style.header) } + parts.map { ($0, Style.input) }
         let shown = Array(rows.suffix(max(1, g.size.rows - 4)))
         let top = g.size.rows - 2 - shown.count
         g.fill(row: top - 1, style: .border, character: Line.horizontal)

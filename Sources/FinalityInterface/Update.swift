@@ -44,6 +44,10 @@ public enum Core {
             return effects
         case .worldChecked(let check):
             return worldChecked(&state, check)
+        case .exportProposed(let path):
+            exportProposed(&state, path)
+        case .exported(let result):
+            exported(&state, result)
         case .watchPolled(let samples, let now):
             WatchScreen.absorb(&state, samples, now: now)
         case .fileLoaded(let result):

@@ -6,6 +6,8 @@ public enum WizardAction: String, Hashable, Sendable, CaseIterable {
     case reset, delete, restore
     /// Rebuild a file nodeos refuses from what can be read and the evidence (issue 9).
     case repair
+    /// Import a document exported on another node (issue 24): its keys added or raised.
+    case importDocument
 
     public var title: String {
         switch self {
@@ -13,11 +15,12 @@ public enum WizardAction: String, Hashable, Sendable, CaseIterable {
         case .delete: "Delete"
         case .restore: "Restore"
         case .repair: "Repair"
+        case .importDocument: "Import"
         }
     }
 
-    /// The change is of the whole file (restore, repair), not of one key's entry.
-    public var wholeFile: Bool { self == .restore || self == .repair }
+    /// The change is of the whole file (restore, repair, import), not of one key's entry.
+    public var wholeFile: Bool { self == .restore || self == .repair || self == .importDocument }
 }
 
 /// The five numbered steps support staff name on the phone ("you are at step 3").
@@ -31,13 +34,20 @@ public enum WizardStep: Int, Hashable, Sendable, CaseIterable, Comparable {
             switch action {
             case .restore: "Choose the backup"
             case .repair: "Damage and node keys"
+            case .importDocument: "The document"
             default: "Choose entry and action"
             }
-        case .chooseLIB: action == .restore ? "LIB source (not needed for a restore)" : "Choose LIB source"
+        case .chooseLIB:
+            switch action {
+            case .restore: "LIB source (not needed for a restore)"
+            case .importDocument: "LIB source (not needed for an import)"
+            default: "Choose LIB source"
+            }
         case .review:
             switch action {
             case .restore: "Review the restore"
             case .repair: "Review the repair"
+            case .importDocument: "Review the import"
             default: "Review the change"
             }
         case .confirm: "Confirm"
@@ -52,6 +62,7 @@ public enum WizardStep: Int, Hashable, Sendable, CaseIterable, Comparable {
             switch action {
             case .restore: "Backup"
             case .repair: "Damage & keys"
+            case .importDocument: "Document"
             default: "Entry & action"
             }
         case .chooseLIB: "LIB source"
@@ -207,6 +218,8 @@ public struct WizardState: Sendable {
     /// list when two or more will not vote), instead of the entry.
     public var allNotVoting = false
     public var backup: BackupRow?
+    /// Step 1 of an import: the document's path (absolute, as typed at `i`'s prompt).
+    public var documentPath: String?
     /// Step 2: index into the LIB answers, and the reason for the choice when sources disagree.
     public var libSelected = 0
     public var libReason: String?

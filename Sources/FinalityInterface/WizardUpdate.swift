@@ -24,6 +24,10 @@ extension Core {
             } else if w.action == .repair {
                 // The whole file: no entry to choose; the keys are the node's.
                 w.keyText = nil
+            } else if w.action == .importDocument {
+                // The document names its keys.
+                guard w.documentPath != nil else { return [] }
+                w.keyText = nil
             } else if w.allNotVoting, w.action == .reset {
                 // Every key that will not vote: the engine decides which, as for `--not-voting`.
                 w.keyText = nil
@@ -138,6 +142,8 @@ extension Core {
             case .delete: .delete(key: w.keyText ?? "")
             case .restore: .restore(backup: backupPath ?? "")
             case .repair: .repair
+            // Every key of the document, as `finality import PATH DOCUMENT` without --key.
+            case .importDocument: .importDocument(path: w.documentPath ?? "", keys: [])
             }
         return ChangeRequest(
             kind, path: state.location.file, lib: .readings(state.lib.readings), libChoice: libChosen, libReason: libReason,

@@ -103,6 +103,12 @@ public final class EngineEffects: EffectRunner {
             if case .awaitHash = effect { job.waitForHash() }
             let (sha256, keyTexts, warnings) = job.results
             return .subgroupChecksPolled(load: load, sha256: sha256, keyTexts: keyTexts, warnings: warnings)
+        case .proposeExport(let location, let workingDirectory, let home):
+            // `finality export`'s name without --out (Export.swift): the engine's one rule.
+            return .exportProposed(
+                InterchangeExport.defaultName(for: location, workingDirectory: workingDirectory, home: home, host: ProcessInfo.processInfo.hostName, now: Date()))
+        case .exportDocument(let order):
+            return .exported(Result { () throws(EngineError) in try export(order) })
         }
     }
 
@@ -184,6 +190,19 @@ public final class EngineEffects: EffectRunner {
         nextPlanID += 1
         reviews[id] = review
         return PlanPreview(id: id, review: review)
+    }
+
+    // MARK: export (the interface's `x`), through the engine's one export
+
+    /// `finality export PATH [--key KEY] [--api URL] --out TARGET`, as Export.swift runs it:
+    /// the same document (its interlocks: refused while a node uses the file; its chain id
+    /// from the sources given), written under a new name only.
+    func export(_ order: ExportOrder) throws(EngineError) -> ExportDone {
+        let request = InterchangeExport.Request(path: order.path, keys: order.keys, sources: order.sources, procRoot: procRoot)
+        let result = try InterchangeExport.document(request, host: ProcessInfo.processInfo.hostName, tool: "finality \(toolVersion)", now: Date())
+        try InterchangeExport.write(result.document, to: order.target)
+        let doc = result.document
+        return ExportDone(target: order.target, keyCount: doc.entries.count, chainID: doc.chainID.hex, chainIDSource: doc.chainIDSource, notes: result.notes)
     }
 
     // MARK: history, comparison, report

@@ -1,3 +1,4 @@
+import CLibcrypto
 import FinalityEngine
 
 /// The one version string: `finality --version` prints it and every audit record and
@@ -31,16 +32,66 @@ public enum ToolVersion {
 
 /// The git checkout a source build's executable sits in, read without running git.
 enum SourceCheckout {
-    /// "1a2b3c4d5e6f" (the checkout's HEAD, when it is no newer than the executable), "1a2b3c4d5e6f?
-    /// (the checkout moved after this build)" otherwise; nil outside a checkout's `.build`.
+    /// "1a2b3c4d5e6f" (the checkout's HEAD, when it is no newer than the executable), with
+    /// "-dirty" when a tracked file was changed before the build; "1a2b3c4d5e6f? (the
+    /// checkout moved after this build)" otherwise; nil outside a checkout's `.build`.
     static func commitText(executable: String?) -> String? {
         guard let exe = executable, let root = exe.components(before: "/.build/") else { return nil }
         guard let (hash, refPath) = head(root: root) else { return nil }
         let short = String(hash.prefix(12))
-        if let built = try? Sys.status(exe, followLinks: true).modified, let moved = try? Sys.status(refPath, followLinks: true).modified, moved > built {
+        guard let built = try? Sys.status(exe, followLinks: true) else { return short }
+        if let moved = try? Sys.status(refPath, followLinks: true).modified, moved > built.modified {
             return short + "?, checked out after this build"
         }
-        return short
+        return short + (changedBefore(built, root: root, gitDir: gitDir(root: root)) ? "-dirty" : "")
+    }
+
+    /// Whether a tracked file differed from git's index when the executable was built: its
+    /// content (a blob's SHA-1, as git hashes it) is not the one the index names, and it was
+    /// last changed no later than the executable. Read from `.git/index` (versions 2 and 3,
+    /// git's `Documentation/gitformat-index.txt`), hashing only files whose size or time
+    /// differ from the index's record, as `git status` does. A file changed after the
+    /// build is not this build's; a change staged but not committed is not seen (that
+    /// needs the commit's tree objects), and nor is a deleted file's absence claimed.
+    static func changedBefore(_ built: FileStatus, root: String, gitDir: String) -> Bool {
+        guard let index = try? Sys.readFile(gitDir + "/index"), index.count >= 12, Array(index[0..<4]) == Array("DIRC".utf8) else { return false }
+        func u32(_ at: Int) -> Int { index[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        let version = u32(4), count = u32(8)
+        guard version == 2 || version == 3 else { return false }
+        var at = 12
+        for _ in 0..<count {
+            guard at + 62 <= index.count else { return false }
+            let mtime = (seconds: Int64(u32(at + 8)), nanoseconds: Int64(u32(at + 12)))
+            let mode = u32(at + 24), size = u32(at + 36)
+            let blob = Array(index[(at + 40)..<(at + 60)])
+            let flags = Int(index[at + 60]) << 8 | Int(index[at + 61])
+            var name = at + 62
+            if version == 3, flags & 0x4000 != 0 { name += 2 }
+            guard let end = index[name...].firstIndex(of: 0) else { return false }
+            let path = String(decoding: index[name..<end], as: UTF8.self)
+            // 1 to 8 NULs pad the entry to a multiple of 8 bytes.
+            at += (end - at + 8) / 8 * 8
+            // A regular file (0o100644 or 0o100755); links and submodules are not read.
+            guard mode & 0o170000 == 0o100000, let now = try? Sys.status(root + "/" + path, followLinks: false) else { continue }
+            let sameStat = now.size == Int64(size) && now.modified == mtime.seconds && (mtime.nanoseconds == 0 || now.modifiedNanoseconds == mtime.nanoseconds)
+            guard !sameStat, (now.modified, now.modifiedNanoseconds) <= (built.modified, built.modifiedNanoseconds) else { continue }
+            guard let bytes = try? Sys.readFile(root + "/" + path) else { continue }
+            if gitBlobSHA1(bytes) != blob { return true }
+        }
+        return false
+    }
+
+    /// git's object id of a file: SHA-1 of "blob <size>\0" and the bytes.
+    static func gitBlobSHA1(_ bytes: [UInt8]) -> [UInt8] {
+        let object = Array("blob \(bytes.count)".utf8) + [0] + bytes
+        var out = [UInt8](repeating: 0, count: 20)
+        var length: UInt32 = 0
+        guard let c = EVP_MD_CTX_new() else { return out }
+        defer { EVP_MD_CTX_free(c) }
+        _ = EVP_DigestInit_ex(c, EVP_sha1(), nil)
+        _ = object.withUnsafeBytes { EVP_DigestUpdate(c, $0.baseAddress, $0.count) }
+        _ = out.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(c, $0.baseAddress, &length) }
+        return out
     }
 
     static func text(_ path: String) -> String? {
@@ -51,13 +102,16 @@ enum SourceCheckout {
     static func isHash(_ s: String) -> Bool { s.count == 40 && s.allSatisfy { $0.isHexDigit } }
 
     /// The HEAD commit and the file it was read from (a loose ref, packed-refs, HEAD).
+    /// `.git` is a directory, or (a worktree) a file "gitdir: …" with a `commondir`.
+    static func gitDir(root: String) -> String {
+        let dotGit = root + "/.git"
+        guard let pointer = text(dotGit), pointer.hasPrefix("gitdir: ") else { return dotGit }
+        let target = String(pointer.dropFirst("gitdir: ".count))
+        return target.hasPrefix("/") ? target : root + "/" + target
+    }
+
     static func head(root: String) -> (String, String)? {
-        // `.git` is a directory, or (a worktree) a file "gitdir: …" with a `commondir`.
-        var gitDir = root + "/.git"
-        if let pointer = text(gitDir), pointer.hasPrefix("gitdir: ") {
-            let target = String(pointer.dropFirst("gitdir: ".count))
-            gitDir = target.hasPrefix("/") ? target : root + "/" + target
-        }
+        let gitDir = gitDir(root: root)
         guard let head = text(gitDir + "/HEAD") else { return nil }
         if isHash(head) { return (head, gitDir + "/HEAD") }
         guard head.hasPrefix("ref: ") else { return nil }

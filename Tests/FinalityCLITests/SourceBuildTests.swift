@@ -56,6 +56,47 @@ import FinalityTestSupport
         #expect(Self.version(binary) == "\(ToolVersionText.number) (commit ffeeddccbbaa?, checked out after this build)")
     }
 
+    @Test("a build from a checkout whose tracked file was changed says -dirty; a file only touched, or changed after the build, does not")
+    func dirtyCheckout() throws {
+        let root = try TemporaryPaths.directory("finality-dirty")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        func git(_ args: String...) throws {
+            let r = Spawn.run("/usr/bin/git", ["-C", root, "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"] + args, outputFile: root + "/../git-\(getpid()).out")
+            #expect(r.status == 0, "git \(args): \(r.output)")
+        }
+        try git("init", "-q")
+        try FileManager.default.createDirectory(atPath: root + "/Sources", withIntermediateDirectories: true)
+        try "let a = 1\n".write(toFile: root + "/Sources/a.swift", atomically: false, encoding: .utf8)
+        try "let b = 2\n".write(toFile: root + "/Sources/b.swift", atomically: false, encoding: .utf8)
+        try git("add", "Sources")
+        try git("commit", "-q", "-m", "one")
+        let hash = try String(contentsOfFile: root + "/.git/refs/heads/" + (FileManager.default.contentsOfDirectory(atPath: root + "/.git/refs/heads").first ?? "master"), encoding: .utf8)
+        let short = String(hash.prefix(12))
+        try FileManager.default.createDirectory(atPath: root + "/.build/debug", withIntermediateDirectories: true)
+        let binary = root + "/.build/debug/finality"
+        func build() throws {
+            usleep(20_000)
+            try? FileManager.default.removeItem(atPath: binary)
+            try FileManager.default.copyItem(atPath: try #require(BuiltBinary.finality), toPath: binary)
+        }
+        // Only touched (same content): clean.
+        usleep(20_000)
+        try "let a = 1\n".write(toFile: root + "/Sources/a.swift", atomically: false, encoding: .utf8)
+        try build()
+        #expect(Self.version(binary) == "\(ToolVersionText.number) (commit \(short))")
+        // Changed, then built: dirty.
+        try "let a = 42\n".write(toFile: root + "/Sources/a.swift", atomically: false, encoding: .utf8)
+        try build()
+        #expect(Self.version(binary) == "\(ToolVersionText.number) (commit \(short)-dirty)")
+        // Committed and built: clean again; a change after the build is not this build's.
+        try git("commit", "-q", "-am", "two")
+        let hash2 = try String(contentsOfFile: root + "/.git/refs/heads/" + (FileManager.default.contentsOfDirectory(atPath: root + "/.git/refs/heads").first ?? "master"), encoding: .utf8)
+        try build()
+        usleep(20_000)
+        try "let b = 3\n".write(toFile: root + "/Sources/b.swift", atomically: false, encoding: .utf8)
+        #expect(Self.version(binary) == "\(ToolVersionText.number) (commit \(hash2.prefix(12)))")
+    }
+
     @Test("a typo of a command: unknown command, did you mean, status 2 (not the hidden open's answer)")
     func typoOfACommand() throws {
         let (dir, _) = try Fixture.dataDir()

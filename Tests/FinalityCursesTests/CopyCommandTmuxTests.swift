@@ -16,10 +16,18 @@ struct CopyCommandTmuxTests {
         try t.tmux(["capture-pane", "-p", "-J"]).split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
     }
 
-    /// The copied lines from `cd ` up to and including the one starting with `command`.
+    /// The copied lines from `cd ` up to and including the one starting with `command`;
+    /// a directory too long for a row comes first as `d=…` rows, then `cd "$d"`: from
+    /// the first of them (nil while it is not on the screen).
     static func commandLines(_ lines: [String], _ command: String) -> [String]? {
         guard let i = lines.firstIndex(where: { $0.hasPrefix(command) }), i > 0, lines[i - 1].hasPrefix("cd ") else { return nil }
-        return [lines[i - 1], lines[i]].map { var l = $0; while l.last == " " { l.removeLast() }; return l }
+        var start = i - 1
+        if lines[start] == "cd \"$d\"" || lines[start].hasPrefix("cd \"$d\" ") {
+            while start > 0, lines[start - 1].hasPrefix("d=\"$d\"") { start -= 1 }
+            guard start > 0, lines[start - 1].hasPrefix("d="), !lines[start - 1].hasPrefix("d=\"$d\"") else { return nil }
+            start -= 1
+        }
+        return lines[start...i].map { var l = $0; while l.last == " " { l.removeLast() }; return l }
     }
 
     /// Runs copied lines in a shell with `finality` on the PATH; its status and output.
@@ -69,6 +77,44 @@ struct CopyCommandTmuxTests {
         let undone = Self.runInShell([undoLines[0], undoLines[1] + " --yes"], t)
         #expect(undone.status == 0, "\(undoLines) → \(undone.output)")
         #expect(try walk.bytes(file) != changed, "the undo restored the backup")
+    }
+
+    @Test("a data dir deeper than the screen is wide: the undo's directory is built a piece per row, every row fits, and the copied rows run")
+    func longDirectoryCommandsRun() throws {
+        let t = Tmux()
+        let walk = try WalkthroughTests()
+        // 180 columns of directory, with a space a shell would split at.
+        let name = "nodes/" + (1...4).map { "standby node \($0) of the eu-west data centre" }.joined(separator: "/") + "/data"
+        let (dir, file) = try walk.dataDir(t, fixture: "v1-five-entries.dat", name: name)
+        #expect((dir + "/finalizers/backups").count > 80)
+        let before = try walk.bytes(file)
+        let key = try SafetyFileReader.decode(before).entries[2].key
+        try t.start(t.finality(ShellWord.quoted(dir)))
+        #expect(try t.waitFor("from blocks.log").ok)
+        try t.send("j", "j", "d")
+        #expect(try t.waitFor("Step 1 of 5").ok)
+        try t.send("Enter")
+        #expect(try t.waitFor("Enter: go to the typed confirmation").ok)
+        try t.send("Enter")
+        #expect(try t.waitFor("Step 4 of 5").ok)
+        try t.type(String(key.text.dropFirst(8).prefix(8)))
+        try t.send("Enter")
+        #expect(try t.waitFor("Next steps").ok)
+        #expect(try walk.bytes(file) != before)
+        var undo: [String]?
+        for _ in 0..<30 {
+            undo = Self.commandLines(try Self.copied(t), "finality restore ")
+            if undo != nil { break }
+            try t.send("j")
+            usleep(100_000)
+        }
+        let screen = try t.capture()
+        let lines = try #require(undo, "the undo command never showed whole: \(screen)")
+        #expect(lines.count > 3 && lines.first?.hasPrefix("d=") == true, "\(lines)")
+        for line in lines { #expect(line.count <= 80, "a row wider than the screen: \(line)") }
+        let undone = Self.runInShell(Array(lines.dropLast()) + [lines.last! + " --yes"], t)
+        #expect(undone.status == 0, "\(lines) → \(undone.output)")
+        #expect(try walk.bytes(file) == before, "the copied undo restored the backup")
     }
 
     @Test("the command line: the value to type right above the prompt, upper-case hex accepted, then paths and one summary line (no JSON); its next steps copy and run")

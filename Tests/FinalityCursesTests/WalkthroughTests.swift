@@ -14,8 +14,8 @@ struct WalkthroughTests {
     /// A data dir holding a copy of a fixture and a blocks.log (our own writer) whose last
     /// block, LIB, is block 400,000,205 at the fixtures' clock (block n at slot
     /// 1,693,612,800 + n − 400,000,000).
-    func dataDir(_ t: Tmux, fixture: String) throws -> (dir: String, file: String) {
-        let dir = t.directory + "/data"
+    func dataDir(_ t: Tmux, fixture: String, name: String = "data") throws -> (dir: String, file: String) {
+        let dir = t.directory + "/" + name
         try FileManager.default.createDirectory(atPath: dir + "/finalizers", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: dir + "/blocks", withIntermediateDirectories: true)
         try FileManager.default.copyItem(

@@ -36,6 +36,8 @@ import FinalityTestSupport
         case .startWatch, .pollWatch, .stopWatch: .watchPolled([], now: 0)
         case .pollSubgroupChecks(let load), .awaitHash(let load): .subgroupChecksPolled(load: load, sha256: nil, keyTexts: nil, warnings: [])
         case .checkWorld: .worldChecked(WorldCheck(file: nil, access: nil, unixMilliseconds: 0))
+        case .proposeExport: .exportProposed("/home/operator/finality-export-node-a-20261207T033000Z.json")
+        case .exportDocument(let o): .exported(.success(ExportDone(target: o.target, keyCount: max(1, o.keys.count), chainID: "00", chainIDSource: "blocks.log")))
         }
     }
 

@@ -40,6 +40,8 @@ struct EveryDoorTests {
         case repair
         /// Restore the backup at `index` in History (newest first).
         case restore(index: Int)
+        /// `i`, the document's path (in the node's home, beside `data/`), Enter: every key.
+        case importDocument(name: String)
     }
 
     /// The binary's own version: the runner is given the same, as the executable gives it.
@@ -101,6 +103,32 @@ struct EveryDoorTests {
     }
 
     static let node = DemoNode()
+
+    /// Issue 24: node A's document (every entry of the demo as built, the chain of its
+    /// blocks.log), the same bytes for both doors (fixed host, path and time), put in the
+    /// node's home under `name`; node B's file lacks key 11 and has an older entry of key 14.
+    static func standbyWithDocument(name: String) throws -> String {
+        let d = try demo()
+        let chain = try LIBSources.fromBlocksDir(d.data + "/blocks")
+        let sourceBytes = SafetyFileWriter.encode(d.safety)
+        let document = try InterchangeDocument.export(
+            d.safety, chainID: chain.chainID!, chainIDSource: "blocks.log /srv/node-a/data/blocks/blocks.log",
+            exported: InterchangeDocument.Exported(
+                time: "2026-12-07T03:30:00Z", host: "node-a.example", path: "/srv/node-a/data/finalizers/safety.dat",
+                sha256: Digest.sha256(sourceBytes), fileFormat: d.safety.format.name, tool: "finality test", whileRunning: false))
+        try Data(document.bytes).write(to: URL(fileURLWithPath: home(d.data) + "/" + name))
+        var standby = d.safety
+        standby.entries.remove(at: 1)
+        let older = d.safety.entries[4].savanna!
+        // Blocks 50 and 52 before LIB (one slot each).
+        func before(_ n: UInt32) -> BlockRef {
+            BlockRef(blockID: FakeAnswers.id(DemoDataDir.libNumber - n), timestamp: BlockTimestamp(slot: libSlot(d.safety) - n))
+        }
+        standby.entries[3].state = .savanna(SavannaSafety(lastVote: before(50), lock: before(52)))
+        #expect(standby.entries[3].key == d.safety.entries[4].key && older.lock.blockNumber > 400_000_148)
+        try write(standby, to: d.file)
+        return d.data
+    }
 
     static let setups: [Setup] = {
         let key14 = SampleKeys.key(14).text
@@ -281,6 +309,23 @@ struct EveryDoorTests {
                 command: { ["reset", $0, "--key", key11] + blocks($0) },
                 keys: .reset(index: 0),
                 check: { f in f.entries[0].hotStuff?.vheight == VHeight(bheight: DemoDataDir.libNumber, pcounter: 2) ? [] : ["_vheight is not {LIB, 2}"] }),
+            // Issue 24: a key moved from node A to standby B. B lacks key 11 (added as A had
+            // it) and has an older entry of key 14 (raised to A's: nothing moves back).
+            Setup(
+                name: "import, a document from another node",
+                make: { try standbyWithDocument(name: "moved.json") },
+                command: { ["import", $0, home($0) + "/moved.json"] },
+                keys: .importDocument(name: "moved.json"),
+                check: { f in
+                    let a = try? demo().safety
+                    var problems = [String]()
+                    guard let a else { return ["node A's file could not be made again"] }
+                    if f.entries.last != a.entries[1] || a.entries[1].key.text != key11 {
+                        problems.append("key 11's entry is not node A's, byte for byte")
+                    }
+                    if f.entries.first(where: { $0.key == a.entries[4].key }) != a.entries[4] { problems.append("key 14's entry was not raised to node A's") }
+                    return problems
+                }),
         ]
     }()
 
@@ -328,6 +373,10 @@ struct EveryDoorTests {
             press(.character("h"))
             for _ in 0..<index { press(.character("j")) }
             press(.character("r"), .enter)
+        case .importDocument(let name):
+            press(.character("i"), .control("u"))
+            type(home(data) + "/" + name)
+            press(.enter)
         }
         let plan = try #require(state.wizard?.plan, "no review at step 3: \(state.wizard?.planError ?? "?"); \(state.status?.text ?? "")")
         #expect(plan.refusal == nil, "\(setup.name): the wizard's review refuses: \(plan.refusal ?? "")")

@@ -20,6 +20,16 @@ public struct NextStep: Hashable, Sendable {
         guard let command else { return [] }
         return (directory.map { ["cd " + ShellWord.quoted($0)] } ?? []) + [command]
     }
+
+    /// The same lines for a screen `width` columns wide: a `cd DIR` line wider than that
+    /// becomes the directory built in a shell variable, a piece per line, then `cd "$d"`
+    /// (`d=/srv/…`, `d="$d"…`): every line fits and is still a line the shell runs as it
+    /// is, so a copy of the rows is the command (issue 22, item 2).
+    public func commandLines(width: Int) -> [String] {
+        guard let command else { return [] }
+        guard let directory, "cd ".count + ShellWord.quoted(directory).count > width else { return commandLines }
+        return ShellWord.assigned(directory, to: "d", width: width) + ["cd \"$d\"", command]
+    }
 }
 
 /// What applying did, and what to do next.
@@ -37,6 +47,26 @@ public enum ShellWord {
         let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:=,@%")
         if !word.isEmpty, word.allSatisfy({ safe.contains($0) }) { return word }
         return "'" + word.replacingLiteral("'", with: "'\\''") + "'"
+    }
+
+    /// Lines that set the shell variable `name` to `value`, each at most `width` columns
+    /// (at least one character of the value per line): `name=PIECE`, then
+    /// `name="$name"PIECE`, each piece quoted as `quoted` does.
+    public static func assigned(_ value: String, to name: String, width: Int) -> [String] {
+        var out = [String]()
+        var rest = Substring(value)
+        while !rest.isEmpty {
+            let lead = out.isEmpty ? name + "=" : name + "=\"$" + name + "\""
+            var take = 1
+            while take < rest.count, lead.count + quoted(String(rest.prefix(take + 1))).count <= width { take += 1 }
+            // Break before a `/` when one is in reach: the rows read as the path's parts.
+            if take < rest.count, let slash = rest.prefix(take + 1).dropFirst().lastIndex(of: "/") {
+                take = rest.distance(from: rest.startIndex, to: slash)
+            }
+            out.append(lead + quoted(String(rest.prefix(take))))
+            rest = rest.dropFirst(take)
+        }
+        return out
     }
 }
 

@@ -13,6 +13,8 @@ public struct FileStatus: Hashable, Sendable {
     public var size: Int64
     /// Last modification, whole seconds since 1970 (UTC).
     public var modified: Int64
+    /// The nanoseconds of the last modification's second.
+    public var modifiedNanoseconds: Int64
 
     init(_ st: stat) {
         device = UInt64(st.st_dev)
@@ -23,6 +25,7 @@ public struct FileStatus: Hashable, Sendable {
         gid = UInt32(st.st_gid)
         size = Int64(st.st_size)
         modified = Int64(st.st_mtim.tv_sec)
+        modifiedNanoseconds = Int64(st.st_mtim.tv_nsec)
     }
 
     public var identity: FileIdentity { FileIdentity(device: device, inode: inode) }

@@ -16,8 +16,13 @@ enum EntriesScreen: ScreenUnit {
             state.entries.zoomed.toggle()
             state.entries.detailScroll = 0
         case .pageDown, .pageUp, .top, .bottom:
-            // Zoomed, j/k choose the entry; the page keys scroll its fields.
-            guard state.entries.zoomed else { return nil }
+            // Zoomed, j/k choose the entry; the page keys scroll its fields. Else the page
+            // keys page the list, and g/G go to its ends (`move`).
+            guard state.entries.zoomed else {
+                guard action == .pageDown || action == .pageUp else { return nil }
+                pageList(&state, down: action == .pageDown)
+                return []
+            }
             guard let view = detailView(state) else { return [] }
             state.entries.detailScroll = view.moved(state.entries.detailScroll, by: LIBScreen.detailDelta(action, view))
         case .search:
@@ -47,6 +52,10 @@ enum EntriesScreen: ScreenUnit {
             state.wizard = WizardState(action: .repair)
             state.screen = .wizard
             return []
+        case .exportDocument:
+            return Core.startExport(&state)
+        case .importDocument:
+            return Core.startImport(&state)
         default:
             return nil
         }
@@ -83,6 +92,29 @@ enum EntriesScreen: ScreenUnit {
         let before = state.entries.selected
         state.entries.selected = Selection.moved(state.entries.selected, by: delta, count: Core.visibleEntries(state).count)
         if state.entries.selected != before { state.entries.detailScroll = 0 }
+        // The list keeps its place while the selection stays in view (k back up does not
+        // scroll); it follows the selection out of view by as little as it can.
+        if let list = listShown(state) { state.entries.scroll = list.top }
+    }
+
+    static func page(_ state: AppState) -> Int { max(1, (listShown(state)?.rows ?? 2) - 1) }
+
+    /// A page less one line: the list's last row shown becomes its first, and the
+    /// selection moves as far (less's and htop's paging, not a fixed count of rows).
+    static func pageList(_ state: inout AppState, down: Bool) {
+        guard let list = listShown(state), list.rows > 0 else { return }
+        let page = max(1, list.rows - 1) * (down ? 1 : -1)
+        let count = Core.visibleEntries(state).count
+        let before = state.entries.selected
+        state.entries.scroll = max(0, min(list.top + page, max(0, count - list.rows)))
+        state.entries.selected = Selection.moved(state.entries.selected, by: page, count: count)
+        if state.entries.selected != before { state.entries.detailScroll = 0 }
+    }
+
+    /// The list's first row shown and how many rows it has, as drawn.
+    static func listShown(_ state: AppState) -> (top: Int, rows: Int)? {
+        var scratch = Grid(state.size)
+        return layout(&scratch, state, Rect(row: 1, column: 0, rows: state.size.rows - 3, columns: state.size.columns)).list
     }
 
     static func position(_ state: AppState) -> String {
@@ -94,7 +126,7 @@ enum EntriesScreen: ScreenUnit {
     }
 
     static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
-        guard let detail = layout(&g, state, body) else { return }
+        guard let detail = layout(&g, state, body).detail else { return }
         // Zoomed (Enter), every field scrolls with the page keys; else the pane says
         // "Enter: all fields" when it is cut.
         if state.entries.zoomed { detail.draw(&g, top: state.entries.detailScroll) } else { g.lines(detail.lines, in: detail.rect) }
@@ -103,12 +135,12 @@ enum EntriesScreen: ScreenUnit {
     /// The detail pane's view as drawn (drawn into a scratch grid to know where).
     static func detailView(_ state: AppState) -> ScrollView? {
         var scratch = Grid(state.size)
-        return layout(&scratch, state, Rect(row: 1, column: 0, rows: state.size.rows - 3, columns: state.size.columns))
+        return layout(&scratch, state, Rect(row: 1, column: 0, rows: state.size.rows - 3, columns: state.size.columns)).detail
     }
 
-    /// Draws all but the detail pane's lines; returns them as a view.
+    /// Draws all but the detail pane's lines; returns them as a view, and where the list is.
     @discardableResult
-    static func layout(_ g: inout Grid, _ state: AppState, _ body: Rect) -> ScrollView? {
+    static func layout(_ g: inout Grid, _ state: AppState, _ body: Rect) -> (detail: ScrollView?, list: (top: Int, rows: Int)?) {
         let w = body.columns
         var row = body.row
         g.put("File    ", row: row, column: 0, style: .dim)
@@ -144,7 +176,7 @@ enum EntriesScreen: ScreenUnit {
                     }
                 }
             }
-            return nil
+            return (nil, nil)
         }
         let v = file.verification
         // What the file is even when damaged ("…, truncated in entry 2 (2 of 5 entries read)"),
@@ -185,7 +217,7 @@ enum EntriesScreen: ScreenUnit {
             }
         }
 
-        guard let safety = v.file else { return nil }
+        guard let safety = v.file else { return (nil, nil) }
         let hotStuff = safety.format == .hotStuff
         let cols = Columns(width: w, reference: state.lib.reference?.lib.timestamp)
         g.fill(row: row, style: .header)
@@ -234,14 +266,14 @@ enum EntriesScreen: ScreenUnit {
         }
         // Detail pane; its rule also says which rows of the list are shown.
         let paneTop = row + listRows
-        guard detailRows > 0 else { return nil }
+        guard detailRows > 0 else { return (nil, (top, listRows)) }
         let title = Core.selectedEntryIndex(state).map { "Entry #\(Format.number($0)) of \(Format.number(safety.entries.count))" } ?? "No entry"
         g.rule(row: paneTop, title: title)
         var right = ""
         if visible.count > listRows { right += " rows \(Format.number(top + 1))-\(Format.number(min(visible.count, top + listRows))) of \(Format.number(visible.count)) " }
         if clipped && !state.entries.zoomed { right += " Enter: all fields " } else if state.entries.zoomed { right += " Enter: the list " }
         if !right.isEmpty { g.put(SafeText(right), row: paneTop, column: w - right.count - 1, style: .dim) }
-        return ScrollView(detail, in: Rect(row: paneTop + 1, column: 0, rows: detailRows - 1, columns: w))
+        return (ScrollView(detail, in: Rect(row: paneTop + 1, column: 0, rows: detailRows - 1, columns: w)), (top, listRows))
     }
 
     /// The node's configured keys: where they came from, and each configured key without

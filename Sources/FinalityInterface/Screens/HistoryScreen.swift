@@ -106,17 +106,26 @@ enum HistoryScreen: ScreenUnit {
             g.put(SafeText(text), row: r, column: 0, style: selected ? .selected : .normal)
         }
         row += backupRows
+        // The selected backup's note (its SHA-256 and what nodeos makes of it) whole: under
+        // the list when it fits there with four rows left for the records; else it leads
+        // the scrolling records, so the page keys reach its end (nothing cut, issue 22).
+        var noteLines = [(String, Style)]()
         if let b = selectedBackup(state), !b.note.isEmpty {
-            for line in Format.wrap(b.note, width: body.columns - 2, maxLines: 2) {
-                g.put(SafeText("  " + line), row: row, column: 0, style: .dim)
-                row += 1
+            let note = Format.wrap(b.note, width: body.columns - 2).map { ("  " + $0, Style.dim) }
+            if note.count <= body.bottom - row - 1 - 4 {
+                for (line, style) in note {
+                    g.put(SafeText(line), row: row, column: 0, style: style)
+                    row += 1
+                }
+            } else {
+                noteLines = note
             }
         }
         g.rule(row: row, title: "Audit records (\(Format.number(l.records.count)))" + (l.auditPath.map { ": \($0)" } ?? ""))
         row += 1
         if l.records.isEmpty { g.put("  (no changes recorded)", row: row, column: 0, style: .dim) }
         // Newest last, each record whole (its summary wrapped); the page keys scroll them.
-        var lines = [(String, Style)]()
+        var lines = noteLines
         for rec in l.records {
             for line in Format.wrap(rec.time + "  " + rec.action + "  " + rec.key + "  " + rec.who, width: body.columns - 2) { lines.append(("  " + line, .normal)) }
             for line in Format.wrap(InterfaceWords.say(rec.summary), width: body.columns - 6) { lines.append(("      " + line, .dim)) }

@@ -8,6 +8,10 @@ import FinalityFormat
 enum InterfaceWords {
     /// Longest first: a phrase of several options before its parts.
     static let table: [(option: String, words: String)] = [
+        // An export without a chain id (InterchangeExport.document): the interface has no
+        // typed chain id; a node API of the chain names it.
+        ("give --blocks-dir DIR or --api URL, or --chain-id HEX", "give a node API of this chain (a on the LIB screen), then x again"),
+        ("give another --out", "give another name (x again, then edit the path)"),
         ("--lib-id HEX with --lib-time or --lib-slot", "a typed LIB (t on the LIB screen)"),
         ("--lib-id with --lib-time", "a typed LIB (t on the LIB screen)"),
         ("--lib-id and --lib-time", "a typed LIB (t on the LIB screen)"),

@@ -62,7 +62,8 @@ enum WatchScreen: ScreenUnit {
             return []
         }
         // A repair's result: every key of the new file.
-        if state.screen == .wizard, state.wizard?.action == .repair { return start(&state, key: nil) }
+        // An import's result: every key of the file (the document may hold several).
+        if state.screen == .wizard, state.wizard?.action == .repair || state.wizard?.action == .importDocument { return start(&state, key: nil) }
         let text = state.screen == .wizard ? state.wizard?.keyText : Core.selectedEntry(state)?.key.text
         let key = text.flatMap { try? BLSPublicKey(text: $0) } ?? Core.selectedEntry(state)?.key
         return start(&state, key: key)

@@ -233,6 +233,23 @@ enum WizardScreen: ScreenUnit {
             g.put("Enter: choose the LIB source (every key's lock moves to it).", row: rect.bottom - 1, column: 0, style: .dim)
             return
         }
+        if w.action == .importDocument {
+            // The document named at `i`'s prompt; ESC from the review comes back here.
+            g.put("Import the keys of the document at this path:", row: row, column: 0)
+            row += 1
+            for line in Format.hardWrap(w.documentPath ?? "", width: rect.columns) {
+                g.put(SafeText(line), row: row, column: 0, style: .header)
+                row += 1
+            }
+            row += 1
+            let explain = "Each key the file lacks is added as the document has it; a key the file has is raised field by field, never moved back. The chain is checked against the LIB sources (l)."
+            for line in Format.wrap(explain, width: rect.columns) {
+                g.put(SafeText(line), row: row, column: 0, style: .dim)
+                row += 1
+            }
+            g.put("Enter: review the import.  ESC: back to Entries.", row: rect.bottom - 1, column: 0, style: .dim)
+            return
+        }
         if w.action == .restore {
             g.put("Restore the file from this backup (j/k to choose another):", row: row, column: 0)
             row += 2
@@ -447,6 +464,8 @@ enum WizardScreen: ScreenUnit {
         case .restore: what = "Restore \(state.location.file) from this backup:"
         case .repair:
             what = "\(state.file == nil ? "Create" : "Repair") \(state.location.file): the new file, as step 3 showed it, has this SHA-256:"
+        case .importDocument:
+            what = "Import the document into \(state.location.file): the new file, as step 3 showed it, has this SHA-256:"
         }
         for line in Format.wrap(what, width: rect.columns) {
             g.put(SafeText(line), row: row, column: 0)
@@ -455,7 +474,7 @@ enum WizardScreen: ScreenUnit {
         let subject: String
         switch w.action {
         case .restore: subject = w.backup.map { "\($0.path)  sha256 \($0.sha256)" } ?? ""
-        case .repair: subject = w.plan?.afterSHA256 ?? ""
+        case .repair, .importDocument: subject = w.plan?.afterSHA256 ?? ""
         case .reset, .delete: subject = w.allNotVoting ? (w.plan?.afterSHA256 ?? "") : (w.keyText ?? "")
         }
         for line in Format.wrap(subject, width: rect.columns - 2) {
@@ -499,7 +518,7 @@ enum WizardScreen: ScreenUnit {
         case .success(let o)?:
             lines.append(("\(Line.ok) Done: the file was written, read back and checked against the plan.", .good))
             if w.action != .restore {
-                lines.append(("Start nodeos, then press W to watch \(w.action == .repair ? "every key" : "the key") vote again.", .header))
+                lines.append(("Start nodeos, then press W to watch \(w.action == .repair || w.action == .importDocument ? "every key" : "the key") vote again.", .header))
             }
             lines.append(("", .normal))
             for (label, value) in [("Backup", o.backupPath), ("Audit record", o.auditRecord), ("New sha256", o.newSHA256)] {
@@ -515,9 +534,9 @@ enum WizardScreen: ScreenUnit {
                 }
                 // A command to copy: each line (a `cd DIR`, then the command with short
                 // relative paths) alone on a row from column 0, never wrapped, so a copy of
-                // the row is the line. Only a line wider than the screen (a very long
-                // directory) is cut at the edge, its rows joining back to it exactly.
-                for command in s.commandLines {
+                // the row is the line. A directory too long for a row is built in a shell
+                // variable a piece per row (`NextStep.commandLines(width:)`).
+                for command in s.commandLines(width: rect.columns) {
                     for line in Format.hardWrap(command, width: rect.columns) { lines.append((line, .header)) }
                 }
             }

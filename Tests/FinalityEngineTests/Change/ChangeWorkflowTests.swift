@@ -135,6 +135,28 @@ struct ChangeWorkflowTests {
         #expect(ShellWord.quoted("") == "''")
     }
 
+    @Test(
+        "a cd line wider than the screen becomes the directory built in a shell variable, a piece per row: each row fits, and sh runs the rows into the directory",
+        arguments: [80, 40, 24])
+    func longDirectoryFitsTheScreen(width: Int) throws {
+        // A directory no screen holds, with what a shell would split or expand in it.
+        var dir = try TemporaryPaths.directory("finality-long")
+        for part in ["a directory with spaces", "it's quoted", String(repeating: "n", count: 120), "$HOME and `x` *", String(repeating: "é", count: 30)] {
+            dir += "/" + part
+        }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let step = NextStep("report:", command: "pwd", directory: dir)
+        let lines = step.commandLines(width: width)
+        #expect(lines.count > 3, "\(lines)")
+        for line in lines { #expect(line.count <= width, "a row wider than \(width): \(line)") }
+        #expect(lines.suffix(2) == ["cd \"$d\"", "pwd"])
+        let r = Spawn.run("/bin/sh", ["-c", lines.joined(separator: "\n")], outputFile: TemporaryPaths.name("finality-sh") + ".out")
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.output.trimmingCharacters(in: .newlines) == dir, "\(lines)")
+        // A short one is the plain cd line.
+        #expect(NextStep("", command: "pwd", directory: "/srv").commandLines(width: width) == ["cd /srv", "pwd"])
+    }
+
     @Test("the review of a reset or delete says first whether the node votes with the key (its signature-provider lines)")
     func reviewSaysWhetherTheKeyIsConfigured() throws {
         let (dir, _) = try Fixture.dataDir(Fixture.savannaFile())

@@ -85,6 +85,34 @@ import FinalityTestSupport
             _ = Core.update(&s, .historyLoaded(.success(listing)))
             return s
         }, ["line 1: record number 1", "line 14: record number 14"]),
+        ("history-long-backup-note", {
+            // A damaged backup's verdict is long: its note (SHA-256, then what nodeos makes
+            // of it) was cut to two rows with "…".
+            var s = ScreenFixture.state()
+            press(&s, c("h"))
+            var listing = ScreenFixture.backups
+            listing.backups[0].note = "sha256 " + listing.backups[0].sha256 + "; nodeos will REFUSE this file: "
+                + (1...8).map { "finding \($0): offset 0x1F2 (498), entry 2, the file ends inside the entry" }.joined(separator: "; ") + "; " + tail
+            _ = Core.update(&s, .historyLoaded(.success(listing)))
+            return s
+        }, [tail, "line 2: SHA-256 5f1e0a9c3b2d"]),
+        ("reset-result-long-directory", {
+            // A data dir deeper than a row is wide: the undo's cd line was cut at the edge.
+            var s = ScreenFixture.state()
+            press(&s, c("j"), c("r"), .enter, .enter)
+            _ = Core.update(&s, .planComputed(.success(ScreenFixture.resetPlan(s))))
+            press(&s, .enter)
+            type(&s, s.wizard!.expectedConfirmation)
+            press(&s, .enter)
+            let dir = "/srv/" + (1...6).map { "node-\($0)-with-a-long-directory-name" }.joined(separator: "/") + "/finalizers/backups"
+            let outcome = ApplyOutcome(
+                backupPath: dir + "/safety.dat.20261121T115802Z.5f1e0a9c3b2d.bak",
+                auditRecord: "/srv/node/data/finalizers/safety.dat.audit.jsonl", newSHA256: String(repeating: "9d2c4b1a", count: 8),
+                nextSteps: [NextStep("To undo, run:", command: "finality restore ../.. --from safety.dat.20261121T115802Z.5f1e0a9c3b2d.bak", directory: dir)],
+                checks: [])
+            _ = Core.update(&s, .applied(.success(outcome)))
+            return s
+        }, ["cd \"$d\"", "finality restore ../.. --from safety.dat.20261121T115802Z.5f1e0a9c3b2d.bak", "d=\"$d\"/finalizers/backups"]),
         ("entries-zoomed", {
             var s = ScreenFixture.state(nodeKeys: ScreenFixture.nodeKeys)
             press(&s, c("j"), .enter)
@@ -156,6 +184,39 @@ import FinalityTestSupport
         #expect(end.contains("-\(total) of \(total) "), "G shows the last line: \(end)")
         press(&s, c("g"))
         #expect(Render.render(s).text == first)
+    }
+
+    @Test("Entries: Space pages the list by a page less one line (its last row shown becomes its first), and back")
+    func entriesPageByAPageLessOne() throws {
+        var file = ScreenFixture.savannaFile()
+        let first = file.entries[0]
+        file.entries = (1...40).map { i in
+            var e = first
+            e.key = ScreenFixture.key(UInt8(100 + i))
+            return e
+        }
+        var s = ScreenFixture.state(file: file)
+        func shown(_ s: AppState) -> [Int] {
+            // The list's rows: "   N " at the start of a row, N the entry's number.
+            Render.render(s).text.split(separator: "\n").compactMap { row -> Int? in
+                let t = row.prefix(5).drop { $0 == " " }
+                guard row.count > 5, row.first == " ", row.dropFirst(4).first == " " || row.dropFirst(4).first?.isNumber == true else { return nil }
+                return Int(t.prefix { $0.isNumber })
+            }
+        }
+        let page1 = shown(s)
+        #expect(page1.count >= 3, "\(Render.render(s).text)")
+        press(&s, c(" "))
+        let page2 = shown(s)
+        #expect(page2.first == page1.last, "page 1 \(page1), page 2 \(page2):\n\(Render.render(s).text)")
+        #expect(page2.count == page1.count)
+        press(&s, c(" "))
+        #expect(shown(s).first == page2.last)
+        // j within the page does not scroll; PgUp goes back a page less one.
+        press(&s, c("j"))
+        #expect(shown(s).first == page2.last)
+        press(&s, .pageUp)
+        #expect(shown(s) == page2, "\(Render.render(s).text)")
     }
 
     /// Scenes whose engine text names options: the interface must name its keys instead.
