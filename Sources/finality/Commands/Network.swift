@@ -1,7 +1,7 @@
 import ArgumentParser
 import FinalityEngine
 import FinalityFormat
-import Foundation
+import FoundationEssentials
 import Glibc
 
 extension NetworkSort: ExpressibleByArgument {}
