@@ -172,7 +172,12 @@ struct NetworkCLITests {
         #expect(asked >= 3)
         // LIB moves on between refreshes: the watch shows it.
         node.setNetwork(head: 1112, headSlot: Self.t0 + 112, lib: 1110, active: Self.policy, voting: Set(Self.policy.finalizers.map(\.key)))
-        usleep(600_000)
+        // Two more refreshes after the change (one may have been in flight), however loaded the machine.
+        for _ in 0..<400 {
+            if node.server.requests.filter({ $0.path == "/v1/chain/get_finalizer_info" }).count >= asked + 2 { break }
+            usleep(25_000)
+        }
+        usleep(100_000)
         kill(running.pid, SIGINT)
         let r = running.wait()
         #expect(r.status == 0 && r.signal == nil, "\(r.stderr)")
