@@ -11,7 +11,30 @@ enum FinalizerInfoScanner {
     static func scan(_ bytes: [UInt8], url: String) -> FinalizerInfo? {
         bytes.withUnsafeBufferPointer { buffer in
             var s = Scanner(b: buffer)
-            return s.document(url: url)
+            s.known = KeyCache.shared.snapshot()
+            let info = s.document(url: url)
+            KeyCache.shared.add(s.keys)
+            return info
+        }
+    }
+
+    /// Key texts already decoded (and checksum-checked) by earlier refreshes: a watch asks
+    /// for the same policy every second, and decoding 1,000 key texts is half of reading
+    /// the answer. Bounded: emptied when it would pass `limit` keys.
+    final class KeyCache: @unchecked Sendable {
+        static let shared = KeyCache()
+        static let limit = 20_000
+        private let lock = Lock()
+        private var keys = [String: BLSPublicKey]()
+
+        func snapshot() -> [String: BLSPublicKey] { lock.withLock { keys } }
+
+        func add(_ new: [String: BLSPublicKey]) {
+            guard !new.isEmpty else { return }
+            lock.withLock {
+                if keys.count + new.count > Self.limit { keys.removeAll() }
+                keys.merge(new) { a, _ in a }
+            }
         }
     }
 
@@ -24,7 +47,10 @@ enum FinalizerInfoScanner {
     struct Scanner {
         let b: UnsafeBufferPointer<UInt8>
         var i = 0
+        /// Keys decoded by this scan.
         var keys = [String: BLSPublicKey]()
+        /// Keys decoded by earlier scans (KeyCache).
+        var known = [String: BLSPublicKey]()
 
         init(b: UnsafeBufferPointer<UInt8>) { self.b = b }
 
@@ -186,7 +212,7 @@ enum FinalizerInfoScanner {
         /// The key of this text, decoded once per answer; nil when it does not parse (the
         /// reference then says why, or keeps the text).
         mutating func key(_ text: String) -> BLSPublicKey? {
-            if let k = keys[text] { return k }
+            if let k = known[text] ?? keys[text] { return k }
             guard let k = try? BLSPublicKey(text: text) else { return nil }
             keys[text] = k
             return k
