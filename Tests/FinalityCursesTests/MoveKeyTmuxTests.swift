@@ -126,7 +126,14 @@ struct MoveKeyTmuxTests {
             let text = captures.map { "## \($0.0)\n```\n\(Self.trimmed($0.1))\n```\n" }.joined(separator: "\n")
             try text.write(toFile: out, atomically: true, encoding: .utf8)
         }
-        try Self.checkReadme(captures.map(\.1), directories: [t.directory, t2.directory])
+        // The README's screens were taken where the temporary folder is /tmp/finality-tmux-
+        // XXXXXX and the document's path fits a row (a host name of up to 11 characters):
+        // elsewhere paths wrap onto more rows, and each screen shows other rows.
+        if t.directory.count == "/tmp/finality-tmux-XXXXXX".count && document.count <= 80 {
+            try Self.checkReadme(captures.map(\.1), directories: [t.directory, t2.directory])
+        } else {
+            print("MoveKeyTmuxTests: README captures not compared: \(document) (\(document.count) characters) wraps unlike the README's")
+        }
     }
 
     // MARK: the README's captures
