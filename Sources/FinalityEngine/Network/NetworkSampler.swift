@@ -44,11 +44,23 @@ public enum NetworkSampler {
     public static func node(_ url: String, timeout: Double) -> Result<NetworkAnswer, EngineError> {
         do {
             let info = try NodeAPI.info(url, timeoutSeconds: timeout)
-            let finalizers = try NodeAPI.finalizerInfo(url, timeoutSeconds: timeout)
+            let finalizers = try finalizerInfo(url, timeoutSeconds: timeout)
             return .success(NetworkAnswer(url: url, info: info, finalizers: finalizers))
         } catch {
             return .failure(error)
         }
+    }
+
+    /// `NodeAPI.finalizerInfo`, read by the fast scanner when the answer has the plain shape
+    /// (FinalizerInfoScanner.swift), else by the reference parser.
+    static func finalizerInfo(_ url: String, timeoutSeconds: Double) throws(EngineError) -> FinalizerInfo {
+        let (response, _) = try NodeAPI.post(url, NodeAPI.getFinalizerInfoPath, timeoutSeconds: timeoutSeconds)
+        do {
+            var info = try FinalizerInfoScanner.parse(response.body, url: url + NodeAPI.getFinalizerInfoPath)
+            info.source = .api(url: url)
+            info.elapsedMilliseconds = response.elapsedMilliseconds
+            return info
+        } catch { throw .usage(SafeText(error.description)) }
     }
 
     final class Box: @unchecked Sendable {
@@ -62,5 +74,12 @@ public enum NetworkSampler {
         var all: [Result<NetworkAnswer, EngineError>] {
             lock.withLock { items.map { $0 ?? .failure(.usage("no answer")) } }
         }
+    }
+}
+
+extension NetworkSampler {
+    /// A `get_finalizer_info` answer's bytes as the refresh reads them (the benchmark's entry).
+    public static func parseFinalizerInfo(_ body: [UInt8], url: String) throws(NodeAPIError) -> FinalizerInfo {
+        try FinalizerInfoScanner.parse(body, url: url)
     }
 }

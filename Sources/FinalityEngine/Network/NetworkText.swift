@@ -27,7 +27,8 @@ public enum NetworkText {
             out.append(policyLine(p))
             out.append(totalsLine(p, options: v.options))
             out.append(header)
-            for f in NetworkView.sorted(p.finalizers, by: sort) { out.append(row(f)) }
+            var clocks = [UInt32: String]()  // most rows share a few vote times
+            for f in NetworkView.sorted(p.finalizers, by: sort) { out.append(row(f, clocks: &clocks)) }
         }
         if v.active == nil { out.append("no active finalizer policy in the node's answer") }
         out.append("")
@@ -56,7 +57,18 @@ public enum NetworkText {
     static let header = "  STATUS     WEIGHT  LAST VOTE                              KEY                     DESCRIPTION"
 
     public static func row(_ f: NetworkFinalizer) -> String {
-        let vote = f.lastVote.map { "\(grouped($0.blockNumber)) \($0.isStrong ? "strong" : "weak") \(clock($0.time)) (\($0.blocksBehindHead == 0 ? "at head" : "\(grouped($0.blocksBehindHead)) behind"))" } ?? "—"
+        var clocks = [UInt32: String]()
+        return row(f, clocks: &clocks)
+    }
+
+    static func row(_ f: NetworkFinalizer, clocks: inout [UInt32: String]) -> String {
+        func memo(_ t: BlockTimestamp) -> String {
+            if let c = clocks[t.slot] { return c }
+            let c = clock(t)
+            clocks[t.slot] = c
+            return c
+        }
+        let vote = f.lastVote.map { "\(grouped($0.blockNumber)) \($0.isStrong ? "strong" : "weak") \(memo($0.time)) (\($0.blocksBehindHead == 0 ? "at head" : "\(grouped($0.blocksBehindHead)) behind"))" } ?? "—"
         var s = "  " + pad(f.status.rawValue, 9) + " " + pad(grouped(f.weight), 6, right: true) + "  " + pad(vote, 37) + "  "
             + pad(shortKey(f.keyText), 22) + "  " + (f.description.isEmpty ? "(no description)" : f.description)
         if f.isThisNode { s += "  ← this node" }

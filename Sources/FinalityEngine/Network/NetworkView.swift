@@ -9,9 +9,12 @@ import FinalityFormat
 //
 // Quorum (../shared/docs/voting.md, "Quorum"): a strong QC needs the strong votes' weight to
 // reach the policy's threshold, a weak QC strong + weak (spring libraries/chain/qc.cpp,
-// `qc_sig_t::verify_weights`, lines 136-165); while a pending policy exists each QC must
-// also reach the pending policy's own threshold (qc.cpp lines 59-80). Finality advances on
-// strong QCs only.
+// `qc_sig_t::verify_weights`, lines 136-165 at 01e678da: `strong_weights >=
+// fin_policy->threshold` for a strong QC, `strong_weights + weak_weights >= threshold` for
+// a weak one, each finalizer's `weight` summed); while a pending policy exists each QC must
+// also reach the pending policy's own threshold (`qc_t::verify_basic`, lines 59-80:
+// `pending_policy_sig->verify_weights(policies.pending_finalizer_policy)`). Finality
+// advances on strong QCs only.
 
 /// One node API's answers for one refresh.
 public struct NetworkAnswer: Sendable {
@@ -286,10 +289,10 @@ public struct NetworkView: Hashable, Sendable {
         }
         let configured = configuredKeys.map { Set($0) } ?? []
         // Each answer's votes by key (bytes; by text when the key does not parse).
-        let votesByAnswer: [[String: TrackedVote]] = answers.map { a in
-            var byKey = [String: TrackedVote]()
+        let votesByAnswer: [[KeyID: TrackedVote]] = answers.map { a in
+            var byKey = [KeyID: TrackedVote]()
             for v in a.finalizers.votes {
-                let k = v.publicKey?.text ?? v.publicKeyText
+                let k = KeyID(v.publicKey, v.publicKeyText)
                 if let old = byKey[k], (old.timestamp, old.blockNumber) >= (v.timestamp, v.blockNumber) { continue }
                 byKey[k] = v
             }
@@ -304,7 +307,7 @@ public struct NetworkView: Hashable, Sendable {
                 threshold: p.threshold ?? 0, totalWeight: 0, strongWeight: 0, weakWeight: 0, votingCount: 0,
                 finalizerCount: p.finalizers.count)
             for (i, f) in p.finalizers.enumerated() {
-                let id = f.publicKey?.text ?? f.publicKeyText
+                let id = KeyID(f.publicKey, f.publicKeyText)
                 var newest: (vote: TrackedVote, url: String)?
                 var seen = [(url: String, vote: TrackedVote)]()
                 for (n, byKey) in votesByAnswer.enumerated() {
@@ -335,8 +338,8 @@ public struct NetworkView: Hashable, Sendable {
                 }
                 rows.append(
                     NetworkFinalizer(
-                        index: i, description: DisplayText.sanitize(f.description ?? "", limit: options.descriptionLimit),
-                        weight: weight, keyText: DisplayText.sanitize(f.publicKeyText, limit: 200), key: f.publicKey,
+                        index: i, description: clean(f.description ?? "", limit: options.descriptionLimit),
+                        weight: weight, keyText: clean(f.publicKeyText), key: f.publicKey,
                         isThisNode: f.publicKey.map { configured.contains($0) } ?? false, lastVote: vote, status: status,
                         disagreement: disagreement))
                 if let d = disagreement, role == .active {
@@ -421,5 +424,21 @@ public struct NetworkView: Hashable, Sendable {
     /// `09:03:14` (UTC).
     public static func clockText(_ t: BlockTimestamp) -> String { String(t.iso8601.dropFirst(11).prefix(8)) }
 
-    static func clean(_ s: String) -> String { DisplayText.sanitize(s, limit: 200) }
+    /// Node text made safe to show (DisplayText); printable ASCII within the limit, the
+    /// usual case (keys, descriptions, URLs), is taken as it is without a copy.
+    static func clean(_ s: String, limit: Int = 200) -> String {
+        let plain = s.utf8.withContiguousStorageIfAvailable { u in
+            u.count <= limit && !u.contains { $0 < 0x20 || $0 >= 0x7F }
+        }
+        if plain == true { return s }
+        return DisplayText.sanitize(s, limit: limit)
+    }
+
+    /// A key by its bytes, or by its text when it does not parse (never by computing the
+    /// text of a parsed key: that costs a RIPEMD-160 each).
+    enum KeyID: Hashable {
+        case key(BLSPublicKey)
+        case text(String)
+        init(_ key: BLSPublicKey?, _ text: String) { self = key.map { .key($0) } ?? .text(text) }
+    }
 }

@@ -76,7 +76,7 @@ public struct PrometheusText: Sendable {
     /// A label value: sanitized (no controls, at most `limit` characters: a key text, 150, is whole), then `\` → `\\`,
     /// `"` → `\"`, line feed → `\n`.
     public static func escapeLabel(_ s: String, limit: Int = 256) -> String {
-        let clean = DisplayText.sanitize(s, limit: limit)
+        let clean = NetworkView.clean(s, limit: limit)
         guard clean.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) else { return clean }
         var out = ""
         for c in clean.unicodeScalars {

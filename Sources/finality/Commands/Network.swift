@@ -1,7 +1,7 @@
 import ArgumentParser
 import FinalityEngine
 import FinalityFormat
-import Foundation
+import FoundationEssentials
 import Glibc
 
 extension NetworkSort: ExpressibleByArgument {}
@@ -29,8 +29,9 @@ struct Network: ParsableCommand {
     @Option(name: .customLong("api"), help: "A node's HTTP API base URL; repeat for more nodes (the first is the reference for head and LIB).")
     var apis: [String] = []
 
-    @Option(name: .customLong("config-dir"), help: ArgumentHelp("nodeos's config dir: its config.ini's finalizer keys are marked \"this node\" (default: nodeos's default config dir, when it exists).", valueName: "dir"))
-    var configDir: String?
+    /// The one --config-dir of every command that reads the node's keys: its keys are
+    /// marked "this node".
+    @OptionGroup var config: ConfigDirOption
 
     @Flag(help: "Print one JSON object (per refresh with --watch).")
     var json = false
@@ -86,11 +87,18 @@ struct Network: ParsableCommand {
         }
     }
 
-    /// nodeos's config: --config-dir, else nodeos's default (no data dir, no running node
-    /// to ask: the network command is about the network). nil when none was found.
-    /// --config-dir that has no readable config.ini is bad usage (the marks would silently be absent).
+    /// nodeos's config: --config-dir; else the running nodeos's when exactly one runs on
+    /// this machine (no safety file names it here); else nodeos's default config dir. nil
+    /// when none was found. --config-dir that has no readable config.ini is bad usage (the
+    /// marks would silently be absent).
     func configuredKeys() throws(EngineError) -> [BLSPublicKey]? {
-        let found = NodeConfig.find(configDir: configDir, dataDir: nil, running: nil, home: ProcessInfo.processInfo.environment["HOME"])
+        let configDir = config.configDir
+        var running: NodeosProcess?
+        if configDir == nil, let pids = try? NodeosScan.pids(procRoot: "/proc") {
+            let nodes = pids.compactMap { NodeosScan.read(pid: $0) }
+            if nodes.count == 1 { running = nodes[0] }
+        }
+        let found = NodeConfig.find(configDir: configDir, dataDir: nil, running: running, home: ProcessInfo.processInfo.environment["HOME"])
         if let dir = configDir, !found.found {
             throw .usage("--config-dir \(dir): no readable config.ini there (\(found.looked.joined(separator: "; ")))")
         }

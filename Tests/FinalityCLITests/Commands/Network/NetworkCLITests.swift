@@ -172,7 +172,12 @@ struct NetworkCLITests {
         #expect(asked >= 3)
         // LIB moves on between refreshes: the watch shows it.
         node.setNetwork(head: 1112, headSlot: Self.t0 + 112, lib: 1110, active: Self.policy, voting: Set(Self.policy.finalizers.map(\.key)))
-        usleep(600_000)
+        // Two more refreshes after the change (one may have been in flight), however loaded the machine.
+        for _ in 0..<400 {
+            if node.server.requests.filter({ $0.path == "/v1/chain/get_finalizer_info" }).count >= asked + 2 { break }
+            usleep(25_000)
+        }
+        usleep(100_000)
         kill(running.pid, SIGINT)
         let r = running.wait()
         #expect(r.status == 0 && r.signal == nil, "\(r.stderr)")
@@ -181,6 +186,38 @@ struct NetworkCLITests {
         let kinds = docs.compactMap { ($0["verdict"] as? [String: Any])?["kind"] as? String }
         #expect(kinds.first == "stalled" && kinds.last == "advancing")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["finality.prom"])
+    }
+
+    @Test("--watch goes on when the API stops answering (the failure shown, no hang) and shows the view again when it is back")
+    func watchThroughSilence() throws {
+        let node = Self.stalledNode()
+        defer { node.stop() }
+        let running = BuiltBinary.start(["network", "--api", node.url, "--watch", "--interval", "0.2", "--api-timeout", "0.3", "--json"])
+        func asked() -> Int { node.server.requests.filter { $0.path == "/v1/chain/get_info" }.count }
+        func waitFor(_ n: Int) -> Bool {
+            for _ in 0..<400 {
+                if asked() >= n { return true }
+                usleep(25_000)
+            }
+            return false
+        }
+        #expect(waitFor(2))
+        node.all(.silent)
+        let before = asked()
+        #expect(waitFor(before + 3))
+        node.setNetwork(
+            head: 1112, headSlot: Self.t0 + 112, lib: 1110, active: Self.policy, voting: Set(Self.policy.finalizers.map(\.key)))
+        let back = asked()
+        #expect(waitFor(back + 3))
+        kill(running.pid, SIGINT)
+        let r = running.wait()
+        #expect(r.status == 0, "\(r.stderr)")
+        let docs = r.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(docs.count == r.stdout.split(separator: "\n").count)
+        let errors = docs.compactMap { $0["error"] as? String }
+        #expect(!errors.isEmpty && errors.allSatisfy { $0.contains(node.url) })
+        #expect(docs.first?["error"] == nil && docs.last?["error"] == nil)
+        #expect(((docs.last?["verdict"] as? [String: Any])?["kind"] as? String) == "advancing")
     }
 
     @Test("watch --prometheus: the network's metrics and the file's own keys' last vote and lock; promtool accepts them")
