@@ -86,7 +86,7 @@ let package = Package(
         // Benchmark (prints figures; not a test) and the fixture generator.
         .executableTarget(
             name: "finality-bench",
-            dependencies: ["FinalityFormat", "FinalityEngine", "BLS12381"]),
+            dependencies: ["FinalityFormat", "FinalityEngine", "FinalityInterface", "BLS12381"]),
         .executableTarget(
             name: "finality-fixtures",
             dependencies: ["FinalityFormat", "FinalityEngine", "FinalitySamples", "BLS12381"]),

@@ -12,6 +12,8 @@ public enum Action: Hashable, Sendable {
     case repair
     /// Watch the key vote again (Watch screen, live and read-only).
     case watch
+    /// The network's view: who votes in the finalizer policy (Network screen, live and read-only).
+    case network
     /// Run the interlocks again: read-only mode lifts when its reason is gone.
     case recheck
     /// Export entries to a document for another node (`finality export`).
@@ -98,7 +100,7 @@ public enum Bindings {
     /// here, its keys in the table below, and its own file.
     public static let screens: [any ScreenUnit.Type] = [
         EntriesScreen.self, LIBScreen.self, DiffScreen.self, HistoryScreen.self, HelpScreen.self, WizardScreen.self,
-        WatchScreen.self,
+        WatchScreen.self, NetworkScreen.self,
     ]
 
     /// The table. Order matters for the key bar (left to right) and Help (top to bottom);
@@ -137,6 +139,11 @@ public enum Bindings {
         Binding([c("u")], .rereadLIB, .screen(.lib), bar: "Re-read", "Ask every LIB source again"),
         Binding([c("a")], .setAPI, .screen(.lib), bar: "API URL", "Set the node API URL and ask it"),
         Binding([c("t")], .typeLIB, .screen(.lib), bar: "Type LIB", "Type a LIB: block id and time or slot"),
+        Binding([c("n")], .network, .screen(.lib), bar: "Network", "Network screen: which finalizers of the policy vote, the weight missing for a quorum (live)"),
+        Binding([c("n")], .network, .screen(.watch), bar: "Network", "Network screen: which finalizers of the policy vote, the weight missing for a quorum (live)"),
+
+        Binding([c("s")], .sort, .screen(.network), bar: "Sort", "Sort by the next column (status, policy order, weight, last vote)"),
+        Binding([c("a")], .setAPI, .screen(.network), bar: "APIs", "Ask other node APIs (several, separated by spaces): they are compared"),
 
         Binding([c("c")], .compareFile, .screen(.diff), bar: "Compare", "Compare the file with another file (a backup, another node's copy)"),
         Binding([c("a")], .toggleUnchanged, .screen(.diff), bar: "All/changed", "Show all fields or only changed ones"),

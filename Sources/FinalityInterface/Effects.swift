@@ -31,6 +31,11 @@ public enum Effect: Equatable, Sendable {
     /// Hand over the samples taken since the last poll; `wanted` are block heights to ask.
     case pollWatch(wanted: [UInt32])
     case stopWatch
+    /// Start refreshing the network view (Network screen) on the runner's own thread.
+    case startNetwork(NetworkConfig)
+    /// Hand over the newest refresh since the last poll.
+    case pollNetwork
+    case stopNetwork
     /// Hand over what the runner's background work on the file of this load (started by
     /// `loadFile`, which gives the verdict without it: spring does no subgroup check) has
     /// made so far: the file's SHA-256, the key-text column, the subgroup warnings.
@@ -67,6 +72,8 @@ public enum Message: Sendable {
     case tick
     /// The watch's samples since the last poll, and the runner's wall clock (Unix ms).
     case watchPolled([WatchSample], now: Int64)
+    /// The network view's newest refresh since the last poll, and the runner's wall clock (Unix ms).
+    case networkPolled(NetworkPoll, now: Int64)
     /// What the runner's background work for the file of this load has made so far: its
     /// SHA-256 (nil until computed), the key-text column for search (nil until built), the
     /// subgroup warnings (warnings only, never part of the verdict; nil while they run).

@@ -23,6 +23,8 @@ public struct AppState: Sendable {
     public var wizard: WizardState?
     /// A running watch (Watch screen): samples arrive while other keys are handled.
     public var watch: WatchView?
+    /// The Network screen's view while it is open: refreshes arrive while other keys are handled.
+    public var network: NetworkWatch?
     /// A one-line text prompt (search, a path, a typed LIB) drawn on the status bar.
     public var prompt: Prompt?
     /// The last thing that happened, on the status bar until the next key.
@@ -407,6 +409,8 @@ public enum PromptPurpose: Hashable, Sendable {
     case apiURL
     /// `W` before any node API was given: the API to watch (then the watch starts).
     case watchAPI
+    /// `n` before any node API was given, or `a` on Network: the node APIs to ask.
+    case networkAPI
     case typedLIB
     case libReason
     /// `/` at the wizard's review (step 3).

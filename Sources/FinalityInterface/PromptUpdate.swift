@@ -75,6 +75,8 @@ extension Core {
             state.lib.apiURL = text
             state.lib.askAPI = true
             return WatchScreen.startFromHere(&state)
+        case .networkAPI:
+            return NetworkScreen.apisGiven(&state, text)
         case .libReason:
             guard state.wizard?.step == .chooseLIB, ReasonRule.problem(text, for: "") == nil else {
                 // The same minimum as the command line's (ReasonRule, in the engine).

@@ -74,3 +74,37 @@ enum Selection {
         max(0, min(count - 1, add(index, delta)))
     }
 }
+
+/// A screen that is one scrolling text below the title bar (Help, Watch, Network): its
+/// lines and where it keeps its scroll offset; moving, paging and drawing come with it.
+protocol ScrollingText: ScreenUnit {
+    /// The text at `width` columns; nil when there is nothing to show (no watch running).
+    static func text(_ state: AppState, width: Int) -> [(String, Style)]?
+    /// The scroll offset (nil while there is nothing to show), and setting it.
+    static func scroll(_ state: AppState) -> Int?
+    static func scroll(_ state: inout AppState, to top: Int)
+}
+
+extension ScrollingText {
+    static func body(_ state: AppState) -> Rect { Rect(row: 1, column: 0, rows: state.size.rows - 3, columns: state.size.columns) }
+
+    static func view(_ state: AppState) -> ScrollView? {
+        text(state, width: state.size.columns).map { ScrollView($0, in: body(state)) }
+    }
+
+    static func move(_ state: inout AppState, by delta: Int) {
+        guard let top = scroll(state), let view = view(state) else { return }
+        scroll(&state, to: view.moved(top, by: delta))
+    }
+
+    static func page(_ state: AppState) -> Int { view(state)?.page ?? Core.pageRows(state) }
+
+    /// Draws the text, or `empty` when there is none.
+    static func drawText(_ g: inout Grid, _ state: AppState, _ body: Rect, empty: String) {
+        guard let lines = text(state, width: body.columns), let top = scroll(state) else {
+            g.put(SafeText(empty), row: body.row, column: 0, style: .dim)
+            return
+        }
+        ScrollView(lines, in: body).draw(&g, top: top)
+    }
+}

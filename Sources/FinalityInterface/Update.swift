@@ -14,7 +14,7 @@ public enum Core {
         case .terminal(let event):
             return handle(&state, event)
         case .tick:
-            var effects = WatchScreen.tick(&state)
+            var effects = WatchScreen.tick(&state) + NetworkScreen.tick(&state)
             // The file and the node, looked at while the screen is open (the runner never waits).
             effects.append(.checkWorld(state.location))
             if let f = state.file, f.backgroundPending { effects.append(.pollSubgroupChecks(load: f.loadID)) }
@@ -50,6 +50,8 @@ public enum Core {
             exported(&state, result)
         case .watchPolled(let samples, let now):
             WatchScreen.absorb(&state, samples, now: now)
+        case .networkPolled(let poll, let now):
+            NetworkScreen.absorb(&state, poll, now: now)
         case .fileLoaded(let result):
             state.busy = nil
             // What is on disk now decides: a notice of a file gone or a link planted stops
@@ -302,6 +304,8 @@ public enum Core {
             return show(&state, screen)
         case .watch:
             return WatchScreen.startFromHere(&state)
+        case .network:
+            return NetworkScreen.startFromHere(&state)
         case .recheck:
             // The file as well as the node and writability: everything shown is read again.
             state.busy = "reading the file and checking the interlocks again"

@@ -16,6 +16,7 @@ public final class EngineEffects: EffectRunner {
     private var configDirs: [String: String?] = [:]
     private var nextPlanID = 1
     private var watchSession: WatchSession?
+    private var networkSession: NetworkSession?
     private var subgroupJob: SubgroupJob?
     private var world: WorldWatcher?
     private var loads = 0
@@ -95,6 +96,16 @@ public final class EngineEffects: EffectRunner {
             watchSession?.stop()
             watchSession = nil
             return .watchPolled([], now: Self.nowMilliseconds())
+        case .startNetwork(let config):
+            networkSession?.stop()
+            networkSession = NetworkSession(config)
+            return .networkPolled(NetworkPoll(latest: nil, refreshes: 0, takenAt: nil), now: Self.nowMilliseconds())
+        case .pollNetwork:
+            return .networkPolled(networkSession?.poll() ?? NetworkPoll(latest: nil, refreshes: 0, takenAt: nil), now: Self.nowMilliseconds())
+        case .stopNetwork:
+            networkSession?.stop()
+            networkSession = nil
+            return .networkPolled(NetworkPoll(latest: nil, refreshes: 0, takenAt: nil), now: Self.nowMilliseconds())
         case .pollSubgroupChecks(let load), .awaitHash(let load):
             guard let job = subgroupJob, job.load == load else {
                 // No work runs for that load (read again since): nothing will come.

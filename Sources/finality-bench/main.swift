@@ -2,7 +2,8 @@
 //   swift build -c release && .build/release/finality-bench [sizes…]
 // For each size it writes a v1 file of distinct real keys (k·G1 for consecutive k, one
 // point addition each) and reports decode throughput without key checks, key checks per
-// second, the wall time and peak memory of `finality list --json` and `finality verify`.
+// second, the wall time and peak memory of `finality list --json` and `finality verify`;
+// then one refresh of the network view (`--network [COUNT]` runs only that).
 import BLS12381
 import FinalityFormat
 import Foundation
@@ -24,6 +25,12 @@ let finality = binDir + "/finality"
 // small high-water mark, so it measures honestly.
 if args.first == "--measure", let path = args.dropFirst().first {
     measureCommands(path)
+    exit(0)
+}
+
+// `--network [COUNT]`: only the network view's refresh (issue 23; NetworkBench.swift).
+if args.first == "--network" {
+    networkBenchmark(count: args.dropFirst().first.flatMap { Int($0) } ?? 1_000)
     exit(0)
 }
 
@@ -216,3 +223,5 @@ for n in sizes {
         try? FileManager.default.removeItem(atPath: path)
     }
 }
+
+networkBenchmark()

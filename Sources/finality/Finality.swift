@@ -15,7 +15,7 @@ struct Finality: ParsableCommand {
         subcommands: [
             Open.self, Demo.self, List.self, Show.self, Verify.self, Lib.self, Reset.self, Delete.self,
             Diff.self, Restore.self, History.self, Report.self, Repair.self,
-            Watch.self, Export.self, Import.self,
+            Watch.self, Network.self, Export.self, Import.self,
         ],
         defaultSubcommand: Open.self)
 

@@ -30,6 +30,19 @@ struct CopyCommandTmuxTests {
         return lines[start...i].map { var l = $0; while l.last == " " { l.removeLast() }; return l }
     }
 
+    /// Deletes entry 3 (of `key`) through the wizard's five steps, up to its result.
+    static func deleteEntry3(_ t: Tmux, key: BLSPublicKey) throws {
+        try t.send("j", "j", "d")
+        #expect(try t.waitFor("Step 1 of 5").ok)
+        try t.send("Enter")
+        #expect(try t.waitFor("Enter: go to the typed confirmation").ok)
+        try t.send("Enter")
+        #expect(try t.waitFor("Step 4 of 5").ok)
+        try t.type(String(key.text.dropFirst(8).prefix(8)))
+        try t.send("Enter")
+        #expect(try t.waitFor("Next steps").ok)
+    }
+
     /// Runs copied lines in a shell with `finality` on the PATH; its status and output.
     static func runInShell(_ lines: [String], _ t: Tmux) -> (status: Int32, output: String) {
         let bin = (Tmux.finalityPath! as NSString).deletingLastPathComponent
@@ -45,15 +58,7 @@ struct CopyCommandTmuxTests {
         let key = try SafetyFileReader.decode(try walk.bytes(file)).entries[2].key
         try t.start(t.finality(dir))
         #expect(try t.waitFor("from blocks.log").ok)
-        try t.send("j", "j", "d")
-        #expect(try t.waitFor("Step 1 of 5").ok)
-        try t.send("Enter")
-        #expect(try t.waitFor("Enter: go to the typed confirmation").ok)
-        try t.send("Enter")
-        #expect(try t.waitFor("Step 4 of 5").ok)
-        try t.type(String(key.text.dropFirst(8).prefix(8)))
-        try t.send("Enter")
-        #expect(try t.waitFor("Next steps").ok)
+        try Self.deleteEntry3(t, key: key)
         let changed = try walk.bytes(file)
         // Scroll until the undo command is on the screen.
         var undo: [String]?
@@ -91,15 +96,7 @@ struct CopyCommandTmuxTests {
         let key = try SafetyFileReader.decode(before).entries[2].key
         try t.start(t.finality(ShellWord.quoted(dir)))
         #expect(try t.waitFor("from blocks.log").ok)
-        try t.send("j", "j", "d")
-        #expect(try t.waitFor("Step 1 of 5").ok)
-        try t.send("Enter")
-        #expect(try t.waitFor("Enter: go to the typed confirmation").ok)
-        try t.send("Enter")
-        #expect(try t.waitFor("Step 4 of 5").ok)
-        try t.type(String(key.text.dropFirst(8).prefix(8)))
-        try t.send("Enter")
-        #expect(try t.waitFor("Next steps").ok)
+        try Self.deleteEntry3(t, key: key)
         #expect(try walk.bytes(file) != before)
         var undo: [String]?
         for _ in 0..<30 {

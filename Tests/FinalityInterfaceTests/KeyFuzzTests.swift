@@ -34,6 +34,8 @@ import FinalityTestSupport
         case .compareFiles: .compared(.failure(.usage("no such file")))
         case .writeReport(let path, _, _, _): .reportWritten(.success(path))
         case .startWatch, .pollWatch, .stopWatch: .watchPolled([], now: 0)
+        case .startNetwork, .pollNetwork, .stopNetwork:
+            .networkPolled(NetworkPoll(latest: .failure(.io(path: "http://127.0.0.1:8888", operation: "connect", reason: "refused")), refreshes: 1, takenAt: 0), now: 0)
         case .pollSubgroupChecks(let load), .awaitHash(let load): .subgroupChecksPolled(load: load, sha256: nil, keyTexts: nil, warnings: [])
         case .checkWorld: .worldChecked(WorldCheck(file: nil, access: nil, unixMilliseconds: 0))
         case .proposeExport: .exportProposed("/home/operator/finality-export-node-a-20261207T033000Z.json")

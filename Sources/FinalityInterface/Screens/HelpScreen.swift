@@ -5,22 +5,16 @@ extension Screen {
     public static let help = Screen("help")
 }
 
-enum HelpScreen: ScreenUnit {
+enum HelpScreen: ScrollingText {
     static let screen = Screen.help
     static let title = "Help"
 
     /// ESC and q close Help, back to the screen it was opened on.
     static func back(_ state: inout AppState) { state.screen = state.screenBeforeHelp }
 
-    static func move(_ state: inout AppState, by delta: Int) {
-        state.help.scroll = view(state).moved(state.help.scroll, by: delta)
-    }
-
-    static func page(_ state: AppState) -> Int { view(state).page }
-
-    static func body(_ state: AppState) -> Rect { Rect(row: 1, column: 0, rows: state.size.rows - 3, columns: state.size.columns) }
-
-    static func view(_ state: AppState) -> ScrollView { ScrollView(lines(state, width: state.size.columns), in: body(state)) }
+    static func text(_ state: AppState, width: Int) -> [(String, Style)]? { lines(state, width: width) }
+    static func scroll(_ state: AppState) -> Int? { state.help.scroll }
+    static func scroll(_ state: inout AppState, to top: Int) { state.help.scroll = top }
 
     /// Every line wrapped to the screen (a key's help after its keys, continued under
     /// its own start): nothing in Help is cut.
@@ -68,7 +62,6 @@ enum HelpScreen: ScreenUnit {
         return out
     }
 
-    static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
-        ScrollView(lines(state, width: body.columns), in: body).draw(&g, top: state.help.scroll)
-    }
+    static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) { drawText(&g, state, body, empty: "") }
 }
+

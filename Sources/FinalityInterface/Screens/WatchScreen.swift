@@ -27,13 +27,14 @@ public struct WatchView: Sendable {
 }
 
 extension AppState {
-    /// While a watch runs, the program wakes this often without a key (to collect samples).
+    /// While a watch or the Network screen runs, the program wakes this often without a key
+    /// (to collect samples).
     /// Also while the subgroup checks run in the background (reader: their warnings are polled).
-    public var tickMilliseconds: Int? { watch == nil && file?.backgroundPending != true ? nil : 250 }
+    public var tickMilliseconds: Int? { watch == nil && network == nil && file?.backgroundPending != true ? nil : 250 }
 }
 
 /// Watch: the node catching up and the key voting again, live and read-only.
-enum WatchScreen: ScreenUnit {
+enum WatchScreen: ScrollingText {
     static let screen = Screen.watch
     static let title = "Watch"
 
@@ -93,18 +94,9 @@ enum WatchScreen: ScreenUnit {
         state.screen = state.watch?.returnTo ?? .entries
     }
 
-    static func move(_ state: inout AppState, by delta: Int) {
-        guard let w = state.watch, let view = view(state) else { return }
-        state.watch?.scroll = view.moved(w.scroll, by: delta)
-    }
-
-    static func page(_ state: AppState) -> Int { view(state)?.page ?? Core.pageRows(state) }
-
-    static func view(_ state: AppState) -> ScrollView? {
-        guard let w = state.watch else { return nil }
-        let body = Rect(row: 1, column: 0, rows: state.size.rows - 3, columns: state.size.columns)
-        return ScrollView(lines(w, width: body.columns), in: body)
-    }
+    static func text(_ state: AppState, width: Int) -> [(String, Style)]? { state.watch.map { lines($0, width: width) } }
+    static func scroll(_ state: AppState) -> Int? { state.watch?.scroll }
+    static func scroll(_ state: inout AppState, to top: Int) { state.watch?.scroll = top }
 
     static func position(_ state: AppState) -> String {
         guard let m = state.watch?.model, m.refreshes > 0 else { return "" }
@@ -112,11 +104,7 @@ enum WatchScreen: ScreenUnit {
     }
 
     static func draw(_ g: inout Grid, _ state: AppState, _ body: Rect) {
-        guard let w = state.watch else {
-            g.put("No watch running: W on Entries watches the selected key.", row: body.row, column: 0, style: .dim)
-            return
-        }
-        ScrollView(lines(w, width: body.columns), in: body).draw(&g, top: w.scroll)
+        drawText(&g, state, body, empty: "No watch running: W on Entries watches the selected key.")
     }
 
     /// What the watch says: the node(s) asked, the verdict, every key's line.

@@ -15,7 +15,7 @@ struct Watch: ParsableCommand {
 
             --until-vote KEY --timeout SECONDS: for scripts and tickets. Exit codes: 0 the key's first vote after the start was seen on the chain (strong or weak is printed); 1 the timeout came first (the last state is printed); 2 bad usage; 3 no node API answered at all; 5 every node API left the chain, so no vote can count (the reason is printed).
 
-            --json prints one JSON object per refresh (JSON lines).
+            --json prints one JSON object per refresh (JSON lines). --prometheus prints the Prometheus text exposition format per refresh instead (the network's metrics, as `finality network --prometheus`, and the file's own keys' last vote and lock); --prometheus-file PATH writes it atomically each refresh for node_exporter's textfile collector (Docs/network.md).
             """)
 
     @Argument(help: "The safety file, or a nodeos data dir holding finalizers/safety.dat.")
@@ -42,6 +42,12 @@ struct Watch: ParsableCommand {
     @Flag(help: "Print one JSON object per refresh (JSON lines).")
     var json = false
 
+    @Flag(help: "Print the Prometheus text exposition format per refresh instead of text.")
+    var prometheus = false
+
+    @Option(name: .customLong("prometheus-file"), help: ArgumentHelp("Write the metrics to this file atomically each refresh (node_exporter's textfile collector).", valueName: "path"))
+    var prometheusFile: String?
+
     func validate() throws {
         guard !apis.isEmpty else { throw ValidationError("watch needs at least one --api URL (the node running on this file)") }
         guard interval.isFinite, interval >= 0.1, interval <= 3600 else { throw ValidationError("--interval must be 0.1 to 3600 seconds") }
@@ -51,6 +57,8 @@ struct Watch: ParsableCommand {
             guard t.isFinite, t > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
         }
         if untilVote != nil && timeout == nil { throw ValidationError("--until-vote needs --timeout SECONDS (a script must end)") }
+        if json && prometheus { throw ValidationError("--json and --prometheus: choose one output") }
+        if let p = prometheusFile, p.isEmpty || p.hasSuffix("/") { throw ValidationError("--prometheus-file needs a file path") }
     }
 
     func run() throws {
@@ -89,12 +97,20 @@ struct Watch: ParsableCommand {
         let timeoutSeconds = apiTimeout ?? min(2, max(0.5, interval))
         var state = WatchState(config)
         let start = Date()
-        let redraw = !json && isatty(1) == 1
+        let redraw = !json && !prometheus && isatty(1) == 1
         var out = Output()
         while true {
             let tick = Date()
             state.update(WatchSampler.sample(config, wanted: state.blockHeightsWanted, apiTimeout: timeoutSeconds))
-            if json {
+            if let path = prometheusFile {
+                do throws(EngineError) { try MetricsFile.write(WatchMetrics.text(state), to: path) } catch {
+                    printError(error.text)
+                    return .io
+                }
+            }
+            if prometheus {
+                out.write(SafeText(lines: WatchMetrics.text(state)))
+            } else if json {
                 out.line(state.json.text())
             } else {
                 if redraw { out.write("\u{1B}[H\u{1B}[2J") }

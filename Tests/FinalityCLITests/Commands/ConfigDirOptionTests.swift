@@ -10,7 +10,7 @@ struct ConfigDirOptionTests {
     init() throws { try RequiredTools.require(needsTmux: false) }
 
     /// The commands that read the node's signature-provider keys.
-    static let taking: Set<String> = ["open", "list", "show", "report", "reset", "delete", "repair", "import"]
+    static let taking: Set<String> = ["open", "list", "show", "report", "reset", "delete", "repair", "import", "network"]
     /// Commands that must not take it.
     static let refusing = ["verify", "restore", "diff", "history", "lib", "watch"]
 

@@ -86,6 +86,12 @@ import FinalityTestSupport
             press(&s, c("l"), c("j"))
             return s
         }),
+        ("network-stall", { size in
+            // Issue 23: 21 finalizers, 9 of 26 weight silent, LIB 100 blocks behind head.
+            let v = try! NetworkScreenTests.view(
+                names: NetworkScreenTests.greek, weights: NetworkScreenTests.weights, threshold: 18, lib: 900, silent: [0, 1, 3, 9, 10], behind: [12])
+            return NetworkScreenTests.shown(v, size: size)
+        }),
         ("diff-empty", { size in
             var s = ScreenFixture.state(size: size)
             press(&s, c("v"))
