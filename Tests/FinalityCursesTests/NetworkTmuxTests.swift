@@ -50,6 +50,8 @@ struct NetworkTmuxTests {
         #expect(s.screen.contains("BEHIND"), "\(s.screen)")
         #expect(s.screen.contains("◆ BEHIND"), "this node's key (bp.kappa) is marked: \(s.screen)")
         #expect(!s.screen.contains("PVT_BLS"))
+        // FINALITY_README_CAPTURES=FILE: the README's capture of the Network screen.
+        if let out = ProcessInfo.processInfo.environment["FINALITY_README_CAPTURES"] { try s.screen.write(toFile: out, atomically: true, encoding: .utf8) }
         // A key while it refreshes every second: answered at once.
         try t.send("s")
         s = try t.waitFor("sort: policy")
