@@ -106,16 +106,7 @@ public enum InterchangeExport {
         let dir = PathText.directory(path)
         let temporary = path + ".tmp-\(getpid())"
         do throws(Errno) {
-            let fd = try Sys.open(temporary, .writeOnly, [.create, .exclusiveCreate, .noFollow], permissions: FilePermissions(rawValue: 0o644))
-            do throws(Errno) {
-                try Sys.writeAll(fd, document.bytes, path: temporary)
-                try Sys.fsync(fd, path: temporary)
-            } catch {
-                try? Sys.close(fd, path: temporary)
-                try? Sys.unlink(temporary)
-                throw error
-            }
-            try Sys.close(fd, path: temporary)
+            try Sys.createFile(temporary, document.bytes, durable: true)
         } catch {
             throw .io(path: temporary, operation: "write", reason: error.description)
         }

@@ -19,15 +19,7 @@ public enum MetricsFile {
         do throws(Errno) {
             // A temporary of this process left by an earlier failed write: ours to remove.
             try? Sys.unlink(temporary)
-            let fd = try Sys.open(temporary, .writeOnly, [.create, .exclusiveCreate, .noFollow], permissions: FilePermissions(rawValue: 0o644))
-            do throws(Errno) {
-                try Sys.writeAll(fd, Array(text.utf8), path: temporary)
-            } catch {
-                try? Sys.close(fd, path: temporary)
-                try? Sys.unlink(temporary)
-                throw error
-            }
-            try Sys.close(fd, path: temporary)
+            try Sys.createFile(temporary, Array(text.utf8), durable: false)
         } catch {
             throw .io(path: temporary, operation: "write", reason: error.description)
         }

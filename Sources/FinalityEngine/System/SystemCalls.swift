@@ -133,6 +133,21 @@ public enum Sys {
         }
     }
 
+    /// Creates `path` (never an existing name, never through a link) holding `bytes`, mode
+    /// 0644; with `durable`, made durable before it is closed. A partial file is removed.
+    public static func createFile(_ path: String, _ bytes: [UInt8], durable: Bool) throws(Errno) {
+        let fd = try open(path, .writeOnly, [.create, .exclusiveCreate, .noFollow], permissions: FilePermissions(rawValue: 0o644))
+        do throws(Errno) {
+            try writeAll(fd, bytes, path: path)
+            if durable { try fsync(fd, path: path) }
+        } catch {
+            try? close(fd, path: path)
+            try? unlink(path)
+            throw error
+        }
+        try close(fd, path: path)
+    }
+
     public static func fsync(_ fd: FileDescriptor, path: String) throws(Errno) {
         try retrying(.fsync, path) { () -> ((), Int32) in ((), Glibc.fsync(fd.rawValue) == 0 ? 0 : errno) }
     }
