@@ -60,6 +60,14 @@ struct ImportChange: ChangeKind {
     var sourceNodeRunning: String?
     var nodeKeys: NodeKeys?
 
+    /// Where each merged field came from, for the review: "unchanged: …" when the file
+    /// already holds the document's values; a field equal in both is "the same in both".
+    static func sources(_ m: InterchangeMerge.Merged) -> String {
+        let fields: [(String, InterchangeMerge.Source)] = [("last vote", m.lastVote), ("lock", m.lock), ("other_branch_latest_time", m.otherBranchLatestTime)]
+        if fields.allSatisfy({ $0.1 == .both }) { return "unchanged: the file already holds the document's values" }
+        return fields.map { name, source in source == .both ? "\(name) the same in both" : "\(name) from \(source.rawValue)" }.joined(separator: ", ")
+    }
+
     func plan(bytes: [UInt8], location: Location) throws(EngineError) -> Plan {
         guard !document.exported.whileRunning else {
             throw .refused("\(documentPath) was exported while a node used its file (--while-running): it may be outdated by that node's next vote; export again with the node stopped")
@@ -102,7 +110,7 @@ struct ImportChange: ChangeKind {
                 summary.append(.init(
                     key: e.key, entryIndex: i, outcome: merged.isUnchanged ? "unchanged" : "raised",
                     lastVote: merged.lastVote, lock: merged.lock, otherBranchLatestTime: merged.otherBranchLatestTime))
-                notes.append("\(e.key.shortText()) (entry #\(i)): last vote from \(merged.lastVote.rawValue), lock from \(merged.lock.rawValue), other_branch_latest_time from \(merged.otherBranchLatestTime.rawValue)")
+                notes.append("\(e.key.shortText()) (entry #\(i)): " + Self.sources(merged))
             } else {
                 file.entries.append(SafetyEntry(key: e.key, state: .savanna(e.safety)))
                 summary.append(.init(key: e.key, entryIndex: file.entries.count - 1, outcome: "added", lastVote: .document, lock: .document, otherBranchLatestTime: .document))

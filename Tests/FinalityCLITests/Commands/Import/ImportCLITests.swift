@@ -59,6 +59,8 @@ struct ImportCLITests {
         let again = BuiltBinary.run(["import", b, doc, "--yes"])
         #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
         #expect(again.stdout.contains("nothing to write"))
+        #expect(again.stdout.contains("unchanged: the file already holds the document's values"), "\(again.stdout)")
+        #expect(!again.stdout.contains("from both"), "\(again.stdout)")
         #expect(Digest.sha256(Self.safety(b)) == Digest.sha256(before), "the file changed")
     }
 
