@@ -137,8 +137,8 @@ public enum Bindings {
         Binding([c("W")], .watch, .screen(.entries), "Watch the selected key vote: head, LIB, its last vote (live, read-only)"),
 
         Binding([c("u")], .rereadLIB, .screen(.lib), bar: "Re-read", "Ask every LIB source again"),
-        Binding([c("a")], .setAPI, .screen(.lib), bar: "API URL", "Set the node API URL and ask it"),
-        Binding([c("t")], .typeLIB, .screen(.lib), bar: "Type LIB", "Type a LIB: block id and time or slot"),
+        Binding([c("a")], .setAPI, .screen(.lib), bar: "API", "Set the node API URL and ask it"),
+        Binding([c("t")], .typeLIB, .screen(.lib), bar: "Type", "Type a LIB: block id and time or slot"),
         Binding([c("n")], .network, .screen(.lib), bar: "Network", "Network screen: which finalizers of the policy vote, the weight missing for a quorum (live)"),
         Binding([c("n")], .network, .screen(.watch), bar: "Network", "Network screen: which finalizers of the policy vote, the weight missing for a quorum (live)"),
 

@@ -219,6 +219,28 @@ import FinalityTestSupport
         #expect(shown(s) == page2, "\(Render.render(s).text)")
     }
 
+    @Test("every screen's key bar fits 80 columns whole: no key is left to the bar's '…?' mark")
+    func keyBarsFit() {
+        var scenes: [(String, AppState)] = []
+        var s = ScreenFixture.state()
+        scenes.append(("entries", s))
+        scenes.append(("entries-refused", Self.damaged()))
+        for (name, key) in [("lib", "l"), ("diff", "v"), ("history", "h"), ("help", "?")] {
+            var t = ScreenFixture.state()
+            press(&t, c(Character(key)))
+            scenes.append((name, t))
+        }
+        s.lib.askAPI = true
+        press(&s, c("j"), c("W"))
+        scenes.append(("watch", s))
+        press(&s, c("n"))
+        scenes.append(("network", s))
+        for (name, state) in scenes {
+            let bar = Render.render(state).text(row: state.size.rows - 1)
+            #expect(!bar.contains("\(Grid.cutMark)?"), "\(name): \(bar)")
+        }
+    }
+
     /// Scenes whose engine text names options: the interface must name its keys instead.
     static let optionScenes: [(name: String, make: @Sendable () -> AppState)] = [
         ("repair-step-1-no-keys", {
