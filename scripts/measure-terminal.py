@@ -128,6 +128,12 @@ def main():
     for k in range(a.sorts):
         ms, n = answer(b"s")
         print(f"  sort {k + 1} (s): {ms:.0f} ms ({n} bytes)")
+    # Moving at the list's end (G), where a list drawn from its start would cost most.
+    ms, _ = answer(b"G")
+    print(f"  last row (G): {ms:.0f} ms")
+    for key, name in ((b"k", "row up (k)"), (b"\x1b[5~", "page up (PgUp)")):
+        times = sorted(answer(key)[0] for _ in range(20))
+        print(f"  {name} at the end: median {times[10]:.0f} ms, max {times[-1]:.0f} ms (20 presses)")
     os.write(fd, b"q")
     read_until_quiet(fd, limit=5)
     _, status = os.waitpid(pid, 0)
