@@ -98,6 +98,7 @@ public enum BuiltBinary {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        closeInheritedDescriptors(&actions)
         var environment = ProcessInfo.processInfo.environment
         for (k, v) in env { environment[k] = v }
         environment["NO_COLOR"] = "1"

@@ -73,6 +73,21 @@ public final class Child: @unchecked Sendable {
     }
 }
 
+/// A spawned child starts with stdin, stdout and stderr only. Tests run in parallel in one
+/// process: a descriptor another test has open at that moment (Foundation opens files
+/// without O_CLOEXEC) would otherwise live on in the child, and in a tmux server for as
+/// long as it runs, where the interlocks rightly see "pid N (tmux: server) has
+/// …/safety.dat open" and refuse that other test's change (seen under load).
+public func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+    // glibc 2.34's posix_spawn_file_actions_addclosefrom_np, which Swift's Glibc module
+    // does not declare (spawn.h has it under __USE_MISC).
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+        preconditionFailure("glibc without posix_spawn_file_actions_addclosefrom_np (2.34 and later have it)")
+    }
+    _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+}
+
 /// Runs a program to its end (posix_spawn + waitpid: no reliance on Foundation's
 /// SIGCHLD bookkeeping, which tests running in parallel confuse). Returns its exit status.
 @discardableResult
@@ -80,7 +95,11 @@ public func runToEnd(_ executable: String, _ arguments: [String]) -> Int32 {
     var pid: pid_t = 0
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
-    guard posix_spawn(&pid, executable, nil, nil, argv, environ) == 0 else { return -1 }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    closeInheritedDescriptors(&actions)
+    guard posix_spawn(&pid, executable, &actions, nil, argv, environ) == 0 else { return -1 }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
