@@ -24,5 +24,13 @@ import Testing
         #expect(runToEnd("/bin/sh", ["-c", script]) == 0)
         let ran = try String(contentsOfFile: listing, encoding: .utf8)
         #expect(!ran.contains("held-open.dat"), "runToEnd's child holds the test's file: \(ran)")
+        // Foundation's Process (Child, promtool) closes them itself.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", script]
+        try p.run()
+        p.waitUntilExit()
+        let process = try String(contentsOfFile: listing, encoding: .utf8)
+        #expect(!process.contains("held-open.dat"), "Process's child holds the test's file: \(process)")
     }
 }
