@@ -4,7 +4,7 @@ import FinalityInterface
 import FoundationEssentials
 import Glibc
 
-/// The Network screen's sampler: a thread of its own that refreshes the network view every
+/// The Network screen's sampler: a `PeriodicThread` that refreshes the network view every
 /// interval (`NetworkSampler.refresh`, the same as `finality network --watch`) and keeps the
 /// newest until the core polls for it, so the program's loop never waits on a node API (a
 /// silent one costs this thread its timeout, never a key).
@@ -13,32 +13,24 @@ final class NetworkSession: @unchecked Sendable {
     private var latest: Result<NetworkView, EngineError>?
     private var takenAt: Int64?
     private var refreshes = 0
-    private var stopped = false
+    private var thread: PeriodicThread?
     let config: NetworkConfig
 
     init(_ config: NetworkConfig) {
         self.config = config
-        Threads.start { [self] in loop() }
+        thread = PeriodicThread(interval: config.interval) { [self] in refreshOnce() }
     }
 
-    private func loop() {
-        while !lock.withLock({ stopped }) {
-            let started = Date()
-            let result = Result { () throws(EngineError) in
-                try NetworkSampler.refresh(
-                    apis: config.apis, configuredKeys: config.configuredKeys, options: config.options, apiTimeout: config.apiTimeout)
-            }
-            let now = EngineEffects.nowMilliseconds()
-            lock.withLock {
-                latest = result
-                takenAt = now
-                refreshes += 1
-            }
-            var wait = config.interval - Date().timeIntervalSince(started)
-            while wait > 0 && !lock.withLock({ stopped }) {
-                usleep(useconds_t(min(wait, 0.1) * 1_000_000))
-                wait -= 0.1
-            }
+    private func refreshOnce() {
+        let result = Result { () throws(EngineError) in
+            try NetworkSampler.refresh(
+                apis: config.apis, configuredKeys: config.configuredKeys, options: config.options, apiTimeout: config.apiTimeout)
+        }
+        let now = EngineEffects.nowMilliseconds()
+        lock.withLock {
+            latest = result
+            takenAt = now
+            refreshes += 1
         }
     }
 
@@ -50,5 +42,5 @@ final class NetworkSession: @unchecked Sendable {
         }
     }
 
-    func stop() { lock.withLock { stopped = true } }
+    func stop() { thread?.stop() }
 }

@@ -11,7 +11,7 @@ final class WatchSession: @unchecked Sendable {
     private let lock = Lock()
     private var samples: [WatchSample] = []
     private var wanted: [UInt32] = []
-    private var stopped = false
+    private var thread: PeriodicThread?
     let config: WatchConfig
 
     /// `config.change` is filled from the audit log (the reset just applied), so the
@@ -20,25 +20,16 @@ final class WatchSession: @unchecked Sendable {
         var c = config
         if c.change == nil, let key = c.keys?.first { c.change = WatchChange.lastRecorded(file: c.file, key: key) }
         self.config = c
-        Threads.start { [self] in loop() }
+        thread = PeriodicThread(interval: c.interval) { [self] in sampleOnce() }
     }
 
-    private func loop() {
-        let apiTimeout = min(2, max(0.5, config.interval))
-        while !lock.withLock({ stopped }) {
-            let started = Date()
-            let heights = lock.withLock { wanted }
-            let sample = WatchSampler.sample(config, wanted: heights, apiTimeout: apiTimeout)
-            lock.withLock {
-                samples.append(sample)
-                // A screen that stopped polling (left without a tick) must not grow this.
-                if samples.count > 120 { samples.removeFirst(samples.count - 120) }
-            }
-            var wait = config.interval - Date().timeIntervalSince(started)
-            while wait > 0 && !lock.withLock({ stopped }) {
-                usleep(useconds_t(min(wait, 0.1) * 1_000_000))
-                wait -= 0.1
-            }
+    private func sampleOnce() {
+        let heights = lock.withLock { wanted }
+        let sample = WatchSampler.sample(config, wanted: heights, apiTimeout: min(2, max(0.5, config.interval)))
+        lock.withLock {
+            samples.append(sample)
+            // A screen that stopped polling (left without a tick) must not grow this.
+            if samples.count > 120 { samples.removeFirst(samples.count - 120) }
         }
     }
 
@@ -51,7 +42,7 @@ final class WatchSession: @unchecked Sendable {
         }
     }
 
-    func stop() { lock.withLock { stopped = true } }
+    func stop() { thread?.stop() }
 }
 
 extension EngineEffects {

@@ -97,8 +97,6 @@ enum EntriesScreen: ScreenUnit {
         if let list = listShown(state) { state.entries.scroll = list.top }
     }
 
-    static func page(_ state: AppState) -> Int { max(1, (listShown(state)?.rows ?? 2) - 1) }
-
     /// A page less one line: the list's last row shown becomes its first, and the
     /// selection moves as far (less's and htop's paging, not a fixed count of rows).
     static func pageList(_ state: inout AppState, down: Bool) {
@@ -112,9 +110,12 @@ enum EntriesScreen: ScreenUnit {
     }
 
     /// The list's first row shown and how many rows it has, as drawn.
-    static func listShown(_ state: AppState) -> (top: Int, rows: Int)? {
+    static func listShown(_ state: AppState) -> (top: Int, rows: Int)? { scratchLayout(state).list }
+
+    /// The layout as drawn, into a scratch grid: to know where things are.
+    static func scratchLayout(_ state: AppState) -> (detail: ScrollView?, list: (top: Int, rows: Int)?) {
         var scratch = Grid(state.size)
-        return layout(&scratch, state, Rect(row: 1, column: 0, rows: state.size.rows - 3, columns: state.size.columns)).list
+        return layout(&scratch, state, Rect(row: 1, column: 0, rows: state.size.rows - 3, columns: state.size.columns))
     }
 
     static func position(_ state: AppState) -> String {
@@ -133,10 +134,7 @@ enum EntriesScreen: ScreenUnit {
     }
 
     /// The detail pane's view as drawn (drawn into a scratch grid to know where).
-    static func detailView(_ state: AppState) -> ScrollView? {
-        var scratch = Grid(state.size)
-        return layout(&scratch, state, Rect(row: 1, column: 0, rows: state.size.rows - 3, columns: state.size.columns)).detail
-    }
+    static func detailView(_ state: AppState) -> ScrollView? { scratchLayout(state).detail }
 
     /// Draws all but the detail pane's lines; returns them as a view, and where the list is.
     @discardableResult
