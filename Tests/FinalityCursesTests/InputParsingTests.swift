@@ -92,6 +92,36 @@ import Testing
 
 /// The same through the real adapter: bytes written to the pipe ncurses reads.
 extension HeadlessCursesTests {
+    /// Writes `bytes` whole to `fd` on a thread of its own (a pipe holds less than they
+    /// are); then, `pause` microseconds later, `after`. Join the thread returned.
+    static func writer(_ fd: Int32, _ bytes: [UInt8], pause: UInt32 = 0, after: [UInt8] = []) -> pthread_t {
+        final class Job: @unchecked Sendable {
+            let fd: Int32, bytes: [UInt8], pause: UInt32, after: [UInt8]
+            init(_ fd: Int32, _ bytes: [UInt8], _ pause: UInt32, _ after: [UInt8]) { (self.fd, self.bytes, self.pause, self.after) = (fd, bytes, pause, after) }
+        }
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(Job(fd, bytes, pause, after))
+        pthread_create(&thread, nil, { arg in
+            let job = Unmanaged<Job>.fromOpaque(arg!).takeRetainedValue()
+            func writeAll(_ bytes: [UInt8]) {
+                var off = 0
+                bytes.withUnsafeBytes { raw in
+                    while off < raw.count {
+                        let n = write(job.fd, raw.baseAddress! + off, raw.count - off)
+                        if n > 0 { off += n } else if errno != EINTR { break }
+                    }
+                }
+            }
+            writeAll(job.bytes)
+            if !job.after.isEmpty {
+                usleep(job.pause)
+                writeAll(job.after)
+            }
+            return nil
+        }, box.toOpaque())
+        return thread
+    }
+
     @Test func aMouseClickIsNoKeyAndALongSequenceIsDroppedWhole() throws {
         let t = try openTerminal("vt100")
         defer { t.close() }
@@ -112,19 +142,7 @@ extension HeadlessCursesTests {
         payload += [UInt8](repeating: UInt8(ascii: "a"), count: 10 << 20)
         payload += Array("\u{1b}[201~q".utf8)
         let start = ContinuousClock.now
-        var thread = pthread_t()
-        let box = Unmanaged.passRetained(SplitWrite(fd: input.write, bytes: payload, delayMicroseconds: 0))
-        pthread_create(&thread, nil, { arg in
-            let job = Unmanaged<SplitWrite>.fromOpaque(arg!).takeRetainedValue()
-            var off = 0
-            job.bytes.withUnsafeBytes { raw in
-                while off < raw.count {
-                    let n = write(job.fd, raw.baseAddress! + off, raw.count - off)
-                    if n > 0 { off += n } else if errno != EINTR { break }
-                }
-            }
-            return nil
-        }, box.toOpaque())
+        let thread = Self.writer(input.write, payload)
         let got = events(t, count: 2)
         let elapsed = ContinuousClock.now - start
         pthread_join(thread, nil)
@@ -142,21 +160,8 @@ extension HeadlessCursesTests {
         payload += [UInt8](repeating: UInt8(ascii: "b"), count: 10 << 20)
         payload += Array("\r\u{1b}[201~".utf8)
         let start = ContinuousClock.now
-        var thread = pthread_t()
-        let box = Unmanaged.passRetained(SplitWrite(fd: input.write, bytes: payload + [0x1B], delayMicroseconds: 0))
-        pthread_create(&thread, nil, { arg in
-            let job = Unmanaged<SplitWrite>.fromOpaque(arg!).takeRetainedValue()
-            var off = 0
-            job.bytes.withUnsafeBytes { raw in
-                while off < raw.count {
-                    let n = write(job.fd, raw.baseAddress! + off, raw.count - off)
-                    if n > 0 { off += n } else if errno != EINTR { break }
-                }
-            }
-            usleep(400_000)  // ESC alone, then q: the filter closes, then the program quits
-            _ = write(job.fd, "q", 1)
-            return nil
-        }, box.toOpaque())
+        // ESC alone, then q: the filter closes, then the program quits.
+        let thread = Self.writer(input.write, payload + [0x1B], pause: 400_000, after: Array("q".utf8))
         program.run()
         let elapsed = ContinuousClock.now - start
         pthread_join(thread, nil)
@@ -176,21 +181,7 @@ extension HeadlessCursesTests {
         let n = 20_000
         let payload = Array("/".utf8) + [UInt8](repeating: UInt8(ascii: "c"), count: n) + [0x1B]
         let start = ContinuousClock.now
-        var thread = pthread_t()
-        let box = Unmanaged.passRetained(SplitWrite(fd: input.write, bytes: payload, delayMicroseconds: 0))
-        pthread_create(&thread, nil, { arg in
-            let job = Unmanaged<SplitWrite>.fromOpaque(arg!).takeRetainedValue()
-            var off = 0
-            job.bytes.withUnsafeBytes { raw in
-                while off < raw.count {
-                    let n = write(job.fd, raw.baseAddress! + off, raw.count - off)
-                    if n > 0 { off += n } else if errno != EINTR { break }
-                }
-            }
-            usleep(300_000)
-            _ = write(job.fd, "q", 1)
-            return nil
-        }, box.toOpaque())
+        let thread = Self.writer(input.write, payload, pause: 300_000, after: Array("q".utf8))
         program.run()
         let elapsed = ContinuousClock.now - start - .milliseconds(300)
         pthread_join(thread, nil)

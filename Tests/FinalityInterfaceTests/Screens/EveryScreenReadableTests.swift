@@ -16,6 +16,18 @@ import FinalityTestSupport
         ScreenFixture.state(size: .minimum, nodeKeys: ScreenFixture.nodeKeys, bytes: ScreenFixture.truncatedBytes)
     }
 
+    /// A reset of entry 1 through the wizard, up to its typed confirmation and Enter
+    /// (the result screen waits for `applied`).
+    static func resetConfirmed() -> AppState {
+        var s = ScreenFixture.state()
+        press(&s, c("j"), c("r"), .enter, .enter)
+        _ = Core.update(&s, .planComputed(.success(ScreenFixture.resetPlan(s))))
+        press(&s, .enter)
+        type(&s, s.wizard!.expectedConfirmation)
+        press(&s, .enter)
+        return s
+    }
+
     /// LIB answers whose details are long (a blocks.log with a story to tell).
     static func withLongDetails(_ s: inout AppState) {
         var reading = ScreenFixture.lib
@@ -61,12 +73,7 @@ import FinalityTestSupport
             return s
         }, [tail, "processes using the file or data dir"]),
         ("reset-result", {
-            var s = ScreenFixture.state()
-            press(&s, c("j"), c("r"), .enter, .enter)
-            _ = Core.update(&s, .planComputed(.success(ScreenFixture.resetPlan(s))))
-            press(&s, .enter)
-            type(&s, s.wizard!.expectedConfirmation)
-            press(&s, .enter)
+            var s = resetConfirmed()
             let outcome = ApplyOutcome(
                 backupPath: "/srv/node/data/finalizers/backups/safety.dat.20261121T115802Z.5f1e0a9c3b2d.bak",
                 auditRecord: "/srv/node/data/finalizers/safety.dat.audit.jsonl", newSHA256: String(repeating: "9d2c4b1a", count: 8),
@@ -98,12 +105,7 @@ import FinalityTestSupport
         }, [tail, "line 2: SHA-256 5f1e0a9c3b2d"]),
         ("reset-result-long-directory", {
             // A data dir deeper than a row is wide: the undo's cd line was cut at the edge.
-            var s = ScreenFixture.state()
-            press(&s, c("j"), c("r"), .enter, .enter)
-            _ = Core.update(&s, .planComputed(.success(ScreenFixture.resetPlan(s))))
-            press(&s, .enter)
-            type(&s, s.wizard!.expectedConfirmation)
-            press(&s, .enter)
+            var s = resetConfirmed()
             let dir = "/srv/" + (1...6).map { "node-\($0)-with-a-long-directory-name" }.joined(separator: "/") + "/finalizers/backups"
             let outcome = ApplyOutcome(
                 backupPath: dir + "/safety.dat.20261121T115802Z.5f1e0a9c3b2d.bak",
