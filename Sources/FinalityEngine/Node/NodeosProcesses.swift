@@ -69,6 +69,11 @@ public enum NodeosScan {
         try Sys.directoryEntries(procRoot).compactMap { Int32($0) }.sorted()
     }
 
+    /// `/proc/PID/status` says the process has exited and waits to be reaped (State: Z).
+    static func isZombie(_ status: String?) -> Bool {
+        status?.split(separator: "\n").contains { $0.hasPrefix("State:") && $0.contains("Z") } ?? false
+    }
+
     /// Reads one process; nil when it is not a nodeos (or is gone).
     public static func read(pid: Int32, procRoot: String = "/proc") -> NodeosProcess? {
         let base = "\(procRoot)/\(pid)"
@@ -92,7 +97,7 @@ public enum NodeosScan {
         if let status = text(base + "/status") {
             let lines = status.split(separator: "\n")
             // A zombie has exited: it holds no file and no lock (and its cmdline is empty).
-            if lines.contains(where: { $0.hasPrefix("State:") && $0.contains("Z") }) { return nil }
+            if isZombie(status) { return nil }
             if let line = lines.first(where: { $0.hasPrefix("Uid:") }) {
                 let ids = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().compactMap { UInt32($0) }
                 if ids.count >= 2 { p.uid = ids[1] }
@@ -179,8 +184,9 @@ public enum NodeosScan {
         } catch {
             p.unseen.append("\(base)/fd: \(error) (its open files cannot be listed)")
         }
-        // Exited while we read it (its /proc entries vanished one by one): not running.
-        if !p.unseen.isEmpty, (try? Sys.status(base, followLinks: false)) == nil { return nil }
+        // Exited while we read it: its /proc entries vanished one by one, or it is a zombie
+        // now (its namespaces, cwd and fds are gone before its /proc entry is): not running.
+        if !p.unseen.isEmpty, (try? Sys.status(base, followLinks: false)) == nil || isZombie(text(base + "/status")) { return nil }
         return p
     }
 

@@ -215,3 +215,16 @@ struct FailClosedTests {
         #expect(report.refusal?.status == .invalidOrRefused)
     }
 }
+
+/// A nodeos that exits while the scan reads it is a zombie for a moment: its namespaces,
+/// cwd and fds are gone before its /proc entry is. The scan's last look treats it as gone
+/// (CI once refused a change over "nodeos pid N: /proc/N/ns/mnt: No such file or
+/// directory", another test's fake nodeos that had just exited).
+@Suite struct ExitedProcessTests {
+    @Test("State: Z in /proc/PID/status is an exited process; any other state, or none, is not")
+    func zombieState() {
+        #expect(NodeosScan.isZombie("Name:\tnodeos\nUmask:\t0022\nState:\tZ (zombie)\nTgid:\t16420\n"))
+        #expect(!NodeosScan.isZombie("Name:\tnodeos\nState:\tS (sleeping)\n"))
+        #expect(!NodeosScan.isZombie(nil))
+    }
+}
